@@ -1,0 +1,1 @@
+"""Public booking pages and the operator console (server-rendered)."""

@@ -1,0 +1,1 @@
+"""Radicale plugins that publish every resource's agenda as a CalDAV calendar backed by the hub."""

@@ -1,0 +1,1 @@
+"""Turnero's hub: the booking core (domain, availability, services, persistence) and its entry points."""

@@ -1,0 +1,68 @@
+"""Inputs and outputs of the availability engine (value objects only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from hub.domain.model import DateException, WeeklyInterval
+
+
+@dataclass(frozen=True, slots=True)
+class Busy:
+    """Time a resource is taken, in UTC. ``seats`` counts against the resource's capacity
+    (a block or an external busy event takes all seats: ``seats=None``).
+    ``at_client_address`` marks bookings that need a travel gap around them."""
+
+    start: datetime
+    end: datetime
+    seats: int | None = None
+    at_client_address: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceCalendar:
+    """Everything the engine needs to know about one resource."""
+
+    resource_id: str
+    weekly: tuple[WeeklyInterval, ...]
+    exceptions: tuple[DateException, ...] = ()
+    busy: tuple[Busy, ...] = ()
+    capacity: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class SlotRequest:
+    """What is being booked and the window to search.
+
+    Dates are in the business timezone and inclusive. ``branch_weekly`` (empty: no branch
+    restriction) and ``branch_exceptions`` are intersected with each resource's own rules.
+    ``min_notice``/``horizon`` apply relative to ``now``; an operator search passes zero
+    notice. ``seats`` is how many places one booking takes (per-person services).
+    """
+
+    timezone: str
+    date_from: date
+    date_to: date
+    duration: timedelta
+    now: datetime
+    step: timedelta | None = None  # None: the duration
+    buffer_before: timedelta = timedelta(0)
+    buffer_after: timedelta = timedelta(0)
+    min_notice: timedelta = timedelta(0)
+    horizon: timedelta | None = None
+    seats: int = 1
+    at_client_address: bool = False
+    travel_gap: timedelta = timedelta(0)
+    branch_weekly: tuple[WeeklyInterval, ...] = ()
+    branch_exceptions: tuple[DateException, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """A free start time: UTC ``start``/``end`` and the resources free for all of it,
+    in the resources' given (stable) order."""
+
+    start: datetime
+    end: datetime
+    resource_ids: tuple[str, ...]

@@ -1,0 +1,272 @@
+"""The booking (turno) and its state machine.
+
+``pending → confirmed → in_progress → completed``; ``pending|confirmed → cancelled``;
+``pending → expired``; ``confirmed → no_show``. Only pending, confirmed and in_progress
+occupy time. Each transition records who, when, through which channel, and why.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from hub.domain.errors import IllegalTransitionError, StaleVersionError, ValidationError
+from hub.domain.model import new_id, new_token, require_aware
+
+
+class BookingStatus(enum.StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    NO_SHOW = "no_show"
+
+    @property
+    def occupies_time(self) -> bool:
+        return self in OCCUPYING
+
+
+OCCUPYING = frozenset({BookingStatus.PENDING, BookingStatus.CONFIRMED, BookingStatus.IN_PROGRESS})
+
+TRANSITIONS: dict[BookingStatus, frozenset[BookingStatus]] = {
+    BookingStatus.PENDING: frozenset(
+        {BookingStatus.CONFIRMED, BookingStatus.CANCELLED, BookingStatus.EXPIRED}
+    ),
+    BookingStatus.CONFIRMED: frozenset(
+        {BookingStatus.IN_PROGRESS, BookingStatus.CANCELLED, BookingStatus.NO_SHOW}
+    ),
+    BookingStatus.IN_PROGRESS: frozenset({BookingStatus.COMPLETED}),
+    BookingStatus.COMPLETED: frozenset(),
+    BookingStatus.CANCELLED: frozenset(),
+    BookingStatus.EXPIRED: frozenset(),
+    BookingStatus.NO_SHOW: frozenset(),
+}
+
+
+class Actor(enum.StrEnum):
+    """Who made a change."""
+
+    CLIENT = "client"
+    OPERATOR = "operator"
+    SYSTEM = "system"
+    INTEGRATION = "integration"
+
+
+class Channel(enum.StrEnum):
+    """Where a change came in."""
+
+    PAGE = "page"
+    API = "api"
+    CONSOLE = "console"
+    CALDAV = "caldav"
+    GOOGLE = "google"
+    WHATSAPP = "whatsapp"
+    PAYMENT = "payment"
+    SYSTEM = "system"
+    CLI = "cli"
+
+
+@dataclass(frozen=True, slots=True)
+class ChangedBy:
+    actor: Actor
+    channel: Channel
+    user_id: str | None = None
+
+    @property
+    def is_client(self) -> bool:
+        return self.actor is Actor.CLIENT
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    from_status: BookingStatus | None
+    to_status: BookingStatus
+    at: datetime
+    actor: Actor
+    channel: Channel
+    reason: str = ""
+    user_id: str | None = None
+
+
+@dataclass(slots=True)
+class Booking:
+    business_id: str
+    service_id: str
+    resource_id: str
+    customer_id: str
+    start: datetime  # UTC instant
+    end: datetime  # UTC instant
+    status: BookingStatus
+    created_at: datetime
+    branch_id: str | None = None
+    group_id: str | None = None
+    persons: int = 1
+    price_minor: int = 0
+    deposit_minor: int = 0
+    currency: str = "USD"
+    address: str | None = None
+    notes: str = ""
+    invitees: tuple[str, ...] = ()
+    external_ref: str | None = None
+    video_meeting: bool = False
+    meeting_url: str | None = None
+    google_event_id: str | None = None
+    series_id: str | None = None
+    hold_until: datetime | None = None
+    confirmed_at: datetime | None = None
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    expired_at: datetime | None = None
+    no_show_at: datetime | None = None
+    cancelled_by: Actor | None = None
+    cancel_reason: str = ""
+    client_confirmed_at: datetime | None = None
+    reschedule_count: int = 0
+    version: int = 1
+    sequence: int = 0
+    updated_at: datetime | None = None
+    token: str = field(default_factory=new_token)
+    id: str = field(default_factory=new_id)
+    history: list[Transition] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        require_aware(self.start, "start")
+        require_aware(self.end, "end")
+        if self.end <= self.start:
+            raise ValidationError("a booking must end after it starts", field="end")
+        if self.persons < 1:
+            raise ValidationError("persons must be at least 1", field="persons")
+
+    @property
+    def occupies_time(self) -> bool:
+        return self.status.occupies_time
+
+    @property
+    def duration(self) -> timedelta:
+        return self.end - self.start
+
+    @property
+    def uid(self) -> str:
+        """Stable iCalendar UID, the same in CalDAV, email invites and Google."""
+        return f"{self.id}@turnero"
+
+    def check_version(self, expected: int | None) -> None:
+        if expected is not None and expected != self.version:
+            raise StaleVersionError(
+                "the booking changed since you read it",
+                expected=expected,
+                current=self.version,
+            )
+
+    def _move_to(
+        self, to: BookingStatus, at: datetime, by: ChangedBy, reason: str = ""
+    ) -> Transition:
+        require_aware(at, "at")
+        if to not in TRANSITIONS[self.status]:
+            raise IllegalTransitionError(
+                f"a {self.status.value} booking cannot become {to.value}",
+                current=self.status.value,
+                requested=to.value,
+            )
+        step = Transition(self.status, to, at, by.actor, by.channel, reason, by.user_id)
+        self.status = to
+        self.history.append(step)
+        self._touch(at)
+        return step
+
+    def _touch(self, at: datetime) -> None:
+        self.version += 1
+        self.updated_at = at
+
+    def confirm(self, at: datetime, by: ChangedBy) -> Transition:
+        step = self._move_to(BookingStatus.CONFIRMED, at, by)
+        self.confirmed_at = at
+        self.hold_until = None
+        return step
+
+    def start_service(self, at: datetime, by: ChangedBy) -> Transition:
+        step = self._move_to(BookingStatus.IN_PROGRESS, at, by)
+        self.started_at = at
+        return step
+
+    def complete(self, at: datetime, by: ChangedBy) -> Transition:
+        step = self._move_to(BookingStatus.COMPLETED, at, by)
+        self.completed_at = at
+        return step
+
+    def cancel(self, at: datetime, by: ChangedBy, reason: str = "") -> Transition:
+        step = self._move_to(BookingStatus.CANCELLED, at, by, reason)
+        self.cancelled_at = at
+        self.cancelled_by = by.actor
+        self.cancel_reason = reason
+        self.sequence += 1  # iTIP: a cancellation is a significant change
+        return step
+
+    def expire(self, at: datetime, by: ChangedBy) -> Transition:
+        step = self._move_to(BookingStatus.EXPIRED, at, by, "hold ran out")
+        self.expired_at = at
+        self.sequence += 1
+        return step
+
+    def mark_no_show(self, at: datetime, by: ChangedBy) -> Transition:
+        step = self._move_to(BookingStatus.NO_SHOW, at, by)
+        self.no_show_at = at
+        return step
+
+    def reschedule(
+        self, start: datetime, end: datetime, at: datetime, by: ChangedBy
+    ) -> tuple[datetime, datetime]:
+        """Move to a new time; returns the previous (start, end). Validation of the slot is
+        the caller's (the use case asks the engine and the store)."""
+        require_aware(start, "start")
+        require_aware(end, "end")
+        if not self.occupies_time:
+            raise IllegalTransitionError(
+                f"a {self.status.value} booking cannot be rescheduled",
+                current=self.status.value,
+                requested="reschedule",
+            )
+        if end <= start:
+            raise ValidationError("a booking must end after it starts", field="end")
+        previous = (self.start, self.end)
+        self.start, self.end = start, end
+        self.reschedule_count += 1
+        self.sequence += 1
+        self._touch(at)
+        return previous
+
+    def reassign(self, resource_id: str, at: datetime) -> None:
+        if not self.occupies_time:
+            raise IllegalTransitionError(
+                f"a {self.status.value} booking cannot be moved",
+                current=self.status.value,
+                requested="reassign",
+            )
+        self.resource_id = resource_id
+        self.sequence += 1
+        self._touch(at)
+
+    def edit(
+        self,
+        at: datetime,
+        *,
+        notes: str | None = None,
+        invitees: tuple[str, ...] | None = None,
+        address: str | None = None,
+    ) -> None:
+        if notes is not None:
+            self.notes = notes
+        if invitees is not None:
+            self.invitees = invitees
+        if address is not None:
+            self.address = address
+            self.sequence += 1  # LOCATION is significant for iTIP
+        self._touch(at)
+
+    def record_client_confirmation(self, at: datetime) -> None:
+        self.client_confirmed_at = at
+        self._touch(at)

@@ -1,0 +1,1 @@
+"""The Huey instance and the background tasks: outbox dispatch, reminders, expiry, retries."""

@@ -1,0 +1,89 @@
+"""Fixtures shared by the whole suite: real PostgreSQL and Redis on loopback, SQLite files.
+
+PostgreSQL and Redis tests skip when those servers are not reachable, unless
+``TURNERO_REQUIRE_SERVICES=1`` (CI), where they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+REQUIRE_SERVICES = os.environ.get("TURNERO_REQUIRE_SERVICES") == "1"
+POSTGRES_URL = os.environ.get(
+    "TURNERO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+REDIS_URL = os.environ.get("TURNERO_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parsed = urlparse(url.replace("+psycopg", ""))
+    host = parsed.hostname or "127.0.0.1"
+    port = parsed.port or default_port
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def _missing(what: str) -> None:
+    message = f"{what} is not reachable"
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{message} and TURNERO_REQUIRE_SERVICES=1")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> str:
+    if not _reachable(POSTGRES_URL, 5432):
+        _missing("PostgreSQL")
+    return POSTGRES_URL
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    if not _reachable(REDIS_URL, 6379):
+        _missing("Redis")
+    return REDIS_URL
+
+
+def _admin_execute(server_url: str, statement: str) -> None:
+    import psycopg
+
+    dsn = server_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(statement)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def fresh_postgres_url(postgres_server_url: str) -> Iterator[str]:
+    """An empty PostgreSQL database of its own, dropped afterwards (so parallel runs and
+    tests never see each other's rows)."""
+    name = f"turnero_t_{uuid.uuid4().hex[:12]}"
+    _admin_execute(postgres_server_url, f'CREATE DATABASE "{name}"')
+    base = postgres_server_url.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        _admin_execute(postgres_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'turnero.db'}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database on each backend in turn (not migrated)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'turnero.db'}"
+    url: str = request.getfixturevalue("fresh_postgres_url")
+    return url
