@@ -1,0 +1,90 @@
+"""Configuration, read once from the environment into a typed object.
+
+Every setting is a ``TURNERO_*`` environment variable (documented in the README). Nothing
+here connects to anything; ``hub.bootstrap`` does the wiring.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _flag(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _csv(value: str | None) -> tuple[str, ...]:
+    if not value:
+        return ()
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    data_dir: Path = Path()
+    database_url: str = ""
+    redis_url: str | None = None
+    base_url: str = "http://127.0.0.1:8000"
+    secret_key: str = "dev-insecure-secret-change-me"
+    production: bool = False
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_from: str = "turnero@localhost"
+    mail_dir: Path = Path("outbox-mail")
+    whatsapp_graph_url: str = "https://graph.facebook.com/v21.0"
+    whatsapp_app_secret: str | None = None
+    whatsapp_verify_token: str | None = None
+    google_client_id: str | None = None
+    google_client_secret: str | None = None
+    google_auth_uri: str = "https://accounts.google.com/o/oauth2/auth"
+    google_token_uri: str = "https://oauth2.googleapis.com/token"
+    google_revoke_uri: str = "https://oauth2.googleapis.com/revoke"
+    google_api_url: str | None = None  # None: the real Calendar API
+    encryption_key: str | None = None  # Fernet key for tokens at rest
+    stripe_api_base: str | None = None
+    mercadopago_api_base: str | None = None
+    webhook_allow_hosts: tuple[str, ...] = ()
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        data_dir = Path(env.get("TURNERO_DATA_DIR", ".")).expanduser()
+        database_url = env.get("TURNERO_DATABASE_URL") or f"sqlite:///{data_dir / 'turnero.db'}"
+        return cls(
+            data_dir=data_dir,
+            database_url=database_url,
+            redis_url=env.get("TURNERO_REDIS_URL") or None,
+            base_url=env.get("TURNERO_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+            secret_key=env.get("TURNERO_SECRET_KEY", cls.secret_key),
+            production=_flag(env.get("TURNERO_PRODUCTION")),
+            smtp_host=env.get("TURNERO_SMTP_HOST") or None,
+            smtp_port=int(env.get("TURNERO_SMTP_PORT", "25")),
+            smtp_user=env.get("TURNERO_SMTP_USER") or None,
+            smtp_password=env.get("TURNERO_SMTP_PASSWORD") or None,
+            smtp_starttls=_flag(env.get("TURNERO_SMTP_STARTTLS")),
+            smtp_from=env.get("TURNERO_SMTP_FROM", cls.smtp_from),
+            mail_dir=Path(env.get("TURNERO_MAIL_DIR", str(data_dir / "outbox-mail"))),
+            whatsapp_graph_url=env.get("TURNERO_WHATSAPP_GRAPH_URL", cls.whatsapp_graph_url),
+            whatsapp_app_secret=env.get("TURNERO_WHATSAPP_APP_SECRET") or None,
+            whatsapp_verify_token=env.get("TURNERO_WHATSAPP_VERIFY_TOKEN") or None,
+            google_client_id=env.get("TURNERO_GOOGLE_CLIENT_ID") or None,
+            google_client_secret=env.get("TURNERO_GOOGLE_CLIENT_SECRET") or None,
+            google_auth_uri=env.get("TURNERO_GOOGLE_AUTH_URI", cls.google_auth_uri),
+            google_token_uri=env.get("TURNERO_GOOGLE_TOKEN_URI", cls.google_token_uri),
+            google_revoke_uri=env.get("TURNERO_GOOGLE_REVOKE_URI", cls.google_revoke_uri),
+            google_api_url=env.get("TURNERO_GOOGLE_API_URL") or None,
+            encryption_key=env.get("TURNERO_ENCRYPTION_KEY") or None,
+            stripe_api_base=env.get("TURNERO_STRIPE_API_BASE") or None,
+            mercadopago_api_base=env.get("TURNERO_MERCADOPAGO_API_BASE") or None,
+            webhook_allow_hosts=_csv(env.get("TURNERO_WEBHOOK_ALLOW_HOSTS")),
+            extra={k: v for k, v in env.items() if k.startswith("TURNERO_")},
+        )
