@@ -71,3 +71,15 @@ class ConflictError(DomainError):
     """A uniqueness rule was broken (slug taken, email already a user, …)."""
 
     code = "conflict"
+
+
+class AuthenticationError(DomainError):
+    """Credentials missing, wrong, revoked or locked out."""
+
+    code = "unauthorized"
+
+
+class PermissionDeniedError(DomainError):
+    """Authenticated, but this actor may not do that."""
+
+    code = "forbidden"

@@ -1,0 +1,76 @@
+"""Staff users, their roles and credentials, and API keys — as plain records.
+
+Hashing and verification live in ``hub.services.accounts``; this module only says what a
+user or a key is and what a role may see.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from hub.domain.model import new_id
+
+
+class Role(enum.StrEnum):
+    PLATFORM_ADMIN = "platform_admin"
+    BUSINESS_ADMIN = "business_admin"
+    EMPLOYEE = "employee"
+
+
+@dataclass(slots=True)
+class User:
+    """A staff member. An employee sees only the resources in ``resource_ids``; a business
+    admin sees the whole business; a platform admin has no business."""
+
+    email: str
+    role: Role
+    business_id: str | None
+    name: str = ""
+    password_hash: str | None = None
+    resource_ids: tuple[str, ...] = ()
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+    active: bool = True
+    created_at: datetime | None = None
+    id: str = field(default_factory=new_id)
+
+    def sees_resource(self, resource_id: str) -> bool:
+        if self.role in (Role.BUSINESS_ADMIN, Role.PLATFORM_ADMIN):
+            return True
+        return resource_id in self.resource_ids
+
+    def manages_business(self) -> bool:
+        return self.role in (Role.BUSINESS_ADMIN, Role.PLATFORM_ADMIN)
+
+
+@dataclass(slots=True)
+class AppPassword:
+    """A password for a calendar app (CalDAV), one per device, revocable."""
+
+    user_id: str
+    label: str
+    secret_hash: str
+    created_at: datetime
+    last_used_at: datetime | None = None
+    id: str = field(default_factory=new_id)
+
+
+@dataclass(slots=True)
+class ApiKey:
+    """A bearer key that acts for one business. Only a hash of the secret is kept;
+    ``prefix`` (the first characters of the key) finds the row."""
+
+    business_id: str
+    name: str
+    prefix: str
+    secret_hash: str
+    created_at: datetime
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+    id: str = field(default_factory=new_id)
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
