@@ -12,6 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
+DEFAULT_SECRET_KEY = "dev-insecure-secret-change-me"
+DEFAULT_SMTP_FROM = "turnero@localhost"
+DEFAULT_WHATSAPP_GRAPH_URL = "https://graph.facebook.com/v21.0"
+DEFAULT_GOOGLE_AUTH_URI = "https://accounts.google.com/o/oauth2/auth"
+DEFAULT_GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
+DEFAULT_GOOGLE_REVOKE_URI = "https://oauth2.googleapis.com/revoke"
+
+
 def _flag(value: str | None, default: bool = False) -> bool:
     if value is None or value == "":
         return default
@@ -30,23 +38,23 @@ class Settings:
     database_url: str = ""
     redis_url: str | None = None
     base_url: str = "http://127.0.0.1:8000"
-    secret_key: str = "dev-insecure-secret-change-me"
+    secret_key: str = DEFAULT_SECRET_KEY
     production: bool = False
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_user: str | None = None
     smtp_password: str | None = None
     smtp_starttls: bool = False
-    smtp_from: str = "turnero@localhost"
+    smtp_from: str = DEFAULT_SMTP_FROM
     mail_dir: Path = Path("outbox-mail")
-    whatsapp_graph_url: str = "https://graph.facebook.com/v21.0"
+    whatsapp_graph_url: str = DEFAULT_WHATSAPP_GRAPH_URL
     whatsapp_app_secret: str | None = None
     whatsapp_verify_token: str | None = None
     google_client_id: str | None = None
     google_client_secret: str | None = None
-    google_auth_uri: str = "https://accounts.google.com/o/oauth2/auth"
-    google_token_uri: str = "https://oauth2.googleapis.com/token"
-    google_revoke_uri: str = "https://oauth2.googleapis.com/revoke"
+    google_auth_uri: str = DEFAULT_GOOGLE_AUTH_URI
+    google_token_uri: str = DEFAULT_GOOGLE_TOKEN_URI
+    google_revoke_uri: str = DEFAULT_GOOGLE_REVOKE_URI
     google_api_url: str | None = None  # None: the real Calendar API
     encryption_key: str | None = None  # Fernet key for tokens at rest
     stripe_api_base: str | None = None
@@ -64,23 +72,23 @@ class Settings:
             database_url=database_url,
             redis_url=env.get("TURNERO_REDIS_URL") or None,
             base_url=env.get("TURNERO_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
-            secret_key=env.get("TURNERO_SECRET_KEY", cls.secret_key),
+            secret_key=env.get("TURNERO_SECRET_KEY", DEFAULT_SECRET_KEY),
             production=_flag(env.get("TURNERO_PRODUCTION")),
             smtp_host=env.get("TURNERO_SMTP_HOST") or None,
             smtp_port=int(env.get("TURNERO_SMTP_PORT", "25")),
             smtp_user=env.get("TURNERO_SMTP_USER") or None,
             smtp_password=env.get("TURNERO_SMTP_PASSWORD") or None,
             smtp_starttls=_flag(env.get("TURNERO_SMTP_STARTTLS")),
-            smtp_from=env.get("TURNERO_SMTP_FROM", cls.smtp_from),
+            smtp_from=env.get("TURNERO_SMTP_FROM", DEFAULT_SMTP_FROM),
             mail_dir=Path(env.get("TURNERO_MAIL_DIR", str(data_dir / "outbox-mail"))),
-            whatsapp_graph_url=env.get("TURNERO_WHATSAPP_GRAPH_URL", cls.whatsapp_graph_url),
+            whatsapp_graph_url=env.get("TURNERO_WHATSAPP_GRAPH_URL", DEFAULT_WHATSAPP_GRAPH_URL),
             whatsapp_app_secret=env.get("TURNERO_WHATSAPP_APP_SECRET") or None,
             whatsapp_verify_token=env.get("TURNERO_WHATSAPP_VERIFY_TOKEN") or None,
             google_client_id=env.get("TURNERO_GOOGLE_CLIENT_ID") or None,
             google_client_secret=env.get("TURNERO_GOOGLE_CLIENT_SECRET") or None,
-            google_auth_uri=env.get("TURNERO_GOOGLE_AUTH_URI", cls.google_auth_uri),
-            google_token_uri=env.get("TURNERO_GOOGLE_TOKEN_URI", cls.google_token_uri),
-            google_revoke_uri=env.get("TURNERO_GOOGLE_REVOKE_URI", cls.google_revoke_uri),
+            google_auth_uri=env.get("TURNERO_GOOGLE_AUTH_URI", DEFAULT_GOOGLE_AUTH_URI),
+            google_token_uri=env.get("TURNERO_GOOGLE_TOKEN_URI", DEFAULT_GOOGLE_TOKEN_URI),
+            google_revoke_uri=env.get("TURNERO_GOOGLE_REVOKE_URI", DEFAULT_GOOGLE_REVOKE_URI),
             google_api_url=env.get("TURNERO_GOOGLE_API_URL") or None,
             encryption_key=env.get("TURNERO_ENCRYPTION_KEY") or None,
             stripe_api_base=env.get("TURNERO_STRIPE_API_BASE") or None,

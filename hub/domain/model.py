@@ -7,6 +7,7 @@ Bookings and their state machine live in ``hub.domain.booking``.
 from __future__ import annotations
 
 import enum
+import re
 import secrets
 import uuid
 from dataclasses import dataclass, field
@@ -16,6 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from hub.domain.errors import ValidationError
 from hub.domain.policies import BookingPolicy, DepositRule, RefundRule
+
+SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
 
 
 def new_id() -> str:
@@ -114,7 +117,11 @@ class Business:
 
     def __post_init__(self) -> None:
         check_timezone(self.timezone)
-        if not self.slug or not self.slug.replace("-", "").isalnum() or self.slug != self.slug.lower():
+        if (
+            not self.slug
+            or not self.slug.replace("-", "").isalnum()
+            or self.slug != self.slug.lower()
+        ):
             raise ValidationError(
                 "a slug is lowercase letters, digits and dashes", field="slug", value=self.slug
             )
