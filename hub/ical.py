@@ -1,0 +1,358 @@
+"""The one iCalendar (RFC 5545) builder and parser of the hub.
+
+Turns a booking into a VEVENT, wraps events into a VCALENDAR with the business's VTIMEZONE
+(booking.ics downloads, read-only feeds, CalDAV bodies, iMIP invites), builds the iTIP
+(RFC 5546) REQUEST and CANCEL objects, and parses incoming iCalendar text into an
+``icalendar.Calendar`` with errors that name the line and component at fault.
+
+Pure functions over domain objects: the current time is an argument. What does *not* belong
+here: sending (``connectors.notify``), CalDAV storage (``caldav_server``), turning a parsed
+event back into a booking change (the services that receive it).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Component, Event, Timezone, vCalAddress
+
+from hub.domain.booking import Booking, BookingStatus
+from hub.domain.errors import ValidationError
+from hub.domain.model import Branch, Business, Customer, Resource, Service
+
+PRODID = "-//Turnero//Turnero appointments hub//EN"
+
+_CANCELLED = frozenset({BookingStatus.CANCELLED, BookingStatus.EXPIRED})
+
+_LABELS = {
+    "es": {"phone": "Teléfono", "notes": "Notas", "status": "Estado", "video": "Videollamada"},
+    "en": {"phone": "Phone", "notes": "Notes", "status": "Status", "video": "Video call"},
+}
+_STATUS_WORDS = {
+    "es": {
+        "pending": "pendiente",
+        "confirmed": "confirmado",
+        "in_progress": "en curso",
+        "completed": "finalizado",
+        "cancelled": "cancelado",
+        "expired": "vencido",
+        "no_show": "ausente",
+    },
+}
+
+
+def _language(business: Business) -> str:
+    primary = business.language.replace("_", "-").split("-")[0].lower()
+    return primary if primary in _LABELS else "en"
+
+
+def ical_status(status: BookingStatus) -> str:
+    """RFC 5545 §3.8.1.11 STATUS of a booking's event."""
+    if status is BookingStatus.PENDING:
+        return "TENTATIVE"
+    if status in _CANCELLED:
+        return "CANCELLED"
+    return "CONFIRMED"
+
+
+def _mailto(email: str, name: str | None, **params: str) -> vCalAddress:
+    address = vCalAddress(f"mailto:{email}")
+    if name:
+        address.params["CN"] = name
+    for key, value in params.items():
+        address.params[key.replace("_", "-").upper()] = value
+    return address
+
+
+def booking_vevent(
+    booking: Booking,
+    business: Business,
+    service: Service,
+    resource: Resource,
+    customer: Customer,
+    *,
+    now: datetime,
+    organizer_email: str | None = None,
+    branch: Branch | None = None,
+    summary: str | None = None,
+) -> Event:
+    """The booking as a VEVENT, in the business's timezone (DTSTART/DTEND with TZID).
+
+    ``summary`` overrides the staff-facing "service — customer" title (invites sent to the
+    customer name the business instead). LOCATION is the booking's address (at-home
+    services), else the branch's, else the video link.
+    """
+    tz = ZoneInfo(business.timezone)
+    language = _language(business)
+    labels = _LABELS[language]
+    event = Event()
+    event.add("uid", booking.uid)
+    event.add("dtstamp", now.astimezone(ZoneInfo("UTC")))
+    event.add("created", booking.created_at.astimezone(ZoneInfo("UTC")))
+    modified = booking.updated_at or booking.created_at
+    event.add("last-modified", modified.astimezone(ZoneInfo("UTC")))
+    event.add("sequence", booking.sequence)
+    event.add("summary", summary or f"{service.name} — {customer.name}")
+    event.add("dtstart", booking.start.astimezone(tz))
+    event.add("dtend", booking.end.astimezone(tz))
+    event.add("status", ical_status(booking.status))
+    event.add("transp", "OPAQUE" if booking.occupies_time else "TRANSPARENT")
+    location = booking.address or (branch.address if branch and branch.address else None)
+    if location is None and booking.meeting_url:
+        location = booking.meeting_url
+    if location:
+        event.add("location", location)
+
+    status_word = _STATUS_WORDS.get(language, {}).get(booking.status.value, booking.status.value)
+    lines = [f"{service.name} — {resource.name}"]
+    if customer.phone:
+        lines.append(f"{labels['phone']}: {customer.phone}")
+    if booking.notes:
+        lines.append(f"{labels['notes']}: {booking.notes}")
+    lines.append(f"{labels['status']}: {status_word}")
+    if booking.meeting_url:
+        lines.append(f"{labels['video']}: {booking.meeting_url}")
+    event.add("description", "\n".join(lines))
+
+    if organizer_email:
+        event.add("organizer", _mailto(organizer_email, business.name))
+    partstat = "ACCEPTED" if booking.client_confirmed_at is not None else "NEEDS-ACTION"
+    if customer.email:
+        event.add(
+            "attendee",
+            _mailto(
+                customer.email,
+                customer.name,
+                cutype="INDIVIDUAL",
+                role="REQ-PARTICIPANT",
+                partstat=partstat,
+                rsvp="TRUE",
+            ),
+        )
+    for invitee in booking.invitees:
+        if "@" in invitee and invitee != customer.email:
+            event.add(
+                "attendee",
+                _mailto(
+                    invitee,
+                    None,
+                    cutype="INDIVIDUAL",
+                    role="REQ-PARTICIPANT",
+                    partstat="NEEDS-ACTION",
+                    rsvp="TRUE",
+                ),
+            )
+    if booking.meeting_url:
+        event.add("url", booking.meeting_url)
+        # RFC 7986 §5.11 CONFERENCE, plus the property Google Calendar writes and reads.
+        event.add(
+            "conference",
+            booking.meeting_url,
+            parameters={"VALUE": "URI", "FEATURE": "VIDEO", "LABEL": labels["video"]},
+        )
+        event.add("x-google-conference", booking.meeting_url)
+    event.add("x-turnero-booking-id", booking.id)
+    return event
+
+
+@functools.lru_cache(maxsize=256)
+def _vtimezone_ical(tzname: str, first_year: int, last_year: int) -> bytes:
+    zone = Timezone.from_tzid(
+        tzname, first_date=date(first_year, 1, 1), last_date=date(last_year + 1, 1, 1)
+    )
+    ical: bytes = zone.to_ical()
+    return ical
+
+
+def vtimezone(tzname: str, start: date, end: date) -> Timezone:
+    """The VTIMEZONE of ``tzname`` covering the whole years from ``start`` to ``end``.
+
+    Built from zoneinfo (icalendar's ``Timezone.from_tzid``) and cached per year span, so
+    every component of the hub writes the same definition for a zone.
+    """
+    try:
+        ZoneInfo(tzname)
+    except (ValueError, KeyError) as exc:
+        raise ValidationError(f"unknown timezone {tzname!r}", field="timezone") from exc
+    first, last = sorted((start.year, end.year))
+    zone = Timezone.from_ical(_vtimezone_ical(tzname, first, last))
+    assert isinstance(zone, Timezone)
+    return zone
+
+
+def _event_span(events: Sequence[Component]) -> tuple[date, date] | None:
+    moments: list[date] = []
+    for event in events:
+        for name in ("DTSTART", "DTEND"):
+            prop = event.get(name)
+            if prop is not None:
+                moments.append(prop.dt)
+    if not moments:
+        return None
+    days = [m.date() if isinstance(m, datetime) else m for m in moments]
+    return min(days), max(days)
+
+
+def calendar_for(
+    events: Iterable[Component],
+    tzname: str,
+    method: str | None = None,
+    name: str | None = None,
+) -> bytes:
+    """A complete VCALENDAR holding ``events`` and every VTIMEZONE they refer to."""
+    items = list(events)
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    if method:
+        cal.add("method", method.upper())
+    if name:
+        cal.add("x-wr-calname", name)
+        cal.add("x-wr-timezone", tzname)
+    span = _event_span(items)
+    if span is not None:
+        for component in items:
+            cal.add_component(component)
+        tzids = cal.get_missing_tzids() | {tzname}
+        tzids.discard("UTC")
+        for tzid in sorted(tzids):
+            try:
+                zone = vtimezone(tzid, *span)
+            except ValidationError:
+                continue  # a foreign TZID we cannot expand stays as it came
+            cal.subcomponents.insert(0, zone)
+    ical: bytes = cal.to_ical()
+    return ical
+
+
+def _organized(event: Event) -> Event:
+    if event.get("ORGANIZER") is None:
+        raise ValidationError("an iTIP message needs an ORGANIZER", field="organizer")
+    return event
+
+
+def itip_request(event: Event, tzname: str) -> bytes:
+    """RFC 5546 §3.2.2 REQUEST: invite, or update (same UID, higher SEQUENCE)."""
+    return calendar_for([_organized(event)], tzname, method="REQUEST")
+
+
+def itip_cancel(event: Event, tzname: str) -> bytes:
+    """RFC 5546 §3.2.5 CANCEL of the whole event: same UID, STATUS:CANCELLED.
+
+    The SEQUENCE is the event's: the domain raises ``booking.sequence`` when it cancels or
+    expires a booking, so the CANCEL outranks every REQUEST sent before it.
+    """
+    cancelled = Event.from_ical(_organized(event).to_ical())
+    assert isinstance(cancelled, Event)
+    cancelled.pop("STATUS", None)
+    cancelled.add("status", "CANCELLED")
+    cancelled.pop("TRANSP", None)
+    cancelled.add("transp", "TRANSPARENT")
+    return calendar_for([cancelled], tzname, method="CANCEL")
+
+
+# --- parsing ---------------------------------------------------------------------------
+
+_CONTENT_LINE = re.compile(r"^[A-Za-z0-9-]+(;[^:]*)?:", re.DOTALL)
+
+
+@dataclass(slots=True)
+class _Node:
+    name: str
+    line: int
+    props: list[tuple[str, int]] = field(default_factory=list)
+    children: list[_Node] = field(default_factory=list)
+
+    def walk(self) -> Iterable[_Node]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+def _outline(text: str) -> _Node:
+    """Check the content-line and BEGIN/END structure, keeping line numbers (RFC 5545 §3.1,
+    §3.4): icalendar's own errors do not say where the fault is."""
+    root = _Node("", 0)
+    stack = [root]
+    logical: list[tuple[int, str]] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if raw[:1] in (" ", "\t") and logical:
+            logical[-1] = (logical[-1][0], logical[-1][1] + raw[1:])  # unfold
+        elif raw.strip():
+            logical.append((number, raw))
+    for number, line in logical:
+        if not _CONTENT_LINE.match(line):
+            where = stack[-1].name or "the calendar"
+            raise ValidationError(
+                f"line {number} in {where} is not a content line: {line[:60]!r}",
+                field="ical",
+                line=number,
+                component=stack[-1].name or None,
+            )
+        name, _, value = line.partition(":")
+        key = name.split(";", 1)[0].upper()
+        if key == "BEGIN":
+            node = _Node(value.strip().upper(), number)
+            stack[-1].children.append(node)
+            stack.append(node)
+        elif key == "END":
+            closing = value.strip().upper()
+            if len(stack) == 1 or stack[-1].name != closing:
+                raise ValidationError(
+                    f"line {number}: END:{closing} does not close {stack[-1].name or 'anything'}",
+                    field="ical",
+                    line=number,
+                    component=stack[-1].name or None,
+                )
+            stack.pop()
+        else:
+            stack[-1].props.append((key, number))
+    if len(stack) > 1:
+        raise ValidationError(
+            f"{stack[-1].name} opened on line {stack[-1].line} is never closed",
+            field="ical",
+            line=stack[-1].line,
+            component=stack[-1].name,
+        )
+    if [child.name for child in root.children] != ["VCALENDAR"]:
+        raise ValidationError("expected exactly one VCALENDAR", field="ical", line=1)
+    return root.children[0]
+
+
+def parse_calendar(data: bytes) -> Calendar:
+    """Parse one VCALENDAR; malformed input raises ``ValidationError`` naming the line and
+    component at fault (``details['line']``, ``details['component']``)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            f"iCalendar data must be UTF-8 (bad byte at offset {exc.start})", field="ical"
+        ) from exc
+    outline = _outline(text)
+    try:
+        cal = Calendar.from_ical(text)
+    except ValueError as exc:
+        raise ValidationError(f"invalid iCalendar data: {exc}", field="ical") from exc
+    assert isinstance(cal, Calendar)
+    for component, node in zip(cal.walk(), outline.walk(), strict=False):
+        for prop_name, problem in component.errors:
+            line = next((n for p, n in node.props if p == str(prop_name).upper()), node.line)
+            raise ValidationError(
+                f"line {line}: {prop_name} in {component.name} is invalid: {problem}",
+                field="ical",
+                line=line,
+                component=component.name,
+                property=str(prop_name),
+            )
+    return cal
+
+
+def booking_ics(event: Event, tzname: str, *, name: str | None = None) -> bytes:
+    """A booking.ics download: one event, no iTIP method (RFC 5545 publish semantics)."""
+    return calendar_for([event], tzname, name=name)
