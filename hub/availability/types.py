@@ -19,6 +19,21 @@ class Busy:
     seats: int | None = None
     at_client_address: bool = False
 
+    @classmethod
+    def of_booking(
+        cls,
+        start: datetime,
+        end: datetime,
+        *,
+        seats: int = 1,
+        buffer_before: timedelta = timedelta(0),
+        buffer_after: timedelta = timedelta(0),
+        at_client_address: bool = False,
+    ) -> Busy:
+        """The busy time of an existing booking: widened by its own service's buffers, which
+        is the convention the engine expects (see ``hub.availability.busy``)."""
+        return cls(start - buffer_before, end + buffer_after, seats, at_client_address)
+
 
 @dataclass(frozen=True, slots=True)
 class ResourceCalendar:

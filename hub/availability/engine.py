@@ -1,0 +1,215 @@
+"""The availability engine: which start times can be offered, and whether a time fits.
+
+Public API: ``find_slots``, ``is_free``, ``fits``, ``pick_resource``.
+
+How slots are made (``find_slots``):
+
+1. For each local date, a resource's opening hours are its weekly rule or its date
+   exceptions, intersected with the branch's (``hours``).
+2. Start times step through each open interval *in wall-clock time* from the interval's start
+   (every ``step``, default the duration), and each wall time is converted to the instants
+   that read it (``clock``): a wall time skipped by a spring-forward gap is not offered; a
+   wall time repeated by a fall-back is offered at both instants, because the business really
+   is open for both hours (each real instant at most once, nothing doubled). The slot lasts
+   ``duration`` of real time and must lie within the instants whose wall reading is open
+   (so a 60-minute slot that starts at 01:30 on a spring-forward night ends at 03:30).
+3. Starts before ``now + min_notice`` or after ``now + horizon`` are dropped.
+4. A start is free for a resource when ``[start - buffer_before, end + buffer_after)`` avoids
+   the resource's blocked time (``busy``: capacity, seats, travel gap). Buffers need not lie
+   within opening hours (preparing before opening or tidying after closing is allowed); they
+   only must not overlap other bookings or blocks.
+
+Cost: per resource one sort of its busy time and one forward sweep over candidate starts;
+candidate starts are computed once per distinct set of rules (group members often share
+them). Nothing here reads the clock; ``request.now`` is the current time.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from hub.availability.busy import blocked, free_starts, overlaps
+from hub.availability.clock import WallClock, merge
+from hub.availability.hours import DAY, Hours, branch_hours, open_hours
+from hub.availability.types import ResourceCalendar, Slot, SlotRequest
+from hub.domain.errors import ValidationError
+from hub.domain.model import DateException, WeeklyInterval, check_timezone, require_aware
+
+_ZERO = timedelta(0)
+_RulesKey = tuple[tuple[WeeklyInterval, ...], tuple[DateException, ...]]
+
+
+def find_slots(request: SlotRequest, calendars: Sequence[ResourceCalendar]) -> list[Slot]:
+    """Free start times from ``request.date_from`` to ``request.date_to`` (local dates,
+    inclusive), sorted by start. Each slot names the resources free for it, in the order of
+    ``calendars``: pass one calendar for a resource, every member's for a group."""
+    _check(request)
+    if request.date_to < request.date_from or not calendars:
+        return []
+    planner = _Planner(request)
+    duration = request.duration
+    before, after = request.buffer_before, duration + request.buffer_after
+    gap = request.travel_gap if request.at_client_address else _ZERO
+    found: dict[datetime, list[str]] = {}
+    for calendar in calendars:
+        starts = planner.starts(calendar)
+        if not starts:
+            continue
+        taken = blocked(
+            calendar.busy,
+            capacity=calendar.capacity,
+            seats=request.seats,
+            travel_gap=gap,
+            lo=starts[0] - before,
+            hi=starts[-1] + after,
+        )
+        resource_id = calendar.resource_id
+        for index in free_starts(taken, starts, before, after):
+            found.setdefault(starts[index], []).append(resource_id)
+    return [Slot(start, start + duration, tuple(ids)) for start, ids in sorted(found.items())]
+
+
+def is_free(request: SlotRequest, calendar: ResourceCalendar, start: datetime) -> bool:
+    """Whether ``start`` (any aware datetime) is offered for this resource: on the grid of its
+    opening hours, within notice and horizon, and free. The request's dates are ignored; the
+    local date of ``start`` is searched."""
+    require_aware(start, "start")
+    check_timezone(request.timezone)
+    day = start.astimezone(ZoneInfo(request.timezone)).date()
+    narrowed = replace(request, date_from=day, date_to=day)
+    return any(slot.start == start for slot in find_slots(narrowed, [calendar]))
+
+
+def fits(
+    calendar: ResourceCalendar,
+    start: datetime,
+    end: datetime,
+    *,
+    seats: int = 1,
+    buffer_before: timedelta = _ZERO,
+    buffer_after: timedelta = _ZERO,
+    travel_gap: timedelta = _ZERO,
+    at_client_address: bool = False,
+) -> bool:
+    """Whether a booking of ``seats`` places over [start, end) can be taken on this resource
+    without overlapping busy time or exceeding its capacity, opening hours ignored (the
+    operator path). Same conventions as ``find_slots``: ``[start - buffer_before,
+    end + buffer_after)`` must be free, and ``travel_gap`` (used only when
+    ``at_client_address``) separates it from other at-client-address bookings. When moving a
+    booking, leave its own busy time out of ``calendar``."""
+    require_aware(start, "start")
+    require_aware(end, "end")
+    if end <= start:
+        raise ValidationError("a booking must end after it starts", field="end")
+    _check_amounts(seats, buffer_before, buffer_after, travel_gap)
+    lo, hi = start - buffer_before, end + buffer_after
+    taken = blocked(
+        calendar.busy,
+        capacity=calendar.capacity,
+        seats=seats,
+        travel_gap=travel_gap if at_client_address else _ZERO,
+        lo=lo,
+        hi=hi,
+    )
+    return not overlaps(taken, lo, hi)
+
+
+def pick_resource(slot: Slot, load: Mapping[str, int]) -> str:
+    """The member of a group to book for ``slot``: the least booked that day (``load``: that
+    day's bookings per resource id, missing = 0), ties broken by the slot's stable order."""
+    if not slot.resource_ids:
+        raise ValidationError("the slot has no free resource", field="resource_ids")
+    best = min(range(len(slot.resource_ids)), key=lambda i: (load.get(slot.resource_ids[i], 0), i))
+    return slot.resource_ids[best]
+
+
+def _check_amounts(
+    seats: int, buffer_before: timedelta, buffer_after: timedelta, travel_gap: timedelta
+) -> None:
+    if seats < 1:
+        raise ValidationError("a booking takes at least one seat", field="seats")
+    if buffer_before < _ZERO or buffer_after < _ZERO:
+        raise ValidationError("buffers cannot be negative", field="buffer_before")
+    if travel_gap < _ZERO:
+        raise ValidationError("the travel gap cannot be negative", field="travel_gap")
+
+
+def _check(request: SlotRequest) -> None:
+    check_timezone(request.timezone)
+    require_aware(request.now, "now")
+    if request.duration <= _ZERO:
+        raise ValidationError("duration must be positive", field="duration")
+    if request.step is not None and request.step <= _ZERO:
+        raise ValidationError("step must be positive", field="step")
+    if request.min_notice < _ZERO:
+        raise ValidationError("minimum notice cannot be negative", field="min_notice")
+    if request.horizon is not None and request.horizon < _ZERO:
+        raise ValidationError("horizon cannot be negative", field="horizon")
+    _check_amounts(request.seats, request.buffer_before, request.buffer_after, request.travel_gap)
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+class _Planner:
+    """Candidate starts of one request, computed once per distinct set of resource rules."""
+
+    def __init__(self, request: SlotRequest) -> None:
+        self.request = request
+        self.step = request.step or request.duration
+        # One day either side: intervals that cross midnight, slots that end the next day.
+        self.days = _days(request.date_from - DAY, request.date_to + DAY)
+        self.clock = WallClock(ZoneInfo(request.timezone), self.days[0], self.days[-1])
+        self.branch: dict[date, Hours | None] = {
+            day: branch_hours(request.branch_weekly, request.branch_exceptions, day)
+            for day in self.days
+        }
+        self.earliest = request.now + request.min_notice
+        self.latest = None if request.horizon is None else request.now + request.horizon
+        self.cache: dict[_RulesKey, list[datetime]] = {}
+
+    def starts(self, calendar: ResourceCalendar) -> list[datetime]:
+        key = (calendar.weekly, calendar.exceptions)
+        cached = self.cache.get(key)
+        if cached is None:
+            cached = self.cache[key] = self._starts(*key)
+        return cached
+
+    def _starts(
+        self, weekly: tuple[WeeklyInterval, ...], exceptions: tuple[DateException, ...]
+    ) -> list[datetime]:
+        request, clock, step = self.request, self.clock, self.step
+        opened: list[tuple[datetime, datetime]] = []
+        candidates: list[datetime] = []
+        for day in self.days:
+            midnight = datetime.combine(day, time(0))
+            offer = request.date_from <= day <= request.date_to
+            for lo, hi in open_hours(weekly, exceptions, self.branch[day], day):
+                wall, wall_end = midnight + lo, midnight + hi
+                opened.extend(clock.preimage(wall, wall_end))
+                while offer and wall < wall_end:
+                    candidates.extend(clock.instants(wall))
+                    wall += step
+        candidates.sort()
+        first = bisect_left(candidates, self.earliest)
+        last = len(candidates) if self.latest is None else bisect_right(candidates, self.latest)
+        return _inside(candidates[first:last], merge(opened), request.duration)
+
+
+def _inside(
+    starts: list[datetime], opened: list[tuple[datetime, datetime]], duration: timedelta
+) -> list[datetime]:
+    """The sorted ``starts`` whose [start, start + duration) lies within one open interval."""
+    kept: list[datetime] = []
+    j = 0
+    for start in starts:
+        while j < len(opened) and opened[j][1] <= start:
+            j += 1
+        if j < len(opened) and opened[j][0] <= start and start + duration <= opened[j][1]:
+            kept.append(start)
+    return kept
