@@ -1,0 +1,173 @@
+"""What a message is about: its kind, and a frozen ``MessageContext`` built from the domain
+objects of one booking. Channels (email, WhatsApp) and templates get only this.
+
+All texts are formatted here once, in the business's timezone and locale; the booking's
+VEVENT is carried serialised (``ical_event``) so the email channel can build the invite.
+Loading the objects and deciding *when* to send is the caller's (outbox dispatcher).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from connectors.notify import formatting as fmt
+from hub.domain.booking import Booking
+from hub.domain.model import Branch, Business, Customer, Resource, Service
+from hub.ical import booking_vevent
+
+
+class MessageKind(enum.StrEnum):
+    RECEIVED = "received"  # booked, waiting for confirmation or payment
+    CONFIRMED = "confirmed"
+    RESCHEDULED = "rescheduled"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    REMINDER = "reminder"
+    THANK_YOU = "thank_you"
+
+    @property
+    def cancels_event(self) -> bool:
+        """Whether the invite sent with it is an iTIP CANCEL (else a REQUEST, or none)."""
+        return self in (MessageKind.CANCELLED, MessageKind.EXPIRED)
+
+    @property
+    def carries_invite(self) -> bool:
+        return self is not MessageKind.THANK_YOU
+
+
+class MessageChannel(enum.StrEnum):
+    EMAIL = "email"
+    WHATSAPP = "whatsapp"
+
+
+@dataclass(frozen=True, slots=True)
+class MessageContext:
+    booking_id: str
+    booking_uid: str
+    sequence: int
+    status: str
+    business_name: str
+    language: str  # template language: "es" | "en"
+    locale: str  # Babel locale: "es_AR", "en", …
+    timezone: str
+    service_name: str
+    resource_name: str
+    customer_name: str
+    customer_phone: str | None
+    customer_email: str | None
+    invitees: tuple[str, ...]
+    start: datetime  # in the business's timezone
+    end: datetime
+    date_text: str  # "Martes, 10 de febrero de 2026"
+    short_date_text: str  # "Martes 10 feb"
+    time_text: str  # "10:00 a. m."
+    end_time_text: str
+    zone_name: str  # "hora de Argentina"
+    days_until: int  # calendar days from now to the start, in the business's zone
+    previous_date_text: str | None  # set when rescheduled
+    previous_time_text: str | None
+    address: str | None
+    notes: str
+    price_minor: int
+    currency: str
+    price_text: str | None  # None when free
+    deposit_text: str | None
+    cancel_reason: str
+    manage_url: str | None
+    meeting_url: str | None
+    survey_url: str | None
+    business_whatsapp: str | None
+    organizer_email: str | None
+    ical_event: bytes  # the booking's VEVENT (hub.ical), for invites
+
+    @property
+    def when_text(self) -> str:
+        return f"{self.date_text}, {self.time_text} ({self.zone_name})"
+
+
+def build_context(
+    booking: Booking,
+    business: Business,
+    service: Service,
+    resource: Resource,
+    customer: Customer,
+    *,
+    now: datetime,
+    manage_url: str | None = None,
+    meeting_url: str | None = None,
+    previous_start: datetime | None = None,
+    organizer_email: str | None = None,
+    branch: Branch | None = None,
+) -> MessageContext:
+    """Everything a template or channel needs about one booking, formatted once."""
+    tz = business.timezone
+    locale = fmt.locale_of(business.language, business.country)
+    start = fmt.local(booking.start, tz)
+    address = booking.address or (branch.address if branch and branch.address else None)
+    survey = business.settings.get("survey_url")
+    if meeting_url and meeting_url != booking.meeting_url:
+        booking = replace(booking, meeting_url=meeting_url)
+    event = booking_vevent(
+        booking,
+        business,
+        service,
+        resource,
+        customer,
+        now=now,
+        organizer_email=organizer_email,
+        branch=branch,
+        summary=f"{service.name} — {business.name}",
+    )
+    return MessageContext(
+        booking_id=booking.id,
+        booking_uid=booking.uid,
+        sequence=booking.sequence,
+        status=booking.status.value,
+        business_name=business.name,
+        language=fmt.language_of(business.language),
+        locale=locale,
+        timezone=tz,
+        service_name=service.name,
+        resource_name=resource.name,
+        customer_name=customer.name,
+        customer_phone=customer.phone,
+        customer_email=customer.email,
+        invitees=tuple(i for i in booking.invitees if "@" in i and i != customer.email),
+        start=start,
+        end=fmt.local(booking.end, tz),
+        date_text=fmt.date_text(booking.start, tz, locale),
+        short_date_text=fmt.short_date_text(booking.start, tz, locale),
+        time_text=fmt.time_text(booking.start, tz, locale),
+        end_time_text=fmt.time_text(booking.end, tz, locale),
+        zone_name=fmt.zone_name(tz, locale),
+        days_until=(start.date() - fmt.local(now, tz).date()).days,
+        previous_date_text=(
+            fmt.date_text(previous_start, tz, locale) if previous_start is not None else None
+        ),
+        previous_time_text=(
+            fmt.time_text(previous_start, tz, locale) if previous_start is not None else None
+        ),
+        address=address,
+        notes=booking.notes,
+        price_minor=booking.price_minor,
+        currency=booking.currency,
+        price_text=(
+            fmt.money_text(booking.price_minor, booking.currency, locale)
+            if booking.price_minor
+            else None
+        ),
+        deposit_text=(
+            fmt.money_text(booking.deposit_minor, booking.currency, locale)
+            if booking.deposit_minor
+            else None
+        ),
+        cancel_reason=booking.cancel_reason,
+        manage_url=manage_url,
+        meeting_url=booking.meeting_url,
+        survey_url=str(survey) if survey else None,
+        business_whatsapp=business.whatsapp_contact,
+        organizer_email=organizer_email,
+        ical_event=event.to_ical(),
+    )
