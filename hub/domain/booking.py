@@ -115,6 +115,12 @@ class Booking:
     meeting_url: str | None = None
     google_event_id: str | None = None
     series_id: str | None = None
+    # The time the booking keeps the resource busy is [start - buffer_before, end +
+    # buffer_after): the service's buffers as they were when it was booked.
+    buffer_before: timedelta = timedelta(0)
+    buffer_after: timedelta = timedelta(0)
+    at_client_address: bool = False
+    exclusive: bool = True  # the resource takes one booking at a time (capacity 1)
     hold_until: datetime | None = None
     confirmed_at: datetime | None = None
     started_at: datetime | None = None
@@ -144,6 +150,14 @@ class Booking:
     @property
     def occupies_time(self) -> bool:
         return self.status.occupies_time
+
+    @property
+    def occupied_start(self) -> datetime:
+        return self.start - self.buffer_before
+
+    @property
+    def occupied_end(self) -> datetime:
+        return self.end + self.buffer_after
 
     @property
     def duration(self) -> timedelta:

@@ -1,0 +1,223 @@
+"""SQL repositories for what the core writes as it runs: bookings, blocks, service records,
+audit entries and outbox events.
+
+Setup entities (businesses, resources, services…) are in ``setup_repos``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from hub.domain.booking import OCCUPYING, Booking, BookingStatus
+from hub.domain.model import AuditEntry, Block, OutboxEvent, ServiceRecord
+from hub.persistence import convert
+from hub.persistence.models import AuditRow, BlockRow, BookingRow, OutboxRow, ServiceRecordRow
+
+_OCCUPYING = [s.value for s in OCCUPYING]
+
+
+class SqlBookingRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def add(self, booking: Booking) -> None:
+        self._s.add(convert.booking_to_row(booking))
+
+    def get(self, business_id: str, booking_id: str) -> Booking | None:
+        row = self._s.get(BookingRow, booking_id)
+        if row is None or row.business_id != business_id:
+            return None
+        return convert.booking_from_row(row)
+
+    def get_by_token(self, token: str) -> Booking | None:
+        row = self._s.scalar(select(BookingRow).where(BookingRow.token == token))
+        return convert.booking_from_row(row) if row is not None else None
+
+    def update(self, booking: Booking) -> None:
+        row = self._s.get(BookingRow, booking.id)
+        if row is None:
+            raise KeyError(booking.id)
+        convert.booking_to_row(booking, row)
+
+    def occupying(
+        self, resource_ids: Sequence[str], start: datetime, end: datetime
+    ) -> list[Booking]:
+        if not resource_ids:
+            return []
+        rows = self._s.scalars(
+            select(BookingRow)
+            .where(
+                BookingRow.resource_id.in_(list(resource_ids)),
+                BookingRow.occupied_start < end,
+                BookingRow.occupied_end > start,
+                BookingRow.status.in_(_OCCUPYING),
+            )
+            .order_by(BookingRow.start_at, BookingRow.id)
+        )
+        return [convert.booking_from_row(r) for r in rows]
+
+    def list_range(
+        self,
+        business_id: str,
+        start: datetime,
+        end: datetime,
+        resource_ids: Sequence[str] | None = None,
+        statuses: Sequence[BookingStatus] | None = None,
+    ) -> list[Booking]:
+        query = select(BookingRow).where(
+            BookingRow.business_id == business_id,
+            BookingRow.start_at < end,
+            BookingRow.end_at > start,
+        )
+        if resource_ids is not None:
+            query = query.where(BookingRow.resource_id.in_(list(resource_ids)))
+        if statuses is not None:
+            query = query.where(BookingRow.status.in_([s.value for s in statuses]))
+        rows = self._s.scalars(query.order_by(BookingRow.start_at, BookingRow.id))
+        return [convert.booking_from_row(r) for r in rows]
+
+    def due_holds(self, now: datetime, limit: int = 500) -> list[Booking]:
+        rows = self._s.scalars(
+            select(BookingRow)
+            .where(BookingRow.status == BookingStatus.PENDING.value, BookingRow.hold_until <= now)
+            .order_by(BookingRow.hold_until, BookingRow.id)
+            .limit(limit)
+        )
+        return [convert.booking_from_row(r) for r in rows]
+
+    def by_series(self, business_id: str, series_id: str) -> list[Booking]:
+        rows = self._s.scalars(
+            select(BookingRow)
+            .where(BookingRow.business_id == business_id, BookingRow.series_id == series_id)
+            .order_by(BookingRow.start_at)
+        )
+        return [convert.booking_from_row(r) for r in rows]
+
+
+class SqlBlockRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def add(self, block: Block) -> None:
+        self._s.add(convert.block_to_row(block))
+
+    def get(self, business_id: str, block_id: str) -> Block | None:
+        row = self._s.get(BlockRow, block_id)
+        if row is None or row.business_id != business_id:
+            return None
+        return convert.block_from_row(row)
+
+    def delete(self, business_id: str, block_id: str) -> bool:
+        result = self._s.execute(
+            delete(BlockRow).where(BlockRow.business_id == business_id, BlockRow.id == block_id)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    def delete_series(self, business_id: str, series_id: str) -> int:
+        result = self._s.execute(
+            delete(BlockRow).where(
+                BlockRow.business_id == business_id, BlockRow.series_id == series_id
+            )
+        )
+        return int(getattr(result, "rowcount", 0))
+
+    def overlapping(
+        self,
+        business_id: str,
+        start: datetime,
+        end: datetime,
+        resource_ids: Sequence[str] = (),
+        branch_ids: Sequence[str] = (),
+    ) -> list[Block]:
+        query = select(BlockRow).where(
+            BlockRow.business_id == business_id,
+            BlockRow.start_at < end,
+            BlockRow.end_at > start,
+        )
+        if resource_ids or branch_ids:
+            query = query.where(
+                BlockRow.resource_id.in_(list(resource_ids))
+                | (BlockRow.resource_id.is_(None) & BlockRow.branch_id.in_(list(branch_ids)))
+            )
+        rows = self._s.scalars(query.order_by(BlockRow.start_at, BlockRow.id))
+        return [convert.block_from_row(r) for r in rows]
+
+
+class SqlServiceRecordRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def add(self, record: ServiceRecord) -> None:
+        self._s.add(convert.record_to_row(record))
+
+    def for_booking(self, business_id: str, booking_id: str) -> ServiceRecord | None:
+        row = self._s.scalar(
+            select(ServiceRecordRow).where(
+                ServiceRecordRow.business_id == business_id,
+                ServiceRecordRow.booking_id == booking_id,
+            )
+        )
+        return convert.record_from_row(row) if row is not None else None
+
+
+class SqlAuditRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def add(self, entry: AuditEntry) -> None:
+        self._s.add(convert.audit_to_row(entry))
+
+    def for_entity(self, business_id: str, entity: str, entity_id: str) -> list[AuditEntry]:
+        rows = self._s.scalars(
+            select(AuditRow)
+            .where(
+                AuditRow.business_id == business_id,
+                AuditRow.entity == entity,
+                AuditRow.entity_id == entity_id,
+            )
+            .order_by(AuditRow.at, AuditRow.id)
+        )
+        return [convert.audit_from_row(r) for r in rows]
+
+
+class SqlOutboxRepository:
+    def __init__(self, session: Session, added: list[str]) -> None:
+        self._s = session
+        self._added = added  # the unit of work reports these after commit
+
+    def add(self, event: OutboxEvent) -> None:
+        self._s.add(convert.outbox_to_row(event))
+        self._added.append(event.id)
+
+    def get(self, event_id: str) -> OutboxEvent | None:
+        row = self._s.get(OutboxRow, event_id)
+        return convert.outbox_from_row(row) if row is not None else None
+
+    def undispatched(self, limit: int = 100) -> list[OutboxEvent]:
+        rows = self._s.scalars(
+            select(OutboxRow)
+            .where(OutboxRow.dispatched_at.is_(None))
+            .order_by(OutboxRow.created_at, OutboxRow.id)
+            .limit(limit)
+        )
+        return [convert.outbox_from_row(r) for r in rows]
+
+    def mark_dispatched(self, event_ids: Sequence[str], at: datetime) -> None:
+        if event_ids:
+            self._s.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id.in_(list(event_ids)), OutboxRow.dispatched_at.is_(None))
+                .values(dispatched_at=at)
+            )
+
+    def for_aggregate(self, aggregate_id: str) -> list[OutboxEvent]:
+        rows = self._s.scalars(
+            select(OutboxRow)
+            .where(OutboxRow.aggregate_id == aggregate_id)
+            .order_by(OutboxRow.created_at, OutboxRow.id)
+        )
+        return [convert.outbox_from_row(r) for r in rows]

@@ -1,0 +1,1 @@
+"""Alembic environment and revisions of the hub database (see ``hub.persistence.migrate``)."""

@@ -1,0 +1,167 @@
+"""SQL repositories for a business's setup: businesses, branches, resources, groups, services,
+customers. Every read is scoped by business id (tenants never see each other).
+
+Bookings, blocks and the records the core writes are in ``booking_repos``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.domain.model import Branch, Business, Customer, Resource, ResourceGroup, Service
+from hub.persistence import convert
+from hub.persistence.models import (
+    BranchRow,
+    BusinessRow,
+    CustomerRow,
+    GroupRow,
+    ResourceRow,
+    ServiceRow,
+)
+
+D = TypeVar("D")
+R = TypeVar("R", BranchRow, ResourceRow, GroupRow, ServiceRow, CustomerRow)
+
+
+class SqlBusinessRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def add(self, business: Business) -> None:
+        self._s.add(convert.business_to_row(business))
+
+    def get(self, business_id: str) -> Business | None:
+        row = self._s.get(BusinessRow, business_id)
+        return convert.business_from_row(row) if row is not None else None
+
+    def get_by_slug(self, slug: str) -> Business | None:
+        row = self._s.scalar(select(BusinessRow).where(BusinessRow.slug == slug))
+        return convert.business_from_row(row) if row is not None else None
+
+    def list(self) -> list[Business]:
+        rows = self._s.scalars(select(BusinessRow).order_by(BusinessRow.slug))
+        return [convert.business_from_row(r) for r in rows]
+
+    def update(self, business: Business) -> None:
+        row = self._s.get(BusinessRow, business.id)
+        if row is None:
+            raise KeyError(business.id)
+        convert.business_to_row(business, row)
+
+
+class _Scoped(Generic[D, R]):
+    """add/get/list/update/delete of one entity kind, scoped by business."""
+
+    row_type: type[R]
+    to_row: Callable[[D, R | None], R]
+    from_row: Callable[[R], D]
+    order_by: str = "name"
+
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def _row(self, business_id: str, entity_id: str) -> R | None:
+        row = self._s.get(self.row_type, entity_id)
+        if row is None or row.business_id != business_id:
+            return None
+        return row
+
+    def add(self, entity: D) -> None:
+        self._s.add(type(self).to_row(entity, None))
+
+    def get(self, business_id: str, entity_id: str) -> D | None:
+        row = self._row(business_id, entity_id)
+        return type(self).from_row(row) if row is not None else None
+
+    def list(self, business_id: str) -> list[D]:
+        query = (
+            select(self.row_type)
+            .where(self.row_type.business_id == business_id)
+            .order_by(getattr(self.row_type, self.order_by), self.row_type.id)
+        )
+        return [type(self).from_row(r) for r in self._s.scalars(query)]
+
+    def update(self, entity: D) -> None:
+        ident: Any = entity
+        row = self._row(ident.business_id, ident.id)
+        if row is None:
+            raise KeyError(ident.id)
+        type(self).to_row(entity, row)
+
+    def delete(self, business_id: str, entity_id: str) -> bool:
+        row = self._row(business_id, entity_id)
+        if row is None:
+            return False
+        self._s.delete(row)
+        self._s.flush()
+        return True
+
+
+class SqlBranchRepository(_Scoped[Branch, BranchRow]):
+    row_type = BranchRow
+    to_row = staticmethod(convert.branch_to_row)
+    from_row = staticmethod(convert.branch_from_row)
+
+
+class SqlResourceRepository(_Scoped[Resource, ResourceRow]):
+    row_type = ResourceRow
+    to_row = staticmethod(convert.resource_to_row)
+    from_row = staticmethod(convert.resource_from_row)
+
+    def get_many(self, business_id: str, resource_ids: Sequence[str]) -> list[Resource]:
+        if not resource_ids:
+            return []
+        rows = self._s.scalars(
+            select(ResourceRow).where(
+                ResourceRow.business_id == business_id, ResourceRow.id.in_(list(resource_ids))
+            )
+        )
+        found = {r.id: convert.resource_from_row(r) for r in rows}
+        return [found[i] for i in dict.fromkeys(resource_ids) if i in found]
+
+
+class SqlGroupRepository(_Scoped[ResourceGroup, GroupRow]):
+    row_type = GroupRow
+    to_row = staticmethod(convert.group_to_row)
+    from_row = staticmethod(convert.group_from_row)
+
+
+class SqlServiceRepository(_Scoped[Service, ServiceRow]):
+    row_type = ServiceRow
+    to_row = staticmethod(convert.service_to_row)
+    from_row = staticmethod(convert.service_from_row)
+
+
+class SqlCustomerRepository(_Scoped[Customer, CustomerRow]):
+    row_type = CustomerRow
+    to_row = staticmethod(convert.customer_to_row)
+    from_row = staticmethod(convert.customer_from_row)
+
+    def find_by_phone(self, business_id: str, phone: str) -> Customer | None:
+        return self._find(CustomerRow.phone == phone, business_id)
+
+    def find_by_email(self, business_id: str, email: str) -> Customer | None:
+        return self._find(CustomerRow.email == email, business_id)
+
+    def _find(self, condition: Any, business_id: str) -> Customer | None:
+        row = self._s.scalars(
+            select(CustomerRow)
+            .where(CustomerRow.business_id == business_id, condition)
+            .order_by(CustomerRow.id)
+            .limit(1)
+        ).first()
+        return convert.customer_from_row(row) if row is not None else None
+
+    def list(self, business_id: str, limit: int = 100, offset: int = 0) -> list[Customer]:
+        rows = self._s.scalars(
+            select(CustomerRow)
+            .where(CustomerRow.business_id == business_id)
+            .order_by(CustomerRow.name, CustomerRow.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return [convert.customer_from_row(r) for r in rows]

@@ -1,0 +1,453 @@
+"""Use cases that change an existing booking: confirm, start, complete, cancel, no-show,
+expire, edit, reschedule, reassign. Each is one transaction that writes the booking, an
+AuditEntry and an OutboxEvent.
+
+Clients are held to the business's windows (cancel/reschedule until N hours before, at most
+M reschedules) and may only cancel or reschedule; staff and the system are not limited.
+``expected_version`` (an If-Match) makes a change fail with ``StaleVersionError`` when the
+booking moved on since the caller read it. Creating bookings is ``booking_create``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from hub.availability.engine import fits
+from hub.domain.booking import Actor, Booking, BookingStatus, ChangedBy, Channel
+from hub.domain.errors import (
+    IllegalTransitionError,
+    PolicyViolationError,
+    SlotTakenError,
+    StaleVersionError,
+    ValidationError,
+)
+from hub.domain.model import ServiceRecord, require_aware
+from hub.services.booking_create import choose_resource
+from hub.services.calendars import (
+    build_calendars,
+    candidate_resources,
+    get_booking,
+    get_business,
+    get_service,
+    seats_for,
+    slot_request,
+)
+from hub.services.customers import normalise_email
+from hub.services.events import record_booking_event
+from hub.services.ports import BusySource, UnitOfWork
+
+SYSTEM = ChangedBy(Actor.SYSTEM, Channel.SYSTEM)
+
+
+def _staff_only(by: ChangedBy, action: str) -> None:
+    if by.is_client:
+        raise PolicyViolationError(f"only staff can {action} a booking", rule="staff_only")
+
+
+def _change(
+    uow: UnitOfWork,
+    business_id: str,
+    booking_id: str,
+    apply: Callable[[Booking], dict[str, Any] | None],
+    *,
+    event_type: str,
+    expected_version: int | None,
+    by: ChangedBy,
+    now: datetime,
+) -> Booking:
+    require_aware(now, "now")
+    with uow:
+        booking = get_booking(uow, business_id, booking_id)
+        booking.check_version(expected_version)
+        data = apply(booking)
+        uow.bookings.update(booking)
+        record_booking_event(uow, booking, event_type, by=by, now=now, data=data)
+        uow.commit()
+    return booking
+
+
+def confirm_booking(
+    uow: UnitOfWork,
+    business_id: str,
+    booking_id: str,
+    *,
+    by: ChangedBy,
+    now: datetime,
+    expected_version: int | None = None,
+) -> Booking:
+    """pending → confirmed (staff, or the system when the deposit is paid)."""
+    _staff_only(by, "confirm")
+    return _change(
+        uow,
+        business_id,
+        booking_id,
+        lambda b: _none(b.confirm(now, by)),
+        event_type="booking.confirmed",
+        expected_version=expected_version,
+        by=by,
+        now=now,
+    )
+
+
+def start_booking(
+    uow: UnitOfWork,
+    business_id: str,
+    booking_id: str,
+    *,
+    by: ChangedBy,
+    now: datetime,
+    expected_version: int | None = None,
+) -> Booking:
+    """confirmed → in_progress (the service began)."""
+    _staff_only(by, "start")
+    return _change(
+        uow,
+        business_id,
+        booking_id,
+        lambda b: _none(b.start_service(now, by)),
+        event_type="booking.updated",
+        expected_version=expected_version,
+        by=by,
+        now=now,
+    )
+
+
+def complete_booking(
+    uow: UnitOfWork,
+    business_id: str,
+    booking_id: str,
+    *,
+    by: ChangedBy,
+    now: datetime,
+    charged_minor: int | None = None,
+    notes: str = "",
+    expected_version: int | None = None,
+) -> Booking:
+    """in_progress → completed, and the ServiceRecord of what was done and charged (the
+    booking's price unless ``charged_minor`` says otherwise)."""
+    _staff_only(by, "complete")
+    if charged_minor is not None and charged_minor < 0:
+        raise ValidationError("the amount charged cannot be negative", field="charged_minor")
+
+    def apply(booking: Booking) -> dict[str, Any]:
+        booking.complete(now, by)
+        record = ServiceRecord(
+            business_id=booking.business_id,
+            booking_id=booking.id,
+            service_id=booking.service_id,
+            resource_id=booking.resource_id,
+            customer_id=booking.customer_id,
+            performed_at=now,
+            charged_minor=booking.price_minor if charged_minor is None else charged_minor,
+            currency=booking.currency,
+            notes=notes,
+        )
+        uow.service_records.add(record)
+        return {"service_record_id": record.id, "charged_minor": record.charged_minor}
+
+    return _change(
+        uow,
+        business_id,
+        booking_id,
+        apply,
+        event_type="booking.completed",
+        expected_version=expected_version,
+        by=by,
+        now=now,
+    )
+
+
+def cancel_booking(
+    uow: UnitOfWork,
+    business_id: str,
+    booking_id: str,
+    *,
+    by: ChangedBy,
+    now: datetime,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Booking:
+    """pending|confirmed → cancelled. A client may cancel until the business's cancel window
+    (``client_cancel_until_hours`` before the start)."""
+
+    def apply(booking: Booking) -> dict[str, Any]:
+        if by.is_client and booking.occupies_time:
+            business = get_business(uow, booking.business_id)
+            business.policy.check_client_cancel(booking.start, now)
+        booking.cancel(now, by, reason)
+        return {"reason": reason}
+
+    return _change(
+        uow,
+        business_id,
+        booking_id,
+        apply,
+        event_type="booking.cancelled",
+        expected_version=expected_version,
+        by=by,
+        now=now,
+    )
+
+
+def mark_no_show(
+    uow: UnitOfWork,
+    business_id: str,
+    booking_id: str,
+    *,
+    by: ChangedBy,
+    now: datetime,
+    expected_version: int | None = None,
+) -> Booking:
+    """confirmed → no_show, once the start time has passed."""
+    _staff_only(by, "mark a no-show on")
+
+    def apply(booking: Booking) -> None:
+        if booking.status is BookingStatus.CONFIRMED and now < booking.start:
+            raise PolicyViolationError(
+                "a client can only miss a booking once it has started", rule="no_show_early"
+            )
+        booking.mark_no_show(now, by)
+
+    return _change(
+        uow,
+        business_id,
+        booking_id,
+        apply,
+        event_type="booking.no_show",
+        expected_version=expected_version,
+        by=by,
+        now=now,
+    )
+
+
+def expire_due_bookings(
+    uow: UnitOfWork, *, now: datetime, by: ChangedBy = SYSTEM, limit: int = 500
+) -> list[str]:
+    """Expire pending bookings whose hold ran out (one transaction each, so a confirmation
+    that lands meanwhile wins); returns the ids expired."""
+    require_aware(now, "now")
+    with uow:
+        due = [(b.business_id, b.id) for b in uow.bookings.due_holds(now, limit)]
+    expired: list[str] = []
+    for business_id, booking_id in due:
+        try:
+            with uow:
+                booking = get_booking(uow, business_id, booking_id)
+                if booking.status is not BookingStatus.PENDING or (
+                    booking.hold_until is None or booking.hold_until > now
+                ):
+                    continue
+                booking.expire(now, by)
+                uow.bookings.update(booking)
+                record_booking_event(uow, booking, "booking.expired", by=by, now=now)
+                uow.commit()
+            expired.append(booking_id)
+        except (StaleVersionError, IllegalTransitionError):
+            continue
+    return expired
+
+
+def edit_booking(
+    uow: UnitOfWork,
+    business_id: str,
+    booking_id: str,
+    *,
+    by: ChangedBy,
+    now: datetime,
+    notes: str | None = None,
+    invitees: Sequence[str] | None = None,
+    address: str | None = None,
+    expected_version: int | None = None,
+) -> Booking:
+    """Change notes, invitees (emails) or address of a booking that still occupies time."""
+    clean = None if invitees is None else _clean_invitees(invitees)
+
+    def apply(booking: Booking) -> dict[str, Any]:
+        if not booking.occupies_time:
+            raise IllegalTransitionError(
+                f"a {booking.status.value} booking cannot be edited",
+                current=booking.status.value,
+                requested="edit",
+            )
+        booking.edit(now, notes=notes, invitees=clean, address=address)
+        changed = [
+            name
+            for name, value in (("notes", notes), ("invitees", clean), ("address", address))
+            if value is not None
+        ]
+        return {"changed": changed}
+
+    return _change(
+        uow,
+        business_id,
+        booking_id,
+        apply,
+        event_type="booking.updated",
+        expected_version=expected_version,
+        by=by,
+        now=now,
+    )
+
+
+def _clean_invitees(invitees: Sequence[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(normalise_email(i) for i in invitees))
+
+
+def reschedule_booking(
+    uow: UnitOfWork,
+    business_id: str,
+    booking_id: str,
+    start: datetime,
+    *,
+    by: ChangedBy,
+    now: datetime,
+    force: bool = False,
+    expected_version: int | None = None,
+    busy_sources: Sequence[BusySource] = (),
+) -> Booking:
+    """Move a booking to ``start`` (same duration). Clients: within the reschedule window and
+    count, to a time the engine offers. Staff: any offered time, or with ``force`` any time
+    that does not overlap. A booking made for a group may move to another free member."""
+    require_aware(start, "start")
+    require_aware(now, "now")
+    if force and by.is_client:
+        raise ValidationError("only staff can book outside the offered times", field="force")
+    if start < now:
+        raise ValidationError("the start time is in the past", field="start")
+    with uow:
+        booking = get_booking(uow, business_id, booking_id)
+        booking.check_version(expected_version)
+        if not booking.occupies_time:
+            raise IllegalTransitionError(
+                f"a {booking.status.value} booking cannot be rescheduled",
+                current=booking.status.value,
+                requested="reschedule",
+            )
+        business = get_business(uow, business_id)
+        if by.is_client:
+            business.policy.check_client_reschedule(booking.start, now, booking.reschedule_count)
+            business.policy.check_window(start, now)
+        service = get_service(uow, business_id, booking.service_id)
+        if booking.group_id is not None:
+            resources = candidate_resources(uow, service, group_id=booking.group_id)
+            resources.sort(key=lambda r: r.id != booking.resource_id)
+        else:
+            resources = candidate_resources(uow, service, resource_id=booking.resource_id)
+        end = start + booking.duration
+        uow.lock_resources([r.id for r in resources])
+        day = start.astimezone(ZoneInfo(business.timezone)).date()
+        request = replace(
+            slot_request(
+                business,
+                service,
+                date_from=day,
+                date_to=day,
+                now=now,
+                public=by.is_client,
+                persons=booking.persons,
+            ),
+            duration=booking.duration,
+            buffer_before=booking.buffer_before,
+            buffer_after=booking.buffer_after,
+        )
+        calendars = build_calendars(
+            uow,
+            business,
+            resources,
+            start,
+            end,
+            busy_sources=busy_sources,
+            exclude_booking_id=booking.id,
+        )
+        resource = choose_resource(
+            uow,
+            resources,
+            calendars,
+            request=request,
+            start=start,
+            end=end,
+            force=force,
+            prefer=booking.resource_id,
+        )
+        previous_resource = booking.resource_id
+        previous_start, previous_end = booking.reschedule(start, end, now, by)
+        if resource.id != previous_resource:
+            booking.resource_id = resource.id
+            booking.exclusive = resource.capacity == 1
+        uow.bookings.update(booking)
+        record_booking_event(
+            uow,
+            booking,
+            "booking.rescheduled",
+            by=by,
+            now=now,
+            data={
+                "previous_start": previous_start.isoformat(),
+                "previous_end": previous_end.isoformat(),
+                "previous_resource_id": previous_resource,
+            },
+        )
+        uow.commit()
+    return booking
+
+
+def reassign_booking(
+    uow: UnitOfWork,
+    business_id: str,
+    booking_id: str,
+    resource_id: str,
+    *,
+    by: ChangedBy,
+    now: datetime,
+    expected_version: int | None = None,
+    busy_sources: Sequence[BusySource] = (),
+) -> Booking:
+    """Give the booking (same time) to another resource that does the service and is free
+    then (opening hours are the staff's call; overlaps never are)."""
+    _staff_only(by, "reassign")
+    require_aware(now, "now")
+    with uow:
+        booking = get_booking(uow, business_id, booking_id)
+        booking.check_version(expected_version)
+        business = get_business(uow, business_id)
+        service = get_service(uow, business_id, booking.service_id)
+        (resource,) = candidate_resources(uow, service, resource_id=resource_id)
+        if resource.id == booking.resource_id:
+            return booking
+        uow.lock_resources([resource.id])
+        (calendar,) = build_calendars(
+            uow, business, [resource], booking.start, booking.end, busy_sources=busy_sources
+        )
+        if not fits(
+            calendar,
+            booking.start,
+            booking.end,
+            seats=seats_for(resource, booking.persons),
+            buffer_before=booking.buffer_before,
+            buffer_after=booking.buffer_after,
+            travel_gap=timedelta(minutes=business.policy.travel_gap_minutes),
+            at_client_address=booking.at_client_address,
+        ):
+            raise SlotTakenError("that resource is busy then", resource_id=resource.id)
+        previous = booking.resource_id
+        booking.reassign(resource.id, now)
+        booking.exclusive = resource.capacity == 1
+        uow.bookings.update(booking)
+        record_booking_event(
+            uow,
+            booking,
+            "booking.updated",
+            by=by,
+            now=now,
+            data={"changed": ["resource_id"], "previous_resource_id": previous},
+        )
+        uow.commit()
+    return booking
+
+
+def _none(_: object) -> None:
+    return None

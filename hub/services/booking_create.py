@@ -1,0 +1,272 @@
+"""Use case: create a booking (from a page, the console, the API, a calendar, a series).
+
+The time must be one the engine offers to this actor. An operator may ``force`` a time
+outside the offered slots (closed hours, off the grid, in the notice window) but never an
+overlap. Client policies (notice, horizon) bind clients only. Changes to existing bookings
+are in ``booking_changes``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from hub.availability.engine import fits, is_free, pick_resource
+from hub.availability.types import ResourceCalendar, Slot, SlotRequest
+from hub.domain.booking import Booking, BookingStatus, ChangedBy, Transition
+from hub.domain.errors import SlotNotOfferedError, SlotTakenError, ValidationError
+from hub.domain.model import Business, Customer, Resource, Service, require_aware
+from hub.services.calendars import (
+    build_calendars,
+    candidate_resources,
+    get_branch,
+    get_business,
+    get_service,
+    seats_for,
+    slot_request,
+    with_seats,
+)
+from hub.services.customers import CustomerDetails, find_or_create_customer
+from hub.services.events import record_booking_event
+from hub.services.ports import BusySource, UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class NewBooking:
+    """What is booked. Give ``customer`` (found or created by phone/email) or
+    ``customer_id``; ``resource_id`` or ``group_id`` to narrow who does it (else any resource
+    of the service, least busy first)."""
+
+    business_id: str
+    service_id: str
+    start: datetime
+    customer: CustomerDetails | None = None
+    customer_id: str | None = None
+    resource_id: str | None = None
+    group_id: str | None = None
+    branch_id: str | None = None
+    persons: int = 1
+    notes: str = ""
+    invitees: tuple[str, ...] = ()
+    address: str | None = None
+    external_ref: str | None = None
+    force: bool = False  # operators only: outside the offered slots, never an overlap
+    series_id: str | None = field(default=None, repr=False)
+
+
+def create_booking(
+    uow: UnitOfWork,
+    request: NewBooking,
+    *,
+    by: ChangedBy,
+    now: datetime,
+    busy_sources: Sequence[BusySource] = (),
+) -> Booking:
+    """Book ``request`` in one transaction; returns the booking (pending or confirmed).
+
+    Raises ``ValidationError`` (bad input), ``NotFoundError`` (unknown business, service,
+    resource, customer), ``PolicyViolationError`` (client notice/horizon),
+    ``SlotNotOfferedError`` (not an offered time), ``SlotTakenError`` (no longer free)."""
+    with uow:
+        booking = place_booking(uow, request, by=by, now=now, busy_sources=busy_sources)
+        uow.commit()
+    return booking
+
+
+def place_booking(
+    uow: UnitOfWork,
+    request: NewBooking,
+    *,
+    by: ChangedBy,
+    now: datetime,
+    busy_sources: Sequence[BusySource] = (),
+) -> Booking:
+    """``create_booking`` inside a unit of work the caller holds open (and commits)."""
+    require_aware(now, "now")
+    require_aware(request.start, "start")
+    business = get_business(uow, request.business_id)
+    service = get_service(uow, business.id, request.service_id)
+    if request.start < now:
+        raise ValidationError("the start time is in the past", field="start")
+    if not 1 <= request.persons <= service.max_persons:
+        raise ValidationError(
+            f"persons must be between 1 and {service.max_persons}", field="persons"
+        )
+    if request.force and by.is_client:
+        raise ValidationError("only staff can book outside the offered times", field="force")
+    branch = get_branch(uow, business.id, request.branch_id)
+    resources = candidate_resources(
+        uow,
+        service,
+        resource_id=request.resource_id,
+        group_id=request.group_id,
+        branch_id=request.branch_id,
+    )
+    customer = _customer(uow, business, request)
+    address = (request.address or customer.address or "").strip() or None
+    if service.at_client_address and address is None:
+        raise ValidationError("this service needs the client's address", field="address")
+    if by.is_client:
+        business.policy.check_window(request.start, now)
+    end = request.start + timedelta(minutes=service.duration_minutes)
+    uow.lock_resources([r.id for r in resources])
+    day = request.start.astimezone(ZoneInfo(business.timezone)).date()
+    engine_request = slot_request(
+        business,
+        service,
+        date_from=day,
+        date_to=day,
+        now=now,
+        public=by.is_client,
+        persons=request.persons,
+        branch=branch,
+    )
+    calendars = build_calendars(
+        uow, business, resources, request.start, end, busy_sources=busy_sources
+    )
+    resource = choose_resource(
+        uow,
+        resources,
+        calendars,
+        request=engine_request,
+        start=request.start,
+        end=end,
+        force=request.force,
+    )
+    booking = _new_booking(
+        business, service, resource, customer, request=request, address=address, by=by, now=now
+    )
+    uow.bookings.add(booking)
+    record_booking_event(
+        uow,
+        booking,
+        "booking.created",
+        by=by,
+        now=now,
+        data={"deposit_minor": booking.deposit_minor},
+    )
+    return booking
+
+
+def choose_resource(
+    uow: UnitOfWork,
+    resources: Sequence[Resource],
+    calendars: Sequence[ResourceCalendar],
+    *,
+    request: SlotRequest,
+    start: datetime,
+    end: datetime,
+    force: bool,
+    prefer: str | None = None,
+) -> Resource:
+    """The resource to book at ``start``: among those free then, the least booked that day.
+    Raises ``SlotTakenError`` when the time is offered but taken, ``SlotNotOfferedError``
+    when it is not offered at all (closed, off the grid, outside notice or horizon).
+    ``prefer`` wins when it is free (a rescheduled booking keeps its resource if it can)."""
+    free: list[Resource] = []
+    offered_somewhere = False
+    for resource, calendar in zip(resources, calendars, strict=True):
+        own = with_seats(request, resource, request.seats)
+        if force:
+            ok = fits(
+                calendar,
+                start,
+                end,
+                seats=own.seats,
+                buffer_before=own.buffer_before,
+                buffer_after=own.buffer_after,
+                travel_gap=own.travel_gap,
+                at_client_address=own.at_client_address,
+            )
+            offered_somewhere = True
+        else:
+            ok = is_free(own, calendar, start)
+            if not ok and is_free(own, replace(calendar, busy=()), start):
+                offered_somewhere = True
+        if ok:
+            free.append(resource)
+    if not free:
+        if offered_somewhere:
+            raise SlotTakenError("that time is already taken", start=start.isoformat())
+        raise SlotNotOfferedError("that time is not offered", start=start.isoformat())
+    if len(free) == 1:
+        return free[0]
+    for resource in free:
+        if resource.id == prefer:
+            return resource
+    tz = ZoneInfo(request.timezone)
+    day_start = datetime.combine(start.astimezone(tz).date(), time(0), tz)
+    day_end = datetime.combine(day_start.date() + timedelta(days=1), time(0), tz)
+    load: dict[str, int] = {}
+    for booking in uow.bookings.occupying([r.id for r in free], day_start, day_end):
+        load[booking.resource_id] = load.get(booking.resource_id, 0) + 1
+    chosen = pick_resource(Slot(start, end, tuple(r.id for r in free)), load)
+    return next(r for r in free if r.id == chosen)
+
+
+def _customer(uow: UnitOfWork, business: Business, request: NewBooking) -> Customer:
+    if request.customer_id is not None:
+        customer = uow.customers.get(business.id, request.customer_id)
+        if customer is None:
+            raise ValidationError("no such customer", field="customer_id")
+        return customer
+    if request.customer is None:
+        raise ValidationError("who is the booking for?", field="customer")
+    return find_or_create_customer(uow, business, request.customer)
+
+
+def _new_booking(
+    business: Business,
+    service: Service,
+    resource: Resource,
+    customer: Customer,
+    *,
+    request: NewBooking,
+    address: str | None,
+    by: ChangedBy,
+    now: datetime,
+) -> Booking:
+    policy = business.policy
+    end = request.start + timedelta(minutes=service.duration_minutes)
+    price = service.price_for(request.persons, resource)
+    deposit = service.deposit_rule(business).amount(price)
+    # Staff booking on the business's behalf confirm it themselves; a client waits for the
+    # business (requires confirmation) or for the deposit to be paid.
+    pending = by.is_client and (policy.requires_confirmation or deposit > 0)
+    status = BookingStatus.PENDING if pending else BookingStatus.CONFIRMED
+    booking = Booking(
+        business_id=business.id,
+        service_id=service.id,
+        resource_id=resource.id,
+        customer_id=customer.id,
+        start=request.start,
+        end=end,
+        status=status,
+        created_at=now,
+        updated_at=now,
+        branch_id=request.branch_id,
+        group_id=request.group_id,
+        persons=request.persons,
+        price_minor=price,
+        deposit_minor=deposit,
+        currency=business.currency,
+        address=address,
+        notes=request.notes,
+        invitees=tuple(request.invitees),
+        external_ref=request.external_ref,
+        video_meeting=service.video_meeting,
+        series_id=request.series_id,
+        buffer_before=timedelta(minutes=service.buffer_before_minutes),
+        buffer_after=timedelta(minutes=service.buffer_after_minutes),
+        at_client_address=service.at_client_address,
+        exclusive=resource.capacity == 1,
+        hold_until=now + timedelta(minutes=policy.hold_minutes) if pending else None,
+        confirmed_at=None if pending else now,
+    )
+    booking.history.append(Transition(None, status, now, by.actor, by.channel, "", by.user_id))
+    return booking
+
+
+__all__ = ["NewBooking", "choose_resource", "create_booking", "place_booking", "seats_for"]

@@ -1,0 +1,86 @@
+"""Customers: no account, identified per business by phone (E.164) or email.
+
+``find_or_create_customer`` is called by booking use cases inside their unit of work; the
+setup CRUD for customers is in ``hub.services.setup``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import phonenumbers
+
+from hub.domain.errors import ValidationError
+from hub.domain.model import Business, Customer
+from hub.services.ports import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerDetails:
+    """Who books, as typed on a page, the console or an API call."""
+
+    name: str
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None
+
+
+def normalise_phone(raw: str, country: str | None) -> str:
+    """``raw`` in E.164 (``+5491123456789``), read with ``country`` as the default region."""
+    try:
+        number = phonenumbers.parse(raw, (country or "").upper() or None)
+    except phonenumbers.NumberParseException as exc:
+        raise ValidationError(f"{raw!r} is not a phone number", field="phone") from exc
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError(f"{raw!r} is not a phone number", field="phone")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalise_email(raw: str) -> str:
+    value = raw.strip().lower()
+    local, _, domain = value.partition("@")
+    if not local or "." not in domain or " " in value or len(value) > 254:
+        raise ValidationError(f"{raw!r} is not an email address", field="email")
+    return value
+
+
+def clean_details(details: CustomerDetails, business: Business) -> CustomerDetails:
+    """Validated, normalised details (nothing is written)."""
+    name = details.name.strip()
+    phone = details.phone.strip() if details.phone else None
+    email = details.email.strip() if details.email else None
+    if not name:
+        raise ValidationError("the customer needs a name", field="name")
+    if not phone and not email:
+        raise ValidationError("a phone number or an email is needed", field="phone")
+    return CustomerDetails(
+        name=name,
+        phone=normalise_phone(phone, business.country) if phone else None,
+        email=normalise_email(email) if email else None,
+        address=(details.address or "").strip() or None,
+    )
+
+
+def find_or_create_customer(
+    uow: UnitOfWork, business: Business, details: CustomerDetails
+) -> Customer:
+    """The business's customer with this phone (else this email), created if new. Missing
+    contact data on a known customer is filled in; a different name does not rename them."""
+    clean = clean_details(details, business)
+    found = None
+    if clean.phone:
+        found = uow.customers.find_by_phone(business.id, clean.phone)
+    if found is None and clean.email:
+        found = uow.customers.find_by_email(business.id, clean.email)
+    if found is None:
+        customer = Customer(business.id, clean.name, clean.phone, clean.email, clean.address)
+        uow.customers.add(customer)
+        return customer
+    changed = False
+    for name in ("phone", "email", "address"):
+        if getattr(found, name) is None and getattr(clean, name) is not None:
+            setattr(found, name, getattr(clean, name))
+            changed = True
+    if changed:
+        uow.customers.update(found)
+    return found
