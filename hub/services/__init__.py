@@ -1,9 +1,25 @@
-"""Use cases of the booking core. Each takes a ``UnitOfWork`` (``ports``), a
-``ChangedBy(actor, channel, user_id)`` and ``now``, runs in one transaction, and raises typed
-errors from ``hub.domain.errors``.
+"""Use cases of the booking core. Each takes a ``UnitOfWork`` (see ``ports``), a
+``ChangedBy(actor, channel, user_id)`` and ``now``; runs in one transaction (a ``with uow:``
+that joins one the caller already holds open); and raises typed errors from
+``hub.domain.errors`` (``ValidationError``, ``NotFoundError``, ``PolicyViolationError``,
+``SlotTakenError``/``SlotNotOfferedError``, ``IllegalTransitionError``,
+``StaleVersionError``, ``ConflictError``), having written nothing.
 
-Bookings (``booking_create``, ``booking_changes``): ``create_booking(uow, NewBooking, …)``,
-``confirm_booking``, ``start_booking``, ``complete_booking`` (writes the ServiceRecord),
-``cancel_booking``, ``reschedule_booking``, ``mark_no_show``, ``expire_due_bookings``,
-``edit_booking`` (notes, invitees, address), ``reassign_booking``.
+- ``booking_create``: ``create_booking(uow, NewBooking(...), by=, now=, busy_sources=())``
+- ``booking_status``: ``confirm_booking``, ``start_booking``, ``complete_booking`` (writes the
+  ServiceRecord), ``cancel_booking``, ``mark_no_show``, ``expire_due_bookings``
+- ``booking_moves``: ``reschedule_booking``, ``reassign_booking``, ``edit_booking``
+- ``series``: ``create_series(uow, NewBooking, Weekly(every_weeks, count|until), …,
+  all_or_nothing=)`` → ``SeriesResult`` (booked + conflicts)
+- ``blocks``: ``create_block(uow, NewBlock(..., repeat=Weekly|None))``, ``delete_block``
+- ``availability``: ``find_availability(uow, AvailabilityQuery, by=, now=)`` (clients: notice,
+  horizon, step; staff: any time), ``list_bookings``, ``get_booking``, ``get_booking_by_token``
+- ``setup``: businesses, branches, resources (``set_weekly_rules``, ``add_exception``,
+  ``remove_exception``, ``deactivate_resource``), groups, services, customers
+  (``upsert_customer``: found by E.164 phone or email, per business)
+- ``accounts``: staff users, app passwords, API keys
+
+Every booking change writes an AuditEntry and an OutboxEvent (``booking.created``,
+``.confirmed``, ``.rescheduled``, ``.updated``, ``.cancelled``, ``.completed``, ``.expired``,
+``.no_show``) in the same transaction (``events``).
 """

@@ -79,3 +79,30 @@ def record_booking_event(
     )
     uow.outbox.add(event)
     return event
+
+
+def record_audit(
+    uow: UnitOfWork,
+    *,
+    business_id: str,
+    entity: str,
+    entity_id: str,
+    action: str,
+    by: ChangedBy,
+    now: datetime,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Audit a change that is not a booking's (setup, blocks): no outbox event."""
+    uow.audit.add(
+        AuditEntry(
+            business_id=business_id,
+            entity=entity,
+            entity_id=entity_id,
+            action=action,
+            actor=by.actor.value,
+            channel=by.channel.value,
+            at=now,
+            data=dict(data or {}),
+            actor_id=by.user_id,
+        )
+    )

@@ -1,32 +1,26 @@
-"""Use cases that change an existing booking: confirm, start, complete, cancel, no-show,
-expire, edit, reschedule, reassign. Each is one transaction that writes the booking, an
-AuditEntry and an OutboxEvent.
+"""Use cases that move or edit a booking: reschedule (another time), reassign (another
+resource), edit (notes, invitees, address). Each is one transaction that writes the booking,
+an AuditEntry and an OutboxEvent.
 
-Clients are held to the business's windows (cancel/reschedule until N hours before, at most
-M reschedules) and may only cancel or reschedule; staff and the system are not limited.
-``expected_version`` (an If-Match) makes a change fail with ``StaleVersionError`` when the
-booking moved on since the caller read it. Creating bookings is ``booking_create``.
+Clients may reschedule within the business's window and count, to a time the engine offers;
+staff may pick any offered time, or ``force`` any time that does not overlap. State changes
+are in ``booking_status``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from hub.availability.engine import fits
-from hub.domain.booking import Actor, Booking, BookingStatus, ChangedBy, Channel
-from hub.domain.errors import (
-    IllegalTransitionError,
-    PolicyViolationError,
-    SlotTakenError,
-    StaleVersionError,
-    ValidationError,
-)
-from hub.domain.model import ServiceRecord, require_aware
+from hub.domain.booking import Booking, ChangedBy
+from hub.domain.errors import IllegalTransitionError, SlotTakenError, ValidationError
+from hub.domain.model import require_aware
 from hub.services.booking_create import choose_resource
+from hub.services.booking_status import change_booking, staff_only
 from hub.services.calendars import (
     build_calendars,
     candidate_resources,
@@ -39,216 +33,6 @@ from hub.services.calendars import (
 from hub.services.customers import normalise_email
 from hub.services.events import record_booking_event
 from hub.services.ports import BusySource, UnitOfWork
-
-SYSTEM = ChangedBy(Actor.SYSTEM, Channel.SYSTEM)
-
-
-def _staff_only(by: ChangedBy, action: str) -> None:
-    if by.is_client:
-        raise PolicyViolationError(f"only staff can {action} a booking", rule="staff_only")
-
-
-def _change(
-    uow: UnitOfWork,
-    business_id: str,
-    booking_id: str,
-    apply: Callable[[Booking], dict[str, Any] | None],
-    *,
-    event_type: str,
-    expected_version: int | None,
-    by: ChangedBy,
-    now: datetime,
-) -> Booking:
-    require_aware(now, "now")
-    with uow:
-        booking = get_booking(uow, business_id, booking_id)
-        booking.check_version(expected_version)
-        data = apply(booking)
-        uow.bookings.update(booking)
-        record_booking_event(uow, booking, event_type, by=by, now=now, data=data)
-        uow.commit()
-    return booking
-
-
-def confirm_booking(
-    uow: UnitOfWork,
-    business_id: str,
-    booking_id: str,
-    *,
-    by: ChangedBy,
-    now: datetime,
-    expected_version: int | None = None,
-) -> Booking:
-    """pending → confirmed (staff, or the system when the deposit is paid)."""
-    _staff_only(by, "confirm")
-    return _change(
-        uow,
-        business_id,
-        booking_id,
-        lambda b: _none(b.confirm(now, by)),
-        event_type="booking.confirmed",
-        expected_version=expected_version,
-        by=by,
-        now=now,
-    )
-
-
-def start_booking(
-    uow: UnitOfWork,
-    business_id: str,
-    booking_id: str,
-    *,
-    by: ChangedBy,
-    now: datetime,
-    expected_version: int | None = None,
-) -> Booking:
-    """confirmed → in_progress (the service began)."""
-    _staff_only(by, "start")
-    return _change(
-        uow,
-        business_id,
-        booking_id,
-        lambda b: _none(b.start_service(now, by)),
-        event_type="booking.updated",
-        expected_version=expected_version,
-        by=by,
-        now=now,
-    )
-
-
-def complete_booking(
-    uow: UnitOfWork,
-    business_id: str,
-    booking_id: str,
-    *,
-    by: ChangedBy,
-    now: datetime,
-    charged_minor: int | None = None,
-    notes: str = "",
-    expected_version: int | None = None,
-) -> Booking:
-    """in_progress → completed, and the ServiceRecord of what was done and charged (the
-    booking's price unless ``charged_minor`` says otherwise)."""
-    _staff_only(by, "complete")
-    if charged_minor is not None and charged_minor < 0:
-        raise ValidationError("the amount charged cannot be negative", field="charged_minor")
-
-    def apply(booking: Booking) -> dict[str, Any]:
-        booking.complete(now, by)
-        record = ServiceRecord(
-            business_id=booking.business_id,
-            booking_id=booking.id,
-            service_id=booking.service_id,
-            resource_id=booking.resource_id,
-            customer_id=booking.customer_id,
-            performed_at=now,
-            charged_minor=booking.price_minor if charged_minor is None else charged_minor,
-            currency=booking.currency,
-            notes=notes,
-        )
-        uow.service_records.add(record)
-        return {"service_record_id": record.id, "charged_minor": record.charged_minor}
-
-    return _change(
-        uow,
-        business_id,
-        booking_id,
-        apply,
-        event_type="booking.completed",
-        expected_version=expected_version,
-        by=by,
-        now=now,
-    )
-
-
-def cancel_booking(
-    uow: UnitOfWork,
-    business_id: str,
-    booking_id: str,
-    *,
-    by: ChangedBy,
-    now: datetime,
-    reason: str = "",
-    expected_version: int | None = None,
-) -> Booking:
-    """pending|confirmed → cancelled. A client may cancel until the business's cancel window
-    (``client_cancel_until_hours`` before the start)."""
-
-    def apply(booking: Booking) -> dict[str, Any]:
-        if by.is_client and booking.occupies_time:
-            business = get_business(uow, booking.business_id)
-            business.policy.check_client_cancel(booking.start, now)
-        booking.cancel(now, by, reason)
-        return {"reason": reason}
-
-    return _change(
-        uow,
-        business_id,
-        booking_id,
-        apply,
-        event_type="booking.cancelled",
-        expected_version=expected_version,
-        by=by,
-        now=now,
-    )
-
-
-def mark_no_show(
-    uow: UnitOfWork,
-    business_id: str,
-    booking_id: str,
-    *,
-    by: ChangedBy,
-    now: datetime,
-    expected_version: int | None = None,
-) -> Booking:
-    """confirmed → no_show, once the start time has passed."""
-    _staff_only(by, "mark a no-show on")
-
-    def apply(booking: Booking) -> None:
-        if booking.status is BookingStatus.CONFIRMED and now < booking.start:
-            raise PolicyViolationError(
-                "a client can only miss a booking once it has started", rule="no_show_early"
-            )
-        booking.mark_no_show(now, by)
-
-    return _change(
-        uow,
-        business_id,
-        booking_id,
-        apply,
-        event_type="booking.no_show",
-        expected_version=expected_version,
-        by=by,
-        now=now,
-    )
-
-
-def expire_due_bookings(
-    uow: UnitOfWork, *, now: datetime, by: ChangedBy = SYSTEM, limit: int = 500
-) -> list[str]:
-    """Expire pending bookings whose hold ran out (one transaction each, so a confirmation
-    that lands meanwhile wins); returns the ids expired."""
-    require_aware(now, "now")
-    with uow:
-        due = [(b.business_id, b.id) for b in uow.bookings.due_holds(now, limit)]
-    expired: list[str] = []
-    for business_id, booking_id in due:
-        try:
-            with uow:
-                booking = get_booking(uow, business_id, booking_id)
-                if booking.status is not BookingStatus.PENDING or (
-                    booking.hold_until is None or booking.hold_until > now
-                ):
-                    continue
-                booking.expire(now, by)
-                uow.bookings.update(booking)
-                record_booking_event(uow, booking, "booking.expired", by=by, now=now)
-                uow.commit()
-            expired.append(booking_id)
-        except (StaleVersionError, IllegalTransitionError):
-            continue
-    return expired
 
 
 def edit_booking(
@@ -281,7 +65,7 @@ def edit_booking(
         ]
         return {"changed": changed}
 
-    return _change(
+    return change_booking(
         uow,
         business_id,
         booking_id,
@@ -408,7 +192,7 @@ def reassign_booking(
 ) -> Booking:
     """Give the booking (same time) to another resource that does the service and is free
     then (opening hours are the staff's call; overlaps never are)."""
-    _staff_only(by, "reassign")
+    staff_only(by, "reassign")
     require_aware(now, "now")
     with uow:
         booking = get_booking(uow, business_id, booking_id)
@@ -447,7 +231,3 @@ def reassign_booking(
         )
         uow.commit()
     return booking
-
-
-def _none(_: object) -> None:
-    return None
