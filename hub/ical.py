@@ -161,26 +161,30 @@ def booking_vevent(
 
 
 @functools.lru_cache(maxsize=256)
-def _vtimezone_ical(tzname: str, first_year: int, last_year: int) -> bytes:
-    zone = Timezone.from_tzid(
+def _shared_vtimezone(tzname: str, first_year: int, last_year: int) -> Timezone:
+    # Shared and never mutated: calendar_for only serialises it (building one takes ms).
+    return Timezone.from_tzid(
         tzname, first_date=date(first_year, 1, 1), last_date=date(last_year + 1, 1, 1)
     )
-    ical: bytes = zone.to_ical()
-    return ical
+
+
+def _zone(tzname: str, start: date, end: date) -> Timezone:
+    try:
+        ZoneInfo(tzname)
+    except (ValueError, KeyError) as exc:
+        raise ValidationError(f"unknown timezone {tzname!r}", field="timezone") from exc
+    first, last = sorted((start.year, end.year))
+    return _shared_vtimezone(tzname, first, last)
 
 
 def vtimezone(tzname: str, start: date, end: date) -> Timezone:
     """The VTIMEZONE of ``tzname`` covering the whole years from ``start`` to ``end``.
 
     Built from zoneinfo (icalendar's ``Timezone.from_tzid``) and cached per year span, so
-    every component of the hub writes the same definition for a zone.
+    every component of the hub writes the same definition for a zone. The caller gets its
+    own copy.
     """
-    try:
-        ZoneInfo(tzname)
-    except (ValueError, KeyError) as exc:
-        raise ValidationError(f"unknown timezone {tzname!r}", field="timezone") from exc
-    first, last = sorted((start.year, end.year))
-    zone = Timezone.from_ical(_vtimezone_ical(tzname, first, last))
+    zone = Timezone.from_ical(_zone(tzname, start, end).to_ical())
     assert isinstance(zone, Timezone)
     return zone
 
@@ -223,7 +227,7 @@ def calendar_for(
         tzids.discard("UTC")
         for tzid in sorted(tzids):
             try:
-                zone = vtimezone(tzid, *span)
+                zone = _zone(tzid, *span)
             except ValidationError:
                 continue  # a foreign TZID we cannot expand stays as it came
             cal.subcomponents.insert(0, zone)
