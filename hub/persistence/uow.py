@@ -20,6 +20,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from hub.domain.errors import ConflictError, DomainError, SlotTakenError, StaleVersionError
+from hub.persistence.accounts import (
+    SqlApiKeyRepository,
+    SqlAppPasswordRepository,
+    SqlUserRepository,
+)
 from hub.persistence.booking_repos import (
     SqlAuditRepository,
     SqlBlockRepository,
@@ -100,6 +105,9 @@ class SqlUnitOfWork:
         self.service_records = SqlServiceRecordRepository(session)
         self.audit = SqlAuditRepository(session)
         self.outbox = SqlOutboxRepository(session, self._outbox_ids)
+        self.users = SqlUserRepository(session)
+        self.api_keys = SqlApiKeyRepository(session)
+        self.app_passwords = SqlAppPasswordRepository(session)
 
     def __exit__(
         self,

@@ -12,7 +12,8 @@ import hmac
 import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Protocol
+from types import TracebackType
+from typing import Protocol, Self
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -35,25 +36,25 @@ _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 class UserRepository(Protocol):
     def add(self, user: User) -> None: ...
-    def save(self, user: User) -> None: ...
-    def get(self, user_id: str) -> User: ...
-    def by_email(self, email: str) -> User | None: ...
-    def for_business(self, business_id: str) -> Sequence[User]: ...
+    def update(self, user: User) -> None: ...
+    def get(self, user_id: str) -> User | None: ...
+    def get_by_email(self, email: str) -> User | None: ...
+    def list(self, business_id: str) -> Sequence[User]: ...
     def search(self, business_id: str, query: str, limit: int) -> Sequence[User]: ...
 
 
 class ApiKeyRepository(Protocol):
     def add(self, key: ApiKey) -> None: ...
-    def save(self, key: ApiKey) -> None: ...
-    def by_prefix(self, prefix: str) -> ApiKey | None: ...
-    def for_business(self, business_id: str) -> Sequence[ApiKey]: ...
+    def update(self, key: ApiKey) -> None: ...
+    def get_by_prefix(self, prefix: str) -> ApiKey | None: ...
+    def list(self, business_id: str) -> Sequence[ApiKey]: ...
 
 
 class AppPasswordRepository(Protocol):
     def add(self, password: AppPassword) -> None: ...
-    def save(self, password: AppPassword) -> None: ...
-    def for_user(self, user_id: str) -> Sequence[AppPassword]: ...
-    def delete(self, password_id: str) -> None: ...
+    def update(self, password: AppPassword) -> None: ...
+    def list(self, user_id: str) -> Sequence[AppPassword]: ...
+    def delete(self, user_id: str, password_id: str) -> bool: ...
 
 
 class AccountsUnitOfWork(Protocol):
@@ -63,6 +64,13 @@ class AccountsUnitOfWork(Protocol):
     api_keys: ApiKeyRepository
     app_passwords: AppPasswordRepository
 
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
     def commit(self) -> None: ...
 
 
@@ -87,6 +95,13 @@ def _verify(hash_: str | None, password: str) -> bool:
         return False
 
 
+def _user(uow: AccountsUnitOfWork, user_id: str) -> User:
+    user = uow.users.get(user_id)
+    if user is None:
+        raise NotFoundError("no such user", entity="user", id=user_id)
+    return user
+
+
 def create_user(
     uow: AccountsUnitOfWork,
     *,
@@ -101,97 +116,122 @@ def create_user(
     email = normalise_email(email)
     if role is not Role.PLATFORM_ADMIN and business_id is None:
         raise ValidationError("a staff user belongs to a business", field="business")
-    if uow.users.by_email(email) is not None:
-        raise ConflictError(f"{email} is already a user", field="email")
-    user = User(
-        email=email,
-        role=role,
-        business_id=business_id,
-        name=name or email.split("@")[0],
-        password_hash=hash_password(password) if password else None,
-        resource_ids=tuple(resource_ids),
-        created_at=now,
-    )
-    uow.users.add(user)
-    uow.commit()
+    password_hash = hash_password(password) if password else None
+    with uow:
+        if uow.users.get_by_email(email) is not None:
+            raise ConflictError(f"{email} is already a user", field="email")
+        user = User(
+            email=email,
+            role=role,
+            business_id=business_id,
+            name=name or email.split("@")[0],
+            password_hash=password_hash,
+            resource_ids=tuple(resource_ids),
+            created_at=now,
+        )
+        uow.users.add(user)
+        uow.commit()
     return user
 
 
+def find_user(uow: AccountsUnitOfWork, email: str) -> User:
+    with uow:
+        user = uow.users.get_by_email(normalise_email(email))
+    if user is None:
+        raise NotFoundError(f"no user with email {email}", entity="user")
+    return user
+
+
+def list_users(uow: AccountsUnitOfWork, business_id: str) -> Sequence[User]:
+    with uow:
+        return uow.users.list(business_id)
+
+
 def set_password(uow: AccountsUnitOfWork, user_id: str, password: str) -> None:
-    user = uow.users.get(user_id)
-    user.password_hash = hash_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
-    uow.users.save(user)
-    uow.commit()
+    password_hash = hash_password(password)
+    with uow:
+        user = _user(uow, user_id)
+        user.password_hash = password_hash
+        user.failed_logins = 0
+        user.locked_until = None
+        uow.users.update(user)
+        uow.commit()
 
 
 def authenticate_password(
     uow: AccountsUnitOfWork, email: str, password: str, now: datetime
 ) -> User:
-    """Email + password login with lockout after repeated failures."""
-    try:
-        user = uow.users.by_email(normalise_email(email))
-    except ValidationError:
-        user = None
-    if user is not None and user.locked_until is not None and user.locked_until > now:
-        raise AuthenticationError("too many failed logins; try again later", locked=True)
-    if user is None or not user.active:
-        _verify(None, password)
-        raise AuthenticationError("wrong email or password")
-    if not _verify(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until = now + LOCKOUT
+    """Email + password login, locked for a while after repeated failures."""
+    with uow:
+        try:
+            user = uow.users.get_by_email(normalise_email(email))
+        except ValidationError:
+            user = None
+        if user is not None and user.locked_until is not None and user.locked_until > now:
+            raise AuthenticationError("too many failed logins; try again later", locked=True)
+        if user is None or not user.active:
+            _verify(None, password)
+            raise AuthenticationError("wrong email or password")
+        if not _verify(user.password_hash, password):
+            user.failed_logins += 1
+            if user.failed_logins >= MAX_FAILED_LOGINS:
+                user.locked_until = now + LOCKOUT
+                user.failed_logins = 0
+            uow.users.update(user)
+            uow.commit()
+            raise AuthenticationError("wrong email or password")
+        if user.failed_logins or user.locked_until:
             user.failed_logins = 0
-        uow.users.save(user)
-        uow.commit()
-        raise AuthenticationError("wrong email or password")
-    if user.failed_logins or user.locked_until:
-        user.failed_logins = 0
-        user.locked_until = None
-        uow.users.save(user)
-        uow.commit()
-    return user
+            user.locked_until = None
+            uow.users.update(user)
+            uow.commit()
+        return user
 
 
 def create_app_password(
     uow: AccountsUnitOfWork, user_id: str, now: datetime, label: str = "calendar app"
 ) -> str:
     """A new calendar-app password for the user; the raw value is returned once."""
-    uow.users.get(user_id)
     raw = "-".join(secrets.token_hex(3) for _ in range(4))
-    uow.app_passwords.add(
-        AppPassword(user_id=user_id, label=label, secret_hash=_hasher.hash(raw), created_at=now)
-    )
-    uow.commit()
+    with uow:
+        _user(uow, user_id)
+        uow.app_passwords.add(
+            AppPassword(user_id=user_id, label=label, secret_hash=_hasher.hash(raw), created_at=now)
+        )
+        uow.commit()
     return raw
+
+
+def list_app_passwords(uow: AccountsUnitOfWork, user_id: str) -> Sequence[AppPassword]:
+    with uow:
+        return uow.app_passwords.list(user_id)
 
 
 def authenticate_app_password(
     uow: AccountsUnitOfWork, email: str, password: str, now: datetime
 ) -> User:
-    try:
-        user = uow.users.by_email(normalise_email(email))
-    except ValidationError:
-        user = None
-    if user is None or not user.active:
-        _verify(None, password)
+    with uow:
+        try:
+            user = uow.users.get_by_email(normalise_email(email))
+        except ValidationError:
+            user = None
+        if user is None or not user.active:
+            _verify(None, password)
+            raise AuthenticationError("wrong email or app password")
+        for candidate in uow.app_passwords.list(user.id):
+            if _verify(candidate.secret_hash, password):
+                candidate.last_used_at = now
+                uow.app_passwords.update(candidate)
+                uow.commit()
+                return user
         raise AuthenticationError("wrong email or app password")
-    for candidate in uow.app_passwords.for_user(user.id):
-        if _verify(candidate.secret_hash, password):
-            candidate.last_used_at = now
-            uow.app_passwords.save(candidate)
-            uow.commit()
-            return user
-    raise AuthenticationError("wrong email or app password")
 
 
 def revoke_app_password(uow: AccountsUnitOfWork, user_id: str, password_id: str) -> None:
-    if not any(p.id == password_id for p in uow.app_passwords.for_user(user_id)):
-        raise NotFoundError("no such app password")
-    uow.app_passwords.delete(password_id)
-    uow.commit()
+    with uow:
+        if not uow.app_passwords.delete(user_id, password_id):
+            raise NotFoundError("no such app password", entity="app_password", id=password_id)
+        uow.commit()
 
 
 def _key_hash(raw: str) -> str:
@@ -204,7 +244,7 @@ def create_api_key(
     """A new API key for the business; the raw key is returned once."""
     if not name.strip():
         raise ValidationError("an API key needs a name", field="name")
-    prefix = API_KEY_PREFIX + secrets.token_hex(4)
+    prefix = API_KEY_PREFIX + secrets.token_hex(6)
     raw = f"{prefix}.{secrets.token_urlsafe(32)}"
     key = ApiKey(
         business_id=business_id,
@@ -213,34 +253,46 @@ def create_api_key(
         secret_hash=_key_hash(raw),
         created_at=now,
     )
-    uow.api_keys.add(key)
-    uow.commit()
+    with uow:
+        uow.api_keys.add(key)
+        uow.commit()
     return key, raw
 
 
 def authenticate_api_key(uow: AccountsUnitOfWork, raw_key: str, now: datetime) -> ApiKey:
-    prefix, dot, _ = raw_key.strip().partition(".")
-    key = uow.api_keys.by_prefix(prefix) if dot else None
-    if key is None or not hmac.compare_digest(key.secret_hash, _key_hash(raw_key.strip())):
-        raise AuthenticationError("invalid API key")
-    if not key.active:
-        raise AuthenticationError("this API key was revoked")
-    if key.last_used_at is None or now - key.last_used_at > timedelta(minutes=5):
-        key.last_used_at = now  # coarse, so that reads do not write on every call
-        uow.api_keys.save(key)
-        uow.commit()
-    return key
+    raw_key = raw_key.strip()
+    prefix, dot, _ = raw_key.partition(".")
+    with uow:
+        key = uow.api_keys.get_by_prefix(prefix) if dot else None
+        if key is None or not hmac.compare_digest(key.secret_hash, _key_hash(raw_key)):
+            raise AuthenticationError("invalid API key")
+        if not key.active:
+            raise AuthenticationError("this API key was revoked")
+        if key.last_used_at is None or now - key.last_used_at > timedelta(minutes=5):
+            key.last_used_at = now  # coarse, so that reads do not write on every call
+            uow.api_keys.update(key)
+            uow.commit()
+        return key
 
 
 def list_api_keys(uow: AccountsUnitOfWork, business_id: str) -> Sequence[ApiKey]:
-    return uow.api_keys.for_business(business_id)
+    with uow:
+        return uow.api_keys.list(business_id)
 
 
 def revoke_api_key(uow: AccountsUnitOfWork, business_id: str, key_id: str, now: datetime) -> ApiKey:
-    for key in uow.api_keys.for_business(business_id):
-        if key.id == key_id:
-            key.revoked_at = key.revoked_at or now
-            uow.api_keys.save(key)
-            uow.commit()
-            return key
-    raise NotFoundError("no such API key")
+    with uow:
+        for key in uow.api_keys.list(business_id):
+            if key.id == key_id:
+                key.revoked_at = key.revoked_at or now
+                uow.api_keys.update(key)
+                uow.commit()
+                return key
+    raise NotFoundError("no such API key", entity="api_key", id=key_id)
+
+
+def search_staff(
+    uow: AccountsUnitOfWork, business_id: str, query: str, limit: int = 20
+) -> Sequence[User]:
+    with uow:
+        return uow.users.search(business_id, query, limit)
