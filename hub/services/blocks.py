@@ -7,6 +7,7 @@ covers are reported back. Each change writes an AuditEntry.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -46,6 +47,25 @@ def create_block(
     uow: UnitOfWork, request: NewBlock, *, by: ChangedBy, now: datetime
 ) -> BlockResult:
     """Add a block (or a weekly series of them, each an independent block)."""
+    with uow:
+        result = place_block(uow, request, by=by, now=now)
+        uow.commit()
+    return result
+
+
+def import_blocks(
+    uow: UnitOfWork, requests: Sequence[NewBlock], *, by: ChangedBy, now: datetime
+) -> list[BlockResult]:
+    """Add many blocks in one transaction: all of them, or none if any is refused
+    (an agenda imported from a calendar file)."""
+    with uow:
+        results = [place_block(uow, request, by=by, now=now) for request in requests]
+        uow.commit()
+    return results
+
+
+def place_block(uow: UnitOfWork, request: NewBlock, *, by: ChangedBy, now: datetime) -> BlockResult:
+    """``create_block`` inside the caller's open transaction (no commit)."""
     require_aware(now, "now")
     require_aware(request.start, "start")
     require_aware(request.end, "end")
@@ -99,7 +119,6 @@ def create_block(
             now=now,
             data={"count": len(blocks), "series_id": series_id, "reason": request.reason},
         )
-        uow.commit()
     return BlockResult(blocks, tuple(covered))
 
 
