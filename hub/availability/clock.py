@@ -86,16 +86,38 @@ class WallClock:
         found.sort()
         return found
 
-    def preimage(self, wall_start: datetime, wall_end: datetime) -> list[tuple[datetime, datetime]]:
-        """The instants whose wall reading lies in [wall_start, wall_end) (naive), as sorted,
-        merged UTC intervals. A skipped hour contributes nothing, a repeated one twice."""
+    def expand(
+        self, wall_start: datetime, wall_end: datetime, step: timedelta | None = None
+    ) -> tuple[list[tuple[datetime, datetime]], list[datetime]]:
+        """For the naive wall interval [wall_start, wall_end): the instants whose wall reading
+        lies in it (sorted, merged UTC intervals; a skipped hour contributes nothing, a
+        repeated one twice), and, given ``step``, the instants reading ``wall_start + k*step``
+        (sorted; what ``instants`` gives for each wall time of that grid). Within a piece the
+        offset is constant, so consecutive wall times of the grid are ``step`` apart there."""
         spans: list[tuple[datetime, datetime]] = []
+        starts: list[datetime] = []
+        aware_start, aware_end = wall_start.replace(tzinfo=UTC), wall_end.replace(tzinfo=UTC)
         for piece in self.pieces:
-            lo = max((wall_start - piece.offset).replace(tzinfo=UTC), piece.start)
-            hi = min((wall_end - piece.offset).replace(tzinfo=UTC), piece.end)
-            if lo < hi:
-                spans.append((lo, hi))
-        return merge(spans)
+            first = aware_start - piece.offset
+            lo = max(first, piece.start)
+            hi = min(aware_end - piece.offset, piece.end)
+            if lo >= hi:
+                continue
+            spans.append((lo, hi))
+            if step is not None:
+                if first < lo:
+                    first -= ((first - lo) // step) * step  # the first grid point inside
+                while first < hi:
+                    starts.append(first)
+                    first += step
+        if len(spans) > 1:
+            spans = merge(spans)
+            starts.sort()
+        return spans, starts
+
+    def preimage(self, wall_start: datetime, wall_end: datetime) -> list[tuple[datetime, datetime]]:
+        """The instants whose wall reading lies in [wall_start, wall_end) (naive)."""
+        return self.expand(wall_start, wall_end)[0]
 
     def local_date(self, instant: datetime) -> date:
         return instant.astimezone(self.tz).date()

@@ -28,19 +28,20 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from hub.availability.busy import blocked, free_starts, overlaps
 from hub.availability.clock import WallClock, merge
-from hub.availability.hours import DAY, Hours, branch_hours, open_hours
+from hub.availability.hours import DAY, Hours, branch_hours, open_hours, weekly_table
 from hub.availability.types import ResourceCalendar, Slot, SlotRequest
 from hub.domain.errors import ValidationError
 from hub.domain.model import DateException, WeeklyInterval, check_timezone, require_aware
 
 _ZERO = timedelta(0)
 _RulesKey = tuple[tuple[WeeklyInterval, ...], tuple[DateException, ...]]
+_Expansion = tuple[list[tuple[datetime, datetime]], list[datetime]]
 
 
 def find_slots(request: SlotRequest, calendars: Sequence[ResourceCalendar]) -> list[Slot]:
@@ -52,23 +53,23 @@ def find_slots(request: SlotRequest, calendars: Sequence[ResourceCalendar]) -> l
         return []
     planner = _Planner(request)
     duration = request.duration
-    before, after = request.buffer_before, duration + request.buffer_after
     gap = request.travel_gap if request.at_client_address else _ZERO
     found: dict[datetime, list[str]] = {}
     for calendar in calendars:
-        starts = planner.starts(calendar)
-        if not starts:
+        grid = planner.grid(calendar)
+        if not grid.starts:
             continue
         taken = blocked(
             calendar.busy,
             capacity=calendar.capacity,
             seats=request.seats,
             travel_gap=gap,
-            lo=starts[0] - before,
-            hi=starts[-1] + after,
+            lo=grid.lows[0],
+            hi=grid.highs[-1],
         )
         resource_id = calendar.resource_id
-        for index in free_starts(taken, starts, before, after):
+        starts = grid.starts
+        for index in free_starts(taken, grid.lows, grid.highs):
             found.setdefault(starts[index], []).append(resource_id)
     return [Slot(start, start + duration, tuple(ids)) for start, ids in sorted(found.items())]
 
@@ -156,8 +157,20 @@ def _days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
+@dataclass(frozen=True, slots=True)
+class _Grid:
+    """Candidate starts inside opening hours, notice and horizon, sorted, with the windows
+    each would occupy: ``[lows[i], highs[i])`` is the start widened by the buffers (before)
+    and the duration plus the buffer after."""
+
+    starts: list[datetime]
+    lows: list[datetime]
+    highs: list[datetime]
+
+
 class _Planner:
-    """Candidate starts of one request, computed once per distinct set of resource rules."""
+    """Candidate starts of one request, computed once per distinct set of resource rules
+    (and each day's wall-clock expansion once per distinct interval)."""
 
     def __init__(self, request: SlotRequest) -> None:
         self.request = request
@@ -165,51 +178,66 @@ class _Planner:
         # One day either side: intervals that cross midnight, slots that end the next day.
         self.days = _days(request.date_from - DAY, request.date_to + DAY)
         self.clock = WallClock(ZoneInfo(request.timezone), self.days[0], self.days[-1])
+        branch = weekly_table(request.branch_weekly) if request.branch_weekly else None
         self.branch: dict[date, Hours | None] = {
-            day: branch_hours(request.branch_weekly, request.branch_exceptions, day)
-            for day in self.days
+            day: branch_hours(branch, request.branch_exceptions, day) for day in self.days
         }
         self.earliest = request.now + request.min_notice
         self.latest = None if request.horizon is None else request.now + request.horizon
-        self.cache: dict[_RulesKey, list[datetime]] = {}
+        self.grids: dict[_RulesKey, _Grid] = {}
+        self.expansions: dict[tuple[datetime, datetime], _Expansion] = {}
 
-    def starts(self, calendar: ResourceCalendar) -> list[datetime]:
+    def grid(self, calendar: ResourceCalendar) -> _Grid:
         key = (calendar.weekly, calendar.exceptions)
-        cached = self.cache.get(key)
-        if cached is None:
-            cached = self.cache[key] = self._starts(*key)
-        return cached
+        grid = self.grids.get(key)
+        if grid is None:
+            starts = self._starts(*key)
+            request = self.request
+            before, after = request.buffer_before, request.duration + request.buffer_after
+            lows = [start - before for start in starts] if before else starts
+            grid = self.grids[key] = _Grid(starts, lows, [start + after for start in starts])
+        return grid
+
+    def _expand(self, wall_start: datetime, wall_end: datetime) -> _Expansion:
+        key = (wall_start, wall_end)
+        expansion = self.expansions.get(key)
+        if expansion is None:
+            offer = self.request.date_from <= wall_start.date() <= self.request.date_to
+            step = self.step if offer else None
+            expansion = self.expansions[key] = self.clock.expand(wall_start, wall_end, step)
+        return expansion
 
     def _starts(
         self, weekly: tuple[WeeklyInterval, ...], exceptions: tuple[DateException, ...]
     ) -> list[datetime]:
-        request, clock, step = self.request, self.clock, self.step
+        table = weekly_table(weekly)
         opened: list[tuple[datetime, datetime]] = []
         candidates: list[datetime] = []
         for day in self.days:
             midnight = datetime.combine(day, time(0))
-            offer = request.date_from <= day <= request.date_to
-            for lo, hi in open_hours(weekly, exceptions, self.branch[day], day):
-                wall, wall_end = midnight + lo, midnight + hi
-                opened.extend(clock.preimage(wall, wall_end))
-                while offer and wall < wall_end:
-                    candidates.extend(clock.instants(wall))
-                    wall += step
+            for lo, hi in open_hours(table, exceptions, self.branch[day], day):
+                spans, starts = self._expand(midnight + lo, midnight + hi)
+                opened += spans
+                candidates += starts
         candidates.sort()
         first = bisect_left(candidates, self.earliest)
         last = len(candidates) if self.latest is None else bisect_right(candidates, self.latest)
-        return _inside(candidates[first:last], merge(opened), request.duration)
+        return _inside(candidates, first, last, merge(opened), self.request.duration)
 
 
 def _inside(
-    starts: list[datetime], opened: list[tuple[datetime, datetime]], duration: timedelta
+    starts: list[datetime],
+    first: int,
+    last: int,
+    opened: list[tuple[datetime, datetime]],
+    duration: timedelta,
 ) -> list[datetime]:
-    """The sorted ``starts`` whose [start, start + duration) lies within one open interval."""
+    """``starts[first:last]`` (sorted) whose [start, start + duration) lies within one of the
+    sorted, disjoint ``opened`` intervals: a slice per interval, found by bisection."""
     kept: list[datetime] = []
-    j = 0
-    for start in starts:
-        while j < len(opened) and opened[j][1] <= start:
-            j += 1
-        if j < len(opened) and opened[j][0] <= start and start + duration <= opened[j][1]:
-            kept.append(start)
+    for lo, hi in opened:
+        begin = bisect_left(starts, lo, first, last)
+        end = bisect_right(starts, hi - duration, begin, last)
+        kept.extend(starts[begin:end])
+        first = begin
     return kept

@@ -20,6 +20,7 @@ from datetime import date, time, timedelta
 from hub.domain.model import DateException, WeeklyInterval
 
 Hours = list[tuple[timedelta, timedelta]]
+WeeklyTable = tuple[Hours, ...]  # hours by weekday, Monday first
 DAY = timedelta(days=1)
 
 
@@ -67,6 +68,8 @@ def intersect(first: Hours, second: Hours) -> Hours:
 
 def exception_hours(exceptions: Sequence[DateException], day: date) -> Hours | None:
     """The hours the exceptions set for ``day`` (empty: closed), or None if none applies."""
+    if not exceptions:
+        return None
     covering = [e for e in exceptions if e.start_date <= day <= e.end_date]
     if not covering:
         return None
@@ -77,38 +80,36 @@ def exception_hours(exceptions: Sequence[DateException], day: date) -> Hours | N
     return union(_span(start, end) for e in deciding for start, end in e.intervals)
 
 
-def weekly_hours(weekly: Sequence[WeeklyInterval], day: date) -> Hours:
-    weekday = day.weekday()
-    return union(_span(w.start, w.end) for w in weekly if w.weekday == weekday)
+def weekly_table(weekly: Sequence[WeeklyInterval]) -> WeeklyTable:
+    """A weekly rule as hours per weekday (index 0 is Monday)."""
+    return tuple(
+        union(_span(w.start, w.end) for w in weekly if w.weekday == weekday) for weekday in range(7)
+    )
 
 
-def resource_hours(
-    weekly: Sequence[WeeklyInterval], exceptions: Sequence[DateException], day: date
-) -> Hours:
+def resource_hours(table: WeeklyTable, exceptions: Sequence[DateException], day: date) -> Hours:
     """A resource's own hours on ``day``: its exceptions, else its weekly rule."""
     special = exception_hours(exceptions, day)
-    return weekly_hours(weekly, day) if special is None else special
+    return table[day.weekday()] if special is None else special
 
 
 def branch_hours(
-    weekly: Sequence[WeeklyInterval], exceptions: Sequence[DateException], day: date
+    table: WeeklyTable | None, exceptions: Sequence[DateException], day: date
 ) -> Hours | None:
     """A branch's hours on ``day``, or None when the branch does not restrict that day (no
-    weekly hours configured and no exception covering the date)."""
+    weekly hours configured, ``table`` None, and no exception covering the date)."""
     special = exception_hours(exceptions, day)
     if special is not None:
         return special
-    if not weekly:
-        return None
-    return weekly_hours(weekly, day)
+    return None if table is None else table[day.weekday()]
 
 
 def open_hours(
-    weekly: Sequence[WeeklyInterval],
+    table: WeeklyTable,
     exceptions: Sequence[DateException],
     branch: Hours | None,
     day: date,
 ) -> Hours:
     """What can be offered on ``day``: the resource's hours within the branch's."""
-    own = resource_hours(weekly, exceptions, day)
+    own = resource_hours(table, exceptions, day)
     return own if branch is None else intersect(own, branch)
