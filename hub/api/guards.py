@@ -34,11 +34,9 @@ async def authenticate(hub: Hub, request: Request) -> ApiKey:
     if scheme.lower() != "bearer" or not raw.strip():
         raise AuthenticationError("send the API key as 'Authorization: Bearer <key>'")
 
-    def check() -> ApiKey:
-        with hub.uow() as uow:
-            return accounts.authenticate_api_key(uow, raw.strip(), hub.now())
-
-    return await run_in_threadpool(check)
+    return await run_in_threadpool(
+        accounts.authenticate_api_key, hub.accounts_uow(), raw.strip(), hub.now()
+    )
 
 
 def client_ip(request: Request) -> str:

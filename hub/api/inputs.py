@@ -23,18 +23,24 @@ def validator(schema: Schema) -> jsonschema_rs.Validator:
     return jsonschema_rs.Draft202012Validator(schema, validate_formats=True)
 
 
-def _field_of(error: jsonschema_rs.ValidationError) -> str:
+def _field_of(error: jsonschema_rs.ValidationError, root: str) -> str:
     path = [str(part) for part in error.instance_path]
     missing = getattr(error.kind, "property", None)
     if isinstance(error.kind, jsonschema_rs.ValidationErrorKind.Required) and missing:
         path.append(str(missing))
-    return ".".join(path) or "body"
+    unexpected = getattr(error.kind, "unexpected", None)
+    if isinstance(error.kind, jsonschema_rs.ValidationErrorKind.AdditionalProperties):
+        path.append(str(unexpected[0]) if unexpected else "")
+    if root != "body":
+        path.insert(0, root)
+    return ".".join(path) or root
 
 
-def check(check_with: jsonschema_rs.Validator, value: Any, prefix: str = "") -> None:
-    """Raise a 422 naming every field that breaks the schema (the first one in the message)."""
+def check(check_with: jsonschema_rs.Validator, value: Any, root: str = "body") -> None:
+    """Raise a 422 naming every field that breaks the schema (the first one in the message).
+    ``root`` names the value itself (a query parameter's name; ``body`` for the body)."""
     problems = [
-        {"field": prefix + _field_of(error), "message": error.message}
+        {"field": _field_of(error, root), "message": error.message}
         for error in check_with.iter_errors(value)
     ]
     if problems:

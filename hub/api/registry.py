@@ -194,7 +194,7 @@ class Registry:
                     )
                 continue
             value = inputs.coerce_query(raw, param.schema, param.name)
-            inputs.check(self._query_checks[(id(op), param.name)], value, prefix=param.name)
+            inputs.check(self._query_checks[(id(op), param.name)], value, root=param.name)
             values[param.name] = inputs.convert_query(value, param.schema, param.name)
         return values
 

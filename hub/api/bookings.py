@@ -1,0 +1,431 @@
+"""Private booking endpoints (bearer API key of one business): list, create (operator/CRM),
+read, reschedule/edit with If-Match, cancel, the status transitions, the operator's
+availability and the invitee picker. Every lookup is scoped to the key's business.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.responses import JSONResponse, Response
+
+from hub.api import inputs
+from hub.api.errors import ApiError
+from hub.api.public import SLOTS_SCHEMA, slots_json
+from hub.api.registry import Call, Operations, Param
+from hub.api.render import STR
+from hub.api.schemas import (
+    DATE,
+    DATE_TIME,
+    EMAIL,
+    ID,
+    NAME,
+    TEXT,
+    array,
+    enum,
+    integer,
+    obj,
+    page_of,
+)
+from hub.api.views import BOOKING_SCHEMA, INTEGRATION, booking, booking_response
+from hub.domain.booking import Booking, BookingStatus
+from hub.domain.errors import StaleVersionError
+from hub.services import accounts, setup
+from hub.services import availability as reads
+from hub.services import booking_status as status
+from hub.services.booking_create import NewBooking, create_booking
+from hub.services.booking_moves import edit_booking, reschedule_booking
+from hub.services.calendars import get_business
+from hub.services.customers import CustomerDetails
+
+ops = Operations("bookings")
+
+EVERYTHING = (datetime(1970, 1, 1, tzinfo=UTC), datetime(2200, 1, 1, tzinfo=UTC))
+CUSTOMER_IN = obj(
+    {
+        "name": NAME,
+        "phone": {"type": "string", "minLength": 3, "maxLength": 40},
+        "email": EMAIL,
+        "address": TEXT,
+    },
+    ("name",),
+)
+NEW_BOOKING = obj(
+    {
+        "service": ID,
+        "start": DATE_TIME,
+        "resource": ID,
+        "group": ID,
+        "branch": ID,
+        "customer": CUSTOMER_IN,
+        "customer_id": ID,
+        "persons": integer(1, 100),
+        "invitees": array(EMAIL, max_items=50),
+        "notes": TEXT,
+        "address": TEXT,
+        "external_ref": {"type": "string", "minLength": 1, "maxLength": 200},
+        "force": {"type": "boolean", "description": "Outside the offered times; never an overlap"},
+    },
+    ("service", "start"),
+)
+PATCH_BOOKING = obj(
+    {
+        "start": DATE_TIME,
+        "force": {"type": "boolean"},
+        "notes": TEXT,
+        "invitees": array(EMAIL, max_items=50),
+        "address": TEXT,
+    }
+)
+
+
+def _booking_view(call: Call, item: Booking) -> Response:
+    with call.hub.uow() as uow:
+        business = get_business(uow, item.business_id)
+        who = uow.customers.get(item.business_id, item.customer_id)
+    return booking_response(item, business, call.hub.settings.base_url, who)
+
+
+def _cursor(value: str | None) -> tuple[str, str] | None:
+    if value is None:
+        return None
+    try:
+        start, _, booking_id = base64.urlsafe_b64decode(value.encode()).decode().partition("|")
+        datetime.fromisoformat(start)
+    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        raise ApiError(422, "validation_error", "cursor is not valid", {"field": "cursor"}) from exc
+    return start, booking_id
+
+
+def _position(item: Booking) -> tuple[str, str]:
+    return item.start.astimezone(UTC).isoformat(), item.id
+
+
+@ops.route(
+    "GET",
+    "/bookings",
+    summary="Bookings of the business (cursor pagination, by start time)",
+    query=(
+        Param("from", DATE_TIME, description="Bookings ending after this instant"),
+        Param("to", DATE_TIME, description="Bookings starting before this instant"),
+        Param("status", enum([s.value for s in BookingStatus])),
+        Param("branch", ID),
+        Param("resource", ID),
+        Param("q", {"type": "string", "maxLength": 100}, description="Customer name/phone/email"),
+        Param("external_ref", {"type": "string", "maxLength": 200}),
+        Param("limit", integer(1, 200)),
+        Param("cursor", {"type": "string", "maxLength": 500}),
+    ),
+    responses={200: page_of(BOOKING_SCHEMA)},
+)
+async def list_bookings(call: Call) -> Response:
+    q = call.query
+    after = _cursor(q.get("cursor"))
+    limit = q.get("limit", 50)
+    needle = str(q.get("q", "")).strip().lower()
+
+    def read() -> dict[str, Any]:
+        found = reads.list_bookings(
+            call.hub.uow(),
+            call.business_id,
+            q.get("from", EVERYTHING[0]),
+            q.get("to", EVERYTHING[1]),
+            resource_ids=[q["resource"]] if "resource" in q else None,
+            statuses=[BookingStatus(q["status"])] if "status" in q else None,
+        )
+        found.sort(key=_position)
+        with call.hub.uow() as uow:
+            business = get_business(uow, call.business_id)
+            people = {c: uow.customers.get(business.id, c) for c in {b.customer_id for b in found}}
+        items = []
+        for item in found:
+            if after is not None and _position(item) <= after:
+                continue
+            if "branch" in q and item.branch_id != q["branch"]:
+                continue
+            if "external_ref" in q and item.external_ref != q["external_ref"]:
+                continue
+            who = people.get(item.customer_id)
+            if needle and not (
+                who is not None
+                and any(needle in (v or "").lower() for v in (who.name, who.phone, who.email))
+            ):
+                continue
+            items.append(item)
+            if len(items) > limit:
+                break
+        more = len(items) > limit
+        items = items[:limit]
+        cursor = None
+        if more:
+            cursor = base64.urlsafe_b64encode("|".join(_position(items[-1])).encode()).decode()
+        base = call.hub.settings.base_url
+        return {
+            "items": [booking(b, business, base, people.get(b.customer_id)) for b in items],
+            "next_cursor": cursor,
+        }
+
+    return JSONResponse(await call.run(read))
+
+
+@ops.route(
+    "GET",
+    "/bookings/search-users",
+    summary="Staff and known customers by name, email or phone (invitee picker)",
+    query=(Param("q", {"type": "string", "minLength": 1, "maxLength": 100}, required=True),),
+    responses={
+        200: obj(
+            {
+                "items": array(
+                    obj(
+                        {
+                            "kind": enum(["staff", "customer"]),
+                            "id": STR,
+                            "name": STR,
+                            "email": {"type": ["string", "null"]},
+                            "phone": {"type": ["string", "null"]},
+                        },
+                        ("kind", "id", "name"),
+                        closed=False,
+                    )
+                )
+            },
+            ("items",),
+            closed=False,
+        )
+    },
+)
+async def search_users(call: Call) -> Response:
+    needle = call.query["q"].strip().lower()
+
+    def find() -> list[dict[str, Any]]:
+        staff = accounts.search_staff(call.hub.accounts_uow(), call.business_id, needle, 20)
+        found: list[dict[str, Any]] = [
+            {"kind": "staff", "id": u.id, "name": u.name, "email": u.email, "phone": None}
+            for u in staff
+        ]
+        for who in setup.list_customers(call.hub.uow(), call.business_id, limit=5000):
+            if len(found) >= 50:
+                break
+            if any(needle in (v or "").lower() for v in (who.name, who.phone, who.email)):
+                found.append(
+                    {
+                        "kind": "customer",
+                        "id": who.id,
+                        "name": who.name,
+                        "email": who.email,
+                        "phone": who.phone,
+                    }
+                )
+        return found
+
+    return JSONResponse({"items": await call.run(find)})
+
+
+@ops.route(
+    "GET",
+    "/availability",
+    summary="Free times for a service on any resource (operator view: no notice/horizon)",
+    query=(
+        Param("service", ID, required=True),
+        Param("from", DATE, required=True),
+        Param("to", DATE, required=True),
+        Param("branch", ID),
+        Param("resource", ID),
+        Param("group", ID),
+        Param("persons", integer(1, 100)),
+    ),
+    responses={200: SLOTS_SCHEMA},
+)
+async def operator_availability(call: Call) -> Response:
+    def read() -> dict[str, Any]:
+        with call.hub.uow() as uow:
+            business = get_business(uow, call.business_id)
+        return slots_json(call, business.id, business.timezone, public=False)
+
+    return JSONResponse(await call.run(read))
+
+
+@ops.route(
+    "POST",
+    "/bookings",
+    summary="Create a booking as the business (operator or CRM)",
+    body=NEW_BOOKING,
+    responses={201: BOOKING_SCHEMA},
+)
+async def create_private_booking(call: Call) -> Response:
+    body = call.body
+    start = inputs.instant(body["start"], "start")
+    who = body.get("customer")
+    if who is None and "customer_id" not in body:
+        raise ApiError(
+            422, "validation_error", "give customer or customer_id", {"field": "customer"}
+        )
+
+    def book() -> Response:
+        request = NewBooking(
+            business_id=call.business_id,
+            service_id=body["service"],
+            start=start,
+            customer=CustomerDetails(
+                name=who["name"].strip(),
+                phone=who.get("phone"),
+                email=who.get("email"),
+                address=who.get("address"),
+            )
+            if who is not None
+            else None,
+            customer_id=body.get("customer_id"),
+            resource_id=body.get("resource"),
+            group_id=body.get("group"),
+            branch_id=body.get("branch"),
+            persons=body.get("persons", 1),
+            notes=body.get("notes", ""),
+            invitees=tuple(body.get("invitees", ())),
+            address=body.get("address"),
+            external_ref=body.get("external_ref"),
+            force=body.get("force", False),
+        )
+        created = create_booking(
+            call.hub.uow(),
+            request,
+            by=INTEGRATION,
+            now=call.hub.now(),
+            busy_sources=call.hub.busy_sources,
+        )
+        call.hub.metrics.bookings_created.labels("api").inc()
+        response = _booking_view(call, created)
+        response.status_code = 201
+        response.headers["Location"] = f"/api/v1/bookings/{created.id}"
+        return response
+
+    return await call.run(book)
+
+
+@ops.route(
+    "GET",
+    "/bookings/{id}",
+    summary="One booking; the ETag header is its version, for If-Match",
+    responses={200: BOOKING_SCHEMA},
+)
+async def get_private_booking(call: Call) -> Response:
+    def read() -> Response:
+        item = reads.get_booking(call.hub.uow(), call.business_id, call.path["id"])
+        return _booking_view(call, item)
+
+    return await call.run(read)
+
+
+def expected_version(call: Call) -> int | None:
+    """The version named by If-Match (``"<id>.<version>"``, as sent in ETag), if any."""
+    header = call.request.headers.get("if-match")
+    if header is None or header.strip() == "*":
+        return None
+    value = header.strip().removeprefix("W/").strip('"')
+    booking_id, _, version = value.rpartition(".")
+    if booking_id != call.path["id"] or not version.isdigit():
+        raise StaleVersionError("If-Match does not match this booking's ETag", if_match=header)
+    return int(version)
+
+
+@ops.route(
+    "PATCH",
+    "/bookings/{id}",
+    summary="Reschedule (start) and/or edit notes, invitees, address; honours If-Match",
+    body=PATCH_BOOKING,
+    responses={200: BOOKING_SCHEMA},
+    errors=(409, 412),
+)
+async def patch_booking(call: Call) -> Response:
+    body = call.body
+    version = expected_version(call)
+    start = inputs.instant(body["start"], "start") if "start" in body else None
+
+    def change() -> Response:
+        item = None
+        if start is not None:
+            item = reschedule_booking(
+                call.hub.uow(),
+                call.business_id,
+                call.path["id"],
+                start,
+                by=INTEGRATION,
+                now=call.hub.now(),
+                force=body.get("force", False),
+                expected_version=version,
+                busy_sources=call.hub.busy_sources,
+            )
+        edits = {k: body[k] for k in ("notes", "invitees", "address") if k in body}
+        if edits or item is None:
+            item = edit_booking(
+                call.hub.uow(),
+                call.business_id,
+                call.path["id"],
+                by=INTEGRATION,
+                now=call.hub.now(),
+                expected_version=item.version if item is not None else version,
+                **edits,
+            )
+        return _booking_view(call, item)
+
+    return await call.run(change)
+
+
+@ops.route(
+    "DELETE",
+    "/bookings/{id}",
+    summary="Cancel a booking (as the business), with an optional reason",
+    query=(Param("reason", {"type": "string", "maxLength": 2000}),),
+    responses={200: BOOKING_SCHEMA},
+    errors=(409, 412),
+)
+async def delete_booking(call: Call) -> Response:
+    version = expected_version(call)
+
+    def cancel() -> Response:
+        item = status.cancel_booking(
+            call.hub.uow(),
+            call.business_id,
+            call.path["id"],
+            by=INTEGRATION,
+            now=call.hub.now(),
+            reason=str(call.query.get("reason", "")).strip(),
+            expected_version=version,
+        )
+        return _booking_view(call, item)
+
+    return await call.run(cancel)
+
+
+def _transition(verb: str, use_case: Callable[..., Booking], summary: str) -> None:
+    async def handler(call: Call) -> Response:
+        def apply() -> Response:
+            item = use_case(
+                call.hub.uow(),
+                call.business_id,
+                call.path["id"],
+                by=INTEGRATION,
+                now=call.hub.now(),
+            )
+            return _booking_view(call, item)
+
+        return await call.run(apply)
+
+    handler.__name__ = f"{verb.replace('-', '_')}_booking"
+    ops.route(
+        "POST",
+        f"/bookings/{{id}}/{verb}",
+        summary=summary,
+        responses={200: BOOKING_SCHEMA},
+        errors=(409,),
+    )(handler)
+
+
+_transition("confirm", status.confirm_booking, "pending → confirmed")
+_transition("start", status.start_booking, "confirmed → in_progress")
+_transition("complete", status.complete_booking, "in_progress → completed")
+_transition("no-show", status.mark_no_show, "confirmed → no_show")

@@ -1,0 +1,372 @@
+"""Public endpoints (no auth), used by the booking pages and embeddable widgets: find a
+business, see its offer and free times, book, and manage a booking through its token.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.responses import JSONResponse, Response
+
+from hub import ical
+from hub.api import inputs
+from hub.api.registry import Call, Operations, Param
+from hub.api.render import (
+    BRANCH_SCHEMA,
+    PUBLIC_RESOURCE_SCHEMA,
+    SERVICE_SCHEMA,
+    STR,
+    at,
+    branch,
+    public_resource,
+    service,
+)
+from hub.api.schemas import DATE, DATE_TIME, EMAIL, ID, NAME, TEXT, array, integer, obj
+from hub.api.views import CLIENT, PUBLIC_BOOKING_SCHEMA, business_by_slug, public_booking
+from hub.domain.booking import Booking
+from hub.domain.errors import NotFoundError, ValidationError
+from hub.services import availability as reads
+from hub.services.availability import AvailabilityQuery
+from hub.services.booking_create import NewBooking, create_booking
+from hub.services.booking_moves import reschedule_booking
+from hub.services.booking_status import cancel_booking
+from hub.services.customers import CustomerDetails
+
+ops = Operations("public")
+
+BUSINESS_SUMMARY = obj(
+    {"slug": STR, "name": STR, "timezone": STR}, ("slug", "name", "timezone"), closed=False
+)
+SLOTS_SCHEMA = obj(
+    {
+        "timezone": STR,
+        "slots": array(
+            obj(
+                {"start": DATE_TIME, "end": DATE_TIME, "resources": array(STR)},
+                ("start", "end", "resources"),
+                closed=False,
+            )
+        ),
+    },
+    ("timezone", "slots"),
+    closed=False,
+)
+NEW_PUBLIC_BOOKING = obj(
+    {
+        "service": ID,
+        "branch": ID,
+        "resource": ID,
+        "group": ID,
+        "start": DATE_TIME,
+        "persons": integer(1, 100),
+        "customer": obj(
+            {
+                "name": NAME,
+                "phone": {"type": "string", "minLength": 3, "maxLength": 40},
+                "email": EMAIL,
+                "address": TEXT,
+            },
+            ("name", "phone"),
+        ),
+        "address": TEXT,
+        "notes": TEXT,
+    },
+    ("service", "start", "customer"),
+)
+
+
+@ops.route(
+    "GET",
+    "/public/businesses",
+    summary="Find businesses by name or slug",
+    query=(Param("q", {"type": "string", "maxLength": 100}),),
+    responses={200: obj({"items": array(BUSINESS_SUMMARY)}, ("items",), closed=False)},
+    auth=False,
+)
+async def search_businesses(call: Call) -> Response:
+    needle = str(call.query.get("q", "")).strip().lower()
+
+    def find() -> list[dict[str, Any]]:
+        with call.hub.uow() as uow:
+            found = [
+                b
+                for b in uow.businesses.list()
+                if needle in b.name.lower() or needle in b.slug.lower()
+            ]
+        found.sort(key=lambda b: (b.name.lower(), b.slug))
+        return [{"slug": b.slug, "name": b.name, "timezone": b.timezone} for b in found[:50]]
+
+    return JSONResponse({"items": await call.run(find)})
+
+
+@ops.route(
+    "GET",
+    "/public/businesses/{slug}",
+    summary="A business's branches, services and the resources a client may choose",
+    responses={
+        200: obj(
+            {
+                "slug": STR,
+                "name": STR,
+                "timezone": STR,
+                "currency": STR,
+                "language": STR,
+                "branches": array(BRANCH_SCHEMA),
+                "services": array(SERVICE_SCHEMA),
+                "resources": array(PUBLIC_RESOURCE_SCHEMA),
+            },
+            ("slug", "name", "timezone", "branches", "services", "resources"),
+            closed=False,
+        )
+    },
+    auth=False,
+)
+async def get_public_business(call: Call) -> Response:
+    def read() -> dict[str, Any]:
+        with call.hub.uow() as uow:
+            business = business_by_slug(uow, call.path["slug"])
+            return {
+                "slug": business.slug,
+                "name": business.name,
+                "timezone": business.timezone,
+                "currency": business.currency,
+                "language": business.language,
+                "branches": [branch(b) for b in uow.branches.list(business.id)],
+                "services": [
+                    service(s, business) for s in uow.services.list(business.id) if s.active
+                ],
+                "resources": [
+                    public_resource(r) for r in uow.resources.list(business.id) if r.active
+                ],
+            }
+
+    return JSONResponse(await call.run(read))
+
+
+@ops.route(
+    "GET",
+    "/public/businesses/{slug}/availability",
+    summary="Free start times for a service (at most 62 days per call)",
+    query=(
+        Param("service", ID, required=True),
+        Param("from", DATE, required=True, description="First day, business timezone"),
+        Param("to", DATE, required=True, description="Last day (inclusive)"),
+        Param("branch", ID),
+        Param("resource", ID),
+        Param("group", ID),
+        Param("persons", integer(1, 100)),
+    ),
+    responses={200: SLOTS_SCHEMA},
+    auth=False,
+)
+async def public_availability(call: Call) -> Response:
+    def read() -> dict[str, Any]:
+        with call.hub.uow() as uow:
+            business = business_by_slug(uow, call.path["slug"])
+        return slots_json(call, business.id, business.timezone, public=True)
+
+    return JSONResponse(await call.run(read))
+
+
+QUERY_NAMES = {"date_from": "from", "date_to": "to"}
+
+
+def slots_json(call: Call, business_id: str, tz: str, *, public: bool) -> dict[str, Any]:
+    """Availability for the query of ``call`` (shared with the operator's view)."""
+    from hub.api.views import INTEGRATION
+
+    query = AvailabilityQuery(
+        business_id=business_id,
+        service_id=call.query["service"],
+        date_from=call.query["from"],
+        date_to=call.query["to"],
+        resource_id=call.query.get("resource"),
+        group_id=call.query.get("group"),
+        branch_id=call.query.get("branch"),
+        persons=call.query.get("persons", 1),
+    )
+    try:
+        slots = reads.find_availability(
+            call.hub.uow(),
+            query,
+            by=CLIENT if public else INTEGRATION,
+            now=call.hub.now(),
+            busy_sources=call.hub.busy_sources,
+        )
+    except ValidationError as exc:  # name the query parameter, not the use case's field
+        if exc.field in QUERY_NAMES:
+            exc.details["field"] = QUERY_NAMES[exc.field]
+        raise
+    return {
+        "timezone": tz,
+        "slots": [
+            {"start": at(s.start, tz), "end": at(s.end, tz), "resources": list(s.resource_ids)}
+            for s in slots
+        ],
+    }
+
+
+@ops.route(
+    "POST",
+    "/public/businesses/{slug}/bookings",
+    summary="Book a free time as a client (no account)",
+    body=NEW_PUBLIC_BOOKING,
+    responses={201: PUBLIC_BOOKING_SCHEMA},
+    errors=(409,),
+    auth=False,
+    public_write=True,
+)
+async def create_public_booking(call: Call) -> Response:
+    body = call.body
+    start = inputs.instant(body["start"], "start")
+    who = body["customer"]
+
+    def book() -> dict[str, Any]:
+        with call.hub.uow() as uow:
+            business = business_by_slug(uow, call.path["slug"])
+        request = NewBooking(
+            business_id=business.id,
+            service_id=body["service"],
+            start=start,
+            customer=CustomerDetails(
+                name=who["name"].strip(),
+                phone=who["phone"],
+                email=who.get("email"),
+                address=who.get("address"),
+            ),
+            resource_id=body.get("resource"),
+            group_id=body.get("group"),
+            branch_id=body.get("branch"),
+            persons=body.get("persons", 1),
+            notes=body.get("notes", ""),
+            address=body.get("address"),
+        )
+        created = create_booking(
+            call.hub.uow(),
+            request,
+            by=CLIENT,
+            now=call.hub.now(),
+            busy_sources=call.hub.busy_sources,
+        )
+        call.hub.metrics.bookings_created.labels("public_api").inc()
+        return _public(call, created)
+
+    return JSONResponse(await call.run(book), status_code=201)
+
+
+def _public(call: Call, item: Booking) -> dict[str, Any]:
+    with call.hub.uow() as uow:
+        return public_booking(uow, item, call.hub.settings.base_url)
+
+
+def _by_token(call: Call) -> Booking:
+    return reads.get_booking_by_token(call.hub.uow(), call.path["token"])
+
+
+@ops.route(
+    "GET",
+    "/public/bookings/{token}",
+    summary="A booking, by the token in the client's link",
+    responses={200: PUBLIC_BOOKING_SCHEMA},
+    auth=False,
+)
+async def get_public_booking(call: Call) -> Response:
+    return JSONResponse(await call.run(lambda: _public(call, _by_token(call))))
+
+
+@ops.route(
+    "POST",
+    "/public/bookings/{token}/cancel",
+    summary="Cancel a booking as its client (within the business's cancel window)",
+    body=obj({"reason": TEXT}),
+    body_required=False,
+    responses={200: PUBLIC_BOOKING_SCHEMA},
+    errors=(409,),
+    auth=False,
+    public_write=True,
+)
+async def cancel_public_booking(call: Call) -> Response:
+    def cancel() -> dict[str, Any]:
+        item = _by_token(call)
+        done = cancel_booking(
+            call.hub.uow(),
+            item.business_id,
+            item.id,
+            by=CLIENT,
+            now=call.hub.now(),
+            reason=(call.body.get("reason") or "").strip(),
+        )
+        return _public(call, done)
+
+    return JSONResponse(await call.run(cancel))
+
+
+@ops.route(
+    "POST",
+    "/public/bookings/{token}/reschedule",
+    summary="Move a booking to another free time as its client",
+    body=obj({"start": DATE_TIME}, ("start",)),
+    responses={200: PUBLIC_BOOKING_SCHEMA},
+    errors=(409,),
+    auth=False,
+    public_write=True,
+)
+async def reschedule_public_booking(call: Call) -> Response:
+    start = inputs.instant(call.body["start"], "start")
+
+    def move() -> dict[str, Any]:
+        item = _by_token(call)
+        done = reschedule_booking(
+            call.hub.uow(),
+            item.business_id,
+            item.id,
+            start,
+            by=CLIENT,
+            now=call.hub.now(),
+            busy_sources=call.hub.busy_sources,
+        )
+        return _public(call, done)
+
+    return JSONResponse(await call.run(move))
+
+
+@ops.route(
+    "GET",
+    "/public/bookings/{token}/booking.ics",
+    summary="The booking as an iCalendar file (RFC 5545), for the client's calendar",
+    responses={200: {"type": "string"}},
+    media_type="text/calendar",
+    auth=False,
+)
+async def public_booking_ics(call: Call) -> Response:
+    def render() -> bytes:
+        item = _by_token(call)
+        with call.hub.uow() as uow:
+            business = uow.businesses.get(item.business_id)
+            svc = uow.services.get(item.business_id, item.service_id)
+            res = uow.resources.get(item.business_id, item.resource_id)
+            who = uow.customers.get(item.business_id, item.customer_id)
+            where = uow.branches.get(item.business_id, item.branch_id) if item.branch_id else None
+        if business is None or svc is None or res is None or who is None:
+            raise NotFoundError("no such booking", entity="booking")
+        event = ical.booking_vevent(
+            item,
+            business,
+            svc,
+            res,
+            who,
+            now=call.hub.now(),
+            branch=where,
+            summary=f"{svc.name} — {business.name}",
+        )
+        return ical.calendar_for([event], business.timezone, name=business.name)
+
+    body = await call.run(render)
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="booking.ics"'},
+    )
+
+
+__all__ = ["ops", "slots_json"]

@@ -1,0 +1,289 @@
+"""Private CRUD for a business's setup: branches, resources, resource groups, services.
+
+PATCH replaces the fields given; the domain constructors and the setup use cases validate
+(a replaced object is rebuilt, so its ``__post_init__`` checks run again). Deleting a resource
+or a service deactivates it (its bookings and history stay); branches and groups are removed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import time
+from typing import Any
+
+from starlette.responses import JSONResponse, Response
+
+from hub.api.errors import ApiError
+from hub.api.registry import Call, Operations
+from hub.api.render import (
+    BRANCH_SCHEMA,
+    GROUP_SCHEMA,
+    RESOURCE_SCHEMA,
+    SERVICE_SCHEMA,
+    branch,
+    group,
+    resource,
+    service,
+)
+from hub.api.schemas import ID, NAME, TEXT, Schema, array, enum, integer, nullable, obj, output
+from hub.api.views import INTEGRATION
+from hub.domain.model import (
+    Branch,
+    Business,
+    PricingStrategy,
+    Resource,
+    ResourceGroup,
+    ResourceKind,
+    Service,
+    WeeklyInterval,
+)
+from hub.services import setup
+from hub.services.calendars import get_business
+
+ops = Operations("setup")
+
+CLOCK: Schema = {"type": "string", "pattern": r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$"}
+INTERVAL_IN = obj(
+    {"weekday": integer(0, 6), "start": CLOCK, "end": CLOCK}, ("weekday", "start", "end")
+)
+NUMBER: Schema = {"type": "number", "minimum": -1e6, "maximum": 1e6}
+
+
+def clock(value: str) -> time:
+    return time(0) if value == "24:00" else time.fromisoformat(value)
+
+
+def weekly(items: list[dict[str, Any]]) -> tuple[WeeklyInterval, ...]:
+    return tuple(WeeklyInterval(i["weekday"], clock(i["start"]), clock(i["end"])) for i in items)
+
+
+BRANCH_IN = obj(
+    {
+        "name": NAME,
+        "address": TEXT,
+        "lat": nullable({"type": "number", "minimum": -90, "maximum": 90}),
+        "lng": nullable({"type": "number", "minimum": -180, "maximum": 180}),
+        "coverage_km": nullable({"type": "number", "minimum": 0, "maximum": 20000}),
+        "hours": array(INTERVAL_IN, 50),
+    }
+)
+RESOURCE_IN = obj(
+    {
+        "name": NAME,
+        "kind": enum([k.value for k in ResourceKind]),
+        "capacity": integer(1, 1000),
+        "branch_ids": array(ID, 50),
+        "weekly": array(INTERVAL_IN, 50),
+        "color": {"type": "string", "pattern": "^#[0-9a-fA-F]{6}$"},
+        "price_minor": nullable(integer(0, 10**12)),
+    }
+)
+GROUP_IN = obj({"name": NAME, "resource_ids": array(ID, 200)})
+SERVICE_IN = obj(
+    {
+        "name": NAME,
+        "description": TEXT,
+        "duration_minutes": integer(1, 24 * 60),
+        "price_minor": integer(0, 10**12),
+        "pricing": enum([p.value for p in PricingStrategy]),
+        "buffer_before_minutes": integer(0, 24 * 60),
+        "buffer_after_minutes": integer(0, 24 * 60),
+        "at_client_address": {"type": "boolean"},
+        "video_meeting": {"type": "boolean"},
+        "resource_ids": array(ID, 200),
+        "group_ids": array(ID, 50),
+        "max_persons": integer(1, 1000),
+    }
+)
+
+
+def _required(schema: Schema, *names: str) -> Schema:
+    return {**schema, "required": list(names)}
+
+
+def _fields(body: dict[str, Any]) -> dict[str, Any]:
+    """Body fields as dataclass fields (lists become tuples, intervals become rules)."""
+    out: dict[str, Any] = {}
+    for name, value in body.items():
+        if name in ("hours", "weekly"):
+            out[name] = weekly(value)
+        elif name == "kind":
+            out[name] = ResourceKind(value)
+        elif name == "pricing":
+            out[name] = PricingStrategy(value)
+        elif isinstance(value, list):
+            out[name] = tuple(value)
+        elif isinstance(value, str) and name in ("name",):
+            out[name] = value.strip()
+        else:
+            out[name] = value
+    return out
+
+
+def _crud(
+    path: str,
+    noun: str,
+    *,
+    schema_in: Schema,
+    required: tuple[str, ...],
+    schema_out: Schema,
+    kind: type[Any],
+    lister: Callable[..., list[Any]],
+    getter: Callable[[Any, str, str], Any],
+    saver: Callable[..., Any],
+    remover: Callable[..., Any],
+    render: Callable[[Any, Business], dict[str, Any]],
+) -> None:
+    """Register list/create/get/patch/delete for one kind of setup row."""
+    page = obj({"items": array(output(schema_out))}, ("items",), closed=False)
+
+    def _get(call: Call, uow: Any, item_id: str) -> Any:
+        found = getter(uow, call.business_id, item_id)
+        if found is None:
+            raise ApiError(404, "not_found", f"no such {noun}", {"id": item_id})
+        return found
+
+    async def list_items(call: Call) -> Response:
+        def read() -> dict[str, Any]:
+            items = lister(call.hub.uow(), call.business_id)
+            with call.hub.uow() as uow:
+                business = get_business(uow, call.business_id)
+            return {"items": [render(i, business) for i in items]}
+
+        return JSONResponse(await call.run(read))
+
+    async def create_item(call: Call) -> Response:
+        def create() -> dict[str, Any]:
+            item = kind(business_id=call.business_id, **_fields(call.body))
+            saved = saver(call.hub.uow(), item, by=INTEGRATION, now=call.hub.now())
+            with call.hub.uow() as uow:
+                return render(saved, get_business(uow, call.business_id))
+
+        return JSONResponse(await call.run(create), status_code=201)
+
+    async def get_item(call: Call) -> Response:
+        def read() -> dict[str, Any]:
+            with call.hub.uow() as uow:
+                found = _get(call, uow, call.path["id"])
+                return render(found, get_business(uow, call.business_id))
+
+        return JSONResponse(await call.run(read))
+
+    async def patch_item(call: Call) -> Response:
+        def change() -> dict[str, Any]:
+            with call.hub.uow() as uow:
+                found = _get(call, uow, call.path["id"])
+            item = dataclasses.replace(found, **_fields(call.body))
+            saved = saver(call.hub.uow(), item, by=INTEGRATION, now=call.hub.now())
+            with call.hub.uow() as uow:
+                return render(saved, get_business(uow, call.business_id))
+
+        return JSONResponse(await call.run(change))
+
+    async def delete_item(call: Call) -> Response:
+        def remove() -> None:
+            remover(
+                call.hub.uow(),
+                call.business_id,
+                call.path["id"],
+                by=INTEGRATION,
+                now=call.hub.now(),
+            )
+
+        await call.run(remove)
+        return Response(status_code=204)
+
+    name = noun.replace(" ", "_")
+    for handler, verb in (
+        (list_items, f"list_{name}s"),
+        (create_item, f"create_{name}"),
+        (get_item, f"get_{name}"),
+        (patch_item, f"update_{name}"),
+        (delete_item, f"delete_{name}"),
+    ):
+        handler.__name__ = verb
+    out = output(schema_out)
+    ops.route("GET", path, summary=f"List {noun}s", responses={200: page})(list_items)
+    ops.route(
+        "POST",
+        path,
+        summary=f"Create a {noun}",
+        body=_required(schema_in, *required),
+        responses={201: out},
+        errors=(409,),
+    )(create_item)
+    ops.route("GET", f"{path}/{{id}}", summary=f"One {noun}", responses={200: out})(get_item)
+    ops.route(
+        "PATCH",
+        f"{path}/{{id}}",
+        summary=f"Change a {noun} (fields given are replaced)",
+        body=schema_in,
+        responses={200: out},
+        errors=(409,),
+    )(patch_item)
+    ops.route(
+        "DELETE",
+        f"{path}/{{id}}",
+        summary=f"Remove a {noun}",
+        responses={204: None},
+        errors=(409,),
+    )(delete_item)
+
+
+def _no_biz(render: Callable[[Any], dict[str, Any]]) -> Callable[[Any, Business], dict[str, Any]]:
+    return lambda item, business: render(item)
+
+
+_crud(
+    "/branches",
+    "branch",
+    schema_in=BRANCH_IN,
+    required=("name",),
+    schema_out=BRANCH_SCHEMA,
+    kind=Branch,
+    lister=setup.list_branches,
+    getter=lambda uow, b, i: uow.branches.get(b, i),
+    saver=setup.save_branch,
+    remover=setup.delete_branch,
+    render=_no_biz(branch),
+)
+_crud(
+    "/resources",
+    "resource",
+    schema_in=RESOURCE_IN,
+    required=("name",),
+    schema_out=RESOURCE_SCHEMA,
+    kind=Resource,
+    lister=setup.list_resources,
+    getter=lambda uow, b, i: uow.resources.get(b, i),
+    saver=setup.save_resource,
+    remover=setup.deactivate_resource,
+    render=_no_biz(resource),
+)
+_crud(
+    "/resource-groups",
+    "resource group",
+    schema_in=GROUP_IN,
+    required=("name",),
+    schema_out=GROUP_SCHEMA,
+    kind=ResourceGroup,
+    lister=setup.list_groups,
+    getter=lambda uow, b, i: uow.groups.get(b, i),
+    saver=setup.save_group,
+    remover=setup.delete_group,
+    render=_no_biz(group),
+)
+_crud(
+    "/services",
+    "service",
+    schema_in=SERVICE_IN,
+    required=("name", "duration_minutes"),
+    schema_out=SERVICE_SCHEMA,
+    kind=Service,
+    lister=setup.list_services,
+    getter=lambda uow, b, i: uow.services.get(b, i),
+    saver=setup.save_service,
+    remover=setup.deactivate_service,
+    render=service,
+)

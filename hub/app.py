@@ -1,0 +1,97 @@
+"""The ASGI app factory: ``create_app(hub)`` mounts the REST API (``/api/v1``), its docs
+(``/api/docs``), ``/healthz`` and ``/metrics``. Other entry points (``/dav``, ``/book``,
+``/console``, ``/connectors``) are mounted here too, each by one line in ``_mounts``.
+
+No wiring happens here: the hub comes built (``hub.bootstrap.build_hub``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Mount, Route, Router
+
+from hub.api import errors
+from hub.api.docs import docs_mount, openapi_route
+from hub.api.metrics import MetricsMiddleware, metrics_endpoint
+from hub.api.routes import registry
+from hub.bootstrap import Hub
+
+API_PREFIX = "/api/v1"
+
+
+async def _api_not_found(scope: Any, receive: Any, send: Any) -> None:
+    response = errors.error_response(404, "not_found", "no such endpoint")
+    await response(scope, receive, send)
+
+
+async def _http_exception(request: Request, exc: Exception) -> Response:
+    if request.url.path.startswith("/api/"):
+        return await errors.handle_http_exception(request, exc)
+    assert isinstance(exc, HTTPException)
+    return PlainTextResponse(exc.detail, status_code=exc.status_code, headers=exc.headers)
+
+
+def _api_mount(hub: Hub) -> Mount:
+    api = registry()
+    document = api.openapi(
+        title="Turnero API", version="1.0.0", server_url=hub.settings.base_url + API_PREFIX
+    )
+    router = Router(routes=[openapi_route(document), *api.routes(hub)], default=_api_not_found)
+    return Mount(
+        API_PREFIX,
+        app=router,
+        middleware=[
+            # Bearer keys, not cookies: any origin may call (embeddable widgets, CRMs).
+            Middleware(
+                CORSMiddleware,
+                allow_origins=["*"],
+                allow_methods=["GET", "POST", "PATCH", "DELETE"],
+                allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-Match"],
+                expose_headers=["ETag", "Location", "Retry-After", "Idempotent-Replayed"],
+            )
+        ],
+    )
+
+
+async def _to_docs(request: Request) -> Response:
+    return RedirectResponse("/api/docs/")
+
+
+def _health(hub: Hub) -> Route:
+    async def healthz(request: Request) -> Response:
+        if await run_in_threadpool(hub.check_database):
+            return JSONResponse({"status": "ok"})
+        return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
+
+    return Route("/healthz", healthz, methods=["GET"], name="healthz")
+
+
+def _mounts(hub: Hub) -> list[BaseRoute]:
+    return [
+        _api_mount(hub),
+        Route("/api/docs", _to_docs, name="docs-root"),
+        docs_mount(),
+        _health(hub),
+        metrics_endpoint(hub.metrics),
+    ]
+
+
+def create_app(hub: Hub) -> Starlette:
+    app = Starlette(
+        routes=_mounts(hub),
+        exception_handlers={
+            HTTPException: _http_exception,
+            Exception: errors.handle_unexpected,
+        },
+    )
+    app.state.hub = hub
+    app.add_middleware(MetricsMiddleware, metrics=hub.metrics, routes=app.router.routes)
+    return app

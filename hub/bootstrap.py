@@ -1,0 +1,89 @@
+"""The one place where adapters are wired to the use cases: ``build_hub(settings) → Hub``.
+
+Building a hub connects to nothing (engines connect lazily). Entry points — the ASGI app, the
+CLI, the scheduler, tests — build one hub and pass it down; other packages add what they own
+to it at wiring time (busy sources, after-commit hooks) instead of reaching for globals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import cast
+
+from sqlalchemy import text
+
+from hub.api.idempotency import IdempotencyStore
+from hub.api.metrics import Metrics
+from hub.api.ratelimit import Rate, TokenBucket
+from hub.config import Settings
+from hub.persistence.uow import SqlDatabase
+from hub.services.accounts import AccountsUnitOfWork
+from hub.services.ports import AfterCommit, BusySource, UnitOfWork
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Hub:
+    """Everything an entry point needs, built once per process."""
+
+    settings: Settings
+    database: SqlDatabase
+    clock: Clock = system_clock
+    metrics: Metrics = field(default_factory=Metrics)
+    public_writes: TokenBucket = field(default_factory=lambda: TokenBucket(Rate()))
+    busy_sources: list[BusySource] = field(default_factory=list)
+    idempotency: IdempotencyStore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.idempotency = IdempotencyStore(self.database.engine)
+
+    def uow(self) -> UnitOfWork:
+        """A new unit of work (use it as ``with hub.uow() as uow:``, or hand it to a use case,
+        which opens it)."""
+        # SqlUnitOfWork implements the port; its repositories are typed as the concrete
+        # classes, which mypy holds against the Protocol's (invariant) attributes.
+        return cast(UnitOfWork, self.database.unit_of_work())
+
+    def accounts_uow(self) -> AccountsUnitOfWork:
+        """The same unit of work, typed for the accounts use cases (users, API keys)."""
+        return cast(AccountsUnitOfWork, self.database.unit_of_work())
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def on_commit(self, callback: AfterCommit) -> None:
+        """Run ``callback(outbox_event_ids)`` after every commit that wrote outbox events."""
+        self.database.after_commit.append(callback)
+
+    def check_database(self) -> bool:
+        try:
+            with self.database.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception:
+            return False
+        return True
+
+    def close(self) -> None:
+        self.database.dispose()
+
+
+def build_hub(
+    settings: Settings,
+    *,
+    clock: Clock = system_clock,
+    public_write_rate: Rate | None = None,
+) -> Hub:
+    """Wire a hub for ``settings``. Nothing connects until first use."""
+    return Hub(
+        settings=settings,
+        database=SqlDatabase(settings.database_url),
+        clock=clock,
+        public_writes=TokenBucket(public_write_rate or Rate()),
+    )

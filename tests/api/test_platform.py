@@ -1,0 +1,62 @@
+"""Health, metrics, the OpenAPI document and the offline docs page, served for real."""
+
+from __future__ import annotations
+
+from tests.api.conftest import LiveHub, serve_hub
+
+
+def test_healthz_reports_a_reachable_database(live_hub: LiveHub) -> None:
+    with live_hub.client() as client:
+        answer = client.get("/healthz")
+    assert answer.status_code == 200
+    assert answer.json() == {"status": "ok"}
+
+
+def test_healthz_answers_503_when_the_database_is_unreachable() -> None:
+    # Port 1 on loopback: nothing listens, the connection is refused at once.
+    live, served = serve_hub("postgresql+psycopg://postgres@127.0.0.1:1/none", migrate_first=False)
+    try:
+        with live.client() as client:
+            answer = client.get("/healthz")
+        assert answer.status_code == 503
+        assert answer.json()["status"] == "unavailable"
+    finally:
+        served.stop()
+        live.hub.close()
+
+
+def test_openapi_document_is_3_1_and_lists_the_contract_paths(live_hub: LiveHub) -> None:
+    with live_hub.client() as client:
+        doc = client.get("/api/v1/openapi.json").json()
+    assert doc["openapi"] == "3.1.0"
+    assert doc["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+
+
+def test_docs_page_and_its_assets_are_served_locally(live_hub: LiveHub) -> None:
+    with live_hub.client(follow_redirects=True) as client:
+        page = client.get("/api/docs")
+        assert page.status_code == 200
+        assert "/api/v1/openapi.json" in page.text
+        assert "https://" not in page.text  # nothing from a CDN
+        bundle = client.get("/api/docs/static/swagger-ui-bundle.js")
+        css = client.get("/api/docs/static/swagger-ui.css")
+    assert bundle.status_code == 200
+    assert "SwaggerUIBundle" in bundle.text
+    assert css.status_code == 200
+
+
+def test_unknown_api_path_is_a_json_404(live_hub: LiveHub) -> None:
+    with live_hub.client() as client:
+        answer = client.get("/api/v1/no-such-thing")
+    assert answer.status_code == 404
+    assert answer.json()["error"]["code"] == "not_found"
+
+
+def test_metrics_count_requests_by_route_template(live_hub: LiveHub) -> None:
+    with live_hub.client() as client:
+        client.get("/healthz")
+        client.get("/api/v1/openapi.json")
+        text = client.get("/metrics").text
+    assert 'turnero_http_requests_total{method="GET",route="/healthz",status="200"} 1.0' in text
+    assert 'route="/api/v1/openapi.json"' in text
+    assert "turnero_http_request_duration_seconds_bucket" in text
