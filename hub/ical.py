@@ -23,7 +23,7 @@ from icalendar import Calendar, Component, Event, Timezone, vCalAddress
 
 from hub.domain.booking import Booking, BookingStatus
 from hub.domain.errors import ValidationError
-from hub.domain.model import Branch, Business, Customer, Resource, Service
+from hub.domain.model import Block, Branch, Business, Customer, Resource, Service
 
 PRODID = "-//Turnero//Turnero appointments hub//EN"
 
@@ -157,6 +157,22 @@ def booking_vevent(
         )
         event.add("x-google-conference", booking.meeting_url)
     event.add("x-turnero-booking-id", booking.id)
+    return event
+
+
+def block_vevent(
+    block: Block, business: Business, *, now: datetime, label: str = "Blocked"
+) -> Event:
+    """A block as an opaque event "Blocked: reason" in the business's timezone."""
+    tz = ZoneInfo(business.timezone)
+    event = Event()
+    event.add("uid", block.external_uid or f"block-{block.id}@turnero")
+    event.add("dtstamp", now.astimezone(ZoneInfo("UTC")))
+    event.add("summary", f"{label}: {block.reason}" if block.reason else label)
+    event.add("dtstart", block.start.astimezone(tz))
+    event.add("dtend", block.end.astimezone(tz))
+    event.add("transp", "OPAQUE")
+    event.add("x-turnero-block-id", block.id)
     return event
 
 

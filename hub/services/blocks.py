@@ -7,7 +7,7 @@ covers are reported back. Each change writes an AuditEntry.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -54,12 +54,21 @@ def create_block(
 
 
 def import_blocks(
-    uow: UnitOfWork, requests: Sequence[NewBlock], *, by: ChangedBy, now: datetime
+    uow: UnitOfWork,
+    requests: Sequence[NewBlock],
+    *,
+    by: ChangedBy,
+    now: datetime,
+    on_each: Callable[[], None] | None = None,
 ) -> list[BlockResult]:
     """Add many blocks in one transaction: all of them, or none if any is refused
-    (an agenda imported from a calendar file)."""
+    (an agenda imported from a calendar file). ``on_each`` reports progress."""
+    results = []
     with uow:
-        results = [place_block(uow, request, by=by, now=now) for request in requests]
+        for request in requests:
+            results.append(place_block(uow, request, by=by, now=now))
+            if on_each is not None:
+                on_each()
         uow.commit()
     return results
 

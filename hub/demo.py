@@ -1,0 +1,306 @@
+"""Demo data: two businesses that show what Turnero does, and that tenants are separate.
+
+``lavadero-demo`` is an at-home car wash in Buenos Aires (Spanish, ARS, confirmation
+required, one day's notice); ``oficina-demo`` an office with meeting rooms in Madrid (English,
+EUR, video meetings, no confirmation). Seeding is idempotent: a business that exists is left
+as it is. Bookings are placed relative to ``now`` so the agenda always has something on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from hub.bootstrap import Hub
+from hub.domain.accounts import Role
+from hub.domain.booking import Actor, ChangedBy, Channel
+from hub.domain.errors import DomainError
+from hub.domain.model import (
+    Branch,
+    Business,
+    DateException,
+    Resource,
+    ResourceGroup,
+    ResourceKind,
+    Service,
+    WeeklyInterval,
+)
+from hub.domain.policies import BookingPolicy
+from hub.services import accounts, setup
+from hub.services.blocks import NewBlock, create_block
+from hub.services.booking_create import NewBooking, create_booking
+from hub.services.booking_status import cancel_booking
+from hub.services.customers import CustomerDetails
+
+DEMO_PASSWORD = "demo1234"  # noqa: S105 - printed on purpose: demo logins
+SEEDER = ChangedBy(Actor.OPERATOR, Channel.CLI)
+CLIENT = ChangedBy(Actor.CLIENT, Channel.PAGE)
+
+
+@dataclass
+class DemoCredentials:
+    business: str
+    email: str
+    password: str
+    role: str
+
+
+@dataclass
+class DemoReport:
+    created: list[str] = field(default_factory=list)
+    existing: list[str] = field(default_factory=list)
+    users: list[DemoCredentials] = field(default_factory=list)
+    api_keys: dict[str, str] = field(default_factory=dict)
+
+
+def _weekly(days: range, start: int, end: int) -> tuple[WeeklyInterval, ...]:
+    return tuple(WeeklyInterval(d, time(start), time(end)) for d in days)
+
+
+def _next_weekday(day: date, weekdays: range) -> date:
+    while day.weekday() not in weekdays:
+        day += timedelta(days=1)
+    return day
+
+
+def _at(day: date, hour: int, minute: int, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=tz)
+
+
+def seed_demo(hub: Hub) -> DemoReport:
+    """Create the demo businesses that do not exist yet; report what is there."""
+    report = DemoReport()
+    now = hub.now()
+    for slug, seed in (("lavadero-demo", _seed_car_wash), ("oficina-demo", _seed_office)):
+        with hub.uow() as uow:
+            exists = uow.businesses.get_by_slug(slug) is not None
+        if exists:
+            report.existing.append(slug)
+        else:
+            seed(hub, now, report)
+            report.created.append(slug)
+    report.users = [
+        DemoCredentials("lavadero-demo", "admin@lavadero.demo", DEMO_PASSWORD, "business_admin"),
+        DemoCredentials("lavadero-demo", "juan@lavadero.demo", DEMO_PASSWORD, "employee"),
+        DemoCredentials("oficina-demo", "admin@oficina.demo", DEMO_PASSWORD, "business_admin"),
+    ]
+    return report
+
+
+def _seed_car_wash(hub: Hub, now: datetime, report: DemoReport) -> None:
+    business = Business(
+        slug="lavadero-demo",
+        name="Lavadero a Domicilio Demo",
+        timezone="America/Argentina/Buenos_Aires",
+        currency="ARS",
+        language="es",
+        country="AR",
+        whatsapp_contact="+5491155550000",
+        policy=BookingPolicy(
+            min_notice_minutes=24 * 60,
+            horizon_days=60,
+            requires_confirmation=True,
+            hold_minutes=12 * 60,
+            client_cancel_until_hours=2,
+            client_reschedule_until_hours=2,
+            max_reschedules=1,
+        ),
+        settings={"survey_url": "https://example.com/encuesta"},
+    )
+    tz = business.tz
+    mon_sat = range(6)
+    hours = _weekly(mon_sat, 9, 18)
+    setup.create_business(hub.uow(), business, by=SEEDER, now=now)
+    branch = Branch(
+        business.id,
+        "Base Palermo",
+        address="Av. Santa Fe 3500, CABA",
+        lat=-34.5889,
+        lng=-58.4116,
+        coverage_km=10,
+        hours=hours,
+    )
+    setup.save_branch(hub.uow(), branch, by=SEEDER, now=now)
+    juan = Resource(business.id, "Juan (lavador)", branch_ids=(branch.id,), weekly=hours)
+    pedro = Resource(
+        business.id, "Pedro (lavador)", branch_ids=(branch.id,), weekly=hours, color="#e67e22"
+    )
+    for resource in (juan, pedro):
+        setup.save_resource(hub.uow(), resource, by=SEEDER, now=now)
+    washers = ResourceGroup(business.id, "lavadores", (juan.id, pedro.id))
+    setup.save_group(hub.uow(), washers, by=SEEDER, now=now)
+    full = Service(
+        business.id,
+        "Lavado completo",
+        60,
+        price_minor=500_000,
+        at_client_address=True,
+        group_ids=(washers.id,),
+        description="Interior y exterior, en tu domicilio.",
+    )
+    outside = Service(
+        business.id,
+        "Lavado exterior",
+        30,
+        price_minor=300_000,
+        at_client_address=True,
+        group_ids=(washers.id,),
+        description="Carrocería, vidrios y llantas.",
+    )
+    for service in (full, outside):
+        setup.save_service(hub.uow(), service, by=SEEDER, now=now)
+
+    today = now.astimezone(tz).date()
+    holiday = _next_weekday(today + timedelta(days=9), mon_sat)
+    for resource in (juan, pedro):
+        setup.add_exception(
+            hub.uow(),
+            business.id,
+            resource.id,
+            DateException(holiday, holiday, reason="Feriado"),
+            by=SEEDER,
+            now=now,
+        )
+    block_day = _next_weekday(today + timedelta(days=3), mon_sat)
+    create_block(
+        hub.uow(),
+        NewBlock(
+            business.id,
+            _at(block_day, 14, 0, tz),
+            _at(block_day, 16, 0, tz),
+            resource_id=pedro.id,
+            reason="Service de la camioneta",
+        ),
+        by=SEEDER,
+        now=now,
+    )
+    tomorrow = _next_weekday(today + timedelta(days=1), mon_sat)
+    later = _next_weekday(today + timedelta(days=3), mon_sat)  # beyond the day of notice
+    booked = []
+    clients = [
+        # (name, phone, address, service, resource, day, hour, booked by)
+        ("Juan Pérez", "+54 11 1234-5678", "Av. Rivadavia 1234, CABA", full, juan, tomorrow, 10),
+        ("José Gómez", "+54 9 11 5555-1234", "Gorriti 4800, CABA", full, juan, later, 9),
+        ("María López", "+54 11 4321-8765", "Cabildo 2200, CABA", outside, pedro, later, 11),
+        ("Lucía Fernández", "+54 11 6666-7777", "Corrientes 5100, CABA", full, pedro, later, 16),
+    ]
+    for index, (name, phone, address, service, resource, day, hour) in enumerate(clients):
+        by_client = index >= 2  # from the booking page: pending until the business confirms
+        booked.append(
+            create_booking(
+                hub.uow(),
+                NewBooking(
+                    business.id,
+                    service.id,
+                    _at(day, hour, 0, tz),
+                    customer=CustomerDetails(name, phone=phone, address=address),
+                    resource_id=resource.id,
+                    address=address,
+                    force=not by_client,
+                ),
+                by=CLIENT if by_client else SEEDER,
+                now=now,
+            )
+        )
+    cancel_booking(hub.uow(), business.id, booked[3].id, by=CLIENT, now=now, reason="Viajo")
+    _staff(hub, business, now, [("admin@lavadero.demo", Role.BUSINESS_ADMIN, ())])
+    _staff(hub, business, now, [("juan@lavadero.demo", Role.EMPLOYEE, (juan.id,))])
+    _, raw = accounts.create_api_key(hub.accounts_uow(), business.id, "demo CRM", now)
+    report.api_keys[business.slug] = raw
+
+
+def _seed_office(hub: Hub, now: datetime, report: DemoReport) -> None:
+    business = Business(
+        slug="oficina-demo",
+        name="Oficina Demo — Meeting Rooms",
+        timezone="Europe/Madrid",
+        currency="EUR",
+        language="en",
+        country="ES",
+        policy=BookingPolicy(
+            min_notice_minutes=0,
+            horizon_days=90,
+            requires_confirmation=False,
+            client_cancel_until_hours=1,
+            client_reschedule_until_hours=1,
+            max_reschedules=3,
+        ),
+        settings={"reminders": [{"channel": "email", "minutes_before": 15}]},
+    )
+    tz = business.tz
+    mon_fri = range(5)
+    hours = _weekly(mon_fri, 8, 20)
+    setup.create_business(hub.uow(), business, by=SEEDER, now=now)
+    branch = Branch(business.id, "Castellana", address="Paseo de la Castellana 100, Madrid")
+    setup.save_branch(hub.uow(), branch, by=SEEDER, now=now)
+    rooms = [
+        Resource(
+            business.id, name, ResourceKind.ROOM, branch_ids=(branch.id,), weekly=hours, color=c
+        )
+        for name, c in (("Sala Ñandú", "#16a085"), ("Sala Roble", "#8e44ad"))
+    ]
+    for room in rooms:
+        setup.save_resource(hub.uow(), room, by=SEEDER, now=now)
+    meeting = Service(
+        business.id,
+        "Meeting",
+        30,
+        video_meeting=True,
+        resource_ids=tuple(r.id for r in rooms),
+        description="A meeting room for 30 minutes, with a video link.",
+    )
+    setup.save_service(hub.uow(), meeting, by=SEEDER, now=now)
+    today = now.astimezone(tz).date()
+    day = _next_weekday(today + timedelta(days=1), mon_fri)
+    create_block(
+        hub.uow(),
+        NewBlock(
+            business.id,
+            _at(day, 13, 0, tz),
+            _at(day, 14, 0, tz),
+            resource_id=rooms[1].id,
+            reason="Cleaning",
+        ),
+        by=SEEDER,
+        now=now,
+    )
+    for hour, name, email in ((9, "Ana García", "ana@example.com"), (11, "Bob Smith", None)):
+        create_booking(
+            hub.uow(),
+            NewBooking(
+                business.id,
+                meeting.id,
+                _at(day, hour, 0, tz),
+                customer=CustomerDetails(name, phone="+34 600 123 456", email=email),
+                resource_id=rooms[0].id,
+                invitees=("team@example.com",),
+                force=True,
+            ),
+            by=SEEDER,
+            now=now,
+        )
+    _staff(hub, business, now, [("admin@oficina.demo", Role.BUSINESS_ADMIN, ())])
+    _, raw = accounts.create_api_key(hub.accounts_uow(), business.id, "demo CRM", now)
+    report.api_keys[business.slug] = raw
+
+
+def _staff(
+    hub: Hub,
+    business: Business,
+    now: datetime,
+    people: list[tuple[str, Role, tuple[str, ...]]],
+) -> None:
+    for email, role, resource_ids in people:
+        try:
+            accounts.create_user(
+                hub.accounts_uow(),
+                business_id=business.id,
+                email=email,
+                role=role,
+                password=DEMO_PASSWORD,
+                resource_ids=resource_ids,
+                now=now,
+            )
+        except DomainError:
+            continue  # already there from an earlier, interrupted seeding
