@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -20,7 +20,7 @@ import uvicorn
 
 from hub.api.ratelimit import Rate
 from hub.app import create_app
-from hub.bootstrap import Clock, Hub, build_hub, system_clock
+from hub.bootstrap import Hub, build_hub
 from hub.config import Settings
 from hub.persistence.migrate import migrate
 from tests.api.tenants import Tenant, create_tenant
@@ -56,6 +56,16 @@ class ServedApp:
         self._sock.close()
 
 
+class TravelClock:
+    """The real time plus an offset that tests may move forward (``live_hub.travel``)."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+
 @dataclass
 class LiveHub:
     """The hub served for real. ``client()`` talks to it over HTTP."""
@@ -63,6 +73,11 @@ class LiveHub:
     base_url: str
     hub: Hub
     database_url: str
+    clock: TravelClock
+
+    def travel(self, delta: timedelta) -> None:
+        """Move the served hub's clock forward by ``delta``."""
+        self.clock.offset += delta
 
     def client(self, api_key: str | None = None, **kwargs: object) -> httpx.Client:
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
@@ -82,7 +97,6 @@ class LiveHub:
 def serve_hub(
     database_url: str,
     *,
-    clock: Clock = system_clock,
     public_write_rate: Rate | None = None,
     migrate_first: bool = True,
 ) -> tuple[LiveHub, ServedApp]:
@@ -94,12 +108,13 @@ def serve_hub(
     sock.bind(("127.0.0.1", 0))
     base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     settings = Settings(database_url=database_url, base_url=base_url)
+    clock = TravelClock()
     hub = build_hub(
         settings, clock=clock, public_write_rate=public_write_rate or Rate(1000, 1000.0)
     )
     served = ServedApp(sock, create_app(hub))
     served.start()
-    return LiveHub(served.base_url, hub, database_url), served
+    return LiveHub(served.base_url, hub, database_url, clock), served
 
 
 @pytest.fixture
