@@ -1,0 +1,265 @@
+"""The ``turnero`` command as an operator uses it at a shell: what it prints, what it
+refuses (one line on stderr, non-zero exit), and what ends up in the database."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from icalendar import Calendar
+from sqlalchemy import create_engine, text
+
+from hub.cli import main
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("TURNERO_DATABASE_URL", url)
+    monkeypatch.setenv("TURNERO_DATA_DIR", str(tmp_path))
+    assert main(["migrate"], out=io.StringIO()) == 0
+    return url
+
+
+def run(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    code = main(list(argv), out=out)
+    return code, out.getvalue()
+
+
+def count(url: str, table: str) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def make_business(slug: str = "taller") -> None:
+    code, out = run(
+        "business", "create", "--slug", slug, "--name", "Taller Ñandú",
+        "--timezone", "America/Argentina/Buenos_Aires", "--currency", "ars",
+        "--language", "es", "--country", "AR",
+    )  # fmt: skip
+    assert code == 0, out
+    assert slug in out
+
+
+def test_setup_from_the_shell(env: str, capsys: pytest.CaptureFixture[str]) -> None:
+    make_business()
+    code, out = run(
+        "user", "create", "--business", "taller", "--email", "Jefa@Taller.com",
+        "--role", "business_admin", "--password", "una-clave-larga",
+    )  # fmt: skip
+    assert code == 0 and "jefa@taller.com" in out
+    code, out = run("apikey", "create", "--business", "taller", "--name", "CRM")
+    assert code == 0
+    # Only the key on stdout, so that `KEY=$(turnero apikey create …)` works.
+    assert re.fullmatch(r"tk_[0-9a-f]+\.[A-Za-z0-9_-]+\n", out)
+    code, out = run("user", "app-password", "--email", "jefa@taller.com")
+    assert code == 0 and re.fullmatch(r"[0-9a-f-]{27}\n", out)
+    assert "shown once" in capsys.readouterr().err
+    assert count(env, "api_keys") == 1
+    assert count(env, "app_passwords") == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["business", "create", "--slug", "Not A Slug", "--name", "x", "--timezone", "UTC",
+             "--currency", "EUR", "--language", "en"],
+            "slug",
+        ),
+        (
+            ["business", "create", "--slug", "ok", "--name", "x", "--timezone", "Mars/Base",
+             "--currency", "EUR", "--language", "en"],
+            "unknown timezone",
+        ),
+        (["apikey", "create", "--business", "nope"], "no business with slug 'nope'"),
+        (
+            ["user", "create", "--business", "taller", "--email", "x@y.com", "--role",
+             "employee", "--resource", "ghost"],
+            "no resource 'ghost'",
+        ),
+        (
+            ["user", "create", "--business", "taller", "--email", "not-an-email", "--role",
+             "employee"],
+            "not an email",
+        ),
+        (["user", "app-password", "--email", "nobody@example.com"], "no user"),
+    ],
+)  # fmt: skip
+def test_bad_input_is_one_line_on_stderr_and_changes_nothing(
+    env: str, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    make_business()
+    capsys.readouterr()
+    before = (count(env, "businesses"), count(env, "users"), count(env, "api_keys"))
+    code, out = run(*argv)
+    err = capsys.readouterr().err
+    assert code != 0
+    assert out == ""
+    assert err.count("\n") == 1 and err.startswith("turnero: error: ")
+    assert message in err
+    assert (count(env, "businesses"), count(env, "users"), count(env, "api_keys")) == before
+
+
+def test_help_everywhere(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in (["--help"], ["serve", "--help"], ["user", "create", "--help"],
+                 ["import-ics", "--help"]):  # fmt: skip
+        with pytest.raises(SystemExit) as exit_:
+            main(argv)
+        assert exit_.value.code == 0
+        assert "usage: turnero" in capsys.readouterr().out
+
+
+def ics(body: str) -> bytes:
+    return ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n" + body
+            + "END:VCALENDAR\r\n").encode()  # fmt: skip
+
+
+def vevent(uid: str, start: str, end: str, summary: str, extra: str = "") -> str:
+    return (f"BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20260101T000000Z\r\n"
+            f"DTSTART;TZID=America/Argentina/Buenos_Aires:{start}\r\n"
+            f"DTEND;TZID=America/Argentina/Buenos_Aires:{end}\r\n"
+            f"SUMMARY:{summary}\r\n{extra}END:VEVENT\r\n")  # fmt: skip
+
+
+def future(days: int) -> str:
+    return (datetime.now(UTC).date() + timedelta(days=days)).strftime("%Y%m%d")
+
+
+def setup_resource(env: str) -> None:
+    code, _ = run("demo")
+    assert code == 0
+
+
+def test_import_ics_brings_an_agenda_in_as_blocks(env: str, tmp_path: Path) -> None:
+    setup_resource(env)
+    before = count(env, "blocks")
+    path = tmp_path / "agenda.ics"
+    path.write_bytes(
+        ics(
+            vevent("a@x", f"{future(5)}T100000", f"{future(5)}T113000", "Dentista")
+            + vevent("b@x", f"{future(6)}T090000", f"{future(6)}T100000", "Gym",
+                     "RRULE:FREQ=WEEKLY;COUNT=3\r\n")
+            + vevent("c@x", f"{future(7)}T090000", f"{future(7)}T100000", "Libre",
+                     "TRANSP:TRANSPARENT\r\n")
+        )
+    )  # fmt: skip
+    code, out = run(
+        "import-ics", "--business", "lavadero-demo", "--resource", "Pedro (lavador)", str(path)
+    )
+    assert code == 0, out
+    assert "imported 4 blocks" in out  # one + three weekly; the transparent one is free time
+    assert count(env, "blocks") == before + 4
+
+
+@pytest.mark.parametrize(
+    ("body", "fault"),
+    [
+        ("BEGIN:VEVENT\r\nUID:x\r\nthis is not a property line\r\nEND:VEVENT\r\n", "line"),
+        ("BEGIN:VEVENT\r\nUID:x\r\nDTSTART:2026XXXX\r\nEND:VEVENT\r\n", "DTSTART"),
+        (vevent("late@x", f"{future(5)}T120000", f"{future(5)}T110000", "Backwards"),
+         "ends before it starts"),
+        (vevent("ok@x", f"{future(5)}T100000", f"{future(5)}T110000", "Fine")
+         + "BEGIN:VEVENT\r\nUID:y\r\nSUMMARY:no start\r\nEND:VEVENT\r\n", "no DTSTART"),
+    ],
+)  # fmt: skip
+def test_a_malformed_agenda_imports_nothing(
+    env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], body: str, fault: str
+) -> None:
+    setup_resource(env)
+    before = count(env, "blocks")
+    path = tmp_path / "bad.ics"
+    path.write_bytes(ics(body))
+    code, _ = run(
+        "import-ics", "--business", "lavadero-demo", "--resource", "Pedro (lavador)", str(path)
+    )
+    err = capsys.readouterr().err
+    assert code != 0
+    assert fault in err, err
+    assert count(env, "blocks") == before
+
+
+def test_export_ics_is_a_calendar_of_the_agenda(env: str) -> None:
+    setup_resource(env)
+    code, out = run("export-ics", "--business", "lavadero-demo", "--resource", "juan (lavador)")
+    assert code == 0
+    calendar = Calendar.from_ical(out)
+    assert "Juan (lavador)" in str(calendar["X-WR-CALNAME"])
+    events = calendar.walk("VEVENT")
+    summaries = sorted(str(e["SUMMARY"]) for e in events)
+    assert summaries == ["Lavado completo — José Gómez", "Lavado completo — Juan Pérez"]
+    assert all(str(e["UID"]).endswith("@turnero") for e in events)
+    assert calendar.walk("VTIMEZONE")[0]["TZID"] == "America/Argentina/Buenos_Aires"
+
+
+def test_demo_is_idempotent(env: str) -> None:
+    code, out = run("demo")
+    assert code == 0 and "created demo business lavadero-demo" in out
+    assert "admin@lavadero.demo" in out and "demo1234" in out
+    counts = [count(env, t) for t in ("businesses", "bookings", "users", "blocks")]
+    code, out = run("demo")
+    assert code == 0 and "lavadero-demo was already there" in out
+    assert [count(env, t) for t in ("businesses", "bookings", "users", "blocks")] == counts
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.slow
+def test_serve_demo_answers_health_and_demo_availability(tmp_path: Path) -> None:
+    """What a new user sees after `make run`: the hub answering with demo data."""
+    port = free_port()
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("TURNERO_")}
+    environ["TURNERO_DATA_DIR"] = str(tmp_path)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hub.cli", "serve", "--demo", "--port", str(port)],
+        env=environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert proc.poll() is None, "turnero serve exited early"
+            assert time.monotonic() < deadline, "turnero serve did not answer in time"
+            time.sleep(0.3)
+        business = httpx.get(f"{base}/api/v1/public/businesses/lavadero-demo").json()
+        service = next(s for s in business["services"] if s["name"] == "Lavado completo")
+        start = datetime.now(UTC).date() + timedelta(days=2)
+        slots = httpx.get(
+            f"{base}/api/v1/public/businesses/lavadero-demo/availability",
+            params={"service": service["id"], "from": start.isoformat(),
+                    "to": (start + timedelta(days=7)).isoformat()},
+        )  # fmt: skip
+        assert slots.status_code == 200
+        assert slots.json()["timezone"] == "America/Argentina/Buenos_Aires"
+        assert len(slots.json()["slots"]) > 10
+    finally:
+        proc.terminate()
+        output = proc.communicate(timeout=20)[0]
+    assert "admin@lavadero.demo" in output
+    assert (tmp_path / "turnero.db").exists()
