@@ -1,0 +1,314 @@
+"""The webhook engine: fan an outbox event out into one delivery per listening subscription,
+then send due deliveries in batches — sign, POST, log the attempt, and either finish the
+delivery or schedule its next try; an endpoint that has failed every attempt for a day is
+disabled and an outbox event (``webhook.endpoint_disabled``) tells its business admin.
+
+Two clocks: ``now`` (an argument everywhere, defaulting to ``clock()``) decides what is due
+and when to retry — tests pass it to "advance time" — while ``wall_clock`` stamps the
+signature, which receivers check against their own clock.
+
+Not here: Huey (``runtime``), HTTP details (``sender``), routes (``api``).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+
+from connectors.crm_webhooks import store
+from connectors.crm_webhooks.events import EVENT_TYPES, PING, encode, event_data, wants
+from connectors.crm_webhooks.guard import UrlPolicy
+from connectors.crm_webhooks.models import SubscriptionRow
+from connectors.crm_webhooks.retries import next_attempt_at, should_disable
+from connectors.crm_webhooks.sender import AttemptResult, Sender
+from connectors.crm_webhooks.signing import SigningKeys, new_message_id, sign_headers
+from hub.config import Settings
+from hub.domain.model import OutboxEvent
+from hub.persistence.uow import SqlDatabase
+
+Clock = Callable[[], datetime]
+Enqueue = Callable[[Sequence[str]], None]
+
+DISABLED_EVENT = "webhook.endpoint_disabled"
+REPLAY_EVENT = "webhook.replay"
+
+
+def wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookConfig:
+    lease: timedelta = timedelta(seconds=60)
+    batch_size: int = 50
+
+
+@dataclass(slots=True)
+class SendReport:
+    claimed: int = 0
+    delivered: int = 0
+    retrying: int = 0
+    failed: int = 0
+    released: int = 0
+    disabled: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Endpoint:
+    id: str
+    business_id: str
+    url: str
+    active: bool
+    keys: SigningKeys
+
+
+def _endpoint(row: SubscriptionRow) -> _Endpoint:
+    keys = SigningKeys(row.secret, row.previous_secret, row.previous_secret_expires_at)
+    return _Endpoint(row.id, row.business_id, row.url, row.active, keys)
+
+
+class Webhooks:
+    """Fan-out and sending for one process (shared by its worker threads)."""
+
+    def __init__(
+        self,
+        database: SqlDatabase,
+        settings: Settings,
+        *,
+        clock: Clock = wall_clock,
+        config: WebhookConfig | None = None,
+        sender: Sender | None = None,
+        rng: random.Random | None = None,
+        signing_clock: Clock = wall_clock,
+    ) -> None:
+        self.database = database
+        self.settings = settings
+        self.clock = clock
+        self.config = config or WebhookConfig()
+        self.sender = sender or Sender(UrlPolicy.from_settings(settings))
+        self.signing_clock = signing_clock
+        self.enqueue: Enqueue | None = None
+        self._rng = rng or random.Random()
+
+    # -- events → deliveries ---------------------------------------------------------------
+
+    def fan_out(self, events: Sequence[OutboxEvent], now: datetime | None = None) -> list[str]:
+        """Make sure each event has a delivery per active subscription that wants it (run
+        twice, it creates nothing new) and ask for them to be sent; returns their ids."""
+        now = now or self.clock()
+        rows: list[dict[str, Any]] = []
+        with self.database.unit_of_work() as uow:
+            for event in events:
+                if event.type not in EVENT_TYPES:
+                    continue
+                subs = [
+                    s
+                    for s in store.listening(uow.session, event.business_id)
+                    if wants(s.event_types, event.type)
+                ]
+                if not subs:
+                    continue
+                data = event_data(uow, event, self.settings.base_url)
+                body = encode(event.type, event.created_at, data)
+                rows += [
+                    store.new_delivery(
+                        s, store.delivery_id(s.id, event.id), (event.id, event.type), body, now
+                    )
+                    for s in subs
+                ]
+            store.create_deliveries(uow.session, rows)
+            uow.commit()
+        ids = [str(r["id"]) for r in rows]
+        self.ask_send(ids)
+        return ids
+
+    def ask_send(self, ids: Sequence[str]) -> None:
+        """Send these deliveries soon: through the queue when installed, else right here."""
+        if not ids:
+            return
+        size = self.config.batch_size
+        for start in range(0, len(ids), size):
+            batch = list(ids[start : start + size])
+            if self.enqueue is not None:
+                self.enqueue(batch)
+            else:
+                self.send(batch)
+
+    # -- deliveries → HTTP -----------------------------------------------------------------
+
+    def send(self, ids: Sequence[str] | None = None, *, now: datetime | None = None) -> SendReport:
+        """Claim one batch of due deliveries (among ``ids``, or the most overdue) and try
+        them once each."""
+        now = now or self.clock()
+        report = SendReport()
+        with self.database.sessions.begin() as session:
+            claimed = store.claim(session, ids, now, self.config.lease, self.config.batch_size)
+        report.claimed = len(claimed)
+        if not claimed:
+            return report
+        with self.database.sessions() as session:
+            wanted = {c.subscription_id for c in claimed}
+            rows = session.scalars(select(SubscriptionRow).where(SubscriptionRow.id.in_(wanted)))
+            endpoints = {r.id: _endpoint(r) for r in rows}
+        started = time.monotonic()
+        tried: list[tuple[store.Claimed, AttemptResult]] = []
+        for index, item in enumerate(claimed):
+            # Stop well inside the lease, so no other worker takes these over meanwhile.
+            if time.monotonic() - started > self.config.lease.total_seconds() / 2:
+                with self.database.sessions.begin() as session:
+                    store.release(session, claimed[index:])
+                report.released = len(claimed) - index
+                break
+            tried.append((item, self._try(item, endpoints.get(item.subscription_id))))
+        self._record(tried, endpoints, now, report)
+        return report
+
+    def _try(self, item: store.Claimed, endpoint: _Endpoint | None) -> AttemptResult:
+        if endpoint is None:
+            return AttemptResult(None, 0, "", "the webhook was deleted")
+        if not endpoint.active and item.event_type != PING:
+            return AttemptResult(None, 0, "", "the webhook is disabled")
+        headers = sign_headers(endpoint.keys, item.id, item.body, sent_at=self.signing_clock())
+        return self.sender.send(endpoint.url, headers, item.body.encode())
+
+    def drain(self, *, now: datetime | None = None, rounds: int = 10_000) -> SendReport:
+        """Send every due delivery, batch after batch (tests, the periodic retry)."""
+        total = SendReport()
+        for _ in range(rounds):
+            report = self.send(None, now=now)
+            if report.claimed == 0:
+                break
+            total.claimed += report.claimed
+            total.delivered += report.delivered
+            total.retrying += report.retrying
+            total.failed += report.failed
+            total.disabled += report.disabled
+        return total
+
+    def _record(
+        self,
+        tried: Sequence[tuple[store.Claimed, AttemptResult]],
+        endpoints: dict[str, _Endpoint],
+        now: datetime,
+        report: SendReport,
+    ) -> None:
+        ok: set[str] = set()
+        failing: set[str] = set()
+        attempts: list[dict[str, Any]] = []
+        with self.database.unit_of_work() as uow:
+            session = uow.session
+            for item, result in tried:
+                endpoint = endpoints.get(item.subscription_id)
+                if result.delivered:
+                    status, next_at = store.DELIVERED, None
+                elif item.event_type == PING or endpoint is None or not endpoint.active:
+                    status, next_at = store.FAILED, None
+                else:
+                    next_at = next_attempt_at(item.attempts, now, self._rng)
+                    status = store.PENDING if next_at is not None else store.FAILED
+                if not store.settle(
+                    session,
+                    item,
+                    status=status,
+                    next_at=next_at,
+                    now=now,
+                    status_code=result.status_code,
+                    error=result.error,
+                ):
+                    continue  # another worker took it over; its outcome stands
+                report.delivered += status == store.DELIVERED
+                report.retrying += status == store.PENDING
+                report.failed += status == store.FAILED
+                if endpoint is not None:
+                    attempts.append(_attempt_row(item, endpoint, result, now))
+                    if item.event_type != PING and endpoint.active:
+                        (ok if result.delivered else failing).add(endpoint.id)
+            store.add_attempts(session, attempts)
+            report.disabled = self._health(uow, ok, failing - ok, now)
+            uow.commit()
+
+    def _health(self, uow: Any, ok: set[str], failing: set[str], now: datetime) -> list[str]:
+        session = uow.session
+        if ok:
+            session.execute(
+                update(SubscriptionRow)
+                .where(SubscriptionRow.id.in_(ok), SubscriptionRow.failing_since.is_not(None))
+                .values(failing_since=None)
+                .execution_options(synchronize_session=False)
+            )
+        if not failing:
+            return []
+        session.execute(
+            update(SubscriptionRow)
+            .where(SubscriptionRow.id.in_(failing), SubscriptionRow.failing_since.is_(None))
+            .values(failing_since=now)
+            .execution_options(synchronize_session=False)
+        )
+        disabled = []
+        rows = session.scalars(
+            select(SubscriptionRow).where(
+                SubscriptionRow.id.in_(failing), SubscriptionRow.active.is_(True)
+            )
+        )
+        for sub in rows:
+            if not should_disable(sub.failing_since, now):
+                continue
+            reason = "every delivery failed for 24 hours"
+            sub.active = False
+            sub.disabled_at = now
+            sub.disabled_reason = reason
+            sub.updated_at = now
+            store.fail_pending(session, sub.id, now, f"not retried: {reason}")
+            uow.outbox.add(
+                OutboxEvent(
+                    business_id=sub.business_id,
+                    type=DISABLED_EVENT,
+                    aggregate_id=sub.id,
+                    payload={"webhook_id": sub.id, "url": sub.url, "reason": reason},
+                    created_at=now,
+                )
+            )
+            disabled.append(sub.id)
+        return disabled
+
+    # -- pings -----------------------------------------------------------------------------
+
+    def ping(self, business_id: str, sub_id: str, now: datetime | None = None) -> str:
+        """Send a ``ping`` to a subscription at once (one attempt); returns its delivery id."""
+        now = now or self.clock()
+        message_id = new_message_id()
+        with self.database.sessions.begin() as session:
+            sub = store.get_subscription(session, business_id, sub_id)
+            body = encode(PING, now, {"webhook_id": sub.id, "business_id": business_id})
+            row = store.new_delivery(sub, message_id, (message_id, PING), body, now)
+            store.create_deliveries(session, [row])
+        self.send([message_id], now=now)
+        return message_id
+
+    def close(self) -> None:
+        self.sender.close()
+
+
+def _attempt_row(
+    item: store.Claimed, endpoint: _Endpoint, result: AttemptResult, now: datetime
+) -> dict[str, Any]:
+    return {
+        "id": str(uuid.uuid4()),
+        "delivery_id": item.id,
+        "subscription_id": endpoint.id,
+        "business_id": endpoint.business_id,
+        "event_type": item.event_type,
+        "attempt": item.attempts,
+        "at": now,
+        "status_code": result.status_code,
+        "latency_ms": result.latency_ms,
+        "response_head": result.response_head,
+        "error": result.error,
+    }

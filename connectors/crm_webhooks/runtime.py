@@ -1,0 +1,101 @@
+"""``install_webhooks``: the webhooks connector in one process — its two consumers in the
+scheduler's registry and its tasks on the scheduler's Huey instance.
+
+Why its own tasks: the scheduler keeps one delivery record per (event, consumer), while a
+webhook needs one per (event, subscription) with its own retry table (5 s … 10 h) and log.
+So the ``webhooks`` consumer only fans an event out into this connector's deliveries (an
+idempotent insert, safe to retry) and queues ``webhooks_send``; the periodic
+``webhooks_retry`` sends whatever is due (retries, and anything a killed worker left
+behind once its lease ran out).
+
+Call it after the scheduler's ``install`` with ``work.huey`` and ``work.registry``, in every
+process (web processes only enqueue). Nothing connects here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from huey import Huey
+from huey.api import TaskWrapper
+
+from connectors.crm_webhooks.admin import AdminNotice, Mailer
+from connectors.crm_webhooks.delivery import REPLAY_EVENT, WebhookConfig, Webhooks
+from connectors.crm_webhooks.events import EVENT_TYPES
+from hub.bootstrap import Hub
+from hub.domain.model import OutboxEvent
+from scheduler.consumers import ConsumerRegistry, DeliveryContext, LogEntry
+
+CONSUMER = "webhooks"
+SEND_TASK = "webhooks_send"
+RETRY_TASK = "webhooks_retry"
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookTasks:
+    send: TaskWrapper
+    retry: TaskWrapper
+
+
+def _always(_: datetime) -> bool:
+    return True
+
+
+def register_webhook_tasks(huey: Huey, webhooks: Webhooks) -> WebhookTasks:
+    """Register the send and periodic retry tasks of ``webhooks`` on ``huey``."""
+
+    def webhooks_send(delivery_ids: list[str]) -> None:
+        webhooks.send(delivery_ids)
+
+    def webhooks_retry() -> None:
+        webhooks.drain()
+
+    return WebhookTasks(
+        send=huey.task(name=SEND_TASK)(webhooks_send),
+        retry=huey.periodic_task(_always, name=RETRY_TASK)(webhooks_retry),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class FanOut:
+    """The scheduler consumer: booking (and payment) events become deliveries; replay
+    requests written by the API become sends."""
+
+    webhooks: Webhooks
+
+    def handles(self, event: OutboxEvent) -> bool:
+        return event.type in EVENT_TYPES or event.type == REPLAY_EVENT
+
+    def deliver(self, event: OutboxEvent, ctx: DeliveryContext) -> Sequence[LogEntry]:
+        if event.type == REPLAY_EVENT:
+            self.webhooks.ask_send([str(i) for i in event.payload.get("delivery_ids", [])])
+        else:
+            self.webhooks.fan_out([event])
+        return []
+
+
+def install_webhooks(
+    hub: Hub,
+    huey: Huey,
+    registry: ConsumerRegistry,
+    *,
+    mailer: Mailer | None = None,
+    config: WebhookConfig | None = None,
+    **options: Any,
+) -> Webhooks:
+    """Wire webhooks into one process; ``mailer`` sends the "endpoint disabled" email."""
+    webhooks = Webhooks(hub.database, hub.settings, clock=hub.now, config=config, **options)
+    tasks = register_webhook_tasks(huey, webhooks)
+
+    def enqueue(ids: Sequence[str]) -> None:
+        tasks.send(list(ids))
+
+    webhooks.enqueue = enqueue
+    fan_out = FanOut(webhooks)
+    registry.register_consumer(CONSUMER, fan_out.handles, fan_out.deliver)
+    notice = AdminNotice(hub.database, hub.settings, mailer)
+    registry.register_consumer(notice.name, notice.handles, notice.deliver)
+    return webhooks

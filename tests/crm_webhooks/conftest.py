@@ -1,0 +1,255 @@
+"""Fixtures of the webhook tests: a backend (SQLite + SqliteHuey, or PostgreSQL + RedisHuey
+with a queue of its own), a hub with the scheduler and the webhooks connector installed, a
+business to book in, a verifying receiver on loopback and an SMTP server for the admin."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock_time
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from connectors.crm_webhooks import subscriptions
+from connectors.crm_webhooks.delivery import Webhooks
+from connectors.crm_webhooks.models import SubscriptionRow
+from connectors.crm_webhooks.runtime import install_webhooks
+from connectors.notify.mailers import SmtpMailer
+from hub.bootstrap import Hub, build_hub
+from hub.config import Settings
+from hub.domain.accounts import Role, User
+from hub.domain.booking import Actor, Booking, ChangedBy, Channel
+from hub.domain.model import Business, Resource, Service, WeeklyInterval
+from hub.domain.policies import BookingPolicy
+from hub.persistence.migrate import migrate
+from hub.services.booking_create import NewBooking, create_booking
+from hub.services.customers import CustomerDetails
+from hub.services.ports import UnitOfWork
+from scheduler.config import SchedulerConfig
+from scheduler.queue import build_huey
+from scheduler.runtime import Scheduler, install
+from tests.crm_webhooks.receiver import Receiver
+
+OPERATOR = ChangedBy(Actor.OPERATOR, Channel.CONSOLE)
+ALL_DAY = tuple(WeeklyInterval(d, clock_time(0), clock_time(0)) for d in range(7))
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Backend:
+    name: str
+    database_url: str
+    redis_url: str | None
+    queue_name: str
+
+
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgres", marks=[pytest.mark.postgres, pytest.mark.redis])]
+)
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
+    queue = f"turnero-wh-{uuid.uuid4().hex[:10]}"
+    if request.param == "sqlite":
+        yield Backend("sqlite", f"sqlite:///{tmp_path / 'turnero.db'}", None, queue)
+        return
+    url = cast(str, request.getfixturevalue("fresh_postgres_url"))
+    redis_url = cast(str, request.getfixturevalue("redis_url"))
+    yield Backend("postgres", url, redis_url, queue)
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    keys = list(client.scan_iter(f"huey.*{queue}*"))
+    if keys:
+        client.delete(*keys)
+    client.close()
+
+
+class Inbox:
+    """aiosmtpd handler keeping every message."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], str]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append((list(envelope.rcpt_tos), envelope.content.decode("utf-8", "replace")))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, int]]:
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=0)
+    controller.start()
+    yield inbox, controller.server.sockets[0].getsockname()[1]
+    controller.stop()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    made = Receiver().start()
+    yield made
+    made.release.set()
+    made.stop()
+
+
+def environment(backend: Backend, data_dir: Path, **extra: str) -> dict[str, str]:
+    env = {
+        "TURNERO_DATA_DIR": str(data_dir),
+        "TURNERO_DATABASE_URL": backend.database_url,
+        "TURNERO_QUEUE_NAME": backend.queue_name,
+        "TURNERO_TICK_SECONDS": "0.5",
+        "TURNERO_SWEEP_GRACE_SECONDS": "1",
+        "TURNERO_WORKERS": "2",
+        "TURNERO_WEBHOOK_ALLOW_HOSTS": "127.0.0.1",
+    }
+    if backend.redis_url:
+        env["TURNERO_REDIS_URL"] = backend.redis_url
+    env.update(extra)
+    return env
+
+
+@dataclass
+class World:
+    env: dict[str, str]
+    hub: Hub
+    work: Scheduler
+    webhooks: Webhooks
+    business: Business
+    bay: Resource
+    wash: Service
+    admin: User
+    subs: list[SubscriptionRow] = field(default_factory=list)
+
+    def uow(self) -> UnitOfWork:
+        return self.hub.uow()
+
+    def book(
+        self, start: datetime, *, by: ChangedBy = OPERATOR, now: datetime | None = None
+    ) -> Booking:
+        request = NewBooking(
+            business_id=self.business.id,
+            service_id=self.wash.id,
+            start=start,
+            customer=CustomerDetails(
+                name="Ana Pérez", phone="+5491112345678", email="ana@example.com"
+            ),
+            force=True,
+        )
+        return create_booking(self.uow(), request, by=by, now=now or utcnow())
+
+    def subscribe(self, url: str, **change: Any) -> SubscriptionRow:
+        sub = subscriptions.create(
+            self.hub.database,
+            self.hub.settings,
+            self.business.id,
+            subscriptions.SubscriptionChange(url=url, **change),
+            utcnow(),
+        )
+        self.subs.append(sub)
+        return sub
+
+    def fan_out_pending(self) -> list[str]:
+        """What the scheduler does for the webhooks consumer, run here: every undispatched
+        outbox event fanned out (the queue is not consumed in these tests)."""
+        from sqlalchemy import select
+
+        from hub.persistence import convert
+        from hub.persistence.models import OutboxRow
+
+        with self.hub.database.sessions() as session:
+            rows = session.scalars(
+                select(OutboxRow)
+                .where(OutboxRow.dispatched_at.is_(None))
+                .order_by(OutboxRow.created_at)
+            )
+            events = [convert.outbox_from_row(r) for r in rows]
+        enqueue, self.webhooks.enqueue = self.webhooks.enqueue, lambda ids: None
+        try:
+            return self.webhooks.fan_out(events)
+        finally:
+            self.webhooks.enqueue = enqueue
+
+
+def make_world(env: dict[str, str], mail_port: int | None = None) -> World:
+    settings = Settings.from_env(env)
+    migrate(settings.database_url)
+    hub = build_hub(settings)
+    config = SchedulerConfig.from_settings(settings)
+    work = install(hub, huey=build_huey(config))
+    mailer = SmtpMailer("127.0.0.1", mail_port) if mail_port else None
+    webhooks = install_webhooks(hub, work.huey, work.registry, mailer=mailer)
+    business = Business(
+        slug=f"lavadero-{uuid.uuid4().hex[:6]}",
+        name="Lavadero XYZ",
+        timezone="America/Argentina/Buenos_Aires",
+        currency="ARS",
+        language="es",
+        country="AR",
+        policy=BookingPolicy(min_notice_minutes=0, horizon_days=60),
+    )
+    bay = Resource(business.id, "Bay", capacity=500, weekly=ALL_DAY)
+    wash = Service(business.id, "Lavado completo", 30, price_minor=500_000, resource_ids=(bay.id,))
+    admin = User(email="duena@lavadero.example", role=Role.BUSINESS_ADMIN, business_id=business.id)
+    uow = hub.database.unit_of_work()
+    with uow:
+        uow.businesses.add(business)
+        uow.resources.add(bay)
+        uow.services.add(wash)
+        uow.users.add(admin)
+        uow.commit()
+    return World(env, hub, work, webhooks, business, bay, wash, admin)
+
+
+@pytest.fixture
+def world_factory(backend: Backend, tmp_path: Path) -> Iterator[Callable[..., World]]:
+    made: list[World] = []
+
+    def factory(mail_port: int | None = None, **extra: str) -> World:
+        world = make_world(environment(backend, tmp_path, **extra), mail_port)
+        made.append(world)
+        return world
+
+    yield factory
+    for world in made:
+        world.webhooks.close()
+        world.hub.close()
+
+
+def wait_until(check: Callable[[], bool], timeout: float = 30.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """A worker process (scheduler + webhooks) on ``env`` only."""
+    full = {k: v for k, v in os.environ.items() if not k.startswith("TURNERO_")}
+    full.update(env)
+    full["PYTHONPATH"] = str(ROOT)
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "tests.crm_webhooks.worker"],
+            env=full,
+            stdout=out,
+            stderr=out,
+            cwd=ROOT,
+        )
+
+
+def later(**delta: float) -> datetime:
+    return utcnow() + timedelta(**delta)
