@@ -1,0 +1,179 @@
+"""What the public pages read, through the use cases: a business with its branches and
+services, the resources a service may be booked with, free days of a month and free times of
+a day, the nearest free times to one that was taken, and the month grid drawn from them.
+
+Pure shaping of what the services return; no HTTP here (``public`` and ``manage`` are the
+routes), and no rule: which times are free is the availability engine's answer.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from hub.availability.types import Slot
+from hub.domain.booking import Actor, ChangedBy, Channel
+from hub.domain.model import Branch, Business, Resource, Service
+from hub.services import setup
+from hub.services.availability import AvailabilityQuery, find_availability
+from hub.services.ports import UnitOfWork
+
+CLIENT = ChangedBy(Actor.CLIENT, Channel.PAGE)
+SLOT_CODE = "%Y%m%dT%H%MZ"
+
+
+def slot_code(moment: datetime) -> str:
+    """A slot's start in URLs and forms: compact UTC, no ``+`` to be mangled by a query."""
+    return moment.astimezone(UTC).strftime(SLOT_CODE)
+
+
+def parse_slot_code(code: str) -> datetime | None:
+    try:
+        return datetime.strptime(code.strip(), SLOT_CODE).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def parse_day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def parse_month(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(f"{text}-01") if text else None
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Storefront:
+    business: Business
+    branches: list[Branch]
+    services: list[Service]
+
+    def service(self, service_id: str | None) -> Service | None:
+        return next((s for s in self.services if s.id == service_id), None)
+
+
+def storefront(uow: UnitOfWork, slug: str) -> Storefront:
+    business = setup.find_business(uow, slug=slug)
+    return Storefront(
+        business,
+        setup.list_branches(uow, business.id),
+        setup.list_services(uow, business.id, active_only=True),
+    )
+
+
+def service_resources(uow: UnitOfWork, service: Service) -> list[Resource]:
+    """The active resources that do the service, in the service's order."""
+    resources = {r.id: r for r in setup.list_resources(uow, service.business_id) if r.active}
+    ids = list(service.resource_ids)
+    for group in setup.list_groups(uow, service.business_id):
+        if group.id in service.group_ids:
+            ids.extend(group.resource_ids)
+    return [resources[i] for i in dict.fromkeys(ids) if i in resources]
+
+
+def today_in(business: Business, now: datetime) -> date:
+    return now.astimezone(ZoneInfo(business.timezone)).date()
+
+
+def free_slots(
+    uow: UnitOfWork,
+    business: Business,
+    service: Service,
+    first: date,
+    last: date,
+    *,
+    now: datetime,
+    resource_id: str | None = None,
+    by: ChangedBy = CLIENT,
+) -> list[Slot]:
+    first = max(first, today_in(business, now))
+    if last < first:
+        return []
+    query = AvailabilityQuery(business.id, service.id, first, last, resource_id=resource_id)
+    return find_availability(uow, query, by=by, now=now)
+
+
+def nearest_slots(
+    uow: UnitOfWork,
+    business: Business,
+    service: Service,
+    wanted: datetime,
+    *,
+    now: datetime,
+    resource_id: str | None = None,
+    count: int = 6,
+) -> list[Slot]:
+    """The free times closest to ``wanted`` (a few days either side), in time order."""
+    day = wanted.astimezone(ZoneInfo(business.timezone)).date()
+    slots = free_slots(
+        uow,
+        business,
+        service,
+        day - timedelta(days=2),
+        day + timedelta(days=7),
+        now=now,
+        resource_id=resource_id,
+    )
+    closest = sorted(slots, key=lambda s: abs((s.start - wanted).total_seconds()))[:count]
+    return sorted(closest, key=lambda s: s.start)
+
+
+def days_with_slots(slots: list[Slot], tz: str) -> set[date]:
+    zone = ZoneInfo(tz)
+    return {s.start.astimezone(zone).date() for s in slots}
+
+
+def slots_on(slots: list[Slot], day: date, tz: str) -> list[Slot]:
+    zone = ZoneInfo(tz)
+    return [s for s in slots if s.start.astimezone(zone).date() == day]
+
+
+@dataclass(frozen=True, slots=True)
+class DayCell:
+    day: date
+    free: bool
+    selected: bool
+    today: bool
+
+
+def month_grid(
+    month: date, free_days: set[date], *, today: date, selected: date | None
+) -> list[list[DayCell | None]]:
+    """Weeks (Monday first) of the month; ``None`` pads the first and last week."""
+    weeks: list[list[DayCell | None]] = []
+    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month):
+        weeks.append(
+            [
+                DayCell(d, d in free_days, d == selected, d == today)
+                if d.month == month.month
+                else None
+                for d in week
+            ]
+        )
+    return weeks
+
+
+def add_months(month: date, count: int) -> date:
+    index = month.year * 12 + month.month - 1 + count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(month: date) -> date:
+    return add_months(month, 1) - timedelta(days=1)
+
+
+def whatsapp_link(number: str | None, text: str = "") -> str | None:
+    """A wa.me chat link with the business (``None`` when it has no WhatsApp number)."""
+    digits = "".join(c for c in number or "" if c.isdigit())
+    if not digits:
+        return None
+    return f"https://wa.me/{digits}" + (f"?{urlencode({'text': text})}" if text else "")

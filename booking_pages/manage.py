@@ -1,0 +1,253 @@
+"""The client's own booking, reached by its private link ``/book/manage/{token}``: the
+confirmation after booking, the ICS download and "add to Google Calendar" link, cancelling
+with a reason, and rescheduling to one of the offered times — within the business's limits,
+which are explained when they stop the client.
+
+An unknown token is a plain 404: the link is the only credential, so nothing tells a wrong
+token from a booking of another business.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from booking_pages import catalogue
+from booking_pages.catalogue import CLIENT
+from booking_pages.i18n import Translator
+from booking_pages.public import translator
+from booking_pages.web import PageError, Pages, read_form
+from hub.domain.booking import Booking
+from hub.domain.errors import (
+    DomainError,
+    IllegalTransitionError,
+    NotFoundError,
+    PolicyViolationError,
+    SlotTakenError,
+    ValidationError,
+)
+from hub.domain.model import Branch, Business, Customer, Resource, Service
+from hub.ical import booking_ics, booking_vevent
+from hub.services import setup
+from hub.services.availability import get_booking_by_token
+from hub.services.booking_moves import reschedule_booking
+from hub.services.booking_status import cancel_booking
+
+RESCHEDULE_DAYS = 14
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    """A booking with everything its page shows."""
+
+    booking: Booking
+    business: Business
+    service: Service
+    resource: Resource
+    customer: Customer
+    branch: Branch | None
+
+
+def load_ticket(pages: Pages, token: str) -> Ticket:
+    uow = pages.hub.uow()
+    try:
+        booking = get_booking_by_token(uow, token)
+        business = setup.find_business(uow, business_id=booking.business_id)
+        service = setup.get_service(uow, business.id, booking.service_id)
+        resource = setup.get_resource(uow, business.id, booking.resource_id)
+        customer = setup.get_customer(uow, business.id, booking.customer_id)
+        branches = setup.list_branches(uow, business.id)
+    except NotFoundError as exc:
+        raise PageError(404, "error.no_booking") from exc
+    branch = next((b for b in branches if b.id == booking.branch_id), None)
+    if branch is None and branches:
+        branch = branches[0]
+    return Ticket(booking, business, service, resource, customer, branch)
+
+
+def google_link(ticket: Ticket, manage_url: str) -> str:
+    """An "add to Google Calendar" template link (the event is the client's own copy)."""
+    b = ticket.booking
+    fmt = "%Y%m%dT%H%M%SZ"
+    location = b.address or (ticket.branch.address if ticket.branch else "")
+    params = {
+        "action": "TEMPLATE",
+        "text": f"{ticket.service.name} — {ticket.business.name}",
+        "dates": f"{b.start.astimezone(UTC).strftime(fmt)}/{b.end.astimezone(UTC).strftime(fmt)}",
+        "details": manage_url,
+        "location": location,
+        "ctz": ticket.business.timezone,
+    }
+    return "https://calendar.google.com/calendar/render?" + urlencode(params)
+
+
+def limits(ticket: Ticket, now: datetime) -> dict[str, str | None]:
+    """Why the client may not cancel or reschedule now (``None``: they may)."""
+    b = ticket.booking
+    policy = ticket.business.policy
+    why: dict[str, str | None] = {"cancel": "state", "reschedule": "state"}
+    if b.occupies_time and b.started_at is None:
+        try:
+            policy.check_client_cancel(b.start, now)
+            why["cancel"] = None
+        except PolicyViolationError as exc:
+            why["cancel"] = str(exc.details.get("rule"))
+        try:
+            policy.check_client_reschedule(b.start, now, b.reschedule_count)
+            why["reschedule"] = None
+        except PolicyViolationError as exc:
+            why["reschedule"] = str(exc.details.get("rule"))
+    return why
+
+
+def routes(pages: Pages) -> list[Route]:
+    hub = pages.hub
+
+    async def ticket_of(request: Request) -> tuple[Ticket, Translator]:
+        ticket = await run_in_threadpool(load_ticket, pages, request.path_params["token"])
+        b = ticket.business
+        return ticket, translator(request, b.language, b.country, b.timezone)
+
+    def context(ticket: Ticket, t: Translator, **extra: Any) -> dict[str, Any]:
+        manage_url = f"{hub.settings.base_url}/book/manage/{ticket.booking.token}"
+        when = f"{t.short_date(ticket.booking.start)} {t.time(ticket.booking.start)}"
+        return {
+            "ticket": ticket,
+            "b": ticket.booking,
+            "business": ticket.business,
+            "policy": ticket.business.policy,
+            "manage_url": manage_url,
+            "google_url": google_link(ticket, manage_url),
+            "whatsapp_url": catalogue.whatsapp_link(
+                ticket.business.whatsapp_contact,
+                t("manage.whatsapp_text", service=ticket.service.name, when=when),
+            ),
+            "why": limits(ticket, hub.now()),
+            "new": False,
+            "notice": None,
+            "problem": None,
+            **extra,
+        }
+
+    async def show(request: Request) -> Response:
+        ticket, t = await ticket_of(request)
+        notice = request.query_params.get("done")
+        extra = {"new": request.query_params.get("new") == "1", "notice": notice}
+        return pages.render(request, "public/manage.html", context(ticket, t, **extra), t=t)
+
+    async def ics(request: Request) -> Response:
+        ticket, _ = await ticket_of(request)
+        event = booking_vevent(
+            ticket.booking,
+            ticket.business,
+            ticket.service,
+            ticket.resource,
+            ticket.customer,
+            now=hub.now(),
+            branch=ticket.branch,
+            summary=f"{ticket.service.name} — {ticket.business.name}",
+        )
+        body = booking_ics(event, ticket.business.timezone, name=ticket.business.name)
+        return Response(
+            body,
+            media_type="text/calendar; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="booking.ics"'},
+        )
+
+    async def cancel(request: Request) -> Response:
+        ticket, t = await ticket_of(request)
+        form = await read_form(request)
+        reason = form.get("reason", "").strip()[:500]
+        try:
+            await run_in_threadpool(
+                cancel_booking,
+                hub.uow(),
+                ticket.business.id,
+                ticket.booking.id,
+                by=CLIENT,
+                now=hub.now(),
+                reason=reason,
+            )
+        except (PolicyViolationError, IllegalTransitionError) as exc:
+            return refused(request, ticket, t, exc)
+        return RedirectResponse(f"/book/manage/{ticket.booking.token}?done=cancelled", 303)
+
+    def refused(request: Request, ticket: Ticket, t: Translator, exc: DomainError) -> Response:
+        rule = str(exc.details.get("rule", "state"))
+        problem = t(f"policy.{rule}", **exc.details)
+        return pages.render(
+            request, "public/manage.html", context(ticket, t, problem=problem), t=t, status=409
+        )
+
+    async def reschedule_page(request: Request) -> Response:
+        ticket, t = await ticket_of(request)
+        offer = await run_in_threadpool(offered, pages, ticket, request.query_params.get("from"))
+        ctx = context(ticket, t, offer=offer, taken=False)
+        return pages.render(request, "public/reschedule.html", ctx, t=t)
+
+    async def reschedule(request: Request) -> Response:
+        ticket, t = await ticket_of(request)
+        form = await read_form(request)
+        start = catalogue.parse_slot_code(form.get("start", ""))
+        if start is None:
+            raise PageError(400, "error.no_slot")
+        try:
+            await run_in_threadpool(
+                reschedule_booking,
+                hub.uow(),
+                ticket.business.id,
+                ticket.booking.id,
+                start,
+                by=CLIENT,
+                now=hub.now(),
+            )
+        except SlotTakenError:
+            offer = await run_in_threadpool(offered, pages, ticket, None)
+            ctx = context(ticket, t, offer=offer, taken=True)
+            return pages.render(request, "public/reschedule.html", ctx, t=t, status=409)
+        except (PolicyViolationError, IllegalTransitionError, ValidationError) as exc:
+            return refused(request, ticket, t, exc)
+        return RedirectResponse(f"/book/manage/{ticket.booking.token}?done=rescheduled", 303)
+
+    return [
+        Route("/manage/{token}", show, methods=["GET"], name="manage"),
+        Route("/manage/{token}/booking.ics", ics, methods=["GET"], name="manage-ics"),
+        Route("/manage/{token}/cancel", cancel, methods=["POST"], name="manage-cancel"),
+        Route("/manage/{token}/reschedule", reschedule_page, methods=["GET"]),
+        Route("/manage/{token}/reschedule", reschedule, methods=["POST"]),
+    ]
+
+
+def offered(pages: Pages, ticket: Ticket, from_day: str | None) -> dict[str, Any]:
+    """Free times for the booking's service and resource over the next days, by day."""
+    now = pages.hub.now()
+    business = ticket.business
+    first = catalogue.parse_day(from_day) or catalogue.today_in(business, now)
+    first = max(first, catalogue.today_in(business, now))
+    last = first + timedelta(days=RESCHEDULE_DAYS - 1)
+    resource_id = None if ticket.booking.group_id else ticket.booking.resource_id
+    slots = [
+        s
+        for s in catalogue.free_slots(
+            pages.hub.uow(), business, ticket.service, first, last, now=now, resource_id=resource_id
+        )
+        if s.start != ticket.booking.start
+    ]
+    days: dict[Any, list[tuple[str, datetime]]] = {}
+    for slot in slots:
+        day = slot.start.astimezone(business.tz).date()
+        days.setdefault(day, []).append((catalogue.slot_code(slot.start), slot.start))
+    return {
+        "days": days,
+        "next": (last + timedelta(days=1)).isoformat(),
+        "prev": (first - timedelta(days=RESCHEDULE_DAYS)).isoformat()
+        if first > catalogue.today_in(business, now)
+        else None,
+    }

@@ -1,0 +1,339 @@
+"""Public booking routes under ``/book``: find a business, its page (service → day → time),
+the booking form and its submission, and the QR code of the booking link.
+
+A handler parses the request, calls one use case in a worker thread, and renders the answer.
+The client's own booking (confirmation, cancel, reschedule) is in ``manage``.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+import unicodedata
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+import segno
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from booking_pages import catalogue
+from booking_pages.catalogue import CLIENT, Storefront
+from booking_pages.i18n import Translator, accepted, choose
+from booking_pages.web import PageError, Pages, read_form, wants_fragment
+from hub.domain.errors import (
+    NotFoundError,
+    PolicyViolationError,
+    SlotTakenError,
+    ValidationError,
+)
+from hub.services.booking_create import NewBooking, create_booking
+from hub.services.customers import CustomerDetails, normalise_phone
+
+LANG_COOKIE = "turnero_lang"
+FIELDS = ("name", "phone", "email", "address", "notes")
+
+
+def translator(request: Request, language: str | None, country: str | None, tz: str) -> Translator:
+    explicit = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
+    lang = choose(explicit, language, request.headers.get("accept-language"))
+    return Translator(lang, country, tz)
+
+
+def book_url(slug: str, path: str = "", **params: str | None) -> str:
+    query = urlencode({k: v for k, v in params.items() if v})
+    return f"/book/{slug}{path}" + (f"?{query}" if query else "")
+
+
+def _fold(text: str) -> str:
+    return "".join(
+        c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c)
+    )
+
+
+def routes(pages: Pages) -> list[Route]:
+    hub = pages.hub
+
+    async def search(request: Request) -> Response:
+        query = request.query_params.get("q", "").strip()[:100]
+        t = translator(request, None, None, "UTC")
+        found: list[Any] = []
+        if len(query) >= 2:
+
+            def lookup() -> list[Any]:
+                with hub.uow() as uow:
+                    everyone = uow.businesses.list()
+                return [b for b in everyone if _fold(query) in _fold(b.name)][:20]
+
+            found = await run_in_threadpool(lookup)
+        return pages.render(request, "public/search.html", {"q": query, "found": found}, t=t)
+
+    async def load(request: Request) -> tuple[Storefront, Translator]:
+        slug = request.path_params["slug"]
+        try:
+            sf = await run_in_threadpool(catalogue.storefront, hub.uow(), slug)
+        except NotFoundError as exc:
+            raise PageError(404, "error.no_business") from exc
+        b = sf.business
+        return sf, translator(request, b.language, b.country, b.timezone)
+
+    async def business_page(request: Request) -> Response:
+        sf, t = await load(request)
+        context = await run_in_threadpool(_picker_context, pages, request, sf, t)
+        template = "public/_picker.html" if wants_fragment(request) else "public/business.html"
+        response = pages.render(request, template, context, t=t)
+        explicit = request.query_params.get("lang")
+        if explicit in ("es", "en"):
+            response.set_cookie(LANG_COOKIE, explicit, samesite="lax", secure=pages.secure)
+        return response
+
+    async def form_page(request: Request) -> Response:
+        sf, t = await load(request)
+        values = dict.fromkeys(FIELDS, "")
+        context = await run_in_threadpool(
+            _form_context, pages, sf, dict(request.query_params), values, {}
+        )
+        return pages.render(request, "public/form.html", context, t=t)
+
+    async def submit(request: Request) -> Response:
+        sf, t = await load(request)
+        form = await read_form(request)
+        wait = hub.public_writes.allow(f"book:{_client(request)}", time.monotonic())
+        if wait > 0:
+            response = pages.render(
+                request, "error.html", {"message": t("error.rate"), "status": 429}, t=t, status=429
+            )
+            response.headers["Retry-After"] = str(int(wait) + 1)
+            return response
+        return await run_in_threadpool(_book, pages, request, sf, t, form)
+
+    async def qr(request: Request) -> Response:
+        sf, _ = await load(request)
+        kind = request.path_params["kind"]
+        link = f"{hub.settings.base_url}/book/{sf.business.slug}"
+        code = segno.make(link, error="m")
+        out = io.BytesIO()
+        if kind == "svg":
+            code.save(out, kind="svg", scale=8, border=2, title=sf.business.name)
+            media = "image/svg+xml"
+        else:
+            code.save(out, kind="png", scale=12, border=2)
+            media = "image/png"
+        return Response(
+            out.getvalue(),
+            media_type=media,
+            headers={"Content-Disposition": f'inline; filename="{sf.business.slug}-qr.{kind}"'},
+        )
+
+    return [
+        Route("/", search, methods=["GET"], name="book-search"),
+        Route("/{slug}", business_page, methods=["GET"], name="book-business"),
+        Route("/{slug}/form", form_page, methods=["GET"], name="book-form"),
+        Route("/{slug}/form", submit, methods=["POST"], name="book-submit"),
+        Route("/{slug}/qr.{kind:str}", qr, methods=["GET"], name="book-qr"),
+    ]
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _picker_context(
+    pages: Pages, request: Request, sf: Storefront, t: Translator
+) -> dict[str, Any]:
+    hub = pages.hub
+    now = hub.now()
+    business = sf.business
+    params = request.query_params
+    service = sf.service(params.get("service"))
+    if service is None and len(sf.services) == 1:
+        service = sf.services[0]
+    today = catalogue.today_in(business, now)
+    context: dict[str, Any] = {
+        "sf": sf,
+        "business": business,
+        "branch": sf.branches[0] if sf.branches else None,
+        "service": service,
+        "resources": [],
+        "resource_id": None,
+        "grid": [],
+        "month": None,
+        "prev_month": None,
+        "next_month": None,
+        "day": None,
+        "times": [],
+        "url": book_url,
+        "suggest_lang": _suggest(request, t),
+        "qr_svg": book_url(business.slug, "/qr.svg"),
+        "whatsapp_url": catalogue.whatsapp_link(business.whatsapp_contact),
+    }
+    if service is None:
+        return context
+    uow = hub.uow()
+    resources = catalogue.service_resources(uow, service)
+    resource_id = params.get("resource")
+    if resource_id not in {r.id for r in resources}:
+        resource_id = None
+    first_month = today.replace(day=1)
+    last_day = today + business.policy.horizon
+    month = catalogue.parse_month(params.get("month")) or first_month
+    month = min(max(month, first_month), last_day.replace(day=1))
+    slots = catalogue.free_slots(
+        uow,
+        business,
+        service,
+        month,
+        catalogue.month_end(month),
+        now=now,
+        resource_id=resource_id,
+    )
+    free_days = catalogue.days_with_slots(slots, business.timezone)
+    day = catalogue.parse_day(params.get("day"))
+    if day is None or day.replace(day=1) != month:
+        day = min(free_days) if free_days else None
+    times = [
+        {
+            "code": catalogue.slot_code(s.start),
+            "label": t.time(s.start),
+            "end": t.time(s.end),
+        }
+        for s in (catalogue.slots_on(slots, day, business.timezone) if day else [])
+    ]
+    prev_month = catalogue.add_months(month, -1)
+    next_month = catalogue.add_months(month, 1)
+    context.update(
+        resources=resources if len(resources) > 1 else [],
+        resource_id=resource_id,
+        grid=catalogue.month_grid(month, free_days, today=today, selected=day),
+        month=month,
+        prev_month=prev_month.strftime("%Y-%m") if prev_month >= first_month else None,
+        next_month=next_month.strftime("%Y-%m") if next_month <= last_day else None,
+        day=day,
+        times=times,
+    )
+    return context
+
+
+def _suggest(request: Request, t: Translator) -> str | None:
+    if request.query_params.get("lang") or request.cookies.get(LANG_COOKIE):
+        return None
+    wanted = accepted(request.headers.get("accept-language"))
+    return wanted if wanted and wanted != t.language else None
+
+
+def _form_context(
+    pages: Pages,
+    sf: Storefront,
+    params: dict[str, str],
+    values: dict[str, str],
+    errors: dict[str, str],
+    *,
+    taken: bool = False,
+    problem: str | None = None,
+) -> dict[str, Any]:
+    business = sf.business
+    service = sf.service(params.get("service"))
+    start = catalogue.parse_slot_code(params.get("start", ""))
+    if service is None or start is None:
+        raise PageError(404, "error.no_slot")
+    uow = pages.hub.uow()
+    resources = catalogue.service_resources(uow, service)
+    resource = next((r for r in resources if r.id == params.get("resource")), None)
+    alternatives = []
+    if taken:
+        alternatives = catalogue.nearest_slots(
+            uow,
+            business,
+            service,
+            start,
+            now=pages.hub.now(),
+            resource_id=resource.id if resource else None,
+        )
+    return {
+        "sf": sf,
+        "business": business,
+        "branch": sf.branches[0] if sf.branches else None,
+        "service": service,
+        "resource": resource,
+        "start": start,
+        "end": start + timedelta(minutes=service.duration_minutes),
+        "code": catalogue.slot_code(start),
+        "values": values,
+        "errors": errors,
+        "taken": taken,
+        "problem": problem,
+        "alternatives": [(catalogue.slot_code(s.start), s.start) for s in alternatives],
+        "url": book_url,
+        "back": book_url(
+            business.slug,
+            service=service.id,
+            resource=resource.id if resource else None,
+            day=start.astimezone(business.tz).date().isoformat(),
+            month=start.astimezone(business.tz).strftime("%Y-%m"),
+        ),
+    }
+
+
+def _book(
+    pages: Pages, request: Request, sf: Storefront, t: Translator, form: dict[str, str]
+) -> Response:
+    business = sf.business
+    values = {k: form.get(k, "").strip() for k in FIELDS}
+    params = {k: form.get(k, "") for k in ("service", "start", "resource")}
+    errors: dict[str, str] = {}
+    if not values["name"]:
+        errors["name"] = t("error.name")
+    if not values["phone"]:
+        errors["phone"] = t("error.phone_missing")
+    else:
+        try:
+            normalise_phone(values["phone"], business.country)
+        except ValidationError:
+            errors["phone"] = t("error.phone")
+
+    def again(status: int, **extra: Any) -> Response:
+        context = _form_context(pages, sf, params, values, errors, **extra)
+        return pages.render(request, "public/form.html", context, t=t, status=status)
+
+    if errors:
+        return again(422)
+    service = sf.service(params["service"])
+    start = catalogue.parse_slot_code(params["start"])
+    if service is None or start is None:
+        raise PageError(404, "error.no_slot")
+    request_ = NewBooking(
+        business_id=business.id,
+        service_id=service.id,
+        start=start,
+        customer=CustomerDetails(
+            name=values["name"],
+            phone=values["phone"],
+            email=values["email"] or None,
+            address=values["address"] or None,
+        ),
+        resource_id=params["resource"] or None,
+        notes=values["notes"],
+        address=values["address"] or None,
+    )
+    try:
+        booking = create_booking(pages.hub.uow(), request_, by=CLIENT, now=pages.hub.now())
+    except SlotTakenError:
+        return again(409, taken=True)
+    except PolicyViolationError as exc:
+        rule = str(exc.details.get("rule", ""))
+        return again(409, taken=True, problem=t(f"policy.{rule}", **exc.details))
+    except ValidationError as exc:
+        field = exc.field if exc.field in FIELDS else None
+        if field is None:
+            return again(422, taken=exc.field == "start", problem=t("error.invalid"))
+        errors[field] = t(f"error.{field}")
+        return again(422)
+    except NotFoundError as exc:
+        raise PageError(404, "error.no_slot") from exc
+    return RedirectResponse(f"/book/manage/{booking.token}?new=1", status_code=303)
+
+
+__all__ = ["book_url", "routes", "translator"]

@@ -1,0 +1,55 @@
+"""The ASGI apps of this package: ``mounts(hub)`` gives the ``/book`` and ``/console`` mounts
+for ``hub.app.create_app``; each is a small Starlette app with its own error pages.
+
+Static assets (our CSS and script) are served from ``/book/static`` for both.
+"""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount
+from starlette.staticfiles import StaticFiles
+
+from booking_pages import manage, public
+from booking_pages.i18n import Translator, accepted
+from booking_pages.web import STATIC_DIR, PageError, Pages
+from hub.bootstrap import Hub
+
+
+def _handlers(pages: Pages) -> dict[type[Exception] | int, object]:
+    def translator(request: Request) -> Translator:
+        chosen = request.cookies.get(public.LANG_COOKIE)
+        return Translator(
+            chosen
+            if chosen in ("es", "en")
+            else accepted(request.headers.get("accept-language")) or "es"
+        )
+
+    async def page_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, PageError)
+        return pages.error(request, exc, translator(request))
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        key = {404: "error.not_found", 405: "error.method"}.get(exc.status_code, "error.generic")
+        return pages.error(request, PageError(exc.status_code, key), translator(request))
+
+    return {PageError: page_error, HTTPException: http_error}
+
+
+def book_app(pages: Pages) -> Starlette:
+    routes: list[BaseRoute] = [
+        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+        *manage.routes(pages),
+        *public.routes(pages),
+    ]
+    return Starlette(routes=routes, exception_handlers=_handlers(pages))  # type: ignore[arg-type]
+
+
+def mounts(hub: Hub) -> list[BaseRoute]:
+    """``/book`` (public pages) and ``/console`` (operators), to mount in the hub's app."""
+    pages = Pages(hub)
+    return [Mount("/book", app=book_app(pages), name="book")]

@@ -1,0 +1,131 @@
+"""Fixtures for the page tests: a migrated hub with a settable clock, a car wash set up
+through the use cases, and the pages' ASGI app (``/book`` and ``/console``) under test."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from starlette.applications import Starlette
+
+from booking_pages.routing import mounts
+from hub.api.ratelimit import Rate
+from hub.bootstrap import Hub, build_hub
+from hub.config import Settings
+from hub.persistence.migrate import migrate
+from tests.pages.shop import Shop, create_shop
+
+
+class Served:
+    """An ASGI app under uvicorn in a background thread, on a loopback port bound first (so
+    the hub's base URL can name it)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.base_url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self, app: Starlette) -> None:
+        config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [self.sock]}, daemon=True
+        )
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        if self._server is not None and self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(timeout=10)
+        self.sock.close()
+
+
+@dataclass
+class Clock:
+    """The hub's clock: real time unless a test moves it."""
+
+    offset: timedelta = field(default_factory=timedelta)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+def make_hub(database_url: str, clock: Clock, *, base_url: str, rate: Rate | None = None) -> Hub:
+    settings = Settings(
+        database_url=database_url, base_url=base_url, secret_key="pages-test-secret"
+    )
+    return build_hub(settings, clock=clock, public_write_rate=rate)
+
+
+@pytest.fixture
+def served() -> Iterator[Served]:
+    server = Served()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test (migrating takes longer than a test)."""
+    path = tmp_path_factory.mktemp("template") / "turnero.db"
+    migrate(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def database_file(migrated_sqlite: Path, tmp_path: Path) -> str:
+    target = tmp_path / "turnero.db"
+    shutil.copyfile(migrated_sqlite, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture
+def hub(database_file: str, clock: Clock, served: Served) -> Iterator[Hub]:
+    built = make_hub(database_file, clock, base_url=served.base_url)
+    served.start(pages_app(built))
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def shop(hub: Hub) -> Shop:
+    return create_shop(hub)
+
+
+@pytest.fixture
+def staffed_shop(hub: Hub) -> Shop:
+    """The shop with its admin and an employee linked to the first washer."""
+    return create_shop(hub, staff=True)
+
+
+def pages_app(hub: Hub) -> Starlette:
+    return Starlette(routes=mounts(hub))
+
+
+@pytest.fixture
+def client(hub: Hub, served: Served) -> Iterator[httpx.Client]:
+    """A browser-like HTTP client (keeps cookies, does not follow redirects)."""
+    with httpx.Client(base_url=served.base_url, timeout=30) as http:
+        yield http
