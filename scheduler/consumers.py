@@ -1,0 +1,126 @@
+"""Who hears about outbox events: a small registry of named consumers.
+
+A consumer is a name, a predicate saying which events it handles, and a function that carries
+one event out (send an email, push to Google, post a webhook). The dispatcher gives every
+(event, consumer) pair its own delivery record, so a consumer that fails is retried on its
+own and never holds up the others. Consumers register themselves from ``hub.bootstrap``
+(email and WhatsApp from ``scheduler.notifications``; Google and webhooks later).
+
+``deliver`` either returns (done: the entries it gives are written to the booking's
+notification log in the same transaction that marks the delivery done), raises
+``PermanentDeliveryError`` (never retried: a 4xx, an address that cannot work), or raises
+anything else (retried with backoff until the configured give-up time). It must be safe to
+call again for the same event after a crash: use the event id as idempotency key.
+
+Not here: claiming, retrying, scheduling (``scheduler.dispatcher``).
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from hub.domain.model import OutboxEvent
+
+log = logging.getLogger(__name__)
+
+CONSUMER_NAME = re.compile(r"[a-z][a-z0-9_.-]{0,63}")
+
+
+class LogStatus(enum.StrEnum):
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    """One line of a booking's notification log, as the operator reads it."""
+
+    channel: str  # email | whatsapp | google | webhook …
+    kind: str  # confirmed | reminder | …
+    status: LogStatus
+    recipient: str = ""
+    error: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryContext:
+    """What a consumer is told about the attempt it runs.
+
+    ``record`` writes one notification-log entry at once (its own transaction): a consumer
+    that reaches several recipients records each as it goes, and on a later attempt asks
+    ``sent_before(channel)`` which recipients an earlier attempt already reached."""
+
+    delivery_id: str
+    consumer: str
+    attempt: int  # 1 for the first try
+    now: datetime
+    record: Callable[[LogEntry], None]
+    sent_before: Callable[[str], frozenset[str]]
+
+
+Handles = Callable[[OutboxEvent], bool]
+Deliver = Callable[[OutboxEvent, DeliveryContext], Sequence[LogEntry] | None]
+
+
+class PermanentDeliveryError(Exception):
+    """This delivery can never succeed (refused recipient, 4xx): record it, do not retry."""
+
+    def __init__(self, message: str, log: Sequence[LogEntry] = ()) -> None:
+        super().__init__(message)
+        self.log = tuple(log)
+
+
+class RetryableDeliveryError(Exception):
+    """This attempt failed but another may work; ``log`` is written only on giving up."""
+
+    def __init__(self, message: str, log: Sequence[LogEntry] = ()) -> None:
+        super().__init__(message)
+        self.log = tuple(log)
+
+
+@dataclass(frozen=True, slots=True)
+class Consumer:
+    name: str
+    handles: Handles
+    deliver: Deliver
+
+
+@dataclass(slots=True)
+class ConsumerRegistry:
+    """The consumers of one running hub (built by bootstrap, not a module global)."""
+
+    _consumers: dict[str, Consumer] = field(default_factory=dict)
+
+    def register_consumer(self, name: str, handles: Handles, deliver: Deliver) -> Consumer:
+        if not CONSUMER_NAME.fullmatch(name):
+            raise ValueError(f"consumer names are short lowercase words, not {name!r}")
+        if name in self._consumers:
+            raise ValueError(f"a consumer named {name!r} is already registered")
+        consumer = Consumer(name, handles, deliver)
+        self._consumers[name] = consumer
+        return consumer
+
+    def get(self, name: str) -> Consumer | None:
+        return self._consumers.get(name)
+
+    def handling(self, event: OutboxEvent) -> list[Consumer]:
+        """The consumers that want ``event``, in registration order. A predicate that
+        raises counts as "no" (logged): it must not keep the event from the others."""
+        wanted = []
+        for consumer in self._consumers.values():
+            try:
+                if consumer.handles(event):
+                    wanted.append(consumer)
+            except Exception:
+                log.exception("consumer %s could not tell about event %s", consumer.name, event.id)
+        return wanted
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(self._consumers)

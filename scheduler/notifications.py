@@ -1,0 +1,269 @@
+"""The notification consumers: booking events → email (with the iTIP invite) and WhatsApp,
+to the customer (and, by email, the invitees), plus the consumer that keeps reminders in step.
+
+Which message an event means: created (pending → "received", confirmed → "confirmed"),
+confirmed, rescheduled, cancelled, expired, completed ("thank you"), and ``booking.reminder``
+(fired by ``scheduler.reminders``, for one channel). Each message is built from the booking
+as the event saw it (status, times, SEQUENCE from the payload), so an update carries
+SEQUENCE + 1 and a cancellation the same UID with METHOD:CANCEL.
+
+Every recipient reached is written to the notification log at once, and a later attempt of
+the same delivery skips recipients already logged: after a crash only the message in flight
+can go out twice. A refused recipient (SMTP 5xx, WhatsApp 4xx) is logged as failed and never
+stops the other recipients or the other channel.
+
+Not here: templates, MIME, SMTP and the Graph client (``connectors.notify``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from connectors.notify import errors as notify_errors
+from connectors.notify.context import MessageChannel, MessageContext, MessageKind, build_context
+from connectors.notify.mail import build_email, recipients
+from connectors.notify.mailers import Mailer
+from connectors.notify.templates import render
+from connectors.notify.whatsapp import WhatsAppClient
+from hub.config import Settings
+from hub.domain.booking import Booking, BookingStatus
+from hub.domain.model import Business, OutboxEvent
+from hub.persistence.uow import SqlUnitOfWork
+from scheduler.consumers import (
+    ConsumerRegistry,
+    DeliveryContext,
+    LogEntry,
+    LogStatus,
+    PermanentDeliveryError,
+    RetryableDeliveryError,
+)
+from scheduler.reminders import REMINDER_EVENT, whatsapp_configured
+
+KINDS: dict[str, MessageKind] = {
+    "booking.confirmed": MessageKind.CONFIRMED,
+    "booking.rescheduled": MessageKind.RESCHEDULED,
+    "booking.cancelled": MessageKind.CANCELLED,
+    "booking.expired": MessageKind.EXPIRED,
+    "booking.completed": MessageKind.THANK_YOU,
+    REMINDER_EVENT: MessageKind.REMINDER,
+}
+
+
+_STATUSES = frozenset(s.value for s in BookingStatus)
+
+
+def message_kind(event: OutboxEvent) -> MessageKind | None:
+    if event.type == "booking.created":
+        status = event.payload.get("status")
+        if status == BookingStatus.CONFIRMED.value:
+            return MessageKind.CONFIRMED
+        return MessageKind.RECEIVED if status == BookingStatus.PENDING.value else None
+    return KINDS.get(event.type)
+
+
+def _instant(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo is not None else None
+
+
+def as_of_event(booking: Booking, event: OutboxEvent) -> Booking:
+    """The booking as it was when ``event`` was written (reminders: as it is now)."""
+    if event.type == REMINDER_EVENT:
+        return booking
+    p = event.payload
+    start, end = _instant(p.get("start")), _instant(p.get("end"))
+    status = p.get("status")
+    sequence = p.get("sequence")
+    return replace(
+        booking,
+        start=start or booking.start,
+        end=end or booking.end,
+        status=BookingStatus(status) if status in _STATUSES else booking.status,
+        sequence=sequence if isinstance(sequence, int) else booking.sequence,
+        history=[],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    kind: MessageKind
+    business: Business
+    context: MessageContext
+
+
+class MessageBuilder:
+    """Loads what a message needs about one booking and formats it once."""
+
+    def __init__(self, uow: Callable[[], SqlUnitOfWork], settings: Settings) -> None:
+        self._uow = uow
+        self._settings = settings
+
+    def prepare(self, event: OutboxEvent, now: datetime) -> Prepared | None:
+        kind = message_kind(event)
+        if kind is None:
+            return None
+        booking_id = str(event.payload.get("booking_id") or event.aggregate_id)
+        with self._uow() as uow:
+            current = uow.bookings.get(event.business_id, booking_id)
+            business = uow.businesses.get(event.business_id)
+            if current is None or business is None:
+                return None
+            service = uow.services.get(business.id, current.service_id)
+            resource = uow.resources.get(business.id, current.resource_id)
+            customer = uow.customers.get(business.id, current.customer_id)
+            branch = uow.branches.get(business.id, current.branch_id) if current.branch_id else None
+        if service is None or resource is None or customer is None:
+            return None
+        if kind is MessageKind.REMINDER and (
+            not current.occupies_time
+            or current.status is BookingStatus.IN_PROGRESS
+            or current.start <= now
+        ):
+            return None  # cancelled, expired or already started: never reminded
+        booking = as_of_event(current, event)
+        organizer = business.settings.get("email") or self._settings.smtp_from
+        context = build_context(
+            booking,
+            business,
+            service,
+            resource,
+            customer,
+            now=now,
+            manage_url=f"{self._settings.base_url}/book/manage/{current.token}",
+            previous_start=_instant(event.payload.get("previous_start")),
+            organizer_email=str(organizer),
+            branch=branch,
+        )
+        return Prepared(kind, business, context)
+
+
+def _overrides(business: Business) -> dict[str, str]:
+    raw = business.settings.get("templates")
+    return {str(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+
+
+def _message_id(event_id: str, recipient: str, domain: str) -> str:
+    digest = hashlib.sha256(recipient.lower().encode()).hexdigest()[:16]
+    return f"<{event_id}.{digest}@{domain}>"
+
+
+def _reminder_channel(event: OutboxEvent) -> str | None:
+    return str(event.payload.get("channel")) if event.type == REMINDER_EVENT else None
+
+
+class EmailConsumer:
+    name = "email"
+
+    def __init__(self, builder: MessageBuilder, mailer: Mailer, settings: Settings) -> None:
+        self._builder = builder
+        self._mailer = mailer
+        self._settings = settings
+
+    def handles(self, event: OutboxEvent) -> bool:
+        channel = _reminder_channel(event)
+        return message_kind(event) is not None and channel in (None, "email")
+
+    def deliver(self, event: OutboxEvent, ctx: DeliveryContext) -> Sequence[LogEntry]:
+        prepared = self._builder.prepare(event, ctx.now)
+        if prepared is None:
+            return []
+        kind, context = prepared.kind, prepared.context
+        to = recipients(context)
+        if not to:
+            return [LogEntry("email", kind.value, LogStatus.SKIPPED, "", "no email address")]
+        rendered = render(
+            kind, MessageChannel.EMAIL, context.language, context, _overrides(prepared.business)
+        )
+        done = ctx.sent_before("email") if ctx.attempt > 1 else frozenset()
+        sender = self._settings.smtp_from
+        domain = sender.rpartition("@")[2] or "turnero"
+        deferred: list[str] = []
+        for address in to:
+            if address in done:
+                continue
+            message = build_email(
+                kind,
+                context,
+                rendered,
+                to=address,
+                sender=sender,
+                now=ctx.now,
+                message_id=_message_id(event.id, address, domain),
+                reply_to=str(prepared.business.settings.get("email") or "") or None,
+            )
+            try:
+                self._mailer.send(message)
+            except notify_errors.RetryableDeliveryError as exc:
+                deferred.append(f"{address}: {exc.message}")
+                continue
+            except notify_errors.PermanentDeliveryError as exc:
+                ctx.record(LogEntry("email", kind.value, LogStatus.FAILED, address, exc.message))
+                continue
+            ctx.record(LogEntry("email", kind.value, LogStatus.SENT, address))
+        if deferred:
+            error = "; ".join(deferred)
+            raise RetryableDeliveryError(
+                error, [LogEntry("email", kind.value, LogStatus.FAILED, "", error)]
+            )
+        return []
+
+
+class WhatsAppConsumer:
+    name = "whatsapp"
+
+    def __init__(self, builder: MessageBuilder, settings: Settings) -> None:
+        self._builder = builder
+        self._settings = settings
+
+    def handles(self, event: OutboxEvent) -> bool:
+        channel = _reminder_channel(event)
+        return message_kind(event) is not None and channel in (None, "whatsapp")
+
+    def deliver(self, event: OutboxEvent, ctx: DeliveryContext) -> Sequence[LogEntry]:
+        prepared = self._builder.prepare(event, ctx.now)
+        if prepared is None or not whatsapp_configured(prepared.business):
+            return []
+        kind, context = prepared.kind, prepared.context
+        phone = context.customer_phone
+        if not phone:
+            return []
+        if ctx.attempt > 1 and phone in ctx.sent_before("whatsapp"):
+            return []
+        config = prepared.business.settings["whatsapp"]
+        text = render(
+            kind, MessageChannel.WHATSAPP, context.language, context, _overrides(prepared.business)
+        ).text
+        client = WhatsAppClient(
+            self._settings.whatsapp_graph_url, str(config["phone_number_id"]), str(config["token"])
+        )
+        try:
+            client.send_text(phone, text.strip())
+        except notify_errors.WhatsAppRefusedError as exc:
+            entry = LogEntry("whatsapp", kind.value, LogStatus.FAILED, phone, exc.message)
+            raise PermanentDeliveryError(exc.message, [entry]) from exc
+        except notify_errors.RetryableDeliveryError as exc:
+            entry = LogEntry("whatsapp", kind.value, LogStatus.FAILED, phone, exc.message)
+            raise RetryableDeliveryError(exc.message, [entry]) from exc
+        finally:
+            client.close()
+        ctx.record(LogEntry("whatsapp", kind.value, LogStatus.SENT, phone))
+        return []
+
+
+def register_notification_consumers(
+    registry: ConsumerRegistry,
+    uow: Callable[[], SqlUnitOfWork],
+    settings: Settings,
+    mailer: Mailer,
+) -> None:
+    """Register the ``email`` and ``whatsapp`` consumers."""
+    builder = MessageBuilder(uow, settings)
+    email = EmailConsumer(builder, mailer, settings)
+    whatsapp = WhatsAppConsumer(builder, settings)
+    registry.register_consumer(email.name, email.handles, email.deliver)
+    registry.register_consumer(whatsapp.name, whatsapp.handles, whatsapp.deliver)

@@ -1,0 +1,138 @@
+"""``install(hub)``: the background work of one process — consumers registered, tasks on the
+Huey instance, and the after-commit hook that enqueues the dispatch of new outbox events.
+
+Web processes call it too (they only enqueue); ``turnero worker`` and the embedded consumer
+then run the tasks (``scheduler.worker``). Other parts add their consumers with
+``scheduler.registry.register_consumer(...)`` after ``install``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from huey import Huey
+
+from connectors.notify.mailers import Mailer, mailer_from_settings
+from hub.bootstrap import Hub
+from hub.domain.model import OutboxEvent
+from hub.services.booking_status import expire_due_bookings
+from scheduler import reminders
+from scheduler.config import SchedulerConfig
+from scheduler.consumers import ConsumerRegistry, DeliveryContext, LogEntry
+from scheduler.dispatcher import Dispatcher
+from scheduler.notifications import register_notification_consumers
+from scheduler.queue import build_huey
+from scheduler.runs import recorded
+from scheduler.tasks import EXPIRE, REMINDERS, SWEEP, HueyEnqueue, register_tasks
+
+log = logging.getLogger(__name__)
+
+REMINDER_BATCH = 500
+EXPIRE_BATCH = 200
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderConsumer:
+    """Keeps the reminders table in step with bookings, driven by their events."""
+
+    hub: Hub
+    name: str = "reminders"
+
+    def handles(self, event: OutboxEvent) -> bool:
+        return event.type.startswith("booking.") and event.type != reminders.REMINDER_EVENT
+
+    def deliver(self, event: OutboxEvent, ctx: DeliveryContext) -> Sequence[LogEntry]:
+        booking_id = str(event.payload.get("booking_id") or event.aggregate_id)
+        with self.hub.database.unit_of_work() as uow:
+            booking = uow.bookings.get(event.business_id, booking_id)
+            business = uow.businesses.get(event.business_id)
+            if booking is None or business is None:
+                reminders.clear_reminders(uow.session, booking_id)
+            else:
+                customer = uow.customers.get(business.id, booking.customer_id)
+                reminders.sync_reminders(
+                    uow.session, booking, business, customer, changed_at=event.created_at
+                )
+            uow.commit()
+        return []
+
+
+class Scheduler:
+    """What the tasks of one process call into."""
+
+    def __init__(
+        self, hub: Hub, huey: Huey, config: SchedulerConfig, registry: ConsumerRegistry
+    ) -> None:
+        self.hub = hub
+        self.huey = huey
+        self.config = config
+        self.registry = registry
+        self.dispatcher = Dispatcher(
+            hub.database.sessions, registry=registry, config=config, clock=hub.now
+        )
+        self.tasks = register_tasks(huey, self)
+        self.dispatcher.enqueue = HueyEnqueue(self.tasks)
+
+    def enqueue_dispatch(self, event_ids: Sequence[str]) -> None:
+        """The after-commit hook: ask a worker to dispatch these events."""
+        self.tasks.dispatch(list(event_ids))
+
+    def send_due_reminders(self) -> int:
+        """Fire every due reminder (in batches) and dispatch the events; returns how many."""
+        total = 0
+        while True:
+            with self.hub.database.sessions.begin() as session:
+                fired = reminders.fire_due(session, self.hub.now(), REMINDER_BATCH)
+            if not fired:
+                return total
+            total += len(fired)
+            self.dispatcher.dispatch(fired)
+
+    def expire_holds(self) -> int:
+        """Expire pending bookings whose hold ran out (the core's use case writes the
+        ``booking.expired`` events that free nothing else and tell the client)."""
+        expired = 0
+        while True:
+            batch = expire_due_bookings(self.hub.uow(), now=self.hub.now(), limit=EXPIRE_BATCH)
+            expired += len(batch)
+            if len(batch) < EXPIRE_BATCH:
+                return expired
+
+    def run_periodic(self, name: str) -> None:
+        sessions = self.hub.database.sessions
+        if name == SWEEP:
+            recorded(sessions, name, self.hub.now, self.dispatcher.sweep)
+        elif name == REMINDERS:
+            recorded(sessions, name, self.hub.now, self.send_due_reminders, "{} fired".format)
+        elif name == EXPIRE:
+            recorded(sessions, name, self.hub.now, self.expire_holds, "{} expired".format)
+        else:
+            raise ValueError(f"unknown periodic task {name!r}")
+
+
+def install(
+    hub: Hub,
+    *,
+    huey: Huey | None = None,
+    config: SchedulerConfig | None = None,
+    mailer: Mailer | None = None,
+) -> Scheduler:
+    """Wire the background work into ``hub``: register the reminders, email and WhatsApp
+    consumers and the tasks, and enqueue the dispatch of every commit's outbox events."""
+    config = config or SchedulerConfig.from_settings(hub.settings)
+    registry = ConsumerRegistry()
+    reminder_consumer = ReminderConsumer(hub)
+    registry.register_consumer(
+        reminder_consumer.name, reminder_consumer.handles, reminder_consumer.deliver
+    )
+    register_notification_consumers(
+        registry,
+        hub.database.unit_of_work,
+        hub.settings,
+        mailer or mailer_from_settings(hub.settings),
+    )
+    scheduler = Scheduler(hub, huey or build_huey(config), config, registry)
+    hub.on_commit(scheduler.enqueue_dispatch)
+    return scheduler
