@@ -3,12 +3,21 @@
 
 from __future__ import annotations
 
+from connectors.crm_webhooks import api as webhooks
 from hub.api import bookings, calendar_setup, people, public, setup
 from hub.api.registry import Operations, Registry
 
 
 def groups() -> list[Operations]:
-    return [public.ops, bookings.ops, setup.ops, calendar_setup.ops, people.ops]
+    return [
+        public.ops,
+        bookings.ops,
+        setup.ops,
+        calendar_setup.ops,
+        people.ops,
+        # Routes of connectors, declared in their own packages with this registry.
+        webhooks.ops,
+    ]
 
 
 def registry() -> Registry:

@@ -53,6 +53,8 @@ class Receiver:
                 status = receiver.handle(raw, dict(self.headers.items()))
                 answer = json.dumps({"ok": status < 300}).encode()
                 self.send_response(status)
+                if status == 307:
+                    self.send_header("Location", receiver.url + "/moved")
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
@@ -103,6 +105,8 @@ class Receiver:
             return 500
         if self.mode == "down":
             return 503
+        if self.mode == "redirect":
+            return 307
         return 200
 
     def ids(self) -> set[str]:
