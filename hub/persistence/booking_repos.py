@@ -23,22 +23,32 @@ _OCCUPYING = [s.value for s in OCCUPYING]
 class SqlBookingRepository:
     def __init__(self, session: Session) -> None:
         self._s = session
+        # The session only holds rows weakly; keeping the rows read here keeps the version
+        # they were read at, which the UPDATE's ``WHERE version = …`` checks.
+        self._rows: dict[str, BookingRow] = {}
+
+    def _domain(self, row: BookingRow) -> Booking:
+        self._rows[row.id] = row
+        return convert.booking_from_row(row)
 
     def add(self, booking: Booking) -> None:
-        self._s.add(convert.booking_to_row(booking))
+        row = convert.booking_to_row(booking)
+        self._s.add(row)
+        self._rows[row.id] = row
+        self._s.flush()  # rows have no relationship(): flush in FK order
 
     def get(self, business_id: str, booking_id: str) -> Booking | None:
         row = self._s.get(BookingRow, booking_id)
         if row is None or row.business_id != business_id:
             return None
-        return convert.booking_from_row(row)
+        return self._domain(row)
 
     def get_by_token(self, token: str) -> Booking | None:
         row = self._s.scalar(select(BookingRow).where(BookingRow.token == token))
-        return convert.booking_from_row(row) if row is not None else None
+        return self._domain(row) if row is not None else None
 
     def update(self, booking: Booking) -> None:
-        row = self._s.get(BookingRow, booking.id)
+        row = self._rows.get(booking.id) or self._s.get(BookingRow, booking.id)
         if row is None:
             raise KeyError(booking.id)
         convert.booking_to_row(booking, row)
@@ -58,7 +68,7 @@ class SqlBookingRepository:
             )
             .order_by(BookingRow.start_at, BookingRow.id)
         )
-        return [convert.booking_from_row(r) for r in rows]
+        return [self._domain(r) for r in rows]
 
     def list_range(
         self,
@@ -78,7 +88,7 @@ class SqlBookingRepository:
         if statuses is not None:
             query = query.where(BookingRow.status.in_([s.value for s in statuses]))
         rows = self._s.scalars(query.order_by(BookingRow.start_at, BookingRow.id))
-        return [convert.booking_from_row(r) for r in rows]
+        return [self._domain(r) for r in rows]
 
     def due_holds(self, now: datetime, limit: int = 500) -> list[Booking]:
         rows = self._s.scalars(
@@ -87,7 +97,7 @@ class SqlBookingRepository:
             .order_by(BookingRow.hold_until, BookingRow.id)
             .limit(limit)
         )
-        return [convert.booking_from_row(r) for r in rows]
+        return [self._domain(r) for r in rows]
 
     def by_series(self, business_id: str, series_id: str) -> list[Booking]:
         rows = self._s.scalars(
@@ -95,7 +105,7 @@ class SqlBookingRepository:
             .where(BookingRow.business_id == business_id, BookingRow.series_id == series_id)
             .order_by(BookingRow.start_at)
         )
-        return [convert.booking_from_row(r) for r in rows]
+        return [self._domain(r) for r in rows]
 
 
 class SqlBlockRepository:
@@ -104,6 +114,7 @@ class SqlBlockRepository:
 
     def add(self, block: Block) -> None:
         self._s.add(convert.block_to_row(block))
+        self._s.flush()  # rows have no relationship(): flush in FK order
 
     def get(self, business_id: str, block_id: str) -> Block | None:
         row = self._s.get(BlockRow, block_id)
@@ -153,6 +164,7 @@ class SqlServiceRecordRepository:
 
     def add(self, record: ServiceRecord) -> None:
         self._s.add(convert.record_to_row(record))
+        self._s.flush()  # rows have no relationship(): flush in FK order
 
     def for_booking(self, business_id: str, booking_id: str) -> ServiceRecord | None:
         row = self._s.scalar(
@@ -170,6 +182,7 @@ class SqlAuditRepository:
 
     def add(self, entry: AuditEntry) -> None:
         self._s.add(convert.audit_to_row(entry))
+        self._s.flush()  # rows have no relationship(): flush in FK order
 
     def for_entity(self, business_id: str, entity: str, entity_id: str) -> list[AuditEntry]:
         rows = self._s.scalars(
@@ -191,6 +204,7 @@ class SqlOutboxRepository:
 
     def add(self, event: OutboxEvent) -> None:
         self._s.add(convert.outbox_to_row(event))
+        self._s.flush()  # rows have no relationship(): flush in FK order
         self._added.append(event.id)
 
     def get(self, event_id: str) -> OutboxEvent | None:

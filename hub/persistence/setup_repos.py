@@ -33,6 +33,7 @@ class SqlBusinessRepository:
 
     def add(self, business: Business) -> None:
         self._s.add(convert.business_to_row(business))
+        self._s.flush()  # rows have no relationship(): flush in FK order
 
     def get(self, business_id: str) -> Business | None:
         row = self._s.get(BusinessRow, business_id)
@@ -72,6 +73,7 @@ class _Scoped(Generic[D, R]):
 
     def add(self, entity: D) -> None:
         self._s.add(type(self).to_row(entity, None))
+        self._s.flush()  # rows have no relationship(): flush in FK order
 
     def get(self, business_id: str, entity_id: str) -> D | None:
         row = self._row(business_id, entity_id)

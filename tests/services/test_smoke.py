@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from hub.domain.booking import BookingStatus
+from hub.services.booking_create import NewBooking, create_booking
 from hub.services.booking_moves import reschedule_booking
 from hub.services.booking_status import cancel_booking
-from hub.services.booking_create import NewBooking, create_booking
 from hub.services.customers import CustomerDetails
 from tests.services.conftest import CLIENT, NOW, OPERATOR, World, local
 
