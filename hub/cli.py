@@ -100,17 +100,47 @@ def cmd_serve(settings: Settings, args: argparse.Namespace, out: TextIO) -> None
     import uvicorn
 
     from hub.app import create_app
+    from hub.wiring import wire
+    from scheduler.worker import EmbeddedConsumer
 
     migrate(settings.database_url)
     hub = _hub(settings)
+    background = wire(hub)  # first, so that the demo's bookings are dispatched too
     if args.demo:
         _print_demo(hub, out)
+    consumer = None if args.no_worker else EmbeddedConsumer(background, background.config.workers)
     app = create_app(hub)
     print(f"Turnero is serving on http://{args.host}:{args.port}", file=out, flush=True)
     try:
+        if consumer is not None:
+            consumer.start()
         uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     finally:
+        if consumer is not None:
+            consumer.stop()
         hub.close()
+
+
+def cmd_worker(settings: Settings, args: argparse.Namespace, out: TextIO) -> None:
+    import logging
+
+    from hub.wiring import wire
+    from scheduler.worker import consumer_for
+
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    migrate(settings.database_url)
+    hub = _hub(settings)
+    try:
+        consumer_for(wire(hub), args.workers).run()
+    finally:
+        hub.close()
+
+
+def cmd_queue_status(settings: Settings, _args: argparse.Namespace, out: TextIO) -> None:
+    from scheduler.status import queue_status
+
+    print(queue_status(settings).render(), file=out)
 
 
 def cmd_business_create(settings: Settings, args: argparse.Namespace, out: TextIO) -> None:
@@ -256,7 +286,22 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--demo", action="store_true", help="seed the demo data if absent")
+    serve.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="do not run background tasks in this process (run `turnero worker` instead)",
+    )
     serve.set_defaults(run=cmd_serve)
+
+    worker = commands.add_parser("worker", help="run background tasks (scaled deployments)")
+    worker.add_argument("--workers", type=int, default=None, help="worker threads")
+    worker.set_defaults(run=cmd_worker)
+
+    queue = commands.add_parser("queue", help="background work")
+    queue_cmds = queue.add_subparsers(dest="action", required=True, metavar="ACTION")
+    queue_cmds.add_parser(
+        "status", help="pending, scheduled, failed, last run of each periodic task"
+    ).set_defaults(run=cmd_queue_status)
 
     commands.add_parser("migrate", help="bring the database schema up to date").set_defaults(
         run=cmd_migrate

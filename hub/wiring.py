@@ -1,0 +1,22 @@
+"""Wiring of the background side of one process: the scheduler with its consumers and every
+connector that hooks into it (webhooks, and the others as they are configured).
+
+Kept apart from ``hub.bootstrap`` because these adapters import ``Hub`` from there. Web
+processes call ``wire`` too: their commits must enqueue the dispatch of outbox events even
+when another process runs the tasks.
+"""
+
+from __future__ import annotations
+
+from connectors.crm_webhooks.runtime import install_webhooks
+from connectors.notify.mailers import mailer_from_settings
+from hub.bootstrap import Hub
+from scheduler.runtime import Scheduler, install
+
+
+def wire(hub: Hub) -> Scheduler:
+    """Install the scheduler and every connector's consumers and tasks into ``hub``."""
+    mailer = mailer_from_settings(hub.settings)
+    scheduler = install(hub, mailer=mailer)
+    install_webhooks(hub, scheduler.huey, scheduler.registry, mailer=mailer)
+    return scheduler
