@@ -5,6 +5,7 @@ business to book in, a verifying receiver on loopback and an SMTP server for the
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -90,9 +91,12 @@ class Inbox:
 @pytest.fixture
 def smtp() -> Iterator[tuple[Inbox, int]]:
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=0)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
-    yield inbox, controller.server.sockets[0].getsockname()[1]
+    yield inbox, port
     controller.stop()
 
 

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from standardwebhooks import Webhook, WebhookVerificationError
 
 from connectors.crm_webhooks import subscriptions
 from connectors.crm_webhooks.delivery import Webhooks
@@ -177,11 +176,3 @@ def test_a_redirect_is_not_followed(live: LiveHub, receiver: Receiver) -> None:
         answer = api.post(f"/api/v1/webhooks/{hook['id']}/test").json()
     assert answer["status"] == "failed" and answer["log"][0]["status_code"] == 307
     assert receiver.requests == 1
-
-
-def test_signatures_do_not_verify_with_another_secret(receiver: Receiver) -> None:
-    other = Webhook("whsec_" + "A" * 32)
-    with pytest.raises(WebhookVerificationError):
-        other.verify(
-            "{}", {"webhook-id": "x", "webhook-timestamp": "1", "webhook-signature": "v1,x"}
-        )

@@ -1,0 +1,80 @@
+"""The pure rules: which URLs may be called, and the retry schedule (no sockets but DNS for
+``localhost``)."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from connectors.crm_webhooks.guard import UrlPolicy, UrlRefusedError
+from connectors.crm_webhooks.retries import (
+    MAX_ATTEMPTS,
+    RETRY_DELAYS,
+    next_attempt_at,
+    should_disable,
+)
+from hub.config import Settings
+
+REFUSED = [
+    "http://127.0.0.1/hook",
+    "http://169.254.169.254/latest/meta-data/",
+    "http://10.1.2.3/x",
+    "http://192.168.0.10/x",
+    "http://[::1]/x",
+    "http://[::ffff:127.0.0.1]/x",
+    "http://0.0.0.0/x",
+    "ftp://crm.example.com/x",
+    "not a url",
+]
+
+
+def policy(allow: str = "", production: bool = False) -> UrlPolicy:
+    env = {"TURNERO_WEBHOOK_ALLOW_HOSTS": allow, "TURNERO_PRODUCTION": "1" if production else ""}
+    return UrlPolicy.from_settings(Settings.from_env(env))
+
+
+@pytest.mark.parametrize("url", REFUSED)
+def test_private_and_odd_urls_are_refused(url: str) -> None:
+    with pytest.raises(UrlRefusedError):
+        policy().parse(url)
+
+
+def test_the_allow_list_takes_hosts_and_cidrs() -> None:
+    assert policy("127.0.0.1").parse("http://127.0.0.1:8080/h").port == 8080
+    assert policy("127.0.0.0/8").parse("http://127.0.0.7/h").host == "127.0.0.7"
+    assert policy("169.254.0.0/16").parse("http://169.254.169.254/").host == "169.254.169.254"
+    with pytest.raises(UrlRefusedError):
+        policy("127.0.0.0/8").parse("http://169.254.169.254/")
+
+
+def test_names_are_checked_on_what_they_resolve_to() -> None:
+    assert policy().parse("http://localhost/h").address == ""  # no DNS on save
+    with pytest.raises(UrlRefusedError, match="loopback"):
+        policy().resolve("http://localhost/h")
+    assert policy("localhost").resolve("http://localhost/h").address in ("127.0.0.1", "::1")
+
+
+def test_production_wants_https_except_for_allowed_hosts() -> None:
+    with pytest.raises(UrlRefusedError, match="https"):
+        policy(production=True).parse("http://crm.example.com/h")
+    assert policy(production=True).parse("https://crm.example.com/h").port == 443
+    assert policy("127.0.0.1", production=True).parse("http://127.0.0.1/h").scheme == "http"
+
+
+def test_retries_cover_more_than_a_day_then_give_up() -> None:
+    rng = random.Random(7)
+    now = first = datetime(2026, 1, 1, tzinfo=UTC)
+    delays = []
+    for attempt in range(1, MAX_ATTEMPTS):
+        at = next_attempt_at(attempt, now, rng)
+        assert at is not None
+        delays.append(at - now)
+        now = at
+    assert next_attempt_at(MAX_ATTEMPTS, now, rng) is None
+    for delay, nominal in zip(delays, RETRY_DELAYS, strict=True):  # jitter only adds
+        assert nominal <= delay <= nominal * 1.2
+    assert now - first >= timedelta(hours=24)
+    assert not should_disable(first, first + timedelta(hours=23))
+    assert should_disable(first, first + timedelta(hours=24))
