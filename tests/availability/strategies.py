@@ -28,12 +28,15 @@ def _quarters(low: int, high: int) -> st.SearchStrategy[timedelta]:
     return st.integers(low, high).map(lambda n: n * QUARTER)
 
 
+def _as_time(quarter: int) -> time:
+    return time(0) if quarter == 96 else time(quarter // 4, (quarter % 4) * 15)
+
+
 @st.composite
 def wall_interval(draw: st.DrawFn) -> tuple[time, time]:
     start = draw(st.integers(0, 95))
     end = draw(st.integers(start + 1, 96))
-    as_time = lambda q: time(0) if q == 96 else time(q // 4, (q % 4) * 15)  # noqa: E731
-    return as_time(start), as_time(end)
+    return _as_time(start), _as_time(end)
 
 
 @st.composite
@@ -64,7 +67,8 @@ def busy(draw: st.DrawFn, around: datetime) -> tuple[Busy, ...]:
     """Busy entries over the scenario's days, often back to back (touching edges matter)."""
     entries: list[Busy] = []
     for _ in range(draw(st.integers(0, 8))):
-        if entries and draw(st.booleans()):
+        back_to_back = draw(st.booleans())
+        if entries and back_to_back:
             start = entries[-1].end
         else:
             start = around + draw(_quarters(-8, 4 * 24 * 3))

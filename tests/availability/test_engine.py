@@ -4,6 +4,7 @@ travel gap, capacity, step, notice and horizon, groups, and the operator check."
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -286,7 +287,7 @@ def test_fits_ignores_opening_hours_but_never_overlaps() -> None:
         {"min_notice": timedelta(minutes=-5)},
     ],
 )
-def test_bad_requests_are_refused_with_a_validation_error(changes: dict[str, object]) -> None:
+def test_bad_requests_are_refused_with_a_validation_error(changes: dict[str, Any]) -> None:
     with pytest.raises(ValidationError):
         find_slots(request(**changes), [calendar()])
 
