@@ -1,0 +1,106 @@
+"""The Calendar v3 client of one connection — google-api-python-client built from its bundled
+discovery document, pointed at ``Settings.google_api_url`` when set — and what its failures
+mean for us: a revoked grant breaks the connection, a 410 asks for a full sync, rate limits
+and 5xx are worth another try, other 4xx are not.
+
+Not here: what to send (``push``), what to do with what comes back (``pull``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httplib2  # type: ignore[import-untyped]
+from google.auth.exceptions import RefreshError
+from google.oauth2.credentials import Credentials
+from google_auth_httplib2 import AuthorizedHttp  # type: ignore[import-untyped]
+from googleapiclient.discovery import build
+from googleapiclient.errors import HttpError
+
+from hub.config import Settings
+
+SCOPES = ("openid", "email", "https://www.googleapis.com/auth/calendar")
+TIMEOUT_SECONDS = 30
+
+
+class GoogleError(Exception):
+    """A call to Google failed (``status``: the HTTP status, when there was one)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class BrokenConnectionError(GoogleError):
+    """The grant is gone (revoked, expired, 401): nothing works until the user reconnects."""
+
+
+class SyncTokenExpiredError(GoogleError):
+    """410 Gone on an incremental list: start over with a full sync."""
+
+
+class TransientGoogleError(GoogleError):
+    """403 rate limit, 429, 5xx, a dropped connection: try again later."""
+
+
+class RefusedError(GoogleError):
+    """Google refused this request for good (400, 403 forbidden, 404)."""
+
+
+def calendar_service(settings: Settings, refresh_token: str) -> Any:
+    """A Calendar v3 resource acting as the owner of ``refresh_token``."""
+    credentials = Credentials(  # type: ignore[no-untyped-call]
+        token=None,
+        refresh_token=refresh_token,
+        token_uri=settings.google_token_uri,
+        client_id=settings.google_client_id,
+        client_secret=settings.google_client_secret,
+        scopes=list(SCOPES),
+    )
+    http = AuthorizedHttp(credentials, http=httplib2.Http(timeout=TIMEOUT_SECONDS))
+    options = {"api_endpoint": settings.google_api_url} if settings.google_api_url else None
+    return build(
+        "calendar",
+        "v3",
+        http=http,
+        static_discovery=True,
+        cache_discovery=False,
+        client_options=options,
+    )
+
+
+_RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded"})
+
+
+def classify(exc: Exception) -> GoogleError:
+    """The ``GoogleError`` that ``exc`` (raised by the SDK) stands for."""
+    if isinstance(exc, GoogleError):
+        return exc
+    if isinstance(exc, RefreshError):
+        return BrokenConnectionError(f"Google refused the grant: {exc}")
+    if isinstance(exc, HttpError):
+        status = int(exc.resp.status)
+        reasons = {str(d.get("reason")) for d in (exc.error_details or []) if isinstance(d, dict)}
+        if status == 401:
+            return BrokenConnectionError("Google answered 401: the grant is no longer valid", 401)
+        if status == 410 and "deleted" not in reasons:
+            return SyncTokenExpiredError("the sync token expired", 410)
+        if status == 429 or status >= 500 or (status == 403 and reasons & _RATE_REASONS):
+            return TransientGoogleError(f"Google answered {status}", status)
+        return RefusedError(f"Google answered {status}: {exc.reason}", status)
+    if isinstance(exc, (OSError, httplib2.HttpLib2Error)):
+        return TransientGoogleError(f"could not reach Google: {exc!r}")
+    raise exc
+
+
+def is_gone(exc: GoogleError) -> bool:
+    """404/410 on a single event: it is not there any more."""
+    return exc.status in (404, 410)
+
+
+def execute(request: Any) -> Any:
+    """Run an SDK request, turning its failures into ``GoogleError``s."""
+    try:
+        return request.execute(num_retries=0)
+    except Exception as exc:
+        raise classify(exc) from exc

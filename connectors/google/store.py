@@ -1,0 +1,241 @@
+"""Queries of the Google connector: connections, pulled busy intervals, OAuth states, and the
+external ids (Google event id, Meet link) written onto a booking.
+
+Every function takes an open SQLAlchemy session and never commits; the caller owns the
+transaction. Not here: calling Google (``calendar``), deciding what to do (``push``/``pull``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from connectors.google.models import AuthStateRow, BusyRow, ConnectionRow
+from hub.domain.model import new_id
+from hub.persistence.models import BookingRow
+
+ACTIVE = "active"
+BROKEN = "broken"
+
+
+@dataclass(frozen=True, slots=True)
+class Connection:
+    id: str
+    business_id: str
+    user_id: str
+    google_email: str
+    resource_ids: tuple[str, ...]
+    calendar_id: str
+    busy_calendar_ids: tuple[str, ...]
+    refresh_token: str  # sealed
+    status: str
+    broken_reason: str
+
+    @property
+    def active(self) -> bool:
+        return self.status == ACTIVE
+
+
+def _connection(row: ConnectionRow) -> Connection:
+    return Connection(
+        id=row.id,
+        business_id=row.business_id,
+        user_id=row.user_id,
+        google_email=row.google_email,
+        resource_ids=tuple(row.resource_ids),
+        calendar_id=row.calendar_id,
+        busy_calendar_ids=tuple(row.busy_calendar_ids),
+        refresh_token=row.refresh_token,
+        status=row.status,
+        broken_reason=row.broken_reason,
+    )
+
+
+def save_connection(
+    session: Session,
+    *,
+    business_id: str,
+    user_id: str,
+    google_email: str,
+    resource_ids: Sequence[str],
+    sealed_refresh_token: str,
+    now: datetime,
+    calendar_id: str = "primary",
+    busy_calendar_ids: Sequence[str] = ("primary",),
+) -> Connection:
+    """Create the user's connection, or renew it (new grant, active again, sync restarts)."""
+    row = session.scalar(
+        select(ConnectionRow).where(
+            ConnectionRow.business_id == business_id, ConnectionRow.user_id == user_id
+        )
+    )
+    if row is None:
+        row = ConnectionRow(id=new_id(), business_id=business_id, user_id=user_id, created_at=now)
+        session.add(row)
+    row.google_email = google_email
+    row.resource_ids = list(resource_ids)
+    row.calendar_id = calendar_id
+    row.busy_calendar_ids = list(busy_calendar_ids)
+    row.refresh_token = sealed_refresh_token
+    row.status = ACTIVE
+    row.broken_reason = ""
+    row.sync_tokens = {}
+    row.updated_at = now
+    session.flush()
+    return _connection(row)
+
+
+def get_connection(session: Session, connection_id: str) -> Connection | None:
+    row = session.get(ConnectionRow, connection_id)
+    return None if row is None else _connection(row)
+
+
+def connections(session: Session, *, active_only: bool = True) -> list[Connection]:
+    query = select(ConnectionRow).order_by(ConnectionRow.created_at, ConnectionRow.id)
+    if active_only:
+        query = query.where(ConnectionRow.status == ACTIVE)
+    return [_connection(r) for r in session.scalars(query)]
+
+
+def connection_for_resource(
+    session: Session, business_id: str, resource_id: str
+) -> Connection | None:
+    """The active connection whose calendar receives this resource's bookings (the oldest,
+    when several staff share a resource)."""
+    for conn in connections(session):
+        if conn.business_id == business_id and resource_id in conn.resource_ids:
+            return conn
+    return None
+
+
+def mark_broken(session: Session, connection_id: str, reason: str, now: datetime) -> None:
+    session.execute(
+        update(ConnectionRow)
+        .where(ConnectionRow.id == connection_id)
+        .values(status=BROKEN, broken_reason=reason, updated_at=now)
+    )
+
+
+def sync_token(session: Session, connection_id: str, calendar_id: str) -> str | None:
+    row = session.get(ConnectionRow, connection_id)
+    return None if row is None else row.sync_tokens.get(calendar_id)
+
+
+def set_sync_token(
+    session: Session, connection_id: str, calendar_id: str, token: str | None, now: datetime
+) -> None:
+    row = session.get(ConnectionRow, connection_id)
+    if row is None:
+        return
+    tokens = dict(row.sync_tokens)
+    if token is None:
+        tokens.pop(calendar_id, None)
+    else:
+        tokens[calendar_id] = token
+    row.sync_tokens = tokens
+    row.last_synced_at = now
+    row.updated_at = now
+
+
+# -- busy intervals ----------------------------------------------------------------------
+
+
+def replace_busy(
+    session: Session,
+    connection_id: str,
+    calendar_id: str,
+    intervals: Iterable[tuple[str, datetime, datetime]],
+    *,
+    forget: Iterable[str] = (),
+    full: bool = False,
+) -> None:
+    """Store busy intervals ``(event_id, start, end)``, replacing those of the same events;
+    drop ``forget`` event ids (or, on a full sync, every interval of the calendar first)."""
+    own = (BusyRow.connection_id == connection_id, BusyRow.calendar_id == calendar_id)
+    if full:
+        session.execute(delete(BusyRow).where(*own))
+    items = list(intervals)
+    gone = set(forget) | {event_id for event_id, _, _ in items}
+    for chunk in _chunks(sorted(gone), 500):
+        session.execute(delete(BusyRow).where(*own, BusyRow.event_id.in_(chunk)))
+    for event_id, start, end in items:
+        session.add(
+            BusyRow(
+                connection_id=connection_id,
+                calendar_id=calendar_id,
+                event_id=event_id,
+                start_at=start,
+                end_at=end,
+            )
+        )
+    session.flush()
+
+
+def forget_recurring(session: Session, connection_id: str, calendar_id: str, master: str) -> None:
+    """Drop every expanded instance of the recurring event ``master``."""
+    session.execute(
+        delete(BusyRow).where(
+            BusyRow.connection_id == connection_id,
+            BusyRow.calendar_id == calendar_id,
+            BusyRow.event_id.like(master.replace("%", r"\%").replace("_", r"\_") + r"\_%", "\\"),
+        )
+    )
+
+
+def busy_between(
+    session: Session, connection_ids: Sequence[str], start: datetime, end: datetime
+) -> list[tuple[str, datetime, datetime]]:
+    rows = session.execute(
+        select(BusyRow.connection_id, BusyRow.start_at, BusyRow.end_at)
+        .where(
+            BusyRow.connection_id.in_(list(connection_ids)),
+            BusyRow.start_at < end,
+            BusyRow.end_at > start,
+        )
+        .order_by(BusyRow.start_at)
+    )
+    return [(c, s, e) for c, s, e in rows]
+
+
+def _chunks(items: list[str], size: int) -> list[list[str]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+# -- the booking's external ids ----------------------------------------------------------
+
+
+def set_google_ids(
+    session: Session,
+    booking_id: str,
+    *,
+    event_id: str | None,
+    meeting_url: str | None = None,
+) -> None:
+    """Write the Google event id (and the Meet link when there is one) onto the booking.
+    External ids are no change of the booking: its version stays."""
+    values: dict[str, str | None] = {"google_event_id": event_id}
+    if meeting_url is not None:
+        values["meeting_url"] = meeting_url
+    session.execute(update(BookingRow).where(BookingRow.id == booking_id).values(**values))
+
+
+# -- OAuth states ------------------------------------------------------------------------
+
+
+def add_state(session: Session, row: AuthStateRow) -> None:
+    session.add(row)
+    session.flush()
+
+
+def take_state(session: Session, state: str, not_before: datetime) -> AuthStateRow | None:
+    """The pending round trip for ``state`` (consumed: a state works once), if still fresh."""
+    row = session.get(AuthStateRow, state)
+    if row is None:
+        return None
+    session.delete(row)
+    session.flush()
+    return row if row.created_at >= not_before else None

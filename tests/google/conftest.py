@@ -1,0 +1,228 @@
+"""Fixtures of the Google connector tests: the fake Google on loopback and a migrated hub
+(SQLite, then PostgreSQL) with a business, two staff members each linked to a resource, and
+the ``google`` consumer wired to an outbox dispatcher that delivers right after each commit.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import cast
+from zoneinfo import ZoneInfo
+
+import pytest
+from cryptography.fernet import Fernet
+from sqlalchemy import select
+
+from connectors.google import store
+from connectors.google.runtime import GoogleConnector, install_google
+from connectors.google.tokens import TokenCipher
+from hub.bootstrap import Hub, build_hub
+from hub.config import Settings
+from hub.domain.accounts import Role, User
+from hub.domain.booking import Actor, Booking, ChangedBy, Channel
+from hub.domain.model import Business, Resource, Service, WeeklyInterval
+from hub.domain.policies import BookingPolicy
+from hub.persistence.migrate import migrate
+from hub.persistence.models import AuditRow
+from hub.services import accounts, setup
+from hub.services.availability import AvailabilityQuery, find_availability
+from hub.services.booking_create import NewBooking, create_booking
+from hub.services.customers import CustomerDetails
+from hub.services.ports import UnitOfWork
+from scheduler.config import SchedulerConfig
+from scheduler.consumers import ConsumerRegistry
+from scheduler.dispatcher import Dispatcher
+from tests.google.fake import FakeGoogle
+
+SETUP = ChangedBy(Actor.OPERATOR, Channel.CLI)
+CLIENT = ChangedBy(Actor.CLIENT, Channel.PAGE)
+OPEN = tuple(WeeklyInterval(d, time(9), time(18)) for d in range(7))
+TZ = "America/Argentina/Buenos_Aires"
+
+
+@pytest.fixture
+def google() -> Iterator[FakeGoogle]:
+    fake = FakeGoogle().start()
+    yield fake
+    fake.stop()
+
+
+def google_settings(database_url: str, fake: FakeGoogle, **extra: object) -> Settings:
+    return Settings(
+        database_url=database_url,
+        base_url="http://127.0.0.1:9",
+        google_client_id=fake.client_id,
+        google_client_secret=fake.client_secret,
+        google_auth_uri=fake.url + "/auth",
+        google_token_uri=fake.url + "/token",
+        google_revoke_uri=fake.url + "/revoke",
+        google_api_url=fake.api_url,
+        encryption_key=Fernet.generate_key().decode(),
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+@dataclass
+class Staff:
+    user: User
+    resource: Resource
+    email: str
+    connection_id: str = ""
+
+
+@dataclass
+class World:
+    hub: Hub
+    google: FakeGoogle
+    connector: GoogleConnector
+    dispatcher: Dispatcher
+    business: Business
+    service: Service
+    video: Service
+    juan: Staff
+    maria: Staff
+
+    def uow(self) -> UnitOfWork:
+        return self.hub.uow()
+
+    def at(self, hour: int, minute: int = 0, days_ahead: int = 3) -> datetime:
+        day = datetime.now(ZoneInfo(TZ)).date() + timedelta(days=days_ahead)
+        return datetime.combine(day, time(hour, minute), ZoneInfo(TZ))
+
+    def connect(self, staff: Staff) -> str:
+        """Connect ``staff`` as if they had consented (the OAuth flow has its own tests)."""
+        token = self.google.grant(staff.email)
+        sealed = TokenCipher.from_settings(self.hub.settings).seal(token)
+        with self.hub.database.sessions.begin() as session:
+            conn = store.save_connection(
+                session,
+                business_id=self.business.id,
+                user_id=staff.user.id,
+                google_email=staff.email,
+                resource_ids=[staff.resource.id],
+                sealed_refresh_token=sealed,
+                now=self.hub.now(),
+            )
+        staff.connection_id = conn.id
+        return conn.id
+
+    def book(
+        self, staff: Staff, start: datetime, *, video: bool = False, by: ChangedBy = SETUP
+    ) -> Booking:
+        request = NewBooking(
+            business_id=self.business.id,
+            service_id=(self.video if video else self.service).id,
+            start=start,
+            resource_id=staff.resource.id,
+            customer=CustomerDetails(
+                name="Ana Pérez", phone="+5491123456789", email="ana@example.com"
+            ),
+            invitees=("socio@example.com",),
+        )
+        return create_booking(
+            self.uow(), request, by=by, now=self.hub.now(), busy_sources=self.hub.busy_sources
+        )
+
+    def booking(self, booking_id: str) -> Booking:
+        with self.uow() as uow:
+            found = uow.bookings.get(self.business.id, booking_id)
+        assert found is not None
+        return found
+
+    def free_starts(self, staff: Staff, day: date) -> list[datetime]:
+        query = AvailabilityQuery(
+            business_id=self.business.id,
+            service_id=self.service.id,
+            date_from=day,
+            date_to=day,
+            resource_id=staff.resource.id,
+        )
+        result = find_availability(
+            self.uow(), query, by=CLIENT, now=self.hub.now(), busy_sources=self.hub.busy_sources
+        )
+        return [s.start for s in result]
+
+    def audit_actions(self, booking_id: str) -> list[str]:
+        with self.hub.database.sessions() as session:
+            rows = session.scalars(select(AuditRow).where(AuditRow.entity_id == booking_id))
+            return [r.action for r in rows]
+
+
+def make_world(database_url: str, fake: FakeGoogle) -> World:
+    migrate(database_url)
+    hub = build_hub(google_settings(database_url, fake))
+    registry = ConsumerRegistry()
+    connector = install_google(hub, registry)
+    assert connector is not None
+    connector.push.sleep = lambda _: None
+    config = SchedulerConfig(retry_base=timedelta(0), retry_max=timedelta(0))
+    dispatcher = Dispatcher(
+        hub.database.sessions,
+        registry=registry,
+        config=config,
+        clock=hub.now,
+        rng=random.Random(7),
+    )
+    hub.on_commit(lambda ids: _dispatch(dispatcher, ids))
+    now = hub.now()
+    business = setup.create_business(
+        hub.uow(),
+        Business(
+            slug="consultorio",
+            name="Consultorio",
+            timezone=TZ,
+            currency="ARS",
+            language="es",
+            policy=BookingPolicy(min_notice_minutes=0, horizon_days=60),
+        ),
+        by=SETUP,
+        now=now,
+    )
+    people = []
+    for name, email in (("Juan", "juan@example.com"), ("María", "maria@example.com")):
+        resource = setup.save_resource(
+            hub.uow(), Resource(business.id, name, weekly=OPEN), by=SETUP, now=now
+        )
+        user = accounts.create_user(
+            hub.accounts_uow(),
+            email=email,
+            role=Role.EMPLOYEE,
+            business_id=business.id,
+            password="correct horse battery",
+            resource_ids=(resource.id,),
+            now=now,
+        )
+        people.append(Staff(user, resource, email))
+    ids = tuple(p.resource.id for p in people)
+    service = setup.save_service(
+        hub.uow(), Service(business.id, "Consulta", 30, resource_ids=ids), by=SETUP, now=now
+    )
+    video = setup.save_service(
+        hub.uow(),
+        Service(business.id, "Teleconsulta", 30, resource_ids=ids, video_meeting=True),
+        by=SETUP,
+        now=now,
+    )
+    return World(hub, fake, connector, dispatcher, business, service, video, people[0], people[1])
+
+
+def _dispatch(dispatcher: Dispatcher, ids: Sequence[str]) -> None:
+    dispatcher.dispatch(ids)
+
+
+@pytest.fixture
+def world(database_url: str, google: FakeGoogle) -> Iterator[World]:
+    made = make_world(database_url, google)
+    yield made
+    made.connector.busy.close()
+    made.hub.close()
+
+
+def utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+__all__ = ["Staff", "World", "cast", "utc"]
