@@ -41,9 +41,7 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
 
 def _api_mount(hub: Hub) -> Mount:
     api = registry()
-    document = api.openapi(
-        title="Turnero API", version="1.0.0", server_url=hub.settings.base_url + API_PREFIX
-    )
+    document = api.openapi(title="Turnero API", version="1.0.0", server_url=hub.settings.base_url)
     router = Router(routes=[openapi_route(document), *api.routes(hub)], default=_api_not_found)
     return Mount(
         API_PREFIX,
@@ -74,8 +72,24 @@ def _health(hub: Hub) -> Route:
     return Route("/healthz", healthz, methods=["GET"], name="healthz")
 
 
+def _caldav(hub: Hub) -> list[BaseRoute]:
+    """CalDAV (Radicale over the hub) at /dav, and the RFC 6764 well-known redirect."""
+    from caldav_server.app import dav_app, register
+
+    register(hub)
+
+    async def well_known(request: Request) -> Response:
+        return RedirectResponse("/dav/", status_code=301)
+
+    return [
+        Route("/.well-known/caldav", well_known, methods=["GET", "PROPFIND", "OPTIONS"]),
+        Mount("/dav", app=dav_app(hub)),
+    ]
+
+
 def _mounts(hub: Hub) -> list[BaseRoute]:
     return [
+        *_caldav(hub),
         _api_mount(hub),
         Route("/api/docs", _to_docs, name="docs-root"),
         docs_mount(),

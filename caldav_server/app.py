@@ -1,0 +1,194 @@
+"""The CalDAV entry point: unforked Radicale, configured in code, with the hub's storage,
+auth and rights plugins, served as an ASGI app through a2wsgi.
+
+``dav_app(hub_or_db, settings)`` is what ``hub.app`` mounts at ``/dav``; it also answers the
+read-only ICS feeds at ``/dav/feeds/<token>.ics``. ``register(hub)`` adds the personal
+calendars' busy time to the hub's busy sources (bootstrap calls it once).
+
+``DavApplication`` overrides the write verbs only to answer the hub's refusals properly:
+a ``RefusedError`` raised by the storage becomes its status with a CalDAV/WebDAV error body naming
+the precondition (stock Radicale would turn a ``ValueError`` into a bare 400), malformed
+iCalendar gets a 400 that says which line is wrong, and a PUT whose object the hub
+re-serialised (a booking) returns no ETag (RFC 4791 §5.3.4).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any, cast
+
+from a2wsgi import WSGIMiddleware
+from radicale import config, pathutils, types
+from radicale.app import Application
+from starlette.routing import Mount, Route, Router
+
+from caldav_server.base import Backend
+from caldav_server.events import CALDAV, RefusedError
+from caldav_server.feeds import feed_endpoint
+from caldav_server.personal import PersonalBusySource
+from caldav_server.plugins import Auth, Rights
+from caldav_server.schema import ensure_triggers
+from caldav_server.storage import Storage
+from hub.domain.errors import ValidationError
+from hub.ical import parse_calendar
+from hub.persistence.uow import SqlDatabase
+
+WSGIResponse = types.WSGIResponse
+
+
+@dataclass(frozen=True, slots=True)
+class DavSettings:
+    login_cache_seconds: float = 60.0
+    failed_login_delay: float = 1.0
+    max_content_length: int = 10_000_000
+    workers: int = 8
+    log_level: str = "warning"
+
+
+def _error_body(refused: RefusedError) -> bytes:
+    root = ET.Element("{DAV:}error")
+    ET.SubElement(root, f"{{{refused.namespace}}}{refused.name}").text = refused.message
+    body: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return body
+
+
+class DavApplication(Application):
+    def __init__(self, configuration: Any, backend: Backend) -> None:
+        super().__init__(configuration)
+        self._backend = backend
+
+    def __call__(
+        self, environ: types.WSGIEnviron, start_response: types.WSGIStartResponse
+    ) -> Iterable[bytes]:
+        # a2wsgi hands PATH_INFO over latin-1-decoded (PEP 3333); Radicale's own server
+        # decodes UTF-8, and so must we, or "Sala Ñandú" paths would not match.
+        raw = environ.get("PATH_INFO", "")
+        with contextlib.suppress(UnicodeError):
+            cast(dict[str, Any], environ)["PATH_INFO"] = raw.encode("latin-1").decode("utf-8")
+        result: Iterable[bytes] = super().__call__(environ, start_response)
+        return result
+
+    def _refused(self, refused: RefusedError) -> WSGIResponse:
+        return (
+            refused.status,
+            {"Content-Type": "application/xml; charset=utf-8"},
+            _error_body(refused),
+            None,
+        )
+
+    def _guarded(self, verb: Callable[..., WSGIResponse], *args: Any) -> WSGIResponse:
+        try:
+            return verb(*args)
+        except RefusedError as refused:
+            return self._refused(refused)
+
+    def do_PUT(  # noqa: PLR0917 - Radicale's signature
+        self,
+        environ: types.WSGIEnviron,
+        base_prefix: str,
+        path: str,
+        user: str,
+        user_groups: set[str],
+        request_info: dict[str, Any],
+    ) -> WSGIResponse:
+        env = cast(dict[str, Any], environ)
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = env["wsgi.input"].read(length) if length else env["wsgi.input"].read()
+        env["wsgi.input"] = io.BytesIO(body)
+        env["CONTENT_LENGTH"] = str(len(body))
+        if pathutils.strip_path(path).count("/") == 2:
+            try:
+                parse_calendar(body)
+            except ValidationError as exc:
+                return self._refused(RefusedError(400, CALDAV, "valid-calendar-data", exc.message))
+        request = self._backend.request
+        request.body, request.verbatim = body, False
+        try:
+            status, headers, answer, xml = self._guarded(
+                super().do_PUT, environ, base_prefix, path, user, user_groups, request_info
+            )
+        finally:
+            request.body = None
+        if status in (200, 201, 204) and not request.verbatim:
+            headers = {k: v for k, v in dict(headers).items() if k.lower() != "etag"}
+        return status, headers, answer, xml
+
+    def do_DELETE(self, *args: Any) -> WSGIResponse:
+        return self._guarded(super().do_DELETE, *args)
+
+    def do_MOVE(self, *args: Any) -> WSGIResponse:
+        return self._guarded(super().do_MOVE, *args)
+
+    def do_MKCALENDAR(self, *args: Any) -> WSGIResponse:
+        return self._guarded(super().do_MKCALENDAR, *args)
+
+    def do_MKCOL(self, *args: Any) -> WSGIResponse:
+        return self._guarded(super().do_MKCOL, *args)
+
+    def do_PROPPATCH(self, *args: Any) -> WSGIResponse:
+        return self._guarded(super().do_PROPPATCH, *args)
+
+
+def configuration(backend: Backend, settings: DavSettings) -> Any:
+    """Radicale's configuration, in code: our plugins, no web UI, no files."""
+    configuration = config.load()
+    configuration.update(
+        {
+            "auth": {
+                "type": partial(
+                    Auth,
+                    backend=backend,
+                    cache_seconds=settings.login_cache_seconds,
+                    failure_delay=settings.failed_login_delay,
+                ),
+                "delay": "0",  # our Auth waits after a failure; Radicale would also delay 403s
+                "realm": "Turnero",
+            },
+            "rights": {"type": partial(Rights, backend=backend)},
+            "storage": {"type": partial(Storage, backend=backend)},
+            "web": {"type": "none"},
+            "server": {
+                "max_content_length": str(settings.max_content_length),
+                "max_resource_size": str(settings.max_content_length // 2),
+            },
+            "logging": {"level": settings.log_level, "mask_passwords": "True"},
+        },
+        "turnero",
+        privileged=True,
+    )
+    return configuration
+
+
+def _parts(hub_or_db: Any) -> tuple[SqlDatabase, Callable[[], datetime], list[Any]]:
+    if isinstance(hub_or_db, SqlDatabase):
+        return hub_or_db, lambda: datetime.now(UTC), []
+    return hub_or_db.database, hub_or_db.now, hub_or_db.busy_sources
+
+
+def register(hub: Any) -> None:
+    """Make personal calendars count as busy time in the hub's availability (idempotent)."""
+    if not any(isinstance(s, PersonalBusySource) for s in hub.busy_sources):
+        hub.busy_sources.append(PersonalBusySource(hub.database))
+
+
+def dav_app(hub_or_db: Any, settings: DavSettings | None = None) -> Router:
+    """The ASGI app to mount at ``/dav``: Radicale over the hub, and the ICS feeds."""
+    settings = settings or DavSettings()
+    database, clock, busy_sources = _parts(hub_or_db)
+    with database.engine.begin() as connection:
+        ensure_triggers(connection)
+    backend = Backend(database, clock, busy_sources)
+    radicale_app = DavApplication(configuration(backend, settings), backend)
+    wsgi: Any = WSGIMiddleware(radicale_app, workers=settings.workers)
+    return Router(
+        routes=[
+            Route("/feeds/{token}.ics", feed_endpoint(database, clock), methods=["GET"]),  # type: ignore[arg-type]
+            Mount("/", app=wsgi),
+        ]
+    )

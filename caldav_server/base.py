@@ -1,0 +1,117 @@
+"""Pieces every collection of the CalDAV view shares: the ``Backend`` handed to the plugins,
+items rendered on demand (``LazyItem``), the home and root collections, HTTP dates.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from typing import Any
+
+from radicale import item as radicale_item
+from radicale.storage import BaseCollection
+
+from caldav_server.events import RefusedError
+from caldav_server.render import etag_of
+from caldav_server.writes import Writer
+from hub.domain.accounts import User
+from hub.persistence.uow import SqlDatabase
+from hub.services.ports import BusySource
+
+SYNC_PREFIX = "http://turnero.app/ns/sync/"
+
+
+@dataclass
+class Backend:
+    """What the plugins need from the hub, handed to them when the app is built."""
+
+    database: SqlDatabase
+    clock: Callable[[], datetime]
+    busy_sources: Sequence[BusySource] = ()
+    request: threading.local = field(default_factory=threading.local)
+
+    def writer(self, user: User) -> Writer:
+        return Writer(self.database, self.clock, user, self.busy_sources)
+
+    def request_body(self) -> bytes | None:
+        body: bytes | None = getattr(self.request, "body", None)
+        return body
+
+
+def http_date(moment: datetime | None) -> str:
+    return format_datetime((moment or datetime(2000, 1, 1, tzinfo=UTC)).astimezone(UTC), True)
+
+
+class LazyItem(radicale_item.Item):
+    """An item whose ETag and time range are known up front and whose text is rendered
+    only if a client asks for it (a PROPFIND of ETags renders nothing)."""
+
+    def __init__(
+        self,
+        *,
+        collection: BaseCollection,
+        href: str,
+        etag: str,
+        uid: str,
+        time_range: tuple[int, int],
+        last_modified: str,
+        render: Callable[[], str],
+    ) -> None:
+        super().__init__(
+            collection=collection,
+            href=href,
+            text="",
+            etag=etag,
+            uid=uid,
+            name="VCALENDAR",
+            component_name="VEVENT",
+            time_range=time_range,
+            last_modified=last_modified,
+        )
+        self._text = None
+        self._render = render
+
+    def serialize(self) -> str:
+        if self._text is None:
+            self._text = self._render()
+        return self._text
+
+    @property
+    def vobject_item(self) -> Any:
+        self.serialize()
+        return super().vobject_item
+
+
+class Root(BaseCollection):
+    def __init__(self, path: str = "") -> None:
+        self._path = path
+
+    @property
+    def path(self) -> str:
+        return self._path
+
+    def get_meta(self, key: str | None = None) -> Any:
+        return {} if key is None else None
+
+    def get_multi(self, hrefs: Iterable[str]) -> Iterable[tuple[str, radicale_item.Item | None]]:
+        return [(href, None) for href in hrefs]
+
+    def get_all(self) -> Iterable[radicale_item.Item]:
+        return ()
+
+    @property
+    def last_modified(self) -> str:
+        return http_date(None)
+
+    @property
+    def etag(self) -> str:
+        return etag_of("root", self._path)
+
+    def set_meta(self, props: Mapping[str, str]) -> None:
+        raise RefusedError(403, "DAV:", "need-privileges", "the home collection cannot be changed")
+
+    def delete(self, href: str | None = None) -> None:
+        raise RefusedError(403, "DAV:", "need-privileges", "the home collection cannot be deleted")

@@ -1,0 +1,306 @@
+"""Personal calendars: what a staff member makes with MKCALENDAR, stored in the hub database.
+
+A plain CalDAV calendar — events may overlap, no booking rule applies, the client's bytes are
+kept as sent. Its opaque events are busy time for the resources the member is linked to
+(``PersonalBusySource``, the core's ``BusySource`` port), so a member who keeps a private
+agenda here is never booked over it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import recurring_ical_events  # type: ignore[import-untyped]
+from radicale import item as radicale_item
+from radicale.item import filter as radicale_filter
+from sqlalchemy import create_engine
+from sqlalchemy import delete as sql_delete
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
+
+from caldav_server import store
+from caldav_server.base import SYNC_PREFIX, Backend, LazyItem, Root, http_date
+from caldav_server.events import RefusedError, read_event
+from caldav_server.render import etag_of, text_etag, timestamp
+from caldav_server.schema import PersonalCalendarRow, PersonalEventRow
+from hub.availability.types import Busy
+from hub.domain.accounts import Role, User
+from hub.domain.model import new_id
+from hub.persistence.accounts import SqlUserRepository
+from hub.persistence.uow import SqlDatabase
+
+DEFAULT_COLOR = "#7f8c8d"
+FOREVER = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+def create_calendar(
+    backend: Backend, owner: User, name: str, props: Mapping[str, str]
+) -> PersonalCalendarRow:
+    with backend.database.sessions() as session:
+        if store.personal_calendar(session, owner.id, name) is not None:
+            raise RefusedError(405, "DAV:", "resource-must-be-null", "that calendar exists already")
+        row = PersonalCalendarRow(
+            id=new_id(),
+            owner_id=owner.id,
+            business_id=owner.business_id,
+            name=name,
+            displayname=props.get("D:displayname") or name,
+            color=props.get("ICAL:calendar-color") or DEFAULT_COLOR,
+            description=props.get("C:calendar-description") or "",
+            created_at=backend.clock(),
+        )
+        session.add(row)
+        session.commit()
+        return row
+
+
+class PersonalCalendar(Root):
+    def __init__(self, backend: Backend, owner: User, row: PersonalCalendarRow) -> None:
+        super().__init__(f"{owner.id}/{row.name}")
+        self._backend = backend
+        self._owner = owner
+        self.row = row
+
+    def _session(self) -> contextlib.AbstractContextManager[Session]:
+        return self._backend.database.sessions()
+
+    def _timezone(self) -> str:
+        with self._session() as session:
+            for resource in store.visible_resources(session, self._owner)[:1]:
+                found = store.resource(session, resource.id)
+                if found is not None:
+                    return found[1].timezone
+        return "UTC"
+
+    def get_meta(self, key: str | None = None) -> Any:
+        meta = {
+            "tag": "VCALENDAR",
+            "D:displayname": self.row.displayname,
+            "ICAL:calendar-color": self.row.color,
+            "C:supported-calendar-component-set": "VEVENT",
+            "C:calendar-description": self.row.description,
+        }
+        return meta if key is None else meta.get(key)
+
+    def set_meta(self, props: Mapping[str, str]) -> None:
+        with self._session() as session:
+            row = session.get(PersonalCalendarRow, self.row.id)
+            if row is None:
+                return
+            row.displayname = props.get("D:displayname") or row.name
+            row.color = props.get("ICAL:calendar-color") or row.color
+            row.description = props.get("C:calendar-description") or ""
+            session.commit()
+            self.row = row
+
+    def _seq(self) -> int:
+        with self._session() as session:
+            return store.seq(session, self.row.id)
+
+    @property
+    def etag(self) -> str:
+        return etag_of("personal", self.row.id, self._seq(), self.row.displayname, self.row.color)
+
+    @property
+    def last_modified(self) -> str:
+        return http_date(self._backend.clock())
+
+    def _item(self, event: PersonalEventRow) -> LazyItem:
+        text = event.ics
+        start = timestamp(event.start_at) if event.start_at else radicale_filter.TIMESTAMP_MIN
+        end = timestamp(event.end_at) if event.end_at else radicale_filter.TIMESTAMP_MAX
+        return LazyItem(
+            collection=self,
+            href=event.href,
+            etag=event.etag,
+            uid=event.uid,
+            time_range=(start, end),
+            last_modified=http_date(event.updated_at),
+            render=lambda: text,
+        )
+
+    def sync(self, old_token: str = "") -> tuple[str, Iterable[str]]:
+        with self._session() as session:
+            current = store.seq(session, self.row.id)
+            token = f"{SYNC_PREFIX}{current}"
+            if not old_token:
+                rows = store.personal_events(session, self.row.id)
+                return token, [r.href for r in rows]
+            try:
+                since = int(old_token.removeprefix(SYNC_PREFIX))
+            except ValueError as exc:
+                raise ValueError("malformed sync token") from exc
+            if since > current or since < 0 or not old_token.startswith(SYNC_PREFIX):
+                raise ValueError("not a sync token of this calendar")
+            return token, store.changes_since(session, self.row.id, since)
+
+    def get_all(self) -> Iterable[radicale_item.Item]:
+        with self._session() as session:
+            return [self._item(r) for r in store.personal_events(session, self.row.id)]
+
+    def get_filtered(
+        self, filters: Iterable[ET.Element]
+    ) -> Iterable[tuple[radicale_item.Item, bool]]:
+        tag, start, end, _simple = radicale_filter.simplify_prefilters(filters, "VCALENDAR")
+        if tag not in (None, "VEVENT"):
+            return []
+        lo = datetime.fromtimestamp(max(start, 0), UTC)
+        hi = datetime.fromtimestamp(min(end, 253402300799), UTC)
+        with self._session() as session:
+            rows = store.personal_events(session, self.row.id, start=lo, end=hi)
+        return [(self._item(r), False) for r in rows]
+
+    def get_multi(self, hrefs: Iterable[str]) -> Iterable[tuple[str, radicale_item.Item | None]]:
+        wanted = list(dict.fromkeys(hrefs))
+        with self._session() as session:
+            rows = {r.href: r for r in store.personal_events(session, self.row.id, hrefs=wanted)}
+        return [(h, self._item(rows[h]) if h in rows else None) for h in wanted]
+
+    def has_uid(self, uid: str) -> bool:
+        with self._session() as session:
+            return bool(store.personal_events(session, self.row.id, uid=uid))
+
+    def upload(
+        self, href: str, item: radicale_item.Item
+    ) -> tuple[radicale_item.Item, radicale_item.Item | None]:
+        body = self._backend.request_body() or item.serialize().encode()
+        event = read_event(body, self._timezone())
+        start = event.start
+        end = _recurrence_end(event.rrule, event.end) if event.rrule is not None else event.end
+        now = self._backend.clock()
+        text = body.decode("utf-8")
+        with self._session() as session:
+            rows = store.personal_events(session, self.row.id, hrefs=[href])
+            row = rows[0] if rows else PersonalEventRow(id=new_id(), calendar_id=self.row.id)
+            row.href = href
+            row.uid = event.uid
+            row.ics = text
+            row.etag = text_etag(text)
+            row.start_at = start
+            row.end_at = end
+            row.opaque = event.opaque
+            row.recurring = event.rrule is not None
+            row.updated_at = now
+            if not rows:
+                session.add(row)
+            session.commit()
+            uploaded = self._item(row)
+        self._backend.request.verbatim = True
+        return uploaded, None
+
+    def delete(self, href: str | None = None) -> None:
+        with self._session() as session:
+            if href is None:
+                session.execute(
+                    sql_delete(PersonalEventRow).where(PersonalEventRow.calendar_id == self.row.id)
+                )
+                session.execute(
+                    sql_delete(PersonalCalendarRow).where(PersonalCalendarRow.id == self.row.id)
+                )
+            else:
+                session.execute(
+                    sql_delete(PersonalEventRow).where(
+                        PersonalEventRow.calendar_id == self.row.id, PersonalEventRow.href == href
+                    )
+                )
+            session.commit()
+
+
+def _recurrence_end(rule: Mapping[str, Sequence[object]], first_end: datetime) -> datetime | None:
+    upper = {k.upper(): v for k, v in rule.items()}
+    until = upper.get("UNTIL")
+    if until:
+        value = until[0]
+        if isinstance(value, datetime):
+            moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        else:
+            moment = datetime(value.year, value.month, value.day, tzinfo=UTC)  # type: ignore[attr-defined]
+        return max(moment + timedelta(days=1), first_end)
+    return None  # COUNT or forever: expanded when asked
+
+
+def move(
+    source: PersonalCalendar, item: radicale_item.Item, target: PersonalCalendar, to_href: str
+) -> None:
+    with source._session() as session:
+        rows = store.personal_events(session, source.row.id, hrefs=[item.href or ""])
+        if not rows:
+            raise RefusedError(404, "DAV:", "not-found", "no such event")
+        row = rows[0]
+        copy = PersonalEventRow(
+            id=new_id(),
+            calendar_id=target.row.id,
+            href=to_href,
+            uid=row.uid,
+            ics=row.ics,
+            etag=row.etag,
+            start_at=row.start_at,
+            end_at=row.end_at,
+            opaque=row.opaque,
+            recurring=row.recurring,
+            updated_at=row.updated_at,
+        )
+        session.delete(row)
+        session.add(copy)
+        session.commit()
+
+
+class PersonalBusySource:
+    """``BusySource``: opaque events of the personal calendars of the staff linked to each
+    resource. Register it with ``hub.busy_sources.append(PersonalBusySource(hub.database))``
+    (``caldav_server.app.register`` does it)."""
+
+    def __init__(self, database: SqlDatabase) -> None:
+        # The use cases call this inside their own transaction. On SQLite that transaction
+        # holds the write lock (BEGIN IMMEDIATE), so reading through the hub's engine would
+        # wait for it forever; a plain deferred reader sees the last commit instead (WAL).
+        engine = database.engine
+        if engine.dialect.name == "sqlite":
+            engine = create_engine(engine.url, poolclass=NullPool)
+        self._sessions = sessionmaker(bind=engine)
+
+    def busy(
+        self, business_id: str, resource_ids: Sequence[str], start: datetime, end: datetime
+    ) -> Mapping[str, Sequence[Busy]]:
+        wanted = set(resource_ids)
+        out: dict[str, list[Busy]] = defaultdict(list)
+        with self._sessions() as session:
+            members = [
+                u
+                for u in SqlUserRepository(session).list(business_id)
+                if u.active and u.role is Role.EMPLOYEE and wanted & set(u.resource_ids)
+            ]
+            owners = {u.id: sorted(wanted & set(u.resource_ids)) for u in members}
+            events = store.opaque_personal_events(session, list(owners), start, end)
+        for owner_id, event in events:
+            for lo, hi in _occurrences(event, start, end):
+                for rid in owners[owner_id]:
+                    out[rid].append(Busy(lo, hi))
+        return out
+
+
+def _occurrences(
+    event: PersonalEventRow, start: datetime, end: datetime
+) -> Iterator[tuple[datetime, datetime]]:
+    if not event.recurring:
+        if (
+            event.start_at is not None
+            and event.end_at is not None
+            and event.end_at > event.start_at
+        ):
+            yield event.start_at, event.end_at
+        return
+    parsed = read_event(event.ics.encode(), "UTC")
+    for occurrence in recurring_ical_events.of(parsed.calendar).between(start, end):
+        if str(occurrence.get("TRANSP") or "OPAQUE").upper() == "TRANSPARENT":
+            continue
+        lo, hi = occurrence["DTSTART"].dt, occurrence["DTEND"].dt
+        if isinstance(lo, datetime) and isinstance(hi, datetime):
+            lo = lo if lo.tzinfo else lo.replace(tzinfo=UTC)
+            hi = hi if hi.tzinfo else hi.replace(tzinfo=UTC)
+            yield lo.astimezone(UTC), hi.astimezone(UTC)

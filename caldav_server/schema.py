@@ -1,0 +1,318 @@
+"""Tables of the CalDAV view: the per-calendar change log (with tombstones) behind
+sync-collection and getctag, events that clients created in resource calendars, personal
+calendars and their events, and the tokens of the read-only ICS feeds.
+
+The change log is written by database triggers on ``bookings``, ``blocks`` and on this
+package's own event tables, in the very transaction that changes the row. Whatever path a
+change takes (REST API, booking pages, scheduler, console, a raw SQL fix) the trigger runs,
+and it runs inside that transaction: a change cannot be committed without its log entry, and
+a crash between the two cannot happen. (An after-commit hook could miss a change on crash;
+reading the outbox could not see blocks, nor the calendar a booking left when it was
+reassigned.)
+
+Ordering: each calendar has a counter row (``caldav_calendar_seq``). The trigger bumps it
+with an ``UPDATE``, whose row lock is held until commit, so two writers on one calendar take
+numbers in commit order and a reader never sees number *n + 1* committed while *n* is still
+in flight — a client that synced at token *n* cannot miss *n*. Writers on different calendars
+do not wait for each other. ``caldav_changes`` keeps one row per (calendar, href): the latest
+number and whether the object is gone (a tombstone).
+
+The trigger DDL is here (and not only in the migration) so that ``ensure_triggers`` can check
+and restore it: SQLite drops a table's triggers when a batch migration recreates the table.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Connection,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    inspect,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.persistence.models import Base
+
+ID = String(36)
+HREF = String(512)
+GONE_STATUSES = "('cancelled', 'expired')"
+
+
+class CalendarSeqRow(Base):
+    __tablename__ = "caldav_calendar_seq"
+
+    calendar_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+
+
+class ChangeRow(Base):
+    __tablename__ = "caldav_changes"
+    __table_args__ = (Index("ix_caldav_changes_calendar_seq", "calendar_id", "seq"),)
+
+    calendar_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    href: Mapped[str] = mapped_column(HREF, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    deleted: Mapped[bool] = mapped_column(Boolean)
+
+
+class ClientItemRow(Base):
+    """An event a client PUT into a resource calendar, kept as sent; the blocks it became
+    carry its UID as ``external_uid``."""
+
+    __tablename__ = "caldav_client_items"
+    __table_args__ = (
+        UniqueConstraint("calendar_id", "href", name="uq_caldav_client_items_href"),
+        Index("ix_caldav_client_items_uid", "calendar_id", "uid"),
+    )
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    calendar_id: Mapped[str] = mapped_column(ID)  # the resource's id
+    business_id: Mapped[str] = mapped_column(ID)
+    href: Mapped[str] = mapped_column(HREF)
+    uid: Mapped[str] = mapped_column(String(1024))
+    ics: Mapped[str] = mapped_column(Text)
+    etag: Mapped[str] = mapped_column(String(80))
+    updated_at: Mapped[datetime]
+
+
+class PersonalCalendarRow(Base):
+    """A calendar a staff member made with MKCALENDAR: no booking rules; its opaque events
+    are busy time for the resources the member is linked to."""
+
+    __tablename__ = "caldav_personal_calendars"
+    __table_args__ = (UniqueConstraint("owner_id", "name", name="uq_caldav_personal_name"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    owner_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id"), index=True)
+    business_id: Mapped[str | None] = mapped_column(ID)
+    name: Mapped[str] = mapped_column(HREF)  # the path segment the client chose
+    displayname: Mapped[str] = mapped_column(String(200))
+    color: Mapped[str] = mapped_column(String(16))
+    description: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class PersonalEventRow(Base):
+    __tablename__ = "caldav_personal_events"
+    __table_args__ = (
+        UniqueConstraint("calendar_id", "href", name="uq_caldav_personal_events_href"),
+        Index("ix_caldav_personal_events_range", "calendar_id", "start_at", "end_at"),
+        Index("ix_caldav_personal_events_uid", "calendar_id", "uid"),
+    )
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    calendar_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("caldav_personal_calendars.id", ondelete="CASCADE")
+    )
+    href: Mapped[str] = mapped_column(HREF)
+    uid: Mapped[str] = mapped_column(String(1024))
+    ics: Mapped[str] = mapped_column(Text)
+    etag: Mapped[str] = mapped_column(String(80))
+    start_at: Mapped[datetime | None]
+    end_at: Mapped[datetime | None]  # None: repeats forever
+    opaque: Mapped[bool] = mapped_column(Boolean)
+    recurring: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[datetime]
+
+
+class FeedTokenRow(Base):
+    __tablename__ = "caldav_feed_tokens"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    business_id: Mapped[str] = mapped_column(ID)
+    resource_id: Mapped[str] = mapped_column(ID, unique=True)
+    created_at: Mapped[datetime]
+
+
+# --- triggers ---------------------------------------------------------------------------
+
+
+def _block_href(row: str) -> str:
+    return (
+        "COALESCE((SELECT href FROM caldav_client_items"
+        f" WHERE calendar_id = {row}.resource_id AND uid = {row}.external_uid),"
+        f" 'block-' || {row}.id || '.ics')"
+    )
+
+
+def _block_gone(row: str) -> str:
+    # An event a client made stays while any of the blocks it became remains.
+    return (
+        "CASE WHEN EXISTS (SELECT 1 FROM caldav_client_items"
+        f" WHERE calendar_id = {row}.resource_id AND uid = {row}.external_uid)"
+        " THEN NOT EXISTS (SELECT 1 FROM blocks"
+        f" WHERE resource_id = {row}.resource_id AND external_uid = {row}.external_uid)"
+        " ELSE 1 = 1 END"
+    )
+
+
+# (name, table, event, when, [(calendar, href, gone), ...])
+_TRIGGERS: list[tuple[str, str, str, str, list[tuple[str, str, str]]]] = [
+    (
+        "caldav_bookings_ins",
+        "bookings",
+        "INSERT",
+        "",
+        [("NEW.resource_id", "NEW.id || '.ics'", f"NEW.status IN {GONE_STATUSES}")],
+    ),
+    (
+        "caldav_bookings_upd",
+        "bookings",
+        "UPDATE",
+        "",
+        [("NEW.resource_id", "NEW.id || '.ics'", f"NEW.status IN {GONE_STATUSES}")],
+    ),
+    (
+        "caldav_bookings_moved",
+        "bookings",
+        "UPDATE",
+        "OLD.resource_id <> NEW.resource_id",
+        [("OLD.resource_id", "OLD.id || '.ics'", "1 = 1")],
+    ),
+    (
+        "caldav_bookings_del",
+        "bookings",
+        "DELETE",
+        "",
+        [("OLD.resource_id", "OLD.id || '.ics'", "1 = 1")],
+    ),
+    (
+        "caldav_blocks_ins",
+        "blocks",
+        "INSERT",
+        "NEW.resource_id IS NOT NULL",
+        [("NEW.resource_id", _block_href("NEW"), "1 = 0")],
+    ),
+    (
+        "caldav_blocks_del",
+        "blocks",
+        "DELETE",
+        "OLD.resource_id IS NOT NULL",
+        [("OLD.resource_id", _block_href("OLD"), _block_gone("OLD"))],
+    ),
+    (
+        "caldav_items_ins",
+        "caldav_client_items",
+        "INSERT",
+        "",
+        [("NEW.calendar_id", "NEW.href", "1 = 0")],
+    ),
+    (
+        "caldav_items_upd",
+        "caldav_client_items",
+        "UPDATE",
+        "",
+        [("NEW.calendar_id", "NEW.href", "1 = 0")],
+    ),
+    (
+        "caldav_items_del",
+        "caldav_client_items",
+        "DELETE",
+        "",
+        [("OLD.calendar_id", "OLD.href", "1 = 1")],
+    ),
+    (
+        "caldav_personal_ins",
+        "caldav_personal_events",
+        "INSERT",
+        "",
+        [("NEW.calendar_id", "NEW.href", "1 = 0")],
+    ),
+    (
+        "caldav_personal_upd",
+        "caldav_personal_events",
+        "UPDATE",
+        "",
+        [("NEW.calendar_id", "NEW.href", "1 = 0")],
+    ),
+    (
+        "caldav_personal_del",
+        "caldav_personal_events",
+        "DELETE",
+        "",
+        [("OLD.calendar_id", "OLD.href", "1 = 1")],
+    ),
+]
+
+_PG_TOUCH = """
+CREATE OR REPLACE FUNCTION caldav_touch(cal text, ref text, gone boolean) RETURNS void AS $$
+DECLARE s bigint;
+BEGIN
+  INSERT INTO caldav_calendar_seq (calendar_id, seq) VALUES (cal, 0)
+    ON CONFLICT (calendar_id) DO NOTHING;
+  UPDATE caldav_calendar_seq SET seq = seq + 1 WHERE calendar_id = cal RETURNING seq INTO s;
+  INSERT INTO caldav_changes (calendar_id, href, seq, deleted) VALUES (cal, ref, s, gone)
+    ON CONFLICT (calendar_id, href) DO UPDATE SET seq = EXCLUDED.seq, deleted = EXCLUDED.deleted;
+END $$ LANGUAGE plpgsql
+"""
+
+
+def _sqlite_touch(calendar: str, href: str, gone: str) -> str:
+    return (
+        f"INSERT INTO caldav_calendar_seq (calendar_id, seq) VALUES ({calendar}, 0)"
+        " ON CONFLICT (calendar_id) DO NOTHING;\n"
+        f"UPDATE caldav_calendar_seq SET seq = seq + 1 WHERE calendar_id = {calendar};\n"
+        "INSERT INTO caldav_changes (calendar_id, href, seq, deleted) VALUES"
+        f" ({calendar}, {href},"
+        f" (SELECT seq FROM caldav_calendar_seq WHERE calendar_id = {calendar}), {gone})"
+        " ON CONFLICT (calendar_id, href) DO UPDATE"
+        " SET seq = excluded.seq, deleted = excluded.deleted;\n"
+    )
+
+
+def trigger_ddl(dialect: str) -> list[str]:
+    """The statements that (re)create every change-log trigger on ``dialect``."""
+    statements: list[str] = []
+    if dialect == "postgresql":
+        statements.append(_PG_TOUCH)
+    for name, table, event, when, touches in _TRIGGERS:
+        if dialect == "sqlite":
+            condition = f" WHEN {when}" if when else ""
+            body = "".join(_sqlite_touch(*t) for t in touches)
+            statements.append(f"DROP TRIGGER IF EXISTS {name}")
+            statements.append(
+                f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW"
+                f"{condition}\nBEGIN\n{body}END"
+            )
+        else:
+            row = "OLD" if event == "DELETE" else "NEW"
+            calls = "".join(f"  PERFORM caldav_touch({c}, {h}, {g});\n" for c, h, g in touches)
+            statements.append(
+                f"CREATE OR REPLACE FUNCTION {name}_fn() RETURNS trigger AS $$\n"
+                f"BEGIN\n{calls}  RETURN {row};\nEND $$ LANGUAGE plpgsql"
+            )
+            statements.append(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+            condition = f" WHEN ({when})" if when else ""
+            statements.append(
+                f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW"
+                f"{condition} EXECUTE FUNCTION {name}_fn()"
+            )
+    return statements
+
+
+def missing_triggers(connection: Connection) -> list[str]:
+    names = {name for name, *_ in _TRIGGERS}
+    if connection.dialect.name == "sqlite":
+        sql = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+    else:
+        sql = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+    present = {row[0] for row in connection.execute(text(sql))}
+    return sorted(names - present)
+
+
+def ensure_triggers(connection: Connection) -> bool:
+    """Recreate the change-log triggers if any is missing; returns whether it had to.
+    Does nothing on a database the CalDAV migration has not reached yet."""
+    if not inspect(connection).has_table("caldav_changes") or not missing_triggers(connection):
+        return False
+    for statement in trigger_ddl(connection.dialect.name):
+        connection.execute(text(statement))
+    return True

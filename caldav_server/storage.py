@@ -1,0 +1,383 @@
+"""Radicale storage plugin whose store is the hub database (no .ics files on disk).
+
+Layout: ``/`` → ``/<user id>/`` (principal, calendar home) → ``/<user id>/<resource id>/``
+(one calendar per resource the user may see) and ``/<user id>/<name>/`` (personal calendars
+made with MKCALENDAR) → ``…/<href>`` (events). Rights (``caldav_server.plugins``) keep every
+user inside their own home and their business's resources.
+
+The collection methods stock Radicale answers by reading every item — time-range REPORT
+(``get_filtered``), sync-collection (``sync``), ``has_uid`` and PUT — are answered here by
+indexed queries (``caldav_server.store``). Writes go through ``caldav_server.writes``
+(resource calendars, hence ``hub.services``) and ``caldav_server.personal``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from radicale import item as radicale_item
+from radicale import pathutils
+from radicale.item import filter as radicale_filter
+from radicale.storage import BaseCollection, BaseStorage
+
+from caldav_server import personal, store
+from caldav_server.base import SYNC_PREFIX, Backend, LazyItem, Root, http_date
+from caldav_server.events import RefusedError, refuse
+from caldav_server.render import (
+    block_etag,
+    block_href,
+    block_text,
+    block_uid,
+    booking_etag,
+    booking_href,
+    booking_text,
+    etag_of,
+    parse_href,
+    timestamp,
+)
+from caldav_server.schema import ClientItemRow, PersonalCalendarRow
+from hub.domain.accounts import User
+from hub.domain.model import Block, Business, Resource
+from hub.ical import vtimezone
+
+
+class ResourceCalendar(Root):
+    """A resource's agenda: its bookings (not cancelled or expired) and blocks."""
+
+    def __init__(self, backend: Backend, owner: User, resource: Resource, business: Business):
+        super().__init__(f"{owner.id}/{resource.id}")
+        self._backend = backend
+        self._owner = owner
+        self.resource = resource
+        self.business = business
+        self._catalog: store.Catalog | None = None
+
+    @contextlib.contextmanager
+    def _session(self) -> Iterator[Any]:
+        # Load the catalog first: on SQLite a second session opened inside this one would
+        # wait for this one's write lock (every transaction there is BEGIN IMMEDIATE).
+        self.catalog()
+        with self._backend.database.sessions() as session:
+            yield session
+
+    def catalog(self) -> store.Catalog:
+        if self._catalog is None:
+            with self._backend.database.sessions() as session:
+                self._catalog = store.catalog(session, self.resource.id)
+            if self._catalog is None:
+                raise refuse("not-found", "no such calendar", status=404)
+        return self._catalog
+
+    def get_meta(self, key: str | None = None) -> Any:
+        meta = {
+            "tag": "VCALENDAR",
+            "D:displayname": self.resource.name,
+            "ICAL:calendar-color": self.resource.color,
+            "C:supported-calendar-component-set": "VEVENT",
+            "C:calendar-description": f"{self.business.name} — {self.resource.name}",
+        }
+        if key == "C:calendar-timezone":
+            today = self._backend.clock().date()
+            return vtimezone(self.business.timezone, today, today).to_ical().decode()
+        return meta if key is None else meta.get(key)
+
+    def _seq(self) -> int:
+        with self._session() as session:
+            return store.seq(session, self.resource.id)
+
+    @property
+    def etag(self) -> str:
+        return etag_of(
+            "cal", self.resource.id, self._seq(), self.resource.name, self.resource.color
+        )
+
+    @property
+    def last_modified(self) -> str:
+        return http_date(self._backend.clock())
+
+    def sync(self, old_token: str = "") -> tuple[str, Iterable[str]]:
+        with self._session() as session:
+            current = store.seq(session, self.resource.id)
+            token = f"{SYNC_PREFIX}{current}"
+            if not old_token:
+                return token, [item.href or "" for item in self._all(session)]
+            if not old_token.startswith(SYNC_PREFIX):
+                raise ValueError("not a sync token of this server")
+            try:
+                since = int(old_token[len(SYNC_PREFIX) :])
+            except ValueError as exc:
+                raise ValueError("malformed sync token") from exc
+            if since > current or since < 0:
+                raise ValueError("sync token from the future")
+            return token, store.changes_since(session, self.resource.id, since)
+
+    # --- reads ---------------------------------------------------------------------------
+
+    def _booking_items(self, rows: Sequence[tuple[Any, Any]]) -> list[LazyItem]:
+        catalog = self.catalog()
+        items: list[LazyItem] = []
+        for booking, customer in rows:
+            if booking.service_id not in catalog.services:
+                continue
+
+            def render(b: Any = booking, c: Any = customer) -> str:
+                return booking_text(b, c, catalog)
+
+            items.append(
+                LazyItem(
+                    collection=self,
+                    href=booking_href(booking.id),
+                    etag=booking_etag(booking, customer, catalog),
+                    uid=booking.uid,
+                    time_range=(timestamp(booking.start), timestamp(booking.end)),
+                    last_modified=http_date(booking.updated_at or booking.created_at),
+                    render=render,
+                )
+            )
+        return items
+
+    def _block_items(self, session: Any, blocks: Sequence[Block]) -> list[LazyItem]:
+        catalog = self.catalog()
+        uids = {b.external_uid for b in blocks if b.external_uid}
+        client = store.client_items(session, self.resource.id, uids=uids) if uids else []
+        by_uid = {row.uid: row for row in client}
+        items: list[LazyItem] = [self._client_item(row) for row in client]
+        for block in blocks:
+            if block.external_uid in by_uid:
+                continue
+
+            def render(b: Block = block) -> str:
+                return block_text(b, catalog)
+
+            items.append(
+                LazyItem(
+                    collection=self,
+                    href=block_href(block.id),
+                    etag=block_etag(block, catalog),
+                    uid=block_uid(block),
+                    time_range=(timestamp(block.start), timestamp(block.end)),
+                    last_modified=http_date(block.start),
+                    render=render,
+                )
+            )
+        return items
+
+    def _client_item(self, row: ClientItemRow) -> LazyItem:
+        text = row.ics
+        return LazyItem(
+            collection=self,
+            href=row.href,
+            etag=row.etag,
+            uid=row.uid,
+            time_range=(radicale_filter.TIMESTAMP_MIN, radicale_filter.TIMESTAMP_MAX),
+            last_modified=http_date(row.updated_at),
+            render=lambda: text,
+        )
+
+    def _all(self, session: Any) -> list[LazyItem]:
+        rid = self.resource.id
+        return self._booking_items(store.bookings(session, rid)) + self._block_items(
+            session, store.blocks(session, rid)
+        )
+
+    def get_all(self) -> Iterable[radicale_item.Item]:
+        with self._session() as session:
+            return self._all(session)
+
+    def get_filtered(
+        self, filters: Iterable[ET.Element]
+    ) -> Iterable[tuple[radicale_item.Item, bool]]:
+        tag, start, end, simple = radicale_filter.simplify_prefilters(filters, "VCALENDAR")
+        if tag not in (None, "VEVENT"):
+            return []
+        lo = datetime.fromtimestamp(max(start, 0), UTC)
+        hi = datetime.fromtimestamp(min(end, 253402300799), UTC)
+        rid = self.resource.id
+        with self._session() as session:
+            items = self._booking_items(store.bookings(session, rid, start=lo, end=hi))
+            items += self._block_items(session, store.blocks(session, rid, start=lo, end=hi))
+        return [
+            (item, simple and item.time_range[0] > radicale_filter.TIMESTAMP_MIN) for item in items
+        ]
+
+    def get_multi(self, hrefs: Iterable[str]) -> Iterable[tuple[str, radicale_item.Item | None]]:
+        wanted = list(dict.fromkeys(hrefs))
+        booking_ids, block_ids, others = [], [], []
+        for href in wanted:
+            kind = parse_href(href)
+            if kind is None:
+                others.append(href)
+            elif kind[0] == "booking":
+                booking_ids.append(kind[1])
+            else:
+                block_ids.append(kind[1])
+                others.append(href)  # a console block a client edited is a client item
+        rid = self.resource.id
+        found: dict[str, radicale_item.Item] = {}
+        with self._session() as session:
+            if booking_ids:
+                for item in self._booking_items(store.bookings(session, rid, ids=booking_ids)):
+                    found[item.href or ""] = item
+            if others:
+                for row in store.client_items(session, rid, hrefs=others):
+                    found[row.href] = self._client_item(row)
+            if block_ids:
+                blocks = [
+                    b
+                    for b in store.blocks(session, rid, ids=block_ids)
+                    if block_href(b.id) not in found
+                ]
+                for item in self._block_items(session, blocks):
+                    found.setdefault(item.href or "", item)
+        return [(href, found.get(href)) for href in wanted]
+
+    def has_uid(self, uid: str) -> bool:
+        with self._session() as session:
+            if uid.endswith("@turnero") and not uid.startswith("block-"):
+                booking_id = uid[: -len("@turnero")]
+                return store.booking_on(session, self.resource.id, booking_id) is not None
+            if store.client_items(session, self.resource.id, uids=[uid]):
+                return True
+            return bool(store.blocks(session, self.resource.id, uids=[uid]))
+
+    # --- writes --------------------------------------------------------------------------
+
+    def upload(
+        self, href: str, item: radicale_item.Item
+    ) -> tuple[radicale_item.Item, radicale_item.Item | None]:
+        body = self._backend.request_body() or item.serialize().encode()
+        verbatim = self._backend.writer(self._owner).put(self.resource.id, href, body)
+        self._backend.request.verbatim = verbatim
+        ((_, uploaded),) = self.get_multi([href])
+        if uploaded is None:
+            raise refuse("booking-state", "the event left this calendar", status=409)
+        return uploaded, None
+
+    def delete(self, href: str | None = None) -> None:
+        if href is None:
+            raise RefusedError(
+                403, "DAV:", "need-privileges", "a resource's calendar cannot be deleted"
+            )
+        self._backend.writer(self._owner).delete(self.resource.id, href)
+
+    def set_meta(self, props: Mapping[str, str]) -> None:
+        raise RefusedError(
+            403, "DAV:", "cannot-modify-protected-property", "rename the resource in Turnero"
+        )
+
+
+class Storage(BaseStorage):
+    """The hub as a Radicale store (built by ``caldav_server.app``, given a ``Backend``)."""
+
+    _is_collision_free = True
+    _supports_unicode = True
+
+    def __init__(self, configuration: Any, backend: Backend) -> None:
+        super().__init__(configuration)
+        self.backend = backend
+
+    def _user(self, user_id: str) -> User | None:
+        with self.backend.database.sessions() as session:
+            return store.user(session, user_id)
+
+    def _calendar(self, owner: User, name: str) -> BaseCollection | None:
+        with self.backend.database.sessions() as session:
+            found = store.resource(session, name) if len(name) == 36 else None
+            if found is not None:
+                resource, business = found
+                if business.id == owner.business_id and resource.active:
+                    return ResourceCalendar(self.backend, owner, resource, business)
+                return None
+            row = store.personal_calendar(session, owner.id, name)
+        if row is None:
+            return None
+        return personal.PersonalCalendar(self.backend, owner, row)
+
+    def _calendars(self, owner: User) -> list[BaseCollection]:
+        with self.backend.database.sessions() as session:
+            resources = store.visible_resources(session, owner)
+            rows: list[PersonalCalendarRow] = store.personal_calendars(session, owner.id)
+            business = None
+            if resources:
+                found = store.resource(session, resources[0].id)
+                business = found[1] if found else None
+        out: list[BaseCollection] = []
+        if business is not None:
+            out += [
+                ResourceCalendar(self.backend, owner, r, business) for r in resources if r.active
+            ]
+        out += [personal.PersonalCalendar(self.backend, owner, row) for row in rows]
+        return out
+
+    def discover(
+        self,
+        path: str,
+        depth: str = "0",
+        child_context_manager: Any = None,
+        user_groups: Any = frozenset(),
+    ) -> Iterator[Any]:
+        sane = pathutils.strip_path(path)
+        parts = sane.split("/") if sane else []
+        if not parts:
+            yield Root()
+            return
+        owner = self._user(parts[0])
+        if owner is None or not owner.active:
+            return
+        if len(parts) == 1:
+            yield Root(owner.id)
+            if depth != "0":
+                yield from self._calendars(owner)
+            return
+        calendar = self._calendar(owner, parts[1])
+        if calendar is None:
+            return
+        if len(parts) == 2:
+            yield calendar
+            if depth != "0":
+                yield from calendar.get_all()
+            return
+        if len(parts) == 3:
+            ((_, item),) = calendar.get_multi([parts[2]])
+            if item is not None:
+                yield item
+
+    def move(self, item: radicale_item.Item, to_collection: BaseCollection, to_href: str) -> None:
+        source = item.collection
+        if isinstance(source, ResourceCalendar) and isinstance(to_collection, ResourceCalendar):
+            writer = self.backend.writer(source._owner)
+            writer.move_booking(source.resource.id, item.href or "", to_collection.resource.id)
+            return
+        if isinstance(source, personal.PersonalCalendar) and isinstance(
+            to_collection, personal.PersonalCalendar
+        ):
+            personal.move(source, item, to_collection, to_href)
+            return
+        raise refuse("moves-bookings-only", "events move between calendars of the same kind only")
+
+    def create_collection(
+        self,
+        href: str,
+        items: Iterable[radicale_item.Item] | None = None,
+        props: Mapping[str, str] | None = None,
+    ) -> tuple[BaseCollection, dict[str, radicale_item.Item], list[str]]:
+        parts = pathutils.strip_path(href).split("/")
+        owner = self._user(parts[0]) if parts and parts[0] else None
+        if owner is None or len(parts) != 2 or items:
+            raise RefusedError(403, "DAV:", "need-privileges", "calendars are made with MKCALENDAR")
+        if (props or {}).get("tag", "VCALENDAR") != "VCALENDAR":
+            raise RefusedError(403, "DAV:", "need-privileges", "only calendars can be made here")
+        row = personal.create_calendar(self.backend, owner, parts[1], props or {})
+        return personal.PersonalCalendar(self.backend, owner, row), {}, []
+
+    @contextlib.contextmanager
+    def acquire_lock(self, mode: str, user: str = "", *args: Any, **kwargs: Any) -> Iterator[None]:
+        # The database's transactions do the locking (DESIGN §3.2).
+        yield
+
+    def verify(self) -> bool:
+        return True

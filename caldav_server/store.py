@@ -1,0 +1,265 @@
+"""Indexed reads and raw writes of the CalDAV view, on one SQLAlchemy session.
+
+Everything a CalDAV request needs is answered by a query on an index: a calendar's bookings
+in a time range (``ix_bookings_resource_occupied``), by id, the change log since a token
+(``ix_caldav_changes_calendar_seq``), a UID lookup. Nothing here scans a whole calendar
+unless the client asked for the whole calendar.
+
+Reads of the core's tables are read-only here; every change to bookings and blocks goes
+through ``hub.services`` (``caldav_server.writes``). The rows written directly are this
+package's own: events clients put, personal calendars and their events, feed tokens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from caldav_server.schema import (
+    CalendarSeqRow,
+    ChangeRow,
+    ClientItemRow,
+    PersonalCalendarRow,
+    PersonalEventRow,
+)
+from hub.domain.accounts import User
+from hub.domain.booking import Booking
+from hub.domain.model import Block, Branch, Business, Customer, Resource, Service
+from hub.persistence import convert
+from hub.persistence.accounts import SqlUserRepository
+from hub.persistence.models import BlockRow, BookingRow, BusinessRow, CustomerRow, ResourceRow
+from hub.persistence.setup_repos import SqlBranchRepository, SqlServiceRepository
+
+GONE = ("cancelled", "expired")
+
+
+@dataclass(slots=True)
+class Catalog:
+    """What rendering a resource's events needs besides the bookings themselves."""
+
+    business: Business
+    resource: Resource
+    services: dict[str, Service] = field(default_factory=dict)
+    branches: dict[str, Branch] = field(default_factory=dict)
+
+
+def user(session: Session, user_id: str) -> User | None:
+    return SqlUserRepository(session).get(user_id)
+
+
+def resource(session: Session, resource_id: str) -> tuple[Resource, Business] | None:
+    row = session.get(ResourceRow, resource_id)
+    if row is None:
+        return None
+    business = session.get(BusinessRow, row.business_id)
+    if business is None:
+        return None
+    return convert.resource_from_row(row), convert.business_from_row(business)
+
+
+def catalog(session: Session, resource_id: str) -> Catalog | None:
+    found = resource(session, resource_id)
+    if found is None:
+        return None
+    res, business = found
+    return Catalog(
+        business,
+        res,
+        {s.id: s for s in SqlServiceRepository(session).list(business.id)},
+        {b.id: b for b in SqlBranchRepository(session).list(business.id)},
+    )
+
+
+def visible_resources(session: Session, who: User) -> list[Resource]:
+    """The resources whose calendars ``who`` sees: all of their business for an admin,
+    the linked ones for an employee."""
+    if who.business_id is None or not who.active:
+        return []
+    query = select(ResourceRow).where(ResourceRow.business_id == who.business_id)
+    if not who.manages_business():
+        if not who.resource_ids:
+            return []
+        query = query.where(ResourceRow.id.in_(list(who.resource_ids)))
+    rows = session.scalars(query.order_by(ResourceRow.name, ResourceRow.id))
+    return [convert.resource_from_row(r) for r in rows]
+
+
+def bookings(
+    session: Session,
+    resource_id: str,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    ids: Sequence[str] | None = None,
+) -> list[tuple[Booking, Customer]]:
+    """The calendar's bookings (cancelled and expired ones have left it), with customers."""
+    query = (
+        select(BookingRow, CustomerRow)
+        .join(CustomerRow, CustomerRow.id == BookingRow.customer_id)
+        .where(BookingRow.resource_id == resource_id, BookingRow.status.not_in(GONE))
+    )
+    if start is not None and end is not None:
+        # Bookings are short: the occupied range brackets [start, end) and is indexed.
+        query = query.where(
+            BookingRow.occupied_start < end,
+            BookingRow.occupied_end > start,
+            BookingRow.start_at < end,
+            BookingRow.end_at > start,
+        )
+    if ids is not None:
+        query = query.where(BookingRow.id.in_(list(ids)))
+    rows = session.execute(query.order_by(BookingRow.start_at, BookingRow.id))
+    return [(convert.booking_from_row(b), convert.customer_from_row(c)) for b, c in rows]
+
+
+def booking_on(session: Session, resource_id: str, booking_id: str) -> Booking | None:
+    row = session.get(BookingRow, booking_id)
+    if row is None or row.resource_id != resource_id or row.status in GONE:
+        return None
+    return convert.booking_from_row(row)
+
+
+def blocks(
+    session: Session,
+    resource_id: str,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    ids: Sequence[str] | None = None,
+    uids: Sequence[str] | None = None,
+) -> list[Block]:
+    query = select(BlockRow).where(BlockRow.resource_id == resource_id)
+    if start is not None and end is not None:
+        query = query.where(BlockRow.start_at < end, BlockRow.end_at > start)
+    if ids is not None:
+        query = query.where(BlockRow.id.in_(list(ids)))
+    if uids is not None:
+        query = query.where(BlockRow.external_uid.in_(list(uids)))
+    rows = session.scalars(query.order_by(BlockRow.start_at, BlockRow.id))
+    return [convert.block_from_row(r) for r in rows]
+
+
+def _with_blocks(query: Select[ClientItemRow], resource_id: str) -> Select[ClientItemRow]:
+    alive = exists().where(
+        BlockRow.resource_id == resource_id, BlockRow.external_uid == ClientItemRow.uid
+    )
+    return query.where(alive)
+
+
+def client_items(
+    session: Session,
+    resource_id: str,
+    *,
+    hrefs: Iterable[str] | None = None,
+    uids: Iterable[str] | None = None,
+) -> list[ClientItemRow]:
+    """Events clients put into the calendar that still have blocks behind them."""
+    query = select(ClientItemRow).where(ClientItemRow.calendar_id == resource_id)
+    if hrefs is not None:
+        query = query.where(ClientItemRow.href.in_(list(hrefs)))
+    if uids is not None:
+        query = query.where(ClientItemRow.uid.in_(list(uids)))
+    return list(session.scalars(_with_blocks(query, resource_id).order_by(ClientItemRow.href)))
+
+
+def client_item_uids(session: Session, resource_id: str) -> set[str]:
+    """UIDs of every event a client put into the calendar, alive or not."""
+    rows = session.scalars(
+        select(ClientItemRow.uid).where(ClientItemRow.calendar_id == resource_id)
+    )
+    return set(rows)
+
+
+def seq(session: Session, calendar_id: str) -> int:
+    value = session.scalar(
+        select(CalendarSeqRow.seq).where(CalendarSeqRow.calendar_id == calendar_id)
+    )
+    return int(value or 0)
+
+
+def changes_since(session: Session, calendar_id: str, since: int) -> list[str]:
+    """Hrefs changed or removed after ``since`` (the caller tells which is which by
+    looking them up)."""
+    rows = session.scalars(
+        select(ChangeRow.href)
+        .where(ChangeRow.calendar_id == calendar_id, ChangeRow.seq > since)
+        .order_by(ChangeRow.seq)
+    )
+    return list(rows)
+
+
+# --- personal calendars -------------------------------------------------------------------
+
+
+def personal_calendar(session: Session, owner_id: str, name: str) -> PersonalCalendarRow | None:
+    return session.scalar(
+        select(PersonalCalendarRow).where(
+            PersonalCalendarRow.owner_id == owner_id, PersonalCalendarRow.name == name
+        )
+    )
+
+
+def personal_calendars(session: Session, owner_id: str) -> list[PersonalCalendarRow]:
+    return list(
+        session.scalars(
+            select(PersonalCalendarRow)
+            .where(PersonalCalendarRow.owner_id == owner_id)
+            .order_by(PersonalCalendarRow.name)
+        )
+    )
+
+
+def personal_events(
+    session: Session,
+    calendar_id: str,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    hrefs: Iterable[str] | None = None,
+    uid: str | None = None,
+) -> list[PersonalEventRow]:
+    query = select(PersonalEventRow).where(PersonalEventRow.calendar_id == calendar_id)
+    if start is not None and end is not None:
+        query = query.where(
+            or_(PersonalEventRow.start_at.is_(None), PersonalEventRow.start_at < end),
+            or_(PersonalEventRow.end_at.is_(None), PersonalEventRow.end_at > start),
+        )
+    if hrefs is not None:
+        query = query.where(PersonalEventRow.href.in_(list(hrefs)))
+    if uid is not None:
+        query = query.where(PersonalEventRow.uid == uid)
+    return list(session.scalars(query.order_by(PersonalEventRow.href)))
+
+
+def opaque_personal_events(
+    session: Session, owner_ids: Sequence[str], start: datetime, end: datetime
+) -> list[tuple[str, PersonalEventRow]]:
+    """(owner id, event) of the owners' opaque personal events that may overlap the range."""
+    if not owner_ids:
+        return []
+    rows = session.execute(
+        select(PersonalCalendarRow.owner_id, PersonalEventRow)
+        .join(PersonalCalendarRow, PersonalCalendarRow.id == PersonalEventRow.calendar_id)
+        .where(
+            PersonalCalendarRow.owner_id.in_(list(owner_ids)),
+            PersonalEventRow.opaque.is_(True),
+            and_(
+                or_(PersonalEventRow.start_at.is_(None), PersonalEventRow.start_at < end),
+                or_(PersonalEventRow.end_at.is_(None), PersonalEventRow.end_at > start),
+            ),
+        )
+    )
+    return [(owner, event) for owner, event in rows]
+
+
+def count_rows(session: Session, calendar_id: str) -> int:
+    return int(
+        session.scalar(
+            select(func.count()).select_from(ChangeRow).where(ChangeRow.calendar_id == calendar_id)
+        )
+        or 0
+    )

@@ -1,0 +1,354 @@
+"""Client writes to resource calendars, turned into use cases of ``hub.services``.
+
+- PUT on a booking's event: STATUS:CANCELLED cancels; a new DTSTART/DTEND reschedules
+  (operator rules: ``force`` — may leave opening hours, never overlap; same duration);
+  SUMMARY/DESCRIPTION changes become the booking's notes, and nothing else.
+- DELETE of a booking's event cancels it (actor operator, channel caldav).
+- MOVE of a booking's event to another resource's calendar reassigns it.
+- PUT of a new event creates a block (reason from SUMMARY; weekly/daily RRULE → a weekly
+  series expanded within the horizon); the event is kept as sent so the client reads back
+  its own bytes. DELETE removes its blocks.
+
+No booking rule lives here: the services decide, and their errors become ``RefusedError`` with a
+CalDAV precondition (``no-overlapping-booking``, …). Personal calendars are in ``personal``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import cast
+
+from caldav_server import store
+from caldav_server.events import ClientEvent, RefusedError, read_event, refuse, weekly_repeats
+from caldav_server.render import parse_href, text_etag
+from caldav_server.schema import ClientItemRow
+from hub.domain.accounts import User
+from hub.domain.booking import Actor, Booking, ChangedBy, Channel
+from hub.domain.errors import (
+    ConflictError,
+    DomainError,
+    IllegalTransitionError,
+    NotFoundError,
+    PermissionDeniedError,
+    PolicyViolationError,
+    SlotTakenError,
+    StaleVersionError,
+    ValidationError,
+)
+from hub.domain.model import new_id
+from hub.ical import booking_vevent
+from hub.persistence.uow import SqlDatabase, SqlUnitOfWork
+from hub.services.blocks import NewBlock, create_block, delete_block
+from hub.services.booking_moves import edit_booking, reassign_booking, reschedule_booking
+from hub.services.booking_status import cancel_booking
+from hub.services.ports import BusySource, UnitOfWork
+
+_NOTES_LABELS = ("Notes: ", "Notas: ")
+
+
+def refusal(exc: DomainError) -> RefusedError:
+    """The CalDAV answer to a use case's error."""
+    if isinstance(exc, SlotTakenError):
+        return refuse("no-overlapping-booking", exc.message)
+    if isinstance(exc, PolicyViolationError):
+        return refuse("booking-policy", exc.message)
+    if isinstance(exc, IllegalTransitionError):
+        return refuse("booking-state", exc.message)
+    if isinstance(exc, StaleVersionError):
+        return refuse("booking-version", exc.message, status=412)
+    if isinstance(exc, NotFoundError):
+        return refuse("not-found", exc.message, status=404)
+    if isinstance(exc, PermissionDeniedError):
+        return RefusedError(403, "DAV:", "need-privileges", exc.message)
+    if isinstance(exc, ConflictError):
+        return refuse("conflict", exc.message, status=409)
+    if isinstance(exc, ValidationError):
+        return refuse("valid-booking", exc.message)
+    return refuse("booking-rule", exc.message)
+
+
+@dataclass
+class Writer:
+    """Carries out one staff member's writes (``user``) at ``clock()``."""
+
+    database: SqlDatabase
+    clock: Callable[[], datetime]
+    user: User
+    busy_sources: Sequence[BusySource] = ()
+
+    @property
+    def by(self) -> ChangedBy:
+        return ChangedBy(Actor.OPERATOR, Channel.CALDAV, self.user.id)
+
+    def _uow(self) -> SqlUnitOfWork:
+        return self.database.unit_of_work()
+
+    def _run(self, action: Callable[[UnitOfWork], object]) -> None:
+        try:
+            action(cast(UnitOfWork, self._uow()))
+        except DomainError as exc:
+            raise refusal(exc) from exc
+
+    # --- PUT -----------------------------------------------------------------------------
+
+    def put(self, resource_id: str, href: str, data: bytes) -> bool:
+        """Apply a PUT; returns whether the object is now stored exactly as sent (then its
+        ETag may be returned, RFC 4791 §5.3.4)."""
+        with self._uow() as uow:
+            found = store.catalog(uow.session, resource_id)
+            if found is None:
+                raise refuse("not-found", "no such calendar", status=404)
+            kind = parse_href(href)
+            booking = (
+                store.booking_on(uow.session, resource_id, kind[1])
+                if kind and kind[0] == "booking"
+                else None
+            )
+            customer = (
+                uow.customers.get(found.business.id, booking.customer_id) if booking else None
+            )
+        event = read_event(data, found.business.timezone)
+        if booking is not None and customer is not None:
+            self._put_booking(found, booking, customer, event)
+            return False
+        self._put_block_event(found.business.id, resource_id, href, event, data)
+        return True
+
+    def _put_booking(
+        self, found: store.Catalog, booking: Booking, customer: object, event: ClientEvent
+    ) -> None:
+        if event.uid != booking.uid:
+            raise RefusedError(
+                409, "urn:ietf:params:xml:ns:caldav", "no-uid-conflict", "UID changed"
+            )
+        now = self.clock()
+        business_id = found.business.id
+        if event.status == "CANCELLED":
+            self._run(
+                lambda uow: cancel_booking(
+                    uow,
+                    business_id,
+                    booking.id,
+                    by=self.by,
+                    now=now,
+                    reason="cancelled in calendar",
+                )
+            )
+            return
+        version = booking.version
+        if (event.start, event.end) != (booking.start, booking.end):
+            if event.end - event.start != booking.duration:
+                raise refuse(
+                    "booking-duration",
+                    "a booking keeps its service's duration; move it without resizing it",
+                )
+            moved = self._reschedule(business_id, booking, event.start, now)
+            version = moved.version
+        notes = self._notes(found, booking, customer, event)
+        if notes is not None and notes != booking.notes:
+            self._run(
+                lambda uow: edit_booking(
+                    uow,
+                    business_id,
+                    booking.id,
+                    by=self.by,
+                    now=now,
+                    notes=notes,
+                    expected_version=version,
+                )
+            )
+
+    def _reschedule(
+        self, business_id: str, booking: Booking, start: datetime, now: datetime
+    ) -> Booking:
+        try:
+            return reschedule_booking(
+                cast(UnitOfWork, self._uow()),
+                business_id,
+                booking.id,
+                start,
+                by=self.by,
+                now=now,
+                force=True,
+                expected_version=booking.version,
+                busy_sources=self.busy_sources,
+            )
+        except DomainError as exc:
+            raise refusal(exc) from exc
+
+    def _notes(
+        self, found: store.Catalog, booking: Booking, customer: object, event: ClientEvent
+    ) -> str | None:
+        """The notes the client's SUMMARY/DESCRIPTION stand for, or None if unchanged."""
+        from hub.domain.model import Customer
+
+        assert isinstance(customer, Customer)
+        service = found.services.get(booking.service_id)
+        if service is None:
+            return None
+        ours = booking_vevent(
+            booking,
+            found.business,
+            service,
+            found.resource,
+            customer,
+            now=booking.updated_at or booking.created_at,
+            branch=found.branches.get(booking.branch_id or ""),
+        )
+        our_summary = str(ours.get("SUMMARY") or "")
+        our_description = str(ours.get("DESCRIPTION") or "")
+        if event.summary == our_summary and event.description == our_description:
+            return None
+        generated = {
+            line
+            for line in our_description.splitlines()
+            if not line.startswith(_NOTES_LABELS) and line not in booking.notes.splitlines()
+        }
+        kept: list[str] = []
+        for line in event.description.splitlines():
+            if line in generated:
+                continue
+            label = next((lb for lb in _NOTES_LABELS if line.startswith(lb)), "")
+            kept.append(line[len(label) :])
+        notes = "\n".join(kept).strip()
+        if event.summary and event.summary != our_summary and event.summary not in notes:
+            notes = f"{event.summary}\n{notes}".strip()
+        return notes
+
+    def _put_block_event(
+        self, business_id: str, resource_id: str, href: str, event: ClientEvent, data: bytes
+    ) -> None:
+        now = self.clock()
+        repeats = weekly_repeats(event, self._timezone(resource_id))
+        length = event.end - event.start
+        reason = event.summary.removeprefix("Blocked: ").strip()
+        with self._uow() as uow:
+            session = uow.session
+            item = (
+                session.query(ClientItemRow)
+                .filter_by(calendar_id=resource_id, href=href)
+                .one_or_none()
+            )
+            old_ids = [b.id for b in store.blocks(session, resource_id, uids=[event.uid])]
+            kind = parse_href(href)
+            if kind is not None and kind[0] == "block":
+                old_ids.append(kind[1])  # a console block the client edited
+            if item is None:
+                item = ClientItemRow(
+                    id=new_id(), calendar_id=resource_id, business_id=business_id, href=href
+                )
+                session.add(item)
+            item.uid = event.uid
+            item.ics = data.decode("utf-8")
+            item.etag = text_etag(item.ics)
+            item.updated_at = now
+            session.flush()  # the block triggers look the item up by UID
+            for index, (start, repeat) in enumerate(repeats):
+                request = NewBlock(
+                    business_id=business_id,
+                    start=start,
+                    end=start + length,
+                    resource_id=resource_id,
+                    reason=reason,
+                    source="caldav",
+                    external_uid=event.uid,
+                    repeat=repeat,
+                )
+                try:
+                    create_block(cast(UnitOfWork, uow), request, by=self.by, now=now)
+                except DomainError as exc:
+                    if index == 0:
+                        raise refusal(exc) from exc
+                    raise
+        self._delete_blocks(business_id, old_ids, now)
+
+    def _timezone(self, resource_id: str) -> str:
+        with self._uow() as uow:
+            found = store.resource(uow.session, resource_id)
+        if found is None:
+            raise refuse("not-found", "no such calendar", status=404)
+        return found[1].timezone
+
+    def _delete_blocks(self, business_id: str, block_ids: Sequence[str], now: datetime) -> None:
+        for block_id in dict.fromkeys(block_ids):
+            try:
+                delete_block(
+                    cast(UnitOfWork, self._uow()), business_id, block_id, by=self.by, now=now
+                )
+            except NotFoundError:
+                continue
+            except DomainError as exc:
+                raise refusal(exc) from exc
+
+    # --- DELETE and MOVE -----------------------------------------------------------------
+
+    def delete(self, resource_id: str, href: str) -> None:
+        now = self.clock()
+        kind = parse_href(href)
+        booking: Booking | None = None
+        block_ids: list[str] = []
+        with self._uow() as uow:
+            session = uow.session
+            found = store.resource(session, resource_id)
+            if found is None:
+                raise refuse("not-found", "no such calendar", status=404)
+            business_id = found[1].id
+            if kind is not None and kind[0] == "booking":
+                booking = store.booking_on(session, resource_id, kind[1])
+            if booking is None:
+                item = (
+                    session.query(ClientItemRow)
+                    .filter_by(calendar_id=resource_id, href=href)
+                    .one_or_none()
+                )
+                if item is not None:
+                    block_ids = [b.id for b in store.blocks(session, resource_id, uids=[item.uid])]
+                    session.delete(item)
+                    uow.commit()
+                elif kind is not None and kind[0] == "block":
+                    block_ids = [kind[1]]
+                else:
+                    raise refuse("not-found", "no such event", status=404)
+        if booking is not None:
+            booking_id = booking.id
+            self._run(
+                lambda u: cancel_booking(
+                    u, business_id, booking_id, by=self.by, now=now, reason="deleted in calendar"
+                )
+            )
+            return
+        self._delete_blocks(business_id, block_ids, now)
+
+    def move_booking(self, from_resource: str, href: str, to_resource: str) -> None:
+        kind = parse_href(href)
+        with self._uow() as uow:
+            found = store.resource(uow.session, from_resource)
+            target = store.resource(uow.session, to_resource)
+            booking = (
+                store.booking_on(uow.session, from_resource, kind[1])
+                if kind and kind[0] == "booking"
+                else None
+            )
+        if found is None or target is None or found[1].id != target[1].id:
+            raise RefusedError(403, "DAV:", "need-privileges", "calendars of different businesses")
+        if booking is None:
+            raise refuse(
+                "moves-bookings-only",
+                "only bookings move between resource calendars; copy other events instead",
+            )
+        business_id = found[1].id
+        now = self.clock()
+        self._run(
+            lambda uow: reassign_booking(
+                uow,
+                business_id,
+                booking.id,
+                to_resource,
+                by=self.by,
+                now=now,
+                expected_version=booking.version,
+                busy_sources=self.busy_sources,
+            )
+        )
