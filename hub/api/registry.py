@@ -78,11 +78,14 @@ class Operation:
         return re.findall(r"{(\w+)}", self.path)
 
     def error_statuses(self) -> list[int]:
-        statuses = set(self.errors) | {422}
+        # 404 everywhere: a slug, a path id or an id in the body may name nothing of this
+        # business. 409 on every write: a rule of the business, or (POST) the first request
+        # with the same Idempotency-Key still running.
+        statuses = set(self.errors) | {404, 422}
         if self.auth:
             statuses.add(401)
-        if self.path_params:
-            statuses.add(404)
+        if self.method != "GET":
+            statuses.add(409)
         if self.body is not None:
             statuses |= {400, 413}
         if self.public_write:
@@ -256,7 +259,7 @@ def _describe(op: Operation) -> dict[str, Any]:
                 "description": "Same key and body within 24 h: the same answer, done once.",
             }
         )
-    if op.method == "PATCH":
+    if 412 in op.errors:
         parameters.append(
             {
                 "name": "If-Match",
