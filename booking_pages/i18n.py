@@ -9,10 +9,10 @@ console login) and suggests the other language on booking pages.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 from dataclasses import dataclass
-import datetime as dt
 from pathlib import Path
 
 from babel.dates import format_date, get_day_names

@@ -13,7 +13,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from booking_pages import manage, public
+from booking_pages import console_agenda, console_auth, console_booking, manage, public
 from booking_pages.i18n import Translator, accepted
 from booking_pages.web import STATIC_DIR, PageError, Pages
 from hub.bootstrap import Hub
@@ -49,7 +49,19 @@ def book_app(pages: Pages) -> Starlette:
     return Starlette(routes=routes, exception_handlers=_handlers(pages))  # type: ignore[arg-type]
 
 
+def console_app(pages: Pages) -> Starlette:
+    routes: list[BaseRoute] = [
+        *console_auth.routes(pages),
+        *console_booking.routes(pages),
+        *console_agenda.routes(pages),
+    ]
+    return Starlette(routes=routes, exception_handlers=_handlers(pages))  # type: ignore[arg-type]
+
+
 def mounts(hub: Hub) -> list[BaseRoute]:
     """``/book`` (public pages) and ``/console`` (operators), to mount in the hub's app."""
     pages = Pages(hub)
-    return [Mount("/book", app=book_app(pages), name="book")]
+    return [
+        Mount("/book", app=book_app(pages), name="book"),
+        Mount("/console", app=console_app(pages), name="console"),
+    ]

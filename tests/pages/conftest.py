@@ -117,7 +117,7 @@ def shop(hub: Hub) -> Shop:
 @pytest.fixture
 def staffed_shop(hub: Hub) -> Shop:
     """The shop with its admin and an employee linked to the first washer."""
-    return create_shop(hub, staff=True)
+    return create_shop(hub, staff=True, employee=True)
 
 
 def pages_app(hub: Hub) -> Starlette:

@@ -53,6 +53,7 @@ def create_shop(
     policy: BookingPolicy | None = None,
     whatsapp: str | None = "+54 9 11 5555-0000",
     staff: bool = False,
+    employee: bool = False,
 ) -> Shop:
     now = hub.now()
     slug = slug or f"lavadero-{uuid.uuid4().hex[:6]}"
@@ -123,6 +124,8 @@ def create_shop(
         password=PASSWORD,
         name="Admin",
     )
+    if not employee:
+        return shop
     shop.employee = accounts.create_user(
         hub.accounts_uow(),
         business_id=business.id,

@@ -1,0 +1,294 @@
+"""Console agenda: the day timeline (today by default), week and month views with filters
+(status, branch, resource), one booking's page, the state actions (confirm, start, finish,
+cancel with reason, no-show), and the week summary.
+
+An employee sees the resources they are linked to; any other booking is a 404 for them.
+Creating bookings and blocks is in ``console_booking``; setup screens in ``console_setup``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from booking_pages import agenda, catalogue
+from booking_pages.console_auth import Staff, safe_next, staff_only
+from booking_pages.web import PageError, Pages, read_form
+from hub.domain.booking import Booking, BookingStatus
+from hub.domain.errors import DomainError, NotFoundError
+from hub.domain.model import Block, Customer
+from hub.services import setup
+from hub.services.availability import get_booking, list_bookings
+from hub.services.booking_status import (
+    cancel_booking,
+    complete_booking,
+    confirm_booking,
+    mark_no_show,
+    start_booking,
+)
+
+VIEWS = ("day", "week", "month")
+ACTIONS = {
+    "confirm": confirm_booking,
+    "start": start_booking,
+    "complete": complete_booking,
+    "no_show": mark_no_show,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    view: str
+    day: date
+    status: str
+    branch: str
+    resource: str
+
+    def query(self, **changes: str) -> str:
+        values = {
+            "view": self.view,
+            "date": self.day.isoformat(),
+            "status": self.status,
+            "branch": self.branch,
+            "resource": self.resource,
+            **changes,
+        }
+        return "?" + urlencode({k: v for k, v in values.items() if v})
+
+
+def filters_of(request: Request, staff: Staff, now: datetime) -> Filters:
+    params = request.query_params
+    today = catalogue.today_in(staff.business, now)
+    view = params.get("view", "day")
+    status = params.get("status", "")
+    resource = params.get("resource", "")
+    return Filters(
+        view=view if view in VIEWS else "day",
+        day=catalogue.parse_day(params.get("date")) or today,
+        status=status if status in {s.value for s in BookingStatus} else "",
+        branch=params.get("branch", ""),
+        resource=resource if any(r.id == resource for r in staff.resources) else "",
+    )
+
+
+def span(f: Filters) -> tuple[date, date]:
+    if f.view == "week":
+        first = f.day - timedelta(days=f.day.weekday())
+        return first, first + timedelta(days=6)
+    if f.view == "month":
+        first = f.day.replace(day=1)
+        return first, catalogue.month_end(first)
+    return f.day, f.day
+
+
+def load(pages: Pages, staff: Staff, f: Filters) -> dict[str, Any]:
+    """Bookings and blocks of the visible resources over the view's span, as cards."""
+    tz = staff.business.tz
+    first, last = span(f)
+    start = datetime.combine(first, time(0), tz)
+    end = datetime.combine(last + timedelta(days=1), time(0), tz)
+    resources = [
+        r
+        for r in staff.resources
+        if (not f.resource or r.id == f.resource) and (not f.branch or f.branch in r.branch_ids)
+    ]
+    ids = [r.id for r in resources]
+    now = pages.hub.now()
+    statuses = [BookingStatus(f.status)] if f.status else None
+    bookings = (
+        list_bookings(
+            pages.hub.uow(), staff.business.id, start, end, resource_ids=ids, statuses=statuses
+        )
+        if ids
+        else []
+    )
+    with pages.hub.uow() as uow:
+        blocks = (
+            uow.blocks.overlapping(staff.business.id, start, end, resource_ids=ids) if ids else []
+        )
+    services = {s.id: s.name for s in setup.list_services(pages.hub.uow(), staff.business.id)}
+    names = {r.id: r.name for r in staff.resources}
+    customers: dict[str, Customer | None] = {}
+    cards = []
+    for b in bookings:
+        if b.customer_id not in customers:
+            try:
+                customers[b.customer_id] = setup.get_customer(
+                    pages.hub.uow(), staff.business.id, b.customer_id
+                )
+            except NotFoundError:
+                customers[b.customer_id] = None
+        cards.append(
+            agenda.Card(
+                b,
+                customers[b.customer_id],
+                services.get(b.service_id, "?"),
+                names.get(b.resource_id, "?"),
+                agenda.phase(b.start, b.end, now),
+                agenda.actions_for(b, now),
+            )
+        )
+    return {
+        "resources": resources,
+        "cards": cards,
+        "blocks": blocks,
+        "start": start,
+        "end": end,
+        "now": now,
+        "first": first,
+        "last": last,
+    }
+
+
+def day_lanes(staff: Staff, f: Filters, data: dict[str, Any]) -> list[agenda.Lane]:
+    cards: list[agenda.Card] = data["cards"]
+    blocks: list[Block] = data["blocks"]
+    return [
+        agenda.lane(
+            r,
+            f.day,
+            tz=staff.business.tz,
+            cards=[c for c in cards if c.booking.resource_id == r.id],
+            blocks=blocks,
+            now=data["now"],
+        )
+        for r in data["resources"]
+    ]
+
+
+def routes(pages: Pages) -> list[Route]:
+    hub = pages.hub
+
+    async def agenda_page(request: Request, staff: Staff) -> Response:
+        f = filters_of(request, staff, hub.now())
+        data = await run_in_threadpool(load, pages, staff, f)
+        first, last = span(f)
+        step = {"day": timedelta(days=1), "week": timedelta(days=7)}.get(f.view)
+        prev_day = f.day - step if step else catalogue.add_months(f.day.replace(day=1), -1)
+        next_day = f.day + step if step else catalogue.add_months(f.day.replace(day=1), 1)
+        context = {
+            "staff": staff,
+            "f": f,
+            "data": data,
+            "lanes": day_lanes(staff, f, data) if f.view == "day" else [],
+            "days": [first + timedelta(days=i) for i in range((last - first).days + 1)],
+            "grid": catalogue.month_grid(
+                f.day.replace(day=1),
+                set(),
+                today=catalogue.today_in(staff.business, data["now"]),
+                selected=f.day,
+            )
+            if f.view == "month"
+            else [],
+            "branches": setup.list_branches(hub.uow(), staff.business.id),
+            "prev": f.query(date=prev_day.isoformat()),
+            "next": f.query(date=next_day.isoformat()),
+            "today": f.query(date=catalogue.today_in(staff.business, data["now"]).isoformat()),
+            "statuses": [s.value for s in BookingStatus],
+            "back": request.url.path + ("?" + request.url.query if request.url.query else ""),
+            "done": request.query_params.get("done"),
+            "code": catalogue.slot_code,
+            "tz": staff.business.tz,
+        }
+        return pages.render(request, "console/agenda.html", context, t=staff.t)
+
+    def visible_booking(staff: Staff, booking_id: str) -> Booking:
+        try:
+            booking = get_booking(hub.uow(), staff.business.id, booking_id)
+        except NotFoundError as exc:
+            raise PageError(404, "error.no_booking") from exc
+        if not staff.sees(booking.resource_id):
+            raise PageError(404, "error.no_booking")
+        return booking
+
+    async def booking_page(
+        request: Request, staff: Staff, problem: str | None = None, status: int = 200
+    ) -> Response:
+        booking = await run_in_threadpool(visible_booking, staff, request.path_params["id"])
+
+        def details() -> dict[str, Any]:
+            uow = hub.uow()
+            return {
+                "customer": setup.get_customer(uow, staff.business.id, booking.customer_id),
+                "service": setup.get_service(uow, staff.business.id, booking.service_id),
+                "resource": setup.get_resource(uow, staff.business.id, booking.resource_id),
+            }
+
+        extra = await run_in_threadpool(details)
+        now = hub.now()
+        card = agenda.Card(
+            booking,
+            extra["customer"],
+            extra["service"].name,
+            extra["resource"].name,
+            agenda.phase(booking.start, booking.end, now),
+            agenda.actions_for(booking, now),
+        )
+        back = safe_next(request.query_params.get("next"))
+        context = {
+            "staff": staff,
+            "card": card,
+            "back": back,
+            "problem": problem,
+            "manage_url": f"{hub.settings.base_url}/book/manage/{booking.token}",
+        }
+        return pages.render(request, "console/booking.html", context, t=staff.t, status=status)
+
+    async def act(request: Request, staff: Staff) -> Response:
+        form = await read_form(request)
+        action = request.path_params["action"]
+        booking = await run_in_threadpool(visible_booking, staff, request.path_params["id"])
+        kwargs: dict[str, Any] = {"by": staff.by, "now": hub.now()}
+        if form.get("version", "").isdigit():
+            kwargs["expected_version"] = int(form["version"])
+        try:
+            if action == "cancel":
+                await run_in_threadpool(
+                    cancel_booking,
+                    hub.uow(),
+                    staff.business.id,
+                    booking.id,
+                    reason=form.get("reason", "").strip()[:500],
+                    **kwargs,
+                )
+            elif action in ACTIONS:
+                await run_in_threadpool(
+                    ACTIONS[action], hub.uow(), staff.business.id, booking.id, **kwargs
+                )
+            else:
+                raise PageError(404, "error.not_found")
+        except DomainError as exc:
+            problem = staff.t(f"console.refused.{exc.code}")
+            return await booking_page(request, staff, problem=problem, status=409)
+        target = safe_next(form.get("next"))
+        joiner = "&" if "?" in target else "?"
+        return RedirectResponse(f"{target}{joiner}done={action}#b-{booking.id}", status_code=303)
+
+    async def summary(request: Request, staff: Staff) -> Response:
+        f = filters_of(request, staff, hub.now())
+        week = Filters("week", f.day, "", f.branch, f.resource)
+        data = await run_in_threadpool(load, pages, staff, week)
+        starting = [c.booking for c in data["cards"] if data["start"] <= c.booking.start]
+        context = {
+            "staff": staff,
+            "summary": agenda.summarise(starting, staff.business.tz),
+            "first": data["first"],
+            "last": data["last"],
+            "prev": week.query(view="", date=(f.day - timedelta(days=7)).isoformat()),
+            "next": week.query(view="", date=(f.day + timedelta(days=7)).isoformat()),
+        }
+        return pages.render(request, "console/summary.html", context, t=staff.t)
+
+    return [
+        Route("/agenda", staff_only(pages, agenda_page), methods=["GET"], name="agenda"),
+        Route("/bookings/{id}", staff_only(pages, booking_page), methods=["GET"]),
+        Route("/bookings/{id}/{action}", staff_only(pages, act), methods=["POST"]),
+        Route("/summary", staff_only(pages, summary), methods=["GET"], name="summary"),
+    ]

@@ -1,0 +1,186 @@
+"""Console sign-in: email + password (argon2, lockout after repeated failures — both in
+``hub.services.accounts``), a signed session cookie, sign-out, and ``Staff``: who is signed
+in, their business, what they may see, and the language they read.
+
+The session cookie is signed (itsdangerous) with the hub's secret and carries the user id and
+a fingerprint of their password hash, so changing a password ends every session. Screens are
+in the other ``console_*`` modules.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from booking_pages.i18n import Translator, choose
+from booking_pages.web import PageError, Pages, read_form
+from hub.domain.accounts import Role, User
+from hub.domain.booking import Actor, ChangedBy, Channel
+from hub.domain.errors import AuthenticationError, NotFoundError
+from hub.domain.model import Business, Resource
+from hub.services import accounts, setup
+
+SESSION_COOKIE = "turnero_console"
+SESSION_HOURS = 12
+
+Handler = Callable[[Request, "Staff"], Awaitable[Response]]
+
+
+@dataclass(frozen=True, slots=True)
+class Staff:
+    """The signed-in staff member, for one request."""
+
+    user: User
+    business: Business
+    resources: list[Resource]  # the active resources they may see, in the business's order
+    t: Translator
+
+    @property
+    def by(self) -> ChangedBy:
+        return ChangedBy(Actor.OPERATOR, Channel.CONSOLE, self.user.id)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.user.manages_business()
+
+    def sees(self, resource_id: str) -> bool:
+        return self.user.sees_resource(resource_id)
+
+
+def _serializer(pages: Pages) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(pages.hub.settings.secret_key, salt="turnero-console")
+
+
+def _fingerprint(user: User) -> str:
+    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
+
+
+def login_translator(request: Request) -> Translator:
+    return Translator(choose(None, None, request.headers.get("accept-language")) or "es")
+
+
+def load_staff(pages: Pages, request: Request) -> Staff | None:
+    raw = request.cookies.get(SESSION_COOKIE)
+    if not raw:
+        return None
+    try:
+        data: dict[str, Any] = _serializer(pages).loads(raw, max_age=SESSION_HOURS * 3600)
+    except BadSignature:
+        return None
+    uow = pages.hub.accounts_uow()
+    with uow:
+        user = uow.users.get(str(data.get("u")))
+    if user is None or not user.active or data.get("f") != _fingerprint(user):
+        return None
+    if user.business_id is None:
+        return None  # platform admins work through the CLI and the API
+    try:
+        business = setup.find_business(pages.hub.uow(), business_id=user.business_id)
+    except NotFoundError:
+        return None
+    resources = [
+        r for r in setup.list_resources(pages.hub.uow(), business.id) if user.sees_resource(r.id)
+    ]
+    t = Translator(choose(None, business.language, None), business.country, business.timezone)
+    return Staff(user, business, resources, t)
+
+
+def staff_only(
+    pages: Pages, handler: Handler, *, admin: bool = False
+) -> Callable[[Request], Awaitable[Response]]:
+    """Wrap a console handler: signed-out visitors go to the login page; employees get 404
+    on admin screens (they do not exist for them)."""
+
+    async def endpoint(request: Request) -> Response:
+        staff = await run_in_threadpool(load_staff, pages, request)
+        if staff is None:
+            target = request.url.path
+            if request.url.query:
+                target += "?" + request.url.query
+            login = "/console/login"
+            if request.method == "GET" and target.startswith("/console/"):
+                login += "?" + urlencode({"next": target})
+            return RedirectResponse(login, status_code=303)
+        if admin and not staff.is_admin:
+            raise PageError(404, "error.not_found")
+        return await handler(request, staff)
+
+    return endpoint
+
+
+def safe_next(target: str | None) -> str:
+    """Only redirect within the console (no open redirects)."""
+    if target and target.startswith("/console/") and not target.startswith("/console//"):
+        return target
+    return "/console/agenda"
+
+
+def routes(pages: Pages) -> list[Route]:
+    hub = pages.hub
+
+    async def login_page(request: Request) -> Response:
+        t = login_translator(request)
+        context = {
+            "next": safe_next(request.query_params.get("next")),
+            "problem": None,
+            "email": "",
+        }
+        return pages.render(request, "console/login.html", context, t=t)
+
+    async def login(request: Request) -> Response:
+        t = login_translator(request)
+        form = await read_form(request)
+        email = form.get("email", "").strip()[:200]
+        target = safe_next(form.get("next"))
+        try:
+            user = await run_in_threadpool(
+                accounts.authenticate_password,
+                hub.accounts_uow(),
+                email,
+                form.get("password", ""),
+                hub.now(),
+            )
+        except AuthenticationError as exc:
+            key = "console.locked" if exc.details.get("locked") else "console.wrong_password"
+            context = {"next": target, "problem": t(key), "email": email}
+            return pages.render(request, "console/login.html", context, t=t, status=401)
+        if user.business_id is None or user.role is Role.PLATFORM_ADMIN:
+            context = {"next": target, "problem": t("console.no_business"), "email": email}
+            return pages.render(request, "console/login.html", context, t=t, status=403)
+        cookie = _serializer(pages).dumps({"u": user.id, "f": _fingerprint(user)})
+        response = RedirectResponse(target, status_code=303)
+        response.set_cookie(
+            SESSION_COOKIE,
+            cookie,
+            max_age=SESSION_HOURS * 3600,
+            httponly=True,
+            samesite="lax",
+            secure=pages.secure,
+            path="/console",
+        )
+        return response
+
+    async def logout(request: Request) -> Response:
+        await read_form(request)
+        response = RedirectResponse("/console/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/console")
+        return response
+
+    async def home(request: Request) -> Response:
+        return RedirectResponse("/console/agenda", status_code=303)
+
+    return [
+        Route("/", home, methods=["GET"]),
+        Route("/login", login_page, methods=["GET"], name="console-login"),
+        Route("/login", login, methods=["POST"]),
+        Route("/logout", logout, methods=["POST"], name="console-logout"),
+    ]

@@ -1,0 +1,224 @@
+"""Console: create a booking by hand (a phone call, a walk-in), and block hours or days on a
+resource or a whole branch (vacation, holiday, maintenance) — and remove blocks.
+
+Staff book any offered time, or with "outside hours" any free time (``force``); overlaps
+are refused by the core either way. Employees book and block only their own resources.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from booking_pages import catalogue
+from booking_pages.console_auth import Staff, staff_only
+from booking_pages.web import PageError, Pages, read_form
+from hub.domain.errors import DomainError, ValidationError
+from hub.services import setup
+from hub.services.blocks import NewBlock, create_block, delete_block
+from hub.services.booking_create import NewBooking, create_booking
+from hub.services.customers import CustomerDetails
+
+BOOKING_FIELDS = (
+    "service",
+    "resource",
+    "date",
+    "time",
+    "name",
+    "phone",
+    "email",
+    "address",
+    "notes",
+    "force",
+)
+BLOCK_DAYS = 90
+
+
+def parse_time(text: str) -> time | None:
+    try:
+        return time.fromisoformat(text.strip()) if text.strip() else None
+    except ValueError:
+        return None
+
+
+def routes(pages: Pages) -> list[Route]:
+    hub = pages.hub
+
+    def new_form(
+        request: Request,
+        staff: Staff,
+        values: dict[str, str],
+        problem: str | None,
+        status: int = 200,
+    ) -> Response:
+        services = setup.list_services(hub.uow(), staff.business.id, active_only=True)
+        context = {"staff": staff, "values": values, "problem": problem, "services": services}
+        return pages.render(request, "console/new_booking.html", context, t=staff.t, status=status)
+
+    async def new_page(request: Request, staff: Staff) -> Response:
+        values = dict.fromkeys(BOOKING_FIELDS, "")
+        start = catalogue.parse_slot_code(request.query_params.get("start", ""))
+        local = (start or hub.now()).astimezone(staff.business.tz)
+        values["date"] = local.date().isoformat()
+        values["time"] = local.strftime("%H:%M") if start else ""
+        values["resource"] = request.query_params.get("resource", "")
+        if not values["resource"] and not staff.is_admin and staff.resources:
+            values["resource"] = staff.resources[0].id
+        return await run_in_threadpool(new_form, request, staff, values, None)
+
+    async def create(request: Request, staff: Staff) -> Response:
+        form = await read_form(request)
+        values = {k: form.get(k, "").strip() for k in BOOKING_FIELDS}
+        t = staff.t
+        resource = values["resource"] or None
+        if resource is not None and not staff.sees(resource):
+            raise PageError(404, "error.not_found")
+        if resource is None and not staff.is_admin:
+            return await run_in_threadpool(
+                new_form, request, staff, values, t("console.pick_resource"), 422
+            )
+        day = catalogue.parse_day(values["date"])
+        at = parse_time(values["time"])
+        if day is None or at is None:
+            return await run_in_threadpool(
+                new_form, request, staff, values, t("console.bad_time"), 422
+            )
+        request_ = NewBooking(
+            business_id=staff.business.id,
+            service_id=values["service"],
+            start=datetime.combine(day, at, staff.business.tz),
+            customer=CustomerDetails(
+                values["name"],
+                values["phone"] or None,
+                values["email"] or None,
+                values["address"] or None,
+            ),
+            resource_id=resource,
+            notes=values["notes"],
+            address=values["address"] or None,
+            force=values["force"] == "1",
+        )
+        try:
+            booking = await run_in_threadpool(
+                create_booking, hub.uow(), request_, by=staff.by, now=hub.now()
+            )
+        except DomainError as exc:
+            key = (
+                f"console.field.{exc.field}"
+                if isinstance(exc, ValidationError) and exc.field
+                else f"console.refused.{exc.code}"
+            )
+            return await run_in_threadpool(
+                new_form,
+                request,
+                staff,
+                values,
+                t(key),
+                409 if not isinstance(exc, ValidationError) else 422,
+            )
+        local = booking.start.astimezone(staff.business.tz).date().isoformat()
+        return RedirectResponse(f"/console/agenda?date={local}&done=created#b-{booking.id}", 303)
+
+    def blocks_context(staff: Staff, problem: str | None) -> dict[str, Any]:
+        now = hub.now()
+        ids = [r.id for r in staff.resources]
+        branches = setup.list_branches(hub.uow(), staff.business.id)
+        with hub.uow() as uow:
+            found = uow.blocks.overlapping(
+                staff.business.id,
+                now,
+                now + timedelta(days=BLOCK_DAYS),
+                resource_ids=ids,
+                branch_ids=[b.id for b in branches] if staff.is_admin else (),
+            )
+        names = {r.id: r.name for r in staff.resources} | {b.id: b.name for b in branches}
+        return {
+            "staff": staff,
+            "blocks": sorted(found, key=lambda b: b.start),
+            "names": names,
+            "branches": branches if staff.is_admin else [],
+            "problem": problem,
+            "today": catalogue.today_in(staff.business, now).isoformat(),
+        }
+
+    async def blocks_page(request: Request, staff: Staff) -> Response:
+        context = await run_in_threadpool(blocks_context, staff, None)
+        return pages.render(request, "console/blocks.html", context, t=staff.t)
+
+    async def add_block(request: Request, staff: Staff) -> Response:
+        form = await read_form(request)
+        target = form.get("target", "")
+        kind, _, target_id = target.partition(":")
+        if kind == "resource" and staff.sees(target_id):
+            resource_id, branch_id = target_id, None
+        elif kind == "branch" and staff.is_admin:
+            resource_id, branch_id = None, target_id
+        else:
+            raise PageError(404, "error.not_found")
+        span = block_span(form, staff)
+        if span is None:
+            context = await run_in_threadpool(blocks_context, staff, staff.t("console.bad_time"))
+            return pages.render(request, "console/blocks.html", context, t=staff.t, status=422)
+        try:
+            await run_in_threadpool(
+                create_block,
+                hub.uow(),
+                NewBlock(
+                    staff.business.id,
+                    span[0],
+                    span[1],
+                    reason=form.get("reason", "")[:200],
+                    resource_id=resource_id,
+                    branch_id=branch_id,
+                ),
+                by=staff.by,
+                now=hub.now(),
+            )
+        except DomainError as exc:
+            context = await run_in_threadpool(
+                blocks_context, staff, staff.t(f"console.refused.{exc.code}")
+            )
+            return pages.render(request, "console/blocks.html", context, t=staff.t, status=422)
+        return RedirectResponse("/console/blocks?done=1", status_code=303)
+
+    async def remove_block(request: Request, staff: Staff) -> Response:
+        await read_form(request)
+
+        def remove() -> None:
+            with hub.uow() as uow:
+                block = uow.blocks.get(staff.business.id, request.path_params["id"])
+            if block is None or not (
+                staff.sees(block.resource_id) if block.resource_id else staff.is_admin
+            ):
+                raise PageError(404, "error.not_found")
+            delete_block(hub.uow(), staff.business.id, block.id, by=staff.by, now=hub.now())
+
+        await run_in_threadpool(remove)
+        return RedirectResponse("/console/blocks", status_code=303)
+
+    return [
+        Route("/bookings/new", staff_only(pages, new_page), methods=["GET"]),
+        Route("/bookings/new", staff_only(pages, create), methods=["POST"]),
+        Route("/blocks", staff_only(pages, blocks_page), methods=["GET"], name="blocks"),
+        Route("/blocks", staff_only(pages, add_block), methods=["POST"]),
+        Route("/blocks/{id}/delete", staff_only(pages, remove_block), methods=["POST"]),
+    ]
+
+
+def block_span(form: dict[str, str], staff: Staff) -> tuple[datetime, datetime] | None:
+    """From/to dates with optional times: whole days when no times are given."""
+    first = catalogue.parse_day(form.get("from_date"))
+    last = catalogue.parse_day(form.get("to_date")) or first
+    if first is None or last is None or last < first:
+        return None
+    tz = staff.business.tz
+    opens, closes = parse_time(form.get("from_time", "")), parse_time(form.get("to_time", ""))
+    start = datetime.combine(first, opens or time(0), tz)
+    end_day: date = last if closes else last + timedelta(days=1)
+    end = datetime.combine(end_day, closes or time(0), tz)
+    return (start, end) if end > start else None
