@@ -95,6 +95,8 @@ class Webhooks:
         self.sender = sender or Sender(UrlPolicy.from_settings(settings))
         self.signing_clock = signing_clock
         self.enqueue: Enqueue | None = None
+        self.enqueue_pump: Callable[[], None] | None = None
+        self._pump_asked_at: float | None = None
         self._rng = rng or random.Random()
 
     # -- events → deliveries ---------------------------------------------------------------
@@ -126,8 +128,33 @@ class Webhooks:
             store.create_deliveries(uow.session, rows)
             uow.commit()
         ids = [str(r["id"]) for r in rows]
-        self.ask_send(ids)
+        if ids:
+            self.ask_pump()
         return ids
+
+    def ask_pump(self) -> None:
+        """Ask for a ``pump`` unless one was asked for and has not started yet (fan-outs of
+        many events then share one batch instead of a task each). A request older than a
+        second is asked again: the pump may have run in another process."""
+        if self.enqueue_pump is None:
+            self.drain()
+            return
+        asked = self._pump_asked_at
+        if asked is None or time.monotonic() - asked > 1.0:
+            self._pump_asked_at = time.monotonic()
+            self.enqueue_pump()
+
+    def pump(self) -> SendReport:
+        """Send one batch of whatever is due; when the batch was full, ask for another pump
+        first, so idle workers join in while this one sends."""
+        self._pump_asked_at = None
+        report = self.send(None, after_claim=self._more if self.enqueue_pump else None)
+        return report
+
+    def _more(self, claimed: int) -> None:
+        if claimed >= self.config.batch_size and self.enqueue_pump is not None:
+            self._pump_asked_at = time.monotonic()
+            self.enqueue_pump()
 
     def ask_send(self, ids: Sequence[str]) -> None:
         """Send these deliveries soon: through the queue when installed, else right here."""
@@ -143,7 +170,13 @@ class Webhooks:
 
     # -- deliveries → HTTP -----------------------------------------------------------------
 
-    def send(self, ids: Sequence[str] | None = None, *, now: datetime | None = None) -> SendReport:
+    def send(
+        self,
+        ids: Sequence[str] | None = None,
+        *,
+        now: datetime | None = None,
+        after_claim: Callable[[int], None] | None = None,
+    ) -> SendReport:
         """Claim one batch of due deliveries (among ``ids``, or the most overdue) and try
         them once each."""
         now = now or self.clock()
@@ -151,6 +184,8 @@ class Webhooks:
         with self.database.sessions.begin() as session:
             claimed = store.claim(session, ids, now, self.config.lease, self.config.batch_size)
         report.claimed = len(claimed)
+        if after_claim is not None:
+            after_claim(len(claimed))
         if not claimed:
             return report
         with self.database.sessions() as session:

@@ -4,9 +4,10 @@ scheduler's registry and its tasks on the scheduler's Huey instance.
 Why its own tasks: the scheduler keeps one delivery record per (event, consumer), while a
 webhook needs one per (event, subscription) with its own retry table (5 s … 10 h) and log.
 So the ``webhooks`` consumer only fans an event out into this connector's deliveries (an
-idempotent insert, safe to retry) and queues ``webhooks_send``; the periodic
+idempotent insert, safe to retry) and queues a ``webhooks_pump``; the periodic
 ``webhooks_retry`` sends whatever is due (retries, and anything a killed worker left
-behind once its lease ran out).
+behind once its lease ran out). Fresh deliveries are sent by ``webhooks_pump`` tasks, each
+claiming a batch of whatever is due and asking for one more while batches come back full.
 
 Call it after the scheduler's ``install`` with ``work.huey`` and ``work.registry``, in every
 process (web processes only enqueue). Nothing connects here.
@@ -31,12 +32,14 @@ from scheduler.consumers import ConsumerRegistry, DeliveryContext, LogEntry
 
 CONSUMER = "webhooks"
 SEND_TASK = "webhooks_send"
+PUMP_TASK = "webhooks_pump"
 RETRY_TASK = "webhooks_retry"
 
 
 @dataclass(frozen=True, slots=True)
 class WebhookTasks:
     send: TaskWrapper
+    pump: TaskWrapper
     retry: TaskWrapper
 
 
@@ -50,11 +53,15 @@ def register_webhook_tasks(huey: Huey, webhooks: Webhooks) -> WebhookTasks:
     def webhooks_send(delivery_ids: list[str]) -> None:
         webhooks.send(delivery_ids)
 
+    def webhooks_pump() -> None:
+        webhooks.pump()
+
     def webhooks_retry() -> None:
         webhooks.drain()
 
     return WebhookTasks(
         send=huey.task(name=SEND_TASK)(webhooks_send),
+        pump=huey.task(name=PUMP_TASK)(webhooks_pump),
         retry=huey.periodic_task(_always, name=RETRY_TASK)(webhooks_retry),
     )
 
@@ -93,7 +100,11 @@ def install_webhooks(
     def enqueue(ids: Sequence[str]) -> None:
         tasks.send(list(ids))
 
+    def enqueue_pump() -> None:
+        tasks.pump()
+
     webhooks.enqueue = enqueue
+    webhooks.enqueue_pump = enqueue_pump
     fan_out = FanOut(webhooks)
     registry.register_consumer(CONSUMER, fan_out.handles, fan_out.deliver)
     notice = AdminNotice(hub.database, hub.settings, mailer)
