@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, Router
 
+from booking_pages.routing import mounts as page_mounts
 from hub.api import errors
 from hub.api.docs import docs_mount, openapi_route
 from hub.api.metrics import MetricsMiddleware, metrics_endpoint
@@ -95,6 +96,7 @@ def _mounts(hub: Hub) -> list[BaseRoute]:
         docs_mount(),
         _health(hub),
         metrics_endpoint(hub.metrics),
+        *page_mounts(hub),  # /book (public pages) and /console (operators)
     ]
 
 
