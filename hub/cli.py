@@ -14,6 +14,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from hub.bootstrap import Hub, build_hub
 from hub.config import Settings
 from hub.domain.accounts import Role
@@ -32,6 +34,8 @@ class CommandError(Exception):
 
 
 def _hub(settings: Settings) -> Hub:
+    """A hub on an up-to-date database (a first command on a new machine just works)."""
+    migrate(settings.database_url)
     return build_hub(settings)
 
 
@@ -140,6 +144,7 @@ def cmd_worker(settings: Settings, args: argparse.Namespace, out: TextIO) -> Non
 def cmd_queue_status(settings: Settings, _args: argparse.Namespace, out: TextIO) -> None:
     from scheduler.status import queue_status
 
+    migrate(settings.database_url)
     print(queue_status(settings).render(), file=out)
 
 
@@ -377,6 +382,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         field = getattr(exc, "field", None)
         where = f" ({field})" if field else ""
         print(f"turnero: error: {message}{where}", file=sys.stderr)
+        return EXIT_FAILED
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        print(f"turnero: error: database: {reason}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         return 130
