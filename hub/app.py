@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import BaseRoute, Mount, Route, Router
 
 from booking_pages.routing import mounts as page_mounts
+from connectors.google.web import routes as google_routes
 from hub.api import errors
 from hub.api.docs import docs_mount, openapi_route
 from hub.api.metrics import MetricsMiddleware, metrics_endpoint
@@ -97,6 +98,7 @@ def _mounts(hub: Hub) -> list[BaseRoute]:
         _health(hub),
         metrics_endpoint(hub.metrics),
         *page_mounts(hub),  # /book (public pages) and /console (operators)
+        Mount("/connectors/google", routes=google_routes(hub)),
     ]
 
 

@@ -124,6 +124,8 @@ class GooglePull:
             args: dict[str, Any] = {
                 "calendarId": calendar,
                 "singleEvents": True,
+                # A full sync too must see hub events deleted in Google, to cancel them.
+                "showDeleted": True,
                 "maxResults": PAGE_SIZE,
             }
             if page is not None:

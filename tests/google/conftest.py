@@ -50,10 +50,12 @@ def google() -> Iterator[FakeGoogle]:
     fake.stop()
 
 
-def google_settings(database_url: str, fake: FakeGoogle, **extra: object) -> Settings:
+def google_settings(
+    database_url: str, fake: FakeGoogle, base_url: str = "http://127.0.0.1:9"
+) -> Settings:
     return Settings(
         database_url=database_url,
-        base_url="http://127.0.0.1:9",
+        base_url=base_url,
         google_client_id=fake.client_id,
         google_client_secret=fake.client_secret,
         google_auth_uri=fake.url + "/auth",
@@ -61,7 +63,7 @@ def google_settings(database_url: str, fake: FakeGoogle, **extra: object) -> Set
         google_revoke_uri=fake.url + "/revoke",
         google_api_url=fake.api_url,
         encryption_key=Fernet.generate_key().decode(),
-        **extra,  # type: ignore[arg-type]
+        extra={"TURNERO_GOOGLE_USERINFO_URI": fake.url + "/userinfo"},
     )
 
 
@@ -151,9 +153,9 @@ class World:
             return [r.action for r in rows]
 
 
-def make_world(database_url: str, fake: FakeGoogle) -> World:
+def make_world(database_url: str, fake: FakeGoogle, base_url: str = "http://127.0.0.1:9") -> World:
     migrate(database_url)
-    hub = build_hub(google_settings(database_url, fake))
+    hub = build_hub(google_settings(database_url, fake, base_url))
     registry = ConsumerRegistry()
     connector = install_google(hub, registry)
     assert connector is not None

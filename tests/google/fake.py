@@ -272,7 +272,13 @@ class FakeGoogle:
         headers: Any,
     ) -> tuple[int, Json | None, Json | None]:
         if path == "/token":
-            return self._token(parse_qs(raw.decode()))
+            form = parse_qs(raw.decode())
+            basic = (headers.get("Authorization") or "").removeprefix("Basic ")
+            if basic and ("client_id" not in form or "client_secret" not in form):
+                # RFC 6749 §2.3.1: client credentials may come as HTTP Basic instead.
+                client, _, secret = base64.b64decode(basic).decode().partition(":")
+                form["client_id"], form["client_secret"] = [client], [secret]
+            return self._token(form)
         if path == "/auth":
             return self._authorize(query)
         if path == "/revoke":
@@ -421,6 +427,7 @@ class FakeGoogle:
             "method": query.get("code_challenge_method"),
             "redirect_uri": query.get("redirect_uri"),
             "client_id": query.get("client_id"),
+            "scope": query.get("scope", ""),
         }
         target = (
             query["redirect_uri"] + "?" + urlencode({"code": code, "state": query.get("state", "")})
@@ -470,7 +477,7 @@ class FakeGoogle:
                     "refresh_token": refresh,
                     "expires_in": 3599,
                     "token_type": "Bearer",
-                    "scope": "openid email https://www.googleapis.com/auth/calendar",
+                    "scope": grant["scope"],
                 },
                 None,
             )

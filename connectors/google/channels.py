@@ -1,0 +1,77 @@
+"""Push channels (``events.watch``): Google posts to ``/connectors/google/notifications``
+when a watched calendar changes; each channel carries a random token that the endpoint checks
+in constant time. ``renew_due`` replaces channels about to expire (and stops the old one).
+
+Not here: the endpoint (``web``), the pull it triggers (``pull``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hmac
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from connectors.google.calendar import GoogleError, execute
+from connectors.google.models import ConnectionRow
+from connectors.google.pull import GooglePull
+
+RENEW_BEFORE = timedelta(days=1)
+
+
+def watch(pull: GooglePull, connection_id: str, address: str) -> str | None:
+    """Open a channel on the connection's destination calendar; returns its id."""
+    with pull.database.sessions() as session:
+        row = session.get(ConnectionRow, connection_id)
+        if row is None or row.status != "active":
+            return None
+        sealed, calendar, old = row.refresh_token, row.calendar_id, row.channel_id
+        old_resource = row.channel_resource_id
+    channel_id, token = secrets.token_hex(16), secrets.token_urlsafe(32)
+    with pull.service_for(pull.cipher.open(sealed)) as api:
+        answer = execute(
+            api.events().watch(
+                calendarId=calendar,
+                body={"id": channel_id, "type": "web_hook", "address": address, "token": token},
+            )
+        )
+        if old is not None and old_resource is not None:
+            # If this fails the old channel expires on its own; its token no longer matches.
+            with contextlib.suppress(GoogleError):
+                execute(api.channels().stop(body={"id": old, "resourceId": old_resource}))
+    expires = datetime.fromtimestamp(int(answer.get("expiration", "0")) / 1000, UTC)
+    with pull.database.sessions.begin() as session:
+        row = session.get(ConnectionRow, connection_id)
+        if row is not None:
+            row.channel_id = channel_id
+            row.channel_token = token
+            row.channel_resource_id = str(answer.get("resourceId"))
+            row.channel_expires_at = expires
+    return channel_id
+
+
+def renew_due(pull: GooglePull, address: str, now: datetime) -> int:
+    with pull.database.sessions() as session:
+        ids = list(
+            session.scalars(
+                select(ConnectionRow.id).where(
+                    ConnectionRow.status == "active",
+                    (ConnectionRow.channel_expires_at.is_(None))
+                    | (ConnectionRow.channel_expires_at < now + RENEW_BEFORE),
+                )
+            )
+        )
+    return sum(1 for i in ids if watch(pull, i, address) is not None)
+
+
+def channel_connection(pull: GooglePull, channel_id: str, token: str) -> str | None:
+    """The connection a notification is about, if its channel token matches."""
+    with pull.database.sessions() as session:
+        row = session.scalar(select(ConnectionRow).where(ConnectionRow.channel_id == channel_id))
+        if row is None or row.channel_token is None:
+            return None
+        if not hmac.compare_digest(row.channel_token.encode(), token.encode()):
+            return None
+        return row.id
