@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import phonenumbers
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -27,6 +28,18 @@ CSRF_FIELD = "csrf_token"
 STATIC_DIR = Path(__file__).with_name("static")
 MAX_FIELD = 2000  # characters kept of any single form field
 
+
+def phone_text(e164: str | None) -> str:
+    """A stored E.164 number as people write it (+54 9 11 2345-6789)."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 _env = Environment(
     loader=PackageLoader("booking_pages", "templates"),
     autoescape=select_autoescape(["html"], default=True),
@@ -34,6 +47,7 @@ _env = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+_env.filters["phone"] = phone_text
 
 
 class PageError(Exception):
