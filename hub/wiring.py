@@ -9,6 +9,7 @@ when another process runs the tasks.
 from __future__ import annotations
 
 from connectors.crm_webhooks.runtime import install_webhooks
+from connectors.google.runtime import install_google
 from connectors.notify.mailers import mailer_from_settings
 from hub.bootstrap import Hub
 from scheduler.runtime import Scheduler, install
@@ -19,4 +20,5 @@ def wire(hub: Hub) -> Scheduler:
     mailer = mailer_from_settings(hub.settings)
     scheduler = install(hub, mailer=mailer)
     install_webhooks(hub, scheduler.huey, scheduler.registry, mailer=mailer)
+    install_google(hub, scheduler.registry, huey=scheduler.huey)  # a no-op until configured
     return scheduler
