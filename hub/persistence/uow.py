@@ -34,6 +34,7 @@ from hub.persistence.booking_repos import (
 )
 from hub.persistence.database import create_engine_for, session_factory
 from hub.persistence.models import ResourceRow
+from hub.persistence.payments import SqlPaymentRepository
 from hub.persistence.setup_repos import (
     SqlBranchRepository,
     SqlBusinessRepository,
@@ -108,6 +109,7 @@ class SqlUnitOfWork:
         self.users = SqlUserRepository(session)
         self.api_keys = SqlApiKeyRepository(session)
         self.app_passwords = SqlAppPasswordRepository(session)
+        self.payments = SqlPaymentRepository(session)
 
     def __exit__(
         self,
