@@ -215,7 +215,7 @@ class SqlOutboxRepository:
         rows = self._s.scalars(
             select(OutboxRow)
             .where(OutboxRow.dispatched_at.is_(None))
-            .order_by(OutboxRow.created_at, OutboxRow.id)
+            .order_by(OutboxRow.seq)
             .limit(limit)
         )
         return [convert.outbox_from_row(r) for r in rows]
@@ -230,8 +230,6 @@ class SqlOutboxRepository:
 
     def for_aggregate(self, aggregate_id: str) -> list[OutboxEvent]:
         rows = self._s.scalars(
-            select(OutboxRow)
-            .where(OutboxRow.aggregate_id == aggregate_id)
-            .order_by(OutboxRow.created_at, OutboxRow.id)
+            select(OutboxRow).where(OutboxRow.aggregate_id == aggregate_id).order_by(OutboxRow.seq)
         )
         return [convert.outbox_from_row(r) for r in rows]

@@ -364,7 +364,7 @@ def audit_from_row(row: AuditRow) -> AuditEntry:
 
 
 def outbox_to_row(e: OutboxEvent) -> OutboxRow:
-    return OutboxRow(**dataclasses.asdict(e))
+    return OutboxRow(**dataclasses.asdict(e))  # seq is the database's
 
 
 def outbox_from_row(row: OutboxRow) -> OutboxEvent:

@@ -11,7 +11,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from hub.persistence.columns import UTCDateTime, json_type
@@ -239,11 +250,11 @@ class OutboxRow(Base):
     __table_args__ = (
         Index(
             "ix_outbox_undispatched",
-            "created_at",
+            "seq",
             sqlite_where=text("dispatched_at IS NULL"),
             postgresql_where=text("dispatched_at IS NULL"),
         ),
-        Index("ix_outbox_aggregate", "aggregate_id"),
+        Index("ix_outbox_aggregate", "aggregate_id", "seq"),
     )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
@@ -253,3 +264,5 @@ class OutboxRow(Base):
     payload: Mapped[dict[str, Any]]
     created_at: Mapped[datetime]
     dispatched_at: Mapped[datetime | None]
+    # Commit order; set by the database (identity on PostgreSQL, rowid trigger on SQLite).
+    seq: Mapped[int | None] = mapped_column(BigInteger, Identity(), nullable=True)

@@ -254,15 +254,30 @@ def _create_records() -> None:
         sa.Column("payload", JSON, nullable=False),
         instant("created_at"),
         instant("dispatched_at", nullable=True),
+        # Commit order of events (several share a created_at when one transaction writes
+        # them): an identity on PostgreSQL, the rowid (set by a trigger) on SQLite.
+        _seq_column(),
     )
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(
+            "CREATE TRIGGER outbox_events_seq AFTER INSERT ON outbox_events "
+            "WHEN NEW.seq IS NULL BEGIN "
+            "UPDATE outbox_events SET seq = NEW.rowid WHERE rowid = NEW.rowid; END"
+        )
     op.create_index(
         "ix_outbox_undispatched",
         "outbox_events",
-        ["created_at"],
+        ["seq"],
         sqlite_where=sa.text("dispatched_at IS NULL"),
         postgresql_where=sa.text("dispatched_at IS NULL"),
     )
-    op.create_index("ix_outbox_aggregate", "outbox_events", ["aggregate_id"])
+    op.create_index("ix_outbox_aggregate", "outbox_events", ["aggregate_id", "seq"])
+
+
+def _seq_column() -> sa.Column[object]:
+    if op.get_bind().dialect.name == "sqlite":
+        return sa.Column("seq", sa.BigInteger, nullable=True)
+    return sa.Column("seq", sa.BigInteger, sa.Identity(), nullable=False)
 
 
 def downgrade() -> None:
