@@ -13,7 +13,14 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from booking_pages import console_agenda, console_auth, console_booking, manage, public
+from booking_pages import (
+    console_agenda,
+    console_auth,
+    console_booking,
+    console_setup,
+    manage,
+    public,
+)
 from booking_pages.i18n import Translator, accepted
 from booking_pages.web import STATIC_DIR, PageError, Pages
 from hub.bootstrap import Hub
@@ -54,6 +61,7 @@ def console_app(pages: Pages) -> Starlette:
         *console_auth.routes(pages),
         *console_booking.routes(pages),
         *console_agenda.routes(pages),
+        *console_setup.routes(pages),
     ]
     return Starlette(routes=routes, exception_handlers=_handlers(pages))  # type: ignore[arg-type]
 

@@ -1,0 +1,325 @@
+"""Console setup screens: the business's booking rules, services, resources' weekly hours,
+staff users, API keys (admins), and each staff member's calendar-app passwords with the
+CalDAV address to use them. Secrets (app passwords, API keys) are shown once, on the page
+that created them, and never again.
+
+Each form calls one use case in ``hub.services.setup`` or ``hub.services.accounts``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import time
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from booking_pages.console_auth import Staff, staff_only
+from booking_pages.web import PageError, Pages, read_form
+from hub.domain.accounts import Role
+from hub.domain.errors import DomainError, ValidationError
+from hub.domain.model import Service, WeeklyInterval
+from hub.services import accounts, setup
+
+POLICY_NUMBERS = (
+    "min_notice_minutes",
+    "horizon_days",
+    "hold_minutes",
+    "client_cancel_until_hours",
+    "client_reschedule_until_hours",
+    "max_reschedules",
+)
+
+
+def parse_hours(text: str, weekday: int) -> list[WeeklyInterval]:
+    """ "09:00-13:00, 14:00-18:00" → intervals on ``weekday`` (empty text: closed)."""
+    intervals = []
+    for part in text.replace(";", ",").split(","):
+        if not part.strip():
+            continue
+        opens, sep, closes = part.strip().partition("-")
+        try:
+            intervals.append(
+                WeeklyInterval(
+                    weekday, time.fromisoformat(opens.strip()), time.fromisoformat(closes.strip())
+                )
+            )
+        except ValueError as exc:
+            raise ValidationError(f"cannot read hours {part!r}", field="hours") from exc
+        if not sep:
+            raise ValidationError(f"cannot read hours {part!r}", field="hours")
+    return intervals
+
+
+def hours_text(intervals: Any, weekday: int) -> str:
+    return ", ".join(f"{w.start:%H:%M}-{w.end:%H:%M}" for w in intervals if w.weekday == weekday)
+
+
+def routes(pages: Pages) -> list[Route]:
+    hub = pages.hub
+
+    def page(
+        request: Request, staff: Staff, template: str, status: int = 200, **context: Any
+    ) -> Response:
+        return pages.render(
+            request,
+            f"console/{template}",
+            {"staff": staff, "problem": None, "secret": None, **context},
+            t=staff.t,
+            status=status,
+        )
+
+    def problem_of(staff: Staff, exc: DomainError) -> str:
+        if isinstance(exc, ValidationError):
+            return staff.t("console.refused.validation_error") + f" ({exc.message})"
+        return staff.t(f"console.refused.{exc.code}")
+
+    # -- calendar app passwords (every staff member, for themselves) --------------------
+
+    async def calendar_app(request: Request, staff: Staff, secret: str | None = None) -> Response:
+        found = await run_in_threadpool(
+            accounts.list_app_passwords, hub.accounts_uow(), staff.user.id
+        )
+        return page(
+            request,
+            staff,
+            "calendar_app.html",
+            passwords=found,
+            secret=secret,
+            dav_url=f"{hub.settings.base_url}/dav/",
+        )
+
+    async def new_app_password(request: Request, staff: Staff) -> Response:
+        form = await read_form(request)
+        label = form.get("label", "").strip()[:80] or staff.t("console.device")
+        raw = await run_in_threadpool(
+            accounts.create_app_password, hub.accounts_uow(), staff.user.id, hub.now(), label
+        )
+        return await calendar_app(request, staff, secret=raw)
+
+    async def revoke_app_password(request: Request, staff: Staff) -> Response:
+        await read_form(request)
+        try:
+            await run_in_threadpool(
+                accounts.revoke_app_password,
+                hub.accounts_uow(),
+                staff.user.id,
+                request.path_params["id"],
+            )
+        except DomainError as exc:
+            raise PageError(404, "error.not_found") from exc
+        return RedirectResponse("/console/calendar-app", status_code=303)
+
+    # -- API keys (admins) --------------------------------------------------------------
+
+    async def api_keys(request: Request, staff: Staff, secret: str | None = None) -> Response:
+        keys = await run_in_threadpool(
+            accounts.list_api_keys, hub.accounts_uow(), staff.business.id
+        )
+        return page(
+            request,
+            staff,
+            "api_keys.html",
+            keys=keys,
+            secret=secret,
+            api_url=f"{hub.settings.base_url}/api/v1",
+        )
+
+    async def new_api_key(request: Request, staff: Staff) -> Response:
+        form = await read_form(request)
+        name = form.get("name", "").strip()[:80] or "API"
+        _, raw = await run_in_threadpool(
+            accounts.create_api_key, hub.accounts_uow(), staff.business.id, name, hub.now()
+        )
+        return await api_keys(request, staff, secret=raw)
+
+    async def revoke_api_key(request: Request, staff: Staff) -> Response:
+        await read_form(request)
+        try:
+            await run_in_threadpool(
+                accounts.revoke_api_key,
+                hub.accounts_uow(),
+                staff.business.id,
+                request.path_params["id"],
+                hub.now(),
+            )
+        except DomainError as exc:
+            raise PageError(404, "error.not_found") from exc
+        return RedirectResponse("/console/api-keys", status_code=303)
+
+    # -- staff (admins) -----------------------------------------------------------------
+
+    async def staff_page(
+        request: Request, staff: Staff, problem: str | None = None, status: int = 200
+    ) -> Response:
+        users = await run_in_threadpool(accounts.list_users, hub.accounts_uow(), staff.business.id)
+        names = {r.id: r.name for r in staff.resources}
+        return page(
+            request, staff, "staff.html", status=status, users=users, names=names, problem=problem
+        )
+
+    async def new_staff(request: Request, staff: Staff) -> Response:
+        form = await read_form(request)
+        role = Role.BUSINESS_ADMIN if form.get("role") == "business_admin" else Role.EMPLOYEE
+        resource = form.get("resource", "")
+        try:
+            await run_in_threadpool(
+                lambda: accounts.create_user(
+                    hub.accounts_uow(),
+                    business_id=staff.business.id,
+                    email=form.get("email", ""),
+                    role=role,
+                    now=hub.now(),
+                    password=form.get("password", ""),
+                    name=form.get("name", "").strip()[:80],
+                    resource_ids=(resource,) if staff.sees(resource) and resource else (),
+                )
+            )
+        except DomainError as exc:
+            return await staff_page(request, staff, problem_of(staff, exc), 422)
+        return RedirectResponse("/console/staff", status_code=303)
+
+    # -- settings: booking rules (admins) ------------------------------------------------
+
+    async def settings_page(
+        request: Request, staff: Staff, problem: str | None = None, status: int = 200
+    ) -> Response:
+        return page(
+            request,
+            staff,
+            "settings.html",
+            status=status,
+            b=staff.business,
+            policy=staff.business.policy,
+            problem=problem,
+            done=request.query_params.get("done"),
+        )
+
+    async def save_settings(request: Request, staff: Staff) -> Response:
+        form = await read_form(request)
+        business = staff.business
+        try:
+            numbers = {k: int(form.get(k, "0") or 0) for k in POLICY_NUMBERS}
+            step = int(form["slot_step_minutes"]) if form.get("slot_step_minutes") else None
+            business.policy = replace(
+                business.policy,
+                **numbers,
+                slot_step_minutes=step,
+                requires_confirmation=form.get("requires_confirmation") == "1",
+            )
+            business.name = form.get("name", business.name).strip()[:120] or business.name
+            business.whatsapp_contact = form.get("whatsapp_contact", "").strip()[:40] or None
+            if form.get("language") in ("es", "en"):
+                business.language = form["language"]
+            await run_in_threadpool(
+                setup.update_business, hub.uow(), business, by=staff.by, now=hub.now()
+            )
+        except ValueError:
+            return await settings_page(
+                request, staff, staff.t("console.refused.validation_error"), 422
+            )
+        except DomainError as exc:
+            return await settings_page(request, staff, problem_of(staff, exc), 422)
+        return RedirectResponse("/console/settings?done=1", status_code=303)
+
+    # -- services and resources (admins) ---------------------------------------------------
+
+    async def services_page(
+        request: Request, staff: Staff, problem: str | None = None, status: int = 200
+    ) -> Response:
+        services = await run_in_threadpool(setup.list_services, hub.uow(), staff.business.id)
+        groups = await run_in_threadpool(setup.list_groups, hub.uow(), staff.business.id)
+        return page(
+            request,
+            staff,
+            "services.html",
+            status=status,
+            services=services,
+            groups=groups,
+            problem=problem,
+        )
+
+    async def new_service(request: Request, staff: Staff) -> Response:
+        form = await read_form(request)
+        target = form.get("who", "")
+        kind, _, target_id = target.partition(":")
+        try:
+            price = round(float(form.get("price", "0").replace(",", ".") or 0) * 100)
+            service = Service(
+                staff.business.id,
+                form.get("name", "").strip()[:120],
+                int(form.get("duration", "0") or 0),
+                price_minor=price,
+                at_client_address=form.get("at_client_address") == "1",
+                group_ids=(target_id,) if kind == "group" else (),
+                resource_ids=(target_id,) if kind == "resource" else (),
+            )
+            await run_in_threadpool(
+                setup.save_service, hub.uow(), service, by=staff.by, now=hub.now()
+            )
+        except ValueError:
+            return await services_page(
+                request, staff, staff.t("console.refused.validation_error"), 422
+            )
+        except DomainError as exc:
+            return await services_page(request, staff, problem_of(staff, exc), 422)
+        return RedirectResponse("/console/services", status_code=303)
+
+    async def resources_page(
+        request: Request, staff: Staff, problem: str | None = None, status: int = 200
+    ) -> Response:
+        rows = [(r, [hours_text(r.weekly, d) for d in range(7)]) for r in staff.resources]
+        return page(
+            request,
+            staff,
+            "resources.html",
+            status=status,
+            rows=rows,
+            problem=problem,
+            done=request.query_params.get("done"),
+        )
+
+    async def save_hours(request: Request, staff: Staff) -> Response:
+        form = await read_form(request)
+        resource_id = request.path_params["id"]
+        if not any(r.id == resource_id for r in staff.resources):
+            raise PageError(404, "error.not_found")
+        try:
+            weekly = [w for d in range(7) for w in parse_hours(form.get(f"day{d}", ""), d)]
+            await run_in_threadpool(
+                setup.set_weekly_rules,
+                hub.uow(),
+                staff.business.id,
+                resource_id,
+                weekly,
+                by=staff.by,
+                now=hub.now(),
+            )
+        except DomainError as exc:
+            return await resources_page(request, staff, problem_of(staff, exc), 422)
+        return RedirectResponse("/console/resources?done=1", status_code=303)
+
+    def admin(handler: Any) -> Any:
+        return staff_only(pages, handler, admin=True)
+
+    return [
+        Route("/calendar-app", staff_only(pages, calendar_app), methods=["GET"]),
+        Route("/calendar-app", staff_only(pages, new_app_password), methods=["POST"]),
+        Route(
+            "/calendar-app/{id}/revoke", staff_only(pages, revoke_app_password), methods=["POST"]
+        ),
+        Route("/api-keys", admin(api_keys), methods=["GET"]),
+        Route("/api-keys", admin(new_api_key), methods=["POST"]),
+        Route("/api-keys/{id}/revoke", admin(revoke_api_key), methods=["POST"]),
+        Route("/staff", admin(staff_page), methods=["GET"]),
+        Route("/staff", admin(new_staff), methods=["POST"]),
+        Route("/settings", admin(settings_page), methods=["GET"]),
+        Route("/settings", admin(save_settings), methods=["POST"]),
+        Route("/services", admin(services_page), methods=["GET"]),
+        Route("/services", admin(new_service), methods=["POST"]),
+        Route("/resources", admin(resources_page), methods=["GET"]),
+        Route("/resources/{id}/hours", admin(save_hours), methods=["POST"]),
+    ]
