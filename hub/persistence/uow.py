@@ -43,7 +43,7 @@ from hub.persistence.setup_repos import (
     SqlResourceRepository,
     SqlServiceRepository,
 )
-from hub.services.ports import AfterCommit
+from hub.services.ports import AfterCommit, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -185,3 +185,7 @@ class SqlDatabase:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _implements_the_port(uow: SqlUnitOfWork) -> UnitOfWork:
+    return uow  # mypy checks that SqlUnitOfWork satisfies the UnitOfWork port

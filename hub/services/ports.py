@@ -163,17 +163,29 @@ class UnitOfWork(Protocol):
     block without committing rolls it back. Re-enterable: each ``with`` is a new transaction.
     Not shared between threads."""
 
-    businesses: BusinessRepository
-    branches: BranchRepository
-    resources: ResourceRepository
-    groups: GroupRepository
-    services: ServiceRepository
-    customers: CustomerRepository
-    bookings: BookingRepository
-    blocks: BlockRepository
-    service_records: ServiceRecordRepository
-    audit: AuditRepository
-    outbox: OutboxRepository
+    # Read-only members, so that an adapter's concrete repository types satisfy them.
+    @property
+    def businesses(self) -> BusinessRepository: ...
+    @property
+    def branches(self) -> BranchRepository: ...
+    @property
+    def resources(self) -> ResourceRepository: ...
+    @property
+    def groups(self) -> GroupRepository: ...
+    @property
+    def services(self) -> ServiceRepository: ...
+    @property
+    def customers(self) -> CustomerRepository: ...
+    @property
+    def bookings(self) -> BookingRepository: ...
+    @property
+    def blocks(self) -> BlockRepository: ...
+    @property
+    def service_records(self) -> ServiceRecordRepository: ...
+    @property
+    def audit(self) -> AuditRepository: ...
+    @property
+    def outbox(self) -> OutboxRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -156,3 +156,10 @@ def test_busy_sources_count_as_busy_time(world: World) -> None:
         )
     b = create_booking(w.uow(), _wash(w, local(5, 10)), by=CLIENT, now=NOW, busy_sources=[source])
     assert b.resource_id == w.washer_b.id
+
+
+def test_weekly_repetition_keeps_the_wall_clock_time_across_dst() -> None:
+    # Madrid moves from UTC+1 to UTC+2 on Sunday 2030-03-31.
+    first = datetime(2030, 3, 26, 9, 0, tzinfo=UTC)  # Tuesday 10:00 in Madrid
+    starts = Weekly(count=2).starts(first, "Europe/Madrid")
+    assert starts == [first, datetime(2030, 4, 2, 8, 0, tzinfo=UTC)]  # 10:00 again
