@@ -11,6 +11,7 @@ from __future__ import annotations
 from connectors.crm_webhooks.runtime import install_webhooks
 from connectors.google.runtime import install_google
 from connectors.notify.mailers import mailer_from_settings
+from connectors.payments.runtime import install_payments
 from hub.bootstrap import Hub
 from scheduler.runtime import Scheduler, install
 
@@ -21,4 +22,5 @@ def wire(hub: Hub) -> Scheduler:
     scheduler = install(hub, mailer=mailer)
     install_webhooks(hub, scheduler.huey, scheduler.registry, mailer=mailer)
     install_google(hub, scheduler.registry, huey=scheduler.huey)  # a no-op until configured
+    install_payments(hub, scheduler.registry)  # refunds; idle until a business connects
     return scheduler

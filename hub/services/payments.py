@@ -34,6 +34,10 @@ PAYMENT = ChangedBy(Actor.SYSTEM, Channel.PAYMENT)
 PAYMENT_EVENTS = frozenset({"payment.succeeded", "payment.refunded"})
 
 
+class PaymentProviderError(Exception):
+    """The provider could not be reached or refused the call (retried by whoever called)."""
+
+
 class PaymentRepository(Protocol):
     def add(self, payment: Payment) -> None: ...
     def get(self, business_id: str, payment_id: str) -> Payment | None: ...
@@ -359,6 +363,7 @@ __all__ = [
     "PaidOutcome",
     "PaidReport",
     "PaymentProvider",
+    "PaymentProviderError",
     "PaymentRepository",
     "PaymentsUnitOfWork",
     "ProviderPayment",

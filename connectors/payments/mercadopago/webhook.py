@@ -1,0 +1,95 @@
+"""MercadoPago notifications of one business: ``x-signature`` checked with the SDK's
+``WebhookSignatureValidator`` (HMAC manifest ``id:…;request-id:…;ts:…;``, five minutes of
+tolerance); then the payment is fetched from the API — the notification itself carries only
+an id — and only what the API says is recorded.
+
+Answers ``(status, code)``: 400 for a bad signature, a stale timestamp or an amount that is
+not the deposit; 404 for a booking unknown to this business (both logged; nothing changes);
+502 when the API cannot be reached (MercadoPago delivers again later).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from mercadopago.webhook import InvalidWebhookSignatureError, WebhookSignatureValidator
+
+from connectors.payments.mercadopago.provider import NAME, MercadoPagoProvider
+from hub.domain.errors import NotFoundError, ValidationError
+from hub.domain.payments import PaymentStatus
+from hub.services.payments import (
+    PaidReport,
+    PaymentProviderError,
+    PaymentsUnitOfWork,
+    record_failed,
+    record_paid,
+)
+
+log = logging.getLogger(__name__)
+TOLERANCE_SECONDS = 300
+
+
+def handle_notification(
+    uow: PaymentsUnitOfWork,
+    provider: MercadoPagoProvider,
+    *,
+    business_id: str,
+    data_id: str | None,
+    topic: str | None,
+    signature: str | None,
+    request_id: str | None,
+    secret: str,
+    now: datetime,
+) -> tuple[int, str]:
+    try:
+        WebhookSignatureValidator.validate(
+            signature,
+            request_id,
+            data_id,
+            secret,
+            tolerance_seconds=TOLERANCE_SECONDS,
+            now=lambda: int(now.timestamp() * 1000),
+        )
+    except InvalidWebhookSignatureError as exc:
+        log.warning(
+            "mercadopago notification %s for business %s refused: %s",
+            request_id,
+            business_id,
+            exc.reason.value,
+        )
+        return 400, "bad_signature"
+    if topic != "payment" or not data_id:
+        return 200, "ignored"
+    try:
+        payment = provider.fetch_payment(data_id)
+    except PaymentProviderError as exc:
+        log.warning("mercadopago payment %s could not be fetched: %s", data_id, exc)
+        return 502, "provider_unreachable"
+    booking_id = payment.booking_id or ""
+    try:
+        if payment.status is PaymentStatus.SUCCEEDED:
+            report = PaidReport(
+                business_id=business_id,
+                booking_id=booking_id,
+                provider=NAME,
+                provider_payment_id=payment.provider_payment_id,
+                amount_minor=payment.amount_minor,
+                currency=payment.currency,
+            )
+            return 200, record_paid(uow, report, now=now).value
+        if payment.status is PaymentStatus.FAILED:
+            record_failed(uow, business_id, booking_id, now=now)
+            return 200, "failed"
+    except NotFoundError:
+        log.warning(
+            "mercadopago payment %s for unknown booking %r of business %s refused",
+            data_id,
+            booking_id,
+            business_id,
+        )
+        return 404, "unknown_booking"
+    except ValidationError as exc:
+        log.warning("mercadopago payment %s refused: %s %s", data_id, exc, exc.details)
+        return 400, "amount_mismatch"
+    return 200, "ignored"

@@ -1,0 +1,230 @@
+"""The payments connector in one process: which provider a business uses
+(``provider_for``), the routes mounted at ``/connectors/payments`` (``routes``) and the
+``payments`` outbox consumer that refunds deposits by policy (``install_payments``).
+
+A business connects a provider in ``Business.settings["payments"]``, e.g.
+``{"provider": "stripe", "secret_key": "sk_…", "webhook_secret": "whsec_…"}`` or
+``{"provider": "mercadopago", "access_token": "APP_USR-…", "webhook_secret": "…"}``; a
+service's deposit rule may name the provider. API roots come from ``Settings``
+(``stripe_api_base``, ``mercadopago_api_base``). Webhook URLs carry the business:
+``/connectors/payments/stripe/webhook?business=<id>``.
+
+Routes:
+- ``GET /pay/{token}``: the booking's deposit checkout (created once) → 303 to the provider;
+  back to the manage page when there is nothing (more) to pay or no provider is connected.
+- ``POST /stripe/webhook``, ``POST /mercadopago/webhook``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any, cast
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from connectors.payments.mercadopago import webhook as mp_webhook
+from connectors.payments.mercadopago.provider import MercadoPagoProvider
+from connectors.payments.stripe import webhook as stripe_webhook
+from connectors.payments.stripe.provider import StripeProvider
+from hub.bootstrap import Hub
+from hub.config import Settings
+from hub.domain.errors import DomainError
+from hub.domain.model import Business, OutboxEvent
+from hub.services.payments import (
+    PaymentProvider,
+    PaymentProviderError,
+    PaymentsUnitOfWork,
+    refund_deposit,
+    start_deposit,
+)
+from scheduler.consumers import ConsumerRegistry, DeliveryContext, LogEntry, LogStatus
+
+log = logging.getLogger(__name__)
+
+CONSUMER = "payments"
+REFUND_TRIGGERS = frozenset({"booking.cancelled", "booking.expired", "payment.succeeded"})
+
+
+def payment_settings(business: Business) -> dict[str, str]:
+    raw = business.settings.get("payments")
+    if not isinstance(raw, dict):
+        return {}
+    return {str(k): str(v) for k, v in raw.items() if v is not None}
+
+
+def provider_for(
+    settings: Settings, business: Business, name: str | None = None
+) -> PaymentProvider | None:
+    """The provider ``name`` (default: the one the business connected) with the business's
+    keys, or ``None`` when it is not connected."""
+    conf = payment_settings(business)
+    chosen = name or conf.get("provider")
+    if chosen != conf.get("provider"):
+        return None
+    if chosen == "stripe" and conf.get("secret_key"):
+        return StripeProvider(conf["secret_key"], api_base=settings.stripe_api_base)
+    token = conf.get("access_token") or conf.get("secret_key")
+    if chosen == "mercadopago" and token:
+        return MercadoPagoProvider(token, api_base=settings.mercadopago_api_base)
+    return None
+
+
+def payments_uow(hub: Hub) -> PaymentsUnitOfWork:
+    # The SQL unit of work carries ``payments`` (see hub.persistence.uow).
+    return cast(PaymentsUnitOfWork, hub.database.unit_of_work())
+
+
+def routes(hub: Hub) -> list[Route]:
+    base = hub.settings.base_url
+
+    def pay(token: str) -> str:
+        manage = f"{base}/book/manage/{token}"
+        with hub.uow() as uow:
+            booking = uow.bookings.get_by_token(token)
+            if booking is None:
+                return ""
+            business = uow.businesses.get(booking.business_id)
+            service = uow.services.get(booking.business_id, booking.service_id)
+        if business is None or service is None:
+            return ""
+        provider = provider_for(hub.settings, business, service.deposit_rule(business).provider)
+        if provider is None:
+            log.warning("business %s asks for a deposit but has no provider", business.id)
+            return manage
+        hook = f"{base}/connectors/payments/{provider.name}/webhook?business={business.id}"
+        try:
+            payment = start_deposit(
+                payments_uow(hub),
+                provider,
+                token,
+                success_url=f"{manage}?new=1&paid=1",
+                cancel_url=manage,
+                now=hub.now(),
+                notification_url=hook,
+            )
+        except DomainError:
+            return manage  # nothing to pay any more: the page says why
+        except PaymentProviderError as exc:
+            log.warning("deposit checkout for booking %s failed: %s", booking.id, exc)
+            return f"{manage}?done=payment_unavailable"
+        if payment.paid or not payment.checkout_url:
+            return manage
+        return payment.checkout_url
+
+    async def pay_route(request: Request) -> Response:
+        target = await run_in_threadpool(pay, request.path_params["token"])
+        if not target:
+            return JSONResponse({"error": "not_found"}, status_code=404)
+        return RedirectResponse(target, status_code=303)
+
+    def business_of(request: Request) -> tuple[Business, dict[str, str]] | None:
+        business_id = request.query_params.get("business", "")
+        with hub.uow() as uow:
+            business = uow.businesses.get(business_id) if business_id else None
+        if business is None:
+            return None
+        return business, payment_settings(business)
+
+    async def stripe_route(request: Request) -> Response:
+        payload = await request.body()
+        found = await run_in_threadpool(business_of, request)
+        conf = found[1] if found else {}
+        if found is None or conf.get("provider") != "stripe" or not conf.get("webhook_secret"):
+            return JSONResponse({"error": "unknown_business"}, status_code=404)
+        provider = StripeProvider(conf.get("secret_key", ""), api_base=hub.settings.stripe_api_base)
+        status, code = await run_in_threadpool(
+            lambda: stripe_webhook.handle_event(
+                payments_uow(hub),
+                provider,
+                business_id=found[0].id,
+                payload=payload,
+                signature=request.headers.get("stripe-signature"),
+                secret=conf["webhook_secret"],
+                now=hub.now(),
+            )
+        )
+        return JSONResponse({"result": code}, status_code=status)
+
+    async def mercadopago_route(request: Request) -> Response:
+        body: dict[str, Any] = {}
+        raw = await request.body()
+        if raw:
+            try:
+                parsed = await request.json()
+            except ValueError:
+                parsed = None
+            body = parsed if isinstance(parsed, dict) else {}
+        found = await run_in_threadpool(business_of, request)
+        conf = found[1] if found else {}
+        token = conf.get("access_token") or conf.get("secret_key")
+        if found is None or conf.get("provider") != "mercadopago" or not token:
+            return JSONResponse({"error": "unknown_business"}, status_code=404)
+        if not conf.get("webhook_secret"):
+            return JSONResponse({"error": "unknown_business"}, status_code=404)
+        provider = MercadoPagoProvider(token, api_base=hub.settings.mercadopago_api_base)
+        data: dict[str, Any] = body["data"] if isinstance(body.get("data"), dict) else {}
+        query = request.query_params
+        status, code = await run_in_threadpool(
+            lambda: mp_webhook.handle_notification(
+                payments_uow(hub),
+                provider,
+                business_id=found[0].id,
+                data_id=query.get("data.id") or (str(data["id"]) if data.get("id") else None),
+                topic=query.get("type") or query.get("topic") or body.get("type"),
+                signature=request.headers.get("x-signature"),
+                request_id=request.headers.get("x-request-id"),
+                secret=conf["webhook_secret"],
+                now=hub.now(),
+            )
+        )
+        return JSONResponse({"result": code}, status_code=status)
+
+    return [
+        Route("/pay/{token}", pay_route, methods=["GET"], name="payments-pay"),
+        Route("/stripe/webhook", stripe_route, methods=["POST"], name="payments-stripe"),
+        Route("/mercadopago/webhook", mercadopago_route, methods=["POST"], name="payments-mp"),
+    ]
+
+
+class RefundConsumer:
+    """Refunds a paid deposit when its booking is cancelled (by policy), or when the
+    payment landed after the booking stopped waiting. Retried by the dispatcher; the
+    provider's idempotency key keeps a retry from refunding twice."""
+
+    name = CONSUMER
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+
+    def handles(self, event: OutboxEvent) -> bool:
+        return event.type in REFUND_TRIGGERS
+
+    def deliver(self, event: OutboxEvent, ctx: DeliveryContext) -> Sequence[LogEntry]:
+        booking_id = str(event.payload.get("booking_id") or event.aggregate_id)
+        uow = payments_uow(self.hub)
+        with uow:
+            business = uow.businesses.get(event.business_id)
+            payment = uow.payments.for_booking(event.business_id, booking_id)
+        if business is None or payment is None or not payment.paid:
+            return []
+        provider = provider_for(self.hub.settings, business, payment.provider)
+        if provider is None:
+            return [
+                LogEntry("payment", "refund", LogStatus.SKIPPED, payment.provider, "no provider")
+            ]
+        refunded = refund_deposit(
+            uow, provider, event.business_id, booking_id, now=ctx.now, reason=event.type
+        )
+        if refunded is None:
+            return []
+        return [LogEntry("payment", "refund", LogStatus.SENT, payment.provider)]
+
+
+def install_payments(hub: Hub, registry: ConsumerRegistry) -> RefundConsumer:
+    consumer = RefundConsumer(hub)
+    registry.register_consumer(consumer.name, consumer.handles, consumer.deliver)
+    return consumer

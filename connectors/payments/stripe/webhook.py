@@ -1,0 +1,83 @@
+"""Stripe webhooks of one business: the signature checked with the library's
+``construct_event`` (HMAC over ``t.payload``, five minutes of tolerance), then
+``checkout.session.completed`` records the deposit as paid and
+``payment_intent.payment_failed`` notes a declined attempt.
+
+Answers ``(status, code)``: 400 for a bad signature, a stale timestamp or an amount that is
+not the deposit; 404 for a booking unknown to this business (both logged; nothing changes).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+from typing import Any
+
+import stripe
+
+from connectors.payments.stripe.provider import NAME, StripeProvider
+from hub.domain.errors import NotFoundError, ValidationError
+from hub.services.payments import PaidReport, PaymentsUnitOfWork, record_failed, record_paid
+
+log = logging.getLogger(__name__)
+
+
+def handle_event(
+    uow: PaymentsUnitOfWork,
+    provider: StripeProvider,
+    *,
+    business_id: str,
+    payload: bytes,
+    signature: str | None,
+    secret: str,
+    now: datetime,
+) -> tuple[int, str]:
+    try:
+        event = provider.client.construct_event(payload, signature, secret)
+    except stripe.SignatureVerificationError as exc:
+        log.warning("stripe webhook for business %s refused: %s", business_id, exc)
+        return 400, "bad_signature"
+    except ValueError:
+        return 400, "bad_payload"
+    obj: dict[str, Any] = json.loads(payload)["data"]["object"]
+    metadata = obj.get("metadata") or {}
+    booking_id = str(metadata.get("booking_id") or "")
+    try:
+        if event.type == "checkout.session.completed":
+            if obj.get("payment_status") != "paid":
+                return 200, "not_paid_yet"  # delayed methods: async_payment_succeeded follows
+            return _paid(uow, business_id, booking_id, obj, now)
+        if event.type == "checkout.session.async_payment_succeeded":
+            return _paid(uow, business_id, booking_id, obj, now)
+        if event.type == "payment_intent.payment_failed" and booking_id:
+            record_failed(uow, business_id, booking_id, now=now)
+            return 200, "failed"
+    except NotFoundError:
+        log.warning(
+            "stripe event %s for unknown booking %r of business %s refused",
+            event.id,
+            booking_id,
+            business_id,
+        )
+        return 404, "unknown_booking"
+    return 200, "ignored"
+
+
+def _paid(
+    uow: PaymentsUnitOfWork, business_id: str, booking_id: str, obj: dict[str, Any], now: datetime
+) -> tuple[int, str]:
+    report = PaidReport(
+        business_id=business_id,
+        booking_id=booking_id,
+        provider=NAME,
+        provider_payment_id=str(obj.get("payment_intent") or obj.get("id")),
+        amount_minor=int(obj.get("amount_total") or 0),
+        currency=str(obj.get("currency") or "").upper(),
+    )
+    try:
+        outcome = record_paid(uow, report, now=now)
+    except ValidationError as exc:
+        log.warning("stripe payment for booking %s refused: %s %s", booking_id, exc, exc.details)
+        return 400, "amount_mismatch"
+    return 200, outcome.value
