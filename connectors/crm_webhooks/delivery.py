@@ -30,7 +30,7 @@ from connectors.crm_webhooks.retries import next_attempt_at, should_disable
 from connectors.crm_webhooks.sender import AttemptResult, Sender
 from connectors.crm_webhooks.signing import SigningKeys, new_message_id, sign_headers
 from hub.config import Settings
-from hub.domain.model import OutboxEvent
+from hub.domain.model import Business, OutboxEvent
 from hub.persistence.uow import SqlDatabase
 
 Clock = Callable[[], datetime]
@@ -106,6 +106,7 @@ class Webhooks:
         twice, it creates nothing new) and ask for them to be sent; returns their ids."""
         now = now or self.clock()
         rows: list[dict[str, Any]] = []
+        businesses: dict[str, Business | None] = {}
         with self.database.unit_of_work() as uow:
             for event in events:
                 if event.type not in EVENT_TYPES:
@@ -117,7 +118,7 @@ class Webhooks:
                 ]
                 if not subs:
                     continue
-                data = event_data(uow, event, self.settings.base_url)
+                data = event_data(uow, event, self.settings.base_url, businesses)
                 body = encode(event.type, event.created_at, data)
                 rows += [
                     store.new_delivery(
@@ -194,24 +195,39 @@ class Webhooks:
             endpoints = {r.id: _endpoint(r) for r in rows}
         started = time.monotonic()
         tried: list[tuple[store.Claimed, AttemptResult]] = []
-        for index, item in enumerate(claimed):
+        step = self.sender.parallel
+        for index in range(0, len(claimed), step):
             # Stop well inside the lease, so no other worker takes these over meanwhile.
             if time.monotonic() - started > self.config.lease.total_seconds() / 2:
                 with self.database.sessions.begin() as session:
                     store.release(session, claimed[index:])
                 report.released = len(claimed) - index
                 break
-            tried.append((item, self._try(item, endpoints.get(item.subscription_id))))
+            chunk = claimed[index : index + step]
+            results = self._try_many(chunk, endpoints)
+            tried += zip(chunk, results, strict=True)
         self._record(tried, endpoints, now, report)
         return report
 
-    def _try(self, item: store.Claimed, endpoint: _Endpoint | None) -> AttemptResult:
-        if endpoint is None:
-            return AttemptResult(None, 0, "", "the webhook was deleted")
-        if not endpoint.active and item.event_type != PING:
-            return AttemptResult(None, 0, "", "the webhook is disabled")
-        headers = sign_headers(endpoint.keys, item.id, item.body, sent_at=self.signing_clock())
-        return self.sender.send(endpoint.url, headers, item.body.encode())
+    def _try_many(
+        self, items: Sequence[store.Claimed], endpoints: dict[str, _Endpoint]
+    ) -> list[AttemptResult]:
+        results: dict[int, AttemptResult] = {}
+        requests: list[tuple[str, dict[str, str], bytes]] = []
+        sent: list[int] = []
+        for index, item in enumerate(items):
+            endpoint = endpoints.get(item.subscription_id)
+            if endpoint is None:
+                results[index] = AttemptResult(None, 0, "", "the webhook was deleted")
+            elif not endpoint.active and item.event_type != PING:
+                results[index] = AttemptResult(None, 0, "", "the webhook is disabled")
+            else:
+                stamp = self.signing_clock()
+                headers = sign_headers(endpoint.keys, item.id, item.body, sent_at=stamp)
+                requests.append((endpoint.url, headers, item.body.encode()))
+                sent.append(index)
+        results.update(zip(sent, self.sender.send_many(requests), strict=True))
+        return [results[i] for i in range(len(items))]
 
     def drain(self, *, now: datetime | None = None, rounds: int = 10_000) -> SendReport:
         """Send every due delivery, batch after batch (tests, the periodic retry)."""
@@ -239,28 +255,19 @@ class Webhooks:
         attempts: list[dict[str, Any]] = []
         with self.database.unit_of_work() as uow:
             session = uow.session
+            delivered = [(i, r) for i, r in tried if r.delivered]
+            codes = {i.id: r.status_code or 200 for i, r in delivered}
+            ours = store.settle_delivered(session, [i for i, _ in delivered], now, codes)
+            report.delivered += len(ours)
             for item, result in tried:
                 endpoint = endpoints.get(item.subscription_id)
                 if result.delivered:
-                    status, next_at = store.DELIVERED, None
-                elif item.event_type == PING or endpoint is None or not endpoint.active:
-                    status, next_at = store.FAILED, None
-                else:
-                    next_at = next_attempt_at(item.attempts, now, self._rng)
-                    status = store.PENDING if next_at is not None else store.FAILED
-                if not store.settle(
-                    session,
-                    item,
-                    status=status,
-                    next_at=next_at,
-                    now=now,
-                    status_code=result.status_code,
-                    error=result.error,
+                    if item.id not in ours:
+                        continue  # another worker took it over; its outcome stands
+                elif not self._settle_failed(
+                    session, item, result, endpoint, now=now, report=report
                 ):
-                    continue  # another worker took it over; its outcome stands
-                report.delivered += status == store.DELIVERED
-                report.retrying += status == store.PENDING
-                report.failed += status == store.FAILED
+                    continue
                 if endpoint is not None:
                     attempts.append(_attempt_row(item, endpoint, result, now))
                     if item.event_type != PING and endpoint.active:
@@ -268,6 +275,35 @@ class Webhooks:
             store.add_attempts(session, attempts)
             report.disabled = self._health(uow, ok, failing - ok, now)
             uow.commit()
+
+    def _settle_failed(
+        self,
+        session: Any,
+        item: store.Claimed,
+        result: AttemptResult,
+        endpoint: _Endpoint | None,
+        *,
+        now: datetime,
+        report: SendReport,
+    ) -> bool:
+        if item.event_type == PING or endpoint is None or not endpoint.active:
+            status, next_at = store.FAILED, None
+        else:
+            next_at = next_attempt_at(item.attempts, now, self._rng)
+            status = store.PENDING if next_at is not None else store.FAILED
+        if not store.settle(
+            session,
+            item,
+            status=status,
+            next_at=next_at,
+            now=now,
+            status_code=result.status_code,
+            error=result.error,
+        ):
+            return False
+        report.retrying += status == store.PENDING
+        report.failed += status == store.FAILED
+        return True
 
     def _health(self, uow: Any, ok: set[str], failing: set[str], now: datetime) -> list[str]:
         session = uow.session

@@ -21,7 +21,7 @@ from typing import Any
 from hub.api.render import at
 from hub.api.views import booking as render_booking
 from hub.domain.booking import BookingStatus
-from hub.domain.model import OutboxEvent
+from hub.domain.model import Business, OutboxEvent
 from hub.persistence.uow import SqlUnitOfWork
 from hub.services.events import BOOKING_EVENTS
 
@@ -45,14 +45,23 @@ def _instant(value: Any) -> datetime | None:
     return datetime.fromisoformat(value) if isinstance(value, str) and value else None
 
 
-def event_data(uow: SqlUnitOfWork, event: OutboxEvent, base_url: str) -> dict[str, Any]:
-    """``data`` for ``event`` (inside an open unit of work)."""
+def event_data(
+    uow: SqlUnitOfWork,
+    event: OutboxEvent,
+    base_url: str,
+    businesses: dict[str, Business | None] | None = None,
+) -> dict[str, Any]:
+    """``data`` for ``event`` (inside an open unit of work); ``businesses`` caches the
+    businesses already read by the caller."""
     payload = event.payload
     if event.type not in BOOKING_EVENTS:
         return dict(payload)
     booking_id = str(payload.get("booking_id") or event.aggregate_id)
     booking = uow.bookings.get(event.business_id, booking_id)
-    business = uow.businesses.get(event.business_id)
+    cache = {} if businesses is None else businesses
+    if event.business_id not in cache:
+        cache[event.business_id] = uow.businesses.get(event.business_id)
+    business = cache[event.business_id]
     if booking is None or business is None:
         return dict(payload)
     start, end = _instant(payload.get("start")), _instant(payload.get("end"))

@@ -81,7 +81,8 @@ def create_deliveries(session: Session, rows: Sequence[dict[str, Any]]) -> None:
         return
     dialect = session.get_bind().dialect.name
     upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(upsert(DeliveryRow).values(list(rows)).on_conflict_do_nothing())
+    # executemany of one cached statement: no fresh multi-row VALUES to compile per batch
+    session.execute(upsert(DeliveryRow).on_conflict_do_nothing(), list(rows))
 
 
 def new_delivery(
@@ -205,6 +206,38 @@ def settle(
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def settle_delivered(
+    session: Session, items: Sequence[Claimed], now: datetime, status_code: dict[str, int]
+) -> set[str]:
+    """Mark claimed deliveries delivered in one statement per status code; returns the ids
+    that were still ours."""
+    done: set[str] = set()
+    by_code: dict[int, list[Claimed]] = {}
+    for item in items:
+        by_code.setdefault(status_code[item.id], []).append(item)
+    for code, group in by_code.items():
+        tokens = {i.token for i in group}
+        result = session.execute(
+            update(DeliveryRow)
+            .where(
+                DeliveryRow.id.in_([i.id for i in group]),
+                DeliveryRow.claim_token.in_(tokens),
+            )
+            .values(
+                status=DELIVERED,
+                claimed_until=None,
+                claim_token=None,
+                last_status_code=code,
+                last_error="",
+                finished_at=now,
+            )
+            .returning(DeliveryRow.id)
+            .execution_options(synchronize_session=False)
+        )
+        done |= set(result.scalars())
+    return done
 
 
 def add_attempts(session: Session, rows: Sequence[dict[str, Any]]) -> None:
