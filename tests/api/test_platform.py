@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.api.conftest import LiveHub, serve_hub
+from tests.conftest import _admin_execute
 
 
 def test_healthz_reports_a_reachable_database(live_hub: LiveHub) -> None:
@@ -12,11 +15,16 @@ def test_healthz_reports_a_reachable_database(live_hub: LiveHub) -> None:
     assert answer.json() == {"status": "ok"}
 
 
-def test_healthz_answers_503_when_the_database_is_unreachable() -> None:
-    # Port 1 on loopback: nothing listens, the connection is refused at once.
-    live, served = serve_hub("postgresql+psycopg://postgres@127.0.0.1:1/none", migrate_first=False)
+@pytest.mark.postgres
+def test_healthz_answers_503_when_the_database_goes_away(
+    fresh_postgres_url: str, postgres_server_url: str
+) -> None:
+    live, served = serve_hub(fresh_postgres_url)
     try:
         with live.client() as client:
+            assert client.get("/healthz").status_code == 200
+            name = fresh_postgres_url.rsplit("/", 1)[1]
+            _admin_execute(postgres_server_url, f'DROP DATABASE "{name}" WITH (FORCE)')
             answer = client.get("/healthz")
         assert answer.status_code == 503
         assert answer.json()["status"] == "unavailable"

@@ -16,6 +16,8 @@ VALID_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "/resource-groups/{id}"): {"name": "x"},
     ("PATCH", "/services/{id}"): {"name": "x"},
     ("PATCH", "/customers/{id}"): {"name": "x"},
+    ("PATCH", "/webhooks/{id}"): {"description": "x"},
+    ("POST", "/webhooks/{id}/replay"): {"since": "2030-01-01T00:00:00Z"},
 }
 
 
@@ -40,7 +42,10 @@ def _ids_of_b(live_hub: LiveHub, b: Tenant) -> dict[str, str]:
             },
         ).json()["id"]
         key = client.get("/api/v1/api-keys").json()["items"][0]["id"]
+        webhook = client.post("/api/v1/webhooks", json={"url": "https://crm.example.com/hook"})
+        assert webhook.status_code == 201, webhook.text
     return {
+        "webhooks": webhook.json()["id"],
         "bookings": booking["id"],
         "branches": b.branch.id,
         "resources": b.resources[0].id,
@@ -65,7 +70,7 @@ def test_every_private_endpoint_answers_404_for_another_business_ids(live_hub: L
             if not op.auth or "{id}" not in op.path:
                 continue
             kind = op.path.split("/")[1]
-            url = "/api/v1" + op.path.replace("{id}", ids[kind])
+            url = "/api/v1" + op.path.replace("{id}", ids[kind]).replace("{delivery_id}", "d1")
             body = VALID_BODIES.get((op.method, op.path))
             answer = client.request(op.method, url, json=body)
             assert answer.status_code == 404, (op.method, op.path, answer.text)
@@ -83,6 +88,7 @@ def test_every_private_endpoint_answers_404_for_another_business_ids(live_hub: L
                 "exceptions",
                 "customers",
                 "api-keys",
+                "webhooks",
             )
         }
         blocks = client.get(
