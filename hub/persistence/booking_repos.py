@@ -192,7 +192,7 @@ class SqlAuditRepository:
                 AuditRow.entity == entity,
                 AuditRow.entity_id == entity_id,
             )
-            .order_by(AuditRow.at, AuditRow.id)
+            .order_by(AuditRow.seq)
         )
         return [convert.audit_from_row(r) for r in rows]
 

@@ -231,7 +231,7 @@ class ServiceRecordRow(Base):
 
 class AuditRow(Base):
     __tablename__ = "audit_entries"
-    __table_args__ = (Index("ix_audit_entity", "business_id", "entity", "entity_id", "at"),)
+    __table_args__ = (Index("ix_audit_entity", "business_id", "entity", "entity_id", "seq"),)
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     business_id: Mapped[str] = mapped_column(ID)
@@ -243,6 +243,7 @@ class AuditRow(Base):
     actor_id: Mapped[str | None] = mapped_column(ID)
     at: Mapped[datetime]
     data: Mapped[dict[str, Any]]
+    seq: Mapped[int | None] = mapped_column(BigInteger, Identity(), nullable=True)
 
 
 class OutboxRow(Base):

@@ -241,9 +241,11 @@ def _create_records() -> None:
         sa.Column("actor_id", ID),
         instant("at"),
         sa.Column("data", JSON, nullable=False),
+        _seq_column(),
     )
+    _seq_trigger("audit_entries")
     op.create_index(
-        "ix_audit_entity", "audit_entries", ["business_id", "entity", "entity_id", "at"]
+        "ix_audit_entity", "audit_entries", ["business_id", "entity", "entity_id", "seq"]
     )
     op.create_table(
         "outbox_events",
@@ -254,16 +256,9 @@ def _create_records() -> None:
         sa.Column("payload", JSON, nullable=False),
         instant("created_at"),
         instant("dispatched_at", nullable=True),
-        # Commit order of events (several share a created_at when one transaction writes
-        # them): an identity on PostgreSQL, the rowid (set by a trigger) on SQLite.
         _seq_column(),
     )
-    if op.get_bind().dialect.name == "sqlite":
-        op.execute(
-            "CREATE TRIGGER outbox_events_seq AFTER INSERT ON outbox_events "
-            "WHEN NEW.seq IS NULL BEGIN "
-            "UPDATE outbox_events SET seq = NEW.rowid WHERE rowid = NEW.rowid; END"
-        )
+    _seq_trigger("outbox_events")
     op.create_index(
         "ix_outbox_undispatched",
         "outbox_events",
@@ -274,7 +269,17 @@ def _create_records() -> None:
     op.create_index("ix_outbox_aggregate", "outbox_events", ["aggregate_id", "seq"])
 
 
+def _seq_trigger(table: str) -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(
+            f"CREATE TRIGGER {table}_seq AFTER INSERT ON {table} WHEN NEW.seq IS NULL BEGIN "
+            f"UPDATE {table} SET seq = NEW.rowid WHERE rowid = NEW.rowid; END"
+        )
+
+
 def _seq_column() -> sa.Column[object]:
+    """Insertion order of rows that often share a timestamp (one transaction writes several):
+    an identity on PostgreSQL, the rowid (copied by a trigger) on SQLite."""
     if op.get_bind().dialect.name == "sqlite":
         return sa.Column("seq", sa.BigInteger, nullable=True)
     return sa.Column("seq", sa.BigInteger, sa.Identity(), nullable=False)
