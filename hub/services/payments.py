@@ -135,11 +135,11 @@ def start_deposit(
         customer = uow.customers.get(business.id, booking.customer_id)
         service = uow.services.get(business.id, booking.service_id)
         existing = uow.payments.for_booking(business.id, booking.id)
-    if existing is not None and (
-        existing.paid or (existing.provider == provider.name and existing.checkout_url)
-    ):
-        return existing  # paid already, or the checkout made before (a reload of the page)
+    if existing is not None and existing.paid:
+        return existing
     _check_payable(booking, now)
+    if existing is not None and existing.provider == provider.name and existing.checkout_url:
+        return existing  # the checkout made before (a reload of the page)
     checkout = provider.create_checkout(
         CheckoutRequest(
             business_id=business.id,

@@ -82,8 +82,8 @@ class MercadoPagoProvider:
             },
             "auto_return": "approved",
         }
-        if request.notification_url:
-            preference["notification_url"] = request.notification_url
+        # No ``notification_url``: the SDK deprecates it for the Webhooks configured in the
+        # account, which point at ``/connectors/payments/mercadopago/webhook?business=<id>``.
         if request.customer_email:
             preference["payer"] = {"email": request.customer_email}
         if request.expires_at is not None:

@@ -1,0 +1,282 @@
+"""Fake Stripe and fake MercadoPago on loopback, spoken to by the real SDKs.
+
+``FakeStripe`` serves ``POST /v1/checkout/sessions`` (form-encoded, Idempotency-Key),
+``POST /v1/refunds`` and ``GET /v1/payment_intents/{id}``, and signs events the way Stripe
+does (``Stripe-Signature: t=…,v1=HMAC-SHA256(secret, "t.payload")``). ``FakeMercadoPago``
+serves ``POST /checkout/preferences``, ``GET /v1/payments/{id}`` and
+``POST /v1/payments/{id}/refunds`` (``x-idempotency-key``), and signs notifications as
+MercadoPago does (``x-signature: ts=…,v1=HMAC-SHA256(secret, "id:…;request-id:…;ts:…;")``).
+Tests play the client paying by calling ``pay``/``complete`` on them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+import threading
+import time
+import uuid
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlparse
+
+Json = dict[str, Any]
+
+
+class _Server:
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.ids = itertools.count(1)
+        self.requests: list[tuple[str, str]] = []
+        self._idem: dict[str, tuple[int, Json]] = {}
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def start(self) -> _Server:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def route(self, method: str, path: str, body: bytes, headers: Any) -> tuple[int, Json]:
+        raise NotImplementedError
+
+    def idempotent(self, key: str | None, make: Any) -> tuple[int, Json]:
+        with self.lock:
+            if key and key in self._idem:
+                return self._idem[key]
+            answer: tuple[int, Json] = make()
+            if key:
+                self._idem[key] = answer
+            return answer
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def _answer(self, method: str) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                path = urlparse(self.path).path
+                with fake.lock:
+                    fake.requests.append((method, path))
+                status, payload = fake.route(method, path, body, self.headers)
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self) -> None:
+                self._answer("GET")
+
+            def do_POST(self) -> None:
+                self._answer("POST")
+
+        return Handler
+
+
+def _nest(pairs: list[tuple[str, str]]) -> Json:
+    """Stripe's form encoding (``a[b][0][c]=v``) back into nested dicts/lists."""
+    out: Json = {}
+    for key, value in pairs:
+        parts = key.replace("]", "").split("[")
+        node: Any = out
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            nxt = parts[i + 1] if not last else None
+            container: Any = [] if nxt is not None and nxt.isdigit() else {}
+            if isinstance(node, list):
+                idx = int(part)
+                while len(node) <= idx:
+                    node.append({} if nxt is None or not nxt.isdigit() else [])
+                if last:
+                    node[idx] = value
+                else:
+                    if not node[idx]:
+                        node[idx] = container
+                    node = node[idx]
+            elif last:
+                node[part] = value
+            else:
+                node = node.setdefault(part, container)
+    return out
+
+
+class FakeStripe(_Server):
+    def __init__(self) -> None:
+        super().__init__()
+        self.sessions: dict[str, Json] = {}
+        self.intents: dict[str, Json] = {}
+        self.refunds: list[Json] = []
+
+    def route(self, method: str, path: str, body: bytes, headers: Any) -> tuple[int, Json]:
+        if not str(headers.get("Authorization", "")).startswith("Bearer sk_"):
+            return 401, {"error": {"type": "invalid_request_error", "message": "bad key"}}
+        form = _nest(parse_qsl(body.decode(), keep_blank_values=True))
+        key = headers.get("Idempotency-Key")
+        if method == "POST" and path == "/v1/checkout/sessions":
+            return self.idempotent(key, lambda: self._session(form))
+        if method == "POST" and path == "/v1/refunds":
+            return self.idempotent(key, lambda: self._refund(form))
+        if method == "GET" and path.startswith("/v1/payment_intents/"):
+            intent = self.intents.get(path.rsplit("/", 1)[1])
+            return (200, intent) if intent else (404, {"error": {"message": "no such intent"}})
+        return 404, {"error": {"type": "invalid_request_error", "message": "unknown path"}}
+
+    def _session(self, form: Json) -> tuple[int, Json]:
+        n = next(self.ids)
+        item = form["line_items"][0]["price_data"]
+        session = {
+            "id": f"cs_test_{n}",
+            "object": "checkout.session",
+            "url": f"{self.url}/checkout/cs_test_{n}",
+            "amount_total": int(item["unit_amount"]),
+            "currency": item["currency"],
+            "metadata": form.get("metadata", {}),
+            "client_reference_id": form.get("client_reference_id"),
+            "success_url": form["success_url"],
+            "cancel_url": form["cancel_url"],
+            "payment_status": "unpaid",
+            "payment_intent": None,
+            "status": "open",
+        }
+        self.sessions[session["id"]] = session
+        return 200, session
+
+    def _refund(self, form: Json) -> tuple[int, Json]:
+        intent = self.intents.get(form.get("payment_intent", ""))
+        if intent is None:
+            return 400, {"error": {"type": "invalid_request_error", "message": "no intent"}}
+        refund = {
+            "id": f"re_{next(self.ids)}",
+            "object": "refund",
+            "amount": int(form["amount"]),
+            "payment_intent": intent["id"],
+            "status": "succeeded",
+        }
+        self.refunds.append(refund)
+        return 200, refund
+
+    # -- the client paying, and Stripe telling the business ------------------------------
+
+    def complete(self, session_id: str, amount: int | None = None) -> bytes:
+        """The client pays the session; returns the ``checkout.session.completed`` event."""
+        with self.lock:
+            session = self.sessions[session_id]
+            if session["payment_intent"] is None:
+                pi = f"pi_{next(self.ids)}"
+                session.update(payment_status="paid", status="complete", payment_intent=pi)
+                self.intents[pi] = {
+                    "id": pi,
+                    "object": "payment_intent",
+                    "amount": session["amount_total"],
+                    "amount_received": session["amount_total"],
+                    "currency": session["currency"],
+                    "status": "succeeded",
+                    "metadata": session["metadata"],
+                }
+            obj = dict(session)
+        if amount is not None:
+            obj["amount_total"] = amount
+        event = {
+            "id": f"evt_{uuid.uuid4().hex[:16]}",
+            "object": "event",
+            "api_version": "2025-01-01",
+            "type": "checkout.session.completed",
+            "created": int(time.time()),
+            "data": {"object": obj},
+        }
+        return json.dumps(event).encode()
+
+    @staticmethod
+    def sign(payload: bytes, secret: str, timestamp: int | None = None) -> str:
+        t = int(time.time()) if timestamp is None else timestamp
+        mac = hmac.new(secret.encode(), f"{t}.".encode() + payload, hashlib.sha256)
+        return f"t={t},v1={mac.hexdigest()}"
+
+
+class FakeMercadoPago(_Server):
+    def __init__(self) -> None:
+        super().__init__()
+        self.preferences: dict[str, Json] = {}
+        self.payments: dict[str, Json] = {}
+        self.refunds: list[Json] = []
+
+    def route(self, method: str, path: str, body: bytes, headers: Any) -> tuple[int, Json]:
+        if not str(headers.get("Authorization", "")).startswith("Bearer APP_USR-"):
+            return 401, {"message": "invalid access token", "status": 401}
+        key = headers.get("x-idempotency-key")
+        data: Json = json.loads(body) if body else {}
+        if method == "POST" and path == "/checkout/preferences":
+            return self.idempotent(key, lambda: self._preference(data))
+        parts = path.strip("/").split("/")
+        if parts[:2] == ["v1", "payments"] and len(parts) >= 3:
+            payment = self.payments.get(parts[2])
+            if payment is None:
+                return 404, {"message": "Payment not found", "status": 404}
+            if method == "GET" and len(parts) == 3:
+                return 200, payment
+            if method == "POST" and parts[3:] == ["refunds"]:
+                return self.idempotent(key, lambda: self._refund(payment, data))
+        return 404, {"message": "resource not found", "status": 404}
+
+    def _preference(self, data: Json) -> tuple[int, Json]:
+        n = next(self.ids)
+        pref = {
+            "id": f"pref-{n}",
+            "init_point": f"{self.url}/checkout/v1/redirect?pref_id=pref-{n}",
+            **data,
+        }
+        self.preferences[pref["id"]] = pref
+        return 201, pref
+
+    def _refund(self, payment: Json, data: Json) -> tuple[int, Json]:
+        refund = {
+            "id": 900000 + next(self.ids),
+            "payment_id": payment["id"],
+            "amount": data.get("amount", payment["transaction_amount"]),
+            "status": "approved",
+        }
+        self.refunds.append(refund)
+        payment["status"] = "refunded"
+        return 201, refund
+
+    # -- the client paying, and MercadoPago telling the business -------------------------
+
+    def pay(
+        self, preference_id: str, amount: Decimal | None = None, status: str = "approved"
+    ) -> str:
+        """The client pays the preference; returns the payment id."""
+        with self.lock:
+            pref = self.preferences[preference_id]
+            item = pref["items"][0]
+            payment_id = str(1_000_000 + next(self.ids))
+            self.payments[payment_id] = {
+                "id": int(payment_id),
+                "status": status,
+                "transaction_amount": float(amount if amount is not None else item["unit_price"]),
+                "currency_id": item["currency_id"],
+                "external_reference": pref["external_reference"],
+            }
+        return payment_id
+
+    @staticmethod
+    def sign(data_id: str, request_id: str, secret: str, ts: int | None = None) -> str:
+        t = int(time.time()) if ts is None else ts
+        manifest = f"id:{data_id};request-id:{request_id};ts:{t};"
+        mac = hmac.new(secret.encode(), manifest.encode(), hashlib.sha256).hexdigest()
+        return f"ts={t},v1={mac}"
