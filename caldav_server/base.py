@@ -5,6 +5,7 @@ items rendered on demand (``LazyItem``), the home and root collections, HTTP dat
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,6 +25,30 @@ from hub.services.ports import BusySource
 SYNC_PREFIX = "http://turnero.app/ns/sync/"
 
 
+class RenderCache:
+    """Rendered texts by ETag (an ETag names one exact text). Radicale serialises every
+    item a REPORT returns, even for a getetag-only sync; rendering a booking through
+    icalendar costs milliseconds, so each version is rendered once per process."""
+
+    def __init__(self, size: int = 50_000) -> None:
+        self._size = size
+        self._texts: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, etag: str, render: Callable[[], str]) -> str:
+        with self._lock:
+            text = self._texts.get(etag)
+            if text is not None:
+                self._texts.move_to_end(etag)
+                return text
+        text = render()
+        with self._lock:
+            self._texts[etag] = text
+            if len(self._texts) > self._size:
+                self._texts.popitem(last=False)
+        return text
+
+
 @dataclass
 class Backend:
     """What the plugins need from the hub, handed to them when the app is built."""
@@ -32,6 +57,7 @@ class Backend:
     clock: Callable[[], datetime]
     busy_sources: Sequence[BusySource] = ()
     request: threading.local = field(default_factory=threading.local)
+    renders: RenderCache = field(default_factory=RenderCache)
 
     def writer(self, user: User) -> Writer:
         return Writer(self.database, self.clock, user, self.busy_sources)

@@ -104,7 +104,10 @@ class ResourceCalendar(Root):
             current = store.seq(session, self.resource.id)
             token = f"{SYNC_PREFIX}{current}"
             if not old_token:
-                return token, [item.href or "" for item in self._all(session)]
+                rid = self.resource.id
+                hrefs = [booking_href(i) for i in store.booking_ids(session, rid)]
+                blocks = self._block_items(session, store.blocks(session, rid))
+                return token, hrefs + [item.href or "" for item in blocks]
             if not old_token.startswith(SYNC_PREFIX):
                 raise ValueError("not a sync token of this server")
             try:
@@ -124,14 +127,16 @@ class ResourceCalendar(Root):
             if booking.service_id not in catalog.services:
                 continue
 
-            def render(b: Any = booking, c: Any = customer) -> str:
-                return booking_text(b, c, catalog)
+            etag = booking_etag(booking, customer, catalog)
+
+            def render(b: Any = booking, c: Any = customer, tag: str = etag) -> str:
+                return self._backend.renders.get(tag, lambda: booking_text(b, c, catalog))
 
             items.append(
                 LazyItem(
                     collection=self,
                     href=booking_href(booking.id),
-                    etag=booking_etag(booking, customer, catalog),
+                    etag=etag,
                     uid=booking.uid,
                     time_range=(timestamp(booking.start), timestamp(booking.end)),
                     last_modified=http_date(booking.updated_at or booking.created_at),
@@ -150,14 +155,16 @@ class ResourceCalendar(Root):
             if block.external_uid in by_uid:
                 continue
 
-            def render(b: Block = block) -> str:
-                return block_text(b, catalog)
+            etag = block_etag(block, catalog)
+
+            def render(b: Block = block, tag: str = etag) -> str:
+                return self._backend.renders.get(tag, lambda: block_text(b, catalog))
 
             items.append(
                 LazyItem(
                     collection=self,
                     href=block_href(block.id),
-                    etag=block_etag(block, catalog),
+                    etag=etag,
                     uid=block_uid(block),
                     time_range=(timestamp(block.start), timestamp(block.end)),
                     last_modified=http_date(block.start),

@@ -116,6 +116,15 @@ def bookings(
     return [(convert.booking_from_row(b), convert.customer_from_row(c)) for b, c in rows]
 
 
+def booking_ids(session: Session, resource_id: str) -> list[str]:
+    rows = session.scalars(
+        select(BookingRow.id)
+        .where(BookingRow.resource_id == resource_id, BookingRow.status.not_in(GONE))
+        .order_by(BookingRow.start_at, BookingRow.id)
+    )
+    return list(rows)
+
+
 def booking_on(session: Session, resource_id: str, booking_id: str) -> Booking | None:
     row = session.get(BookingRow, booking_id)
     if row is None or row.resource_id != resource_id or row.status in GONE:

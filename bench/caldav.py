@@ -1,0 +1,315 @@
+"""CalDAV side by side: the hub's /dav (Radicale over the hub database) against stock Radicale
+(multifilesystem, its defaults) and, if installed, Xandikos — the same N events in each.
+
+Measured over HTTP on loopback, medians of ``--runs``: a time-range REPORT for one week, the
+PUT of one new event, a sync-collection delta after one change, an initial sync-collection,
+and a PROPFIND of getctag. ``python -m bench caldav --events 10000 [--json]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import socket
+import statistics
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+from a2wsgi import WSGIMiddleware
+
+TZ = "America/Argentina/Buenos_Aires"
+START = datetime(2027, 1, 4, 12, 0, tzinfo=UTC)  # a Monday
+PER_DAY = 10
+
+REPORT_WEEK = """<?xml version="1.0" encoding="utf-8"?>
+<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
+  <D:prop><D:getetag/><C:calendar-data/></D:prop>
+  <C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">
+    <C:time-range start="{start}" end="{end}"/>
+  </C:comp-filter></C:comp-filter></C:filter>
+</C:calendar-query>"""
+SYNC = """<?xml version="1.0" encoding="utf-8"?>
+<D:sync-collection xmlns:D="DAV:"><D:sync-token>{token}</D:sync-token>
+<D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>"""
+CTAG = """<?xml version="1.0" encoding="utf-8"?>
+<D:propfind xmlns:D="DAV:" xmlns:CS="http://calendarserver.org/ns/"><D:prop><CS:getctag/>
+</D:prop></D:propfind>"""
+
+
+def _event(uid: str, start: datetime, summary: str) -> str:
+    fmt = "%Y%m%dT%H%M%SZ"
+    end = start + timedelta(minutes=30)
+    return (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//bench//EN\r\nBEGIN:VEVENT\r\n"
+        f"UID:{uid}\r\nDTSTAMP:{start.strftime(fmt)}\r\nDTSTART:{start.strftime(fmt)}\r\n"
+        f"DTEND:{end.strftime(fmt)}\r\nSUMMARY:{summary}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+
+
+def _starts(n: int) -> list[datetime]:
+    return [START + timedelta(days=i // PER_DAY, minutes=45 * (i % PER_DAY)) for i in range(n)]
+
+
+class Served:
+    def __init__(self, app: Any) -> None:
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        config = uvicorn.Config(app, log_level="error", lifespan="off", access_log=False)
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
+        )
+        self.thread.start()
+        while not self.server.started:
+            time.sleep(0.01)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def hub_server(folder: Path, n: int) -> tuple[Served, str, tuple[str, str]]:
+    from caldav_server.app import DavSettings, dav_app
+    from hub.domain.accounts import Role
+    from hub.domain.booking import Actor, BookingStatus, ChangedBy, Channel
+    from hub.domain.model import Business, Customer, Resource, Service, new_id, new_token
+    from hub.persistence.migrate import migrate
+    from hub.persistence.models import BookingRow, CustomerRow
+    from hub.persistence.uow import SqlDatabase
+    from hub.services import accounts, setup
+
+    url = f"sqlite:///{folder / 'hub.db'}"
+    migrate(url)
+    db = SqlDatabase(url)
+    uow: Any = db.unit_of_work()
+    by = ChangedBy(Actor.OPERATOR, Channel.CLI)
+    now = datetime.now(UTC)
+    business = setup.create_business(uow, Business("bench", "Bench", timezone=TZ), by=by, now=now)
+    resource = setup.save_resource(uow, Resource(business.id, "Sala"), by=by, now=now)
+    service = setup.save_service(
+        uow, Service(business.id, "Turno", 30, resource_ids=(resource.id,)), by=by, now=now
+    )
+    user = accounts.create_user(
+        uow, business_id=business.id, email="bench@example.com", role=Role.BUSINESS_ADMIN, now=now
+    )
+    password = accounts.create_app_password(uow, user.id, now)
+    with db.sessions() as session:
+        customer = CustomerRow(
+            id=new_id(),
+            business_id=business.id,
+            name="Cliente",
+            phone=None,
+            email=None,
+            address=None,
+        )
+        session.add(customer)
+        session.flush()
+        for start in _starts(n):
+            session.add(
+                BookingRow(
+                    id=new_id(),
+                    business_id=business.id,
+                    service_id=service.id,
+                    resource_id=resource.id,
+                    customer_id=customer.id,
+                    branch_id=None,
+                    group_id=None,
+                    start_at=start,
+                    end_at=start + timedelta(minutes=30),
+                    occupied_start=start,
+                    occupied_end=start + timedelta(minutes=30),
+                    exclusive=True,
+                    at_client_address=False,
+                    status=BookingStatus.CONFIRMED.value,
+                    persons=1,
+                    price_minor=0,
+                    deposit_minor=0,
+                    currency="USD",
+                    address=None,
+                    notes="",
+                    invitees=[],
+                    external_ref=None,
+                    video_meeting=False,
+                    meeting_url=None,
+                    google_event_id=None,
+                    series_id=None,
+                    hold_until=None,
+                    created_at=now,
+                    updated_at=now,
+                    confirmed_at=now,
+                    started_at=None,
+                    completed_at=None,
+                    cancelled_at=None,
+                    expired_at=None,
+                    no_show_at=None,
+                    client_confirmed_at=None,
+                    cancelled_by=None,
+                    cancel_reason="",
+                    reschedule_count=0,
+                    sequence=0,
+                    token=new_token(),
+                    version=1,
+                )
+            )
+        session.commit()
+    _ = Customer
+    served = Served(dav_app(db, DavSettings(failed_login_delay=0, log_level="error")))
+    cal = f"http://127.0.0.1:{served.port}/{user.id}/{resource.id}/"
+    return served, cal, (user.email, password)
+
+
+def radicale_server(folder: Path, n: int) -> tuple[Served, str, tuple[str, str]]:
+    from radicale import config
+    from radicale.app import Application
+
+    root = folder / "radicale" / "collection-root" / "bench" / "cal"
+    root.mkdir(parents=True)
+    (root / ".Radicale.props").write_text(json.dumps({"tag": "VCALENDAR"}))
+    for i, start in enumerate(_starts(n)):
+        (root / f"e{i}.ics").write_text(_event(f"e{i}", start, "Turno — Cliente"))
+    configuration = config.load()
+    configuration.update(
+        {
+            "storage": {"filesystem_folder": str(folder / "radicale")},
+            "auth": {"type": "none"},
+            "rights": {"type": "owner_only"},
+            "logging": {"level": "error"},
+        },
+        "bench",
+    )
+    served = Served(WSGIMiddleware(Application(configuration), workers=4))
+    return served, f"http://127.0.0.1:{served.port}/bench/cal/", ("bench", "x")
+
+
+def measure(cal: str, auth: tuple[str, str], n: int, runs: int) -> dict[str, float]:
+    week_start = START + timedelta(days=(n // PER_DAY) // 2)
+    fmt = "%Y%m%dT%H%M%SZ"
+    report = REPORT_WEEK.format(
+        start=week_start.strftime(fmt), end=(week_start + timedelta(days=7)).strftime(fmt)
+    ).encode()
+    headers = {"Content-Type": "application/xml; charset=utf-8"}
+    out: dict[str, list[float]] = {
+        k: [] for k in ("report_week", "put", "sync_delta", "sync_initial", "getctag")
+    }
+    with httpx.Client(auth=auth, timeout=600) as h:
+
+        def timed(key: str, call: Callable[[], httpx.Response]) -> httpx.Response:
+            began = time.perf_counter()
+            answer = call()
+            out[key].append((time.perf_counter() - began) * 1000)
+            if answer.status_code >= 400:
+                raise RuntimeError(f"{key}: {answer.status_code} {answer.text[:300]}")
+            return answer
+
+        def token() -> str:
+            answer = h.request(
+                "REPORT",
+                cal,
+                content=SYNC.format(token="").encode(),
+                headers={**headers, "Depth": "1"},
+            )
+            found = re.search(r"<[^>]*sync-token>([^<]+)<", answer.text)
+            assert found, answer.text[:300]
+            return found.group(1)
+
+        token()  # warm caches (Radicale builds its item cache on first read)
+        for run in range(runs):
+            timed(
+                "report_week",
+                lambda: h.request("REPORT", cal, content=report, headers={**headers, "Depth": "1"}),
+            )
+            timed(
+                "getctag",
+                lambda: h.request(
+                    "PROPFIND", cal, content=CTAG.encode(), headers={**headers, "Depth": "0"}
+                ),
+            )
+            timed(
+                "sync_initial",
+                lambda: h.request(
+                    "REPORT",
+                    cal,
+                    content=SYNC.format(token="").encode(),
+                    headers={**headers, "Depth": "1"},
+                ),
+            )
+            before = token()
+            uid = f"bench-{uuid.uuid4()}"
+            moment = START + timedelta(days=run, hours=22)
+            new = _event(uid, moment, "Bloqueo").encode()
+            timed(
+                "put",
+                lambda u=uid, body=new: h.put(  # type: ignore[misc]
+                    f"{cal}{u}.ics",
+                    content=body,
+                    headers={"Content-Type": "text/calendar", "If-None-Match": "*"},
+                ),
+            )
+            delta = timed(
+                "sync_delta",
+                lambda b=before: h.request(  # type: ignore[misc]
+                    "REPORT",
+                    cal,
+                    content=SYNC.format(token=b).encode(),
+                    headers={**headers, "Depth": "1"},
+                ),
+            )
+            assert uid in delta.text, delta.text[:500]
+    return {k: statistics.median(v) for k, v in out.items()}
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench caldav", description=__doc__)
+    parser.add_argument("--events", type=int, default=1000, help="events per calendar")
+    parser.add_argument("--runs", type=int, default=5, help="repetitions (medians reported)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object last")
+    args = parser.parse_args(argv)
+    try:
+        import xandikos  # type: ignore[import-not-found]  # noqa: F401
+
+        xandikos_note = "installed but not wired"
+    except ImportError:
+        xandikos_note = "not installed"
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        results: dict[str, dict[str, float]] = {}
+        for name, build in (("hub", hub_server), ("radicale", radicale_server)):
+            began = time.perf_counter()
+            served, cal, auth = build(folder, args.events)
+            load_s = time.perf_counter() - began
+            try:
+                results[name] = measure(cal, auth, args.events, args.runs)
+            finally:
+                served.stop()
+            print(f"{name}: loaded {args.events} events in {load_s:.1f} s")
+    operations: dict[str, dict[str, float | str | None]] = {}
+    print(f"\nCalDAV, {args.events} events, medians of {args.runs} runs (ms)")
+    header = f"{'operation':<14}{'hub':>12}{'radicale':>12}{'xandikos':>16}{'speedup':>10}"
+    print(header)
+    print("-" * len(header))
+    for op in ("report_week", "put", "sync_delta", "sync_initial", "getctag"):
+        hub_ms, rad_ms = results["hub"][op], results["radicale"][op]
+        speedup = rad_ms / hub_ms if hub_ms else float("inf")
+        operations[op] = {
+            "hub_ms": round(hub_ms, 2),
+            "radicale_ms": round(rad_ms, 2),
+            "xandikos_ms": None,
+            "speedup_vs_radicale": round(speedup, 1),
+        }
+        print(f"{op:<14}{hub_ms:>12.1f}{rad_ms:>12.1f}{xandikos_note:>16}{speedup:>9.1f}x")
+    if args.json:
+        print(
+            json.dumps({"events": args.events, "xandikos": xandikos_note, "operations": operations})
+        )
+    return 0
