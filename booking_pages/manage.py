@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from starlette.concurrency import run_in_threadpool
@@ -39,6 +39,7 @@ from hub.services import setup
 from hub.services.availability import get_booking_by_token
 from hub.services.booking_moves import reschedule_booking
 from hub.services.booking_status import cancel_booking
+from hub.services.payments import PaymentsUnitOfWork, get_payment
 
 RESCHEDULE_DAYS = 14
 
@@ -112,6 +113,11 @@ def routes(pages: Pages) -> list[Route]:
 
     async def ticket_of(request: Request) -> tuple[Ticket, Translator]:
         ticket = await run_in_threadpool(load_ticket, pages, request.path_params["token"])
+        if ticket.booking.deposit_minor > 0:
+            uow = cast(PaymentsUnitOfWork, hub.database.unit_of_work())
+            booking = ticket.booking
+            payment = await run_in_threadpool(get_payment, uow, booking.business_id, booking.id)
+            request.state.payment = payment
         b = ticket.business
         return ticket, translator(request, b.language, b.country, b.timezone)
 
@@ -130,6 +136,7 @@ def routes(pages: Pages) -> list[Route]:
                 t("manage.whatsapp_text", service=ticket.service.name, when=when),
             ),
             "why": limits(ticket, hub.now()),
+            "payment": None,
             "new": False,
             "notice": None,
             "problem": None,
@@ -139,7 +146,11 @@ def routes(pages: Pages) -> list[Route]:
     async def show(request: Request) -> Response:
         ticket, t = await ticket_of(request)
         notice = request.query_params.get("done")
-        extra = {"new": request.query_params.get("new") == "1", "notice": notice}
+        extra = {
+            "new": request.query_params.get("new") == "1",
+            "notice": notice,
+            "payment": getattr(request.state, "payment", None),
+        }
         return pages.render(request, "public/manage.html", context(ticket, t, **extra), t=t)
 
     async def ics(request: Request) -> Response:

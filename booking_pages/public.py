@@ -24,6 +24,7 @@ from booking_pages import catalogue
 from booking_pages.catalogue import CLIENT, Storefront
 from booking_pages.i18n import Translator, accepted, choose
 from booking_pages.web import PageError, Pages, read_form, wants_fragment
+from hub.domain.booking import BookingStatus
 from hub.domain.errors import (
     NotFoundError,
     PolicyViolationError,
@@ -333,6 +334,9 @@ def _book(
         return again(422)
     except NotFoundError as exc:
         raise PageError(404, "error.no_slot") from exc
+    if booking.status is BookingStatus.PENDING and booking.deposit_minor > 0:
+        # To the provider's checkout; it sends the client back to the manage page.
+        return RedirectResponse(f"/connectors/payments/pay/{booking.token}", status_code=303)
     return RedirectResponse(f"/book/manage/{booking.token}?new=1", status_code=303)
 
 

@@ -1,0 +1,41 @@
+"""The public flow with a deposit: form → provider checkout → back to the booking page,
+which shows the deposit as due, paid, then refunded."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from hub.domain.booking import BookingStatus
+from hub.services.booking_status import cancel_booking
+from tests.pages.helpers import book, text_of
+from tests.payments.conftest import OPERATOR, World
+
+
+def test_booking_with_a_deposit_goes_to_checkout_and_back(world: World) -> None:
+    start = (datetime.now(UTC) + timedelta(hours=72)).replace(minute=0, second=0, microsecond=0)
+    submitted = book(
+        world.http, world.business.slug, world.service.id, start, phone="+54 9 11 2345-6789"
+    )
+    assert submitted.status_code == 303
+    pay_link = submitted.headers["location"]
+    assert pay_link.startswith("/connectors/payments/pay/")
+    token = pay_link.rsplit("/", 1)[1]
+    to_provider = world.http.get(pay_link)
+    assert to_provider.status_code == 303
+    fake = world.stripe if world.provider == "stripe" else world.mp
+    assert to_provider.headers["location"].startswith(fake.url)
+
+    with world.hub.uow() as uow:
+        booking = uow.bookings.get_by_token(token)
+    assert booking is not None and booking.status is BookingStatus.PENDING
+    page = text_of(world.http.get(f"/book/manage/{token}").text)
+    assert "Seña a pagar" in page and "Pagar la seña" in page
+
+    world.pay(booking)
+    page = text_of(world.http.get(f"/book/manage/{token}?new=1&paid=1").text)
+    assert "Seña pagada" in page
+    assert "Pagar la seña" not in page
+
+    cancel_booking(world.hub.uow(), world.business.id, booking.id, by=OPERATOR, now=world.clock())
+    page = text_of(world.http.get(f"/book/manage/{token}").text)
+    assert "Seña devuelta" in page
