@@ -7,7 +7,9 @@ PostgreSQL and Redis tests skip when those servers are not reachable, unless
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -62,12 +64,29 @@ def _admin_execute(server_url: str, statement: str) -> None:
         conn.execute(statement)  # type: ignore[arg-type]
 
 
-@pytest.fixture
-def fresh_postgres_url(postgres_server_url: str) -> Iterator[str]:
-    """An empty PostgreSQL database of its own, dropped afterwards (so parallel runs and
-    tests never see each other's rows)."""
-    name = f"turnero_t_{uuid.uuid4().hex[:12]}"
+@pytest.fixture(scope="session")
+def postgres_template(postgres_server_url: str) -> Iterator[str]:
+    """A database migrated once per test session (so the migrations run for real), that
+    every test's own database is copied from."""
+    from hub.persistence.migrate import migrate
+
+    name = f"turnero_tpl_{uuid.uuid4().hex[:12]}"
     _admin_execute(postgres_server_url, f'CREATE DATABASE "{name}"')
+    base = postgres_server_url.rsplit("/", 1)[0]
+    try:
+        migrate(f"{base}/{name}")
+        yield name
+    finally:
+        _admin_execute(postgres_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def fresh_postgres_url(postgres_server_url: str, postgres_template: str) -> Iterator[str]:
+    """A PostgreSQL database of its own, already migrated to the latest schema (calling
+    ``migrate`` on it again is a no-op), dropped afterwards — so parallel runs and tests
+    never see each other's rows."""
+    name = f"turnero_t_{uuid.uuid4().hex[:12]}"
+    _admin_execute(postgres_server_url, f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"')
     base = postgres_server_url.rsplit("/", 1)[0]
     try:
         yield f"{base}/{name}"
@@ -75,15 +94,35 @@ def fresh_postgres_url(postgres_server_url: str) -> Iterator[str]:
         _admin_execute(postgres_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once per test session, copied for every test."""
+    from hub.persistence.migrate import migrate
+
+    path = tmp_path_factory.mktemp("schema") / "template.db"
+    migrate(f"sqlite:///{path}")
+    with sqlite3.connect(path) as conn:  # fold the WAL into the file, so one file is all
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("PRAGMA journal_mode=DELETE")
+    return path
+
+
+def _copy_sqlite(template: Path, tmp_path: Path) -> str:
+    target = tmp_path / "turnero.db"
+    shutil.copyfile(template, target)
+    return f"sqlite:///{target}"
+
+
 @pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'turnero.db'}"
+def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
+    """A SQLite database of its own, already migrated (``migrate`` on it is a no-op)."""
+    return _copy_sqlite(sqlite_template, tmp_path)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """An empty database on each backend in turn (not migrated)."""
+    """A database of its own on each backend in turn, already migrated."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'turnero.db'}"
+        return _copy_sqlite(request.getfixturevalue("sqlite_template"), tmp_path)
     url: str = request.getfixturevalue("fresh_postgres_url")
     return url
