@@ -174,14 +174,22 @@ def postpone(session: Session, item: Claimed, at: datetime, error: str) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def due(session: Session, now: datetime, older_than: datetime, limit: int) -> list[str]:
-    """Pending records nobody holds that should have been tried by ``older_than``."""
-    rows = session.scalars(
-        select(DeliveryRow.id)
-        .where(*_claimable(now), DeliveryRow.next_attempt_at <= older_than)
-        .order_by(DeliveryRow.next_attempt_at)
-        .limit(limit)
+def due(
+    session: Session,
+    now: datetime,
+    older_than: datetime,
+    limit: int,
+    *,
+    only_expired_claims: bool = False,
+) -> list[str]:
+    """Pending records nobody holds that should have been tried by ``older_than`` (only
+    those once claimed by a worker that did not finish, with ``only_expired_claims``)."""
+    query = select(DeliveryRow.id).where(
+        *_claimable(now), DeliveryRow.next_attempt_at <= older_than
     )
+    if only_expired_claims:
+        query = query.where(DeliveryRow.claimed_until.is_not(None))
+    rows = session.scalars(query.order_by(DeliveryRow.next_attempt_at).limit(limit))
     return list(rows)
 
 

@@ -36,10 +36,14 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 SWEEP_LIMIT = 5000
+BACKLOG = 50  # queued tasks above which the sweep trusts the queue with unclaimed records
 
 
 class Enqueue(Protocol):
     def deliver(self, delivery_ids: Sequence[str], eta: datetime | None = None) -> None: ...
+    def backlog(self) -> int:
+        """Tasks waiting in the queue now."""
+        ...
 
 
 @dataclass(slots=True)
@@ -237,8 +241,11 @@ class Dispatcher:
         for batch in chunks(events, 200):
             self.dispatch(batch)
         report.events = len(events)
+        # While the queue is busy, records nobody claimed yet most likely have their task
+        # waiting in it: ask again only for those whose holder died (lease ran out).
+        busy = self.enqueue is not None and self.enqueue.backlog() > BACKLOG
         with self.sessions() as session:
-            due = store.due(session, now, older, SWEEP_LIMIT)
+            due = store.due(session, now, older, SWEEP_LIMIT, only_expired_claims=busy)
         self._ask_delivery(due)
         report.deliveries = len(due)
         return report

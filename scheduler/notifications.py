@@ -18,9 +18,13 @@ Not here: templates, MIME, SMTP and the Graph client (``connectors.notify``).
 from __future__ import annotations
 
 import hashlib
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TypeVar, cast
 
 from connectors.notify import errors as notify_errors
 from connectors.notify.context import MessageChannel, MessageContext, MessageKind, build_context
@@ -41,6 +45,8 @@ from scheduler.consumers import (
     RetryableDeliveryError,
 )
 from scheduler.reminders import REMINDER_EVENT, whatsapp_configured
+
+T = TypeVar("T")
 
 KINDS: dict[str, MessageKind] = {
     "booking.confirmed": MessageKind.CONFIRMED,
@@ -97,26 +103,78 @@ class Prepared:
 
 
 class MessageBuilder:
-    """Loads what a message needs about one booking and formats it once."""
+    """Loads what a message needs about one booking and formats it once. Setup rows
+    (business, service, resource, branch) are cached for a few seconds, and the message of
+    an event is kept for the other channel that sends it."""
+
+    SETUP_TTL = 10.0
 
     def __init__(self, uow: Callable[[], SqlUnitOfWork], settings: Settings) -> None:
         self._uow = uow
         self._settings = settings
+        self._lock = threading.Lock()
+        self._setup: dict[tuple[str, str], tuple[float, object]] = {}
+        self._prepared: OrderedDict[str, Prepared | None] = OrderedDict()
+
+    def _cached(self, kind: str, key: str, load: Callable[[], T | None]) -> T | None:
+        now = time.monotonic()
+        with self._lock:
+            hit = self._setup.get((kind, key))
+        if hit is not None and now - hit[0] < self.SETUP_TTL:
+            return cast(T | None, hit[1])
+        value = load()
+        with self._lock:
+            self._setup[(kind, key)] = (now, value)
+        return value
+
+    def business(self, business_id: str) -> Business | None:
+        def load() -> Business | None:
+            with self._uow() as uow:
+                return uow.businesses.get(business_id)
+
+        return self._cached("business", business_id, load)
 
     def prepare(self, event: OutboxEvent, now: datetime) -> Prepared | None:
+        with self._lock:
+            if event.id in self._prepared:
+                return self._prepared[event.id]
+        prepared = self._prepare(event, now)
+        with self._lock:
+            self._prepared[event.id] = prepared
+            while len(self._prepared) > 512:
+                self._prepared.popitem(last=False)
+        return prepared
+
+    def _prepare(self, event: OutboxEvent, now: datetime) -> Prepared | None:
         kind = message_kind(event)
-        if kind is None:
+        business = self.business(event.business_id)
+        if kind is None or business is None:
             return None
         booking_id = str(event.payload.get("booking_id") or event.aggregate_id)
         with self._uow() as uow:
-            current = uow.bookings.get(event.business_id, booking_id)
-            business = uow.businesses.get(event.business_id)
-            if current is None or business is None:
+            current = uow.bookings.get(business.id, booking_id)
+            if current is None:
                 return None
-            service = uow.services.get(business.id, current.service_id)
-            resource = uow.resources.get(business.id, current.resource_id)
             customer = uow.customers.get(business.id, current.customer_id)
-            branch = uow.branches.get(business.id, current.branch_id) if current.branch_id else None
+            service = self._cached(
+                "service",
+                current.service_id,
+                lambda: uow.services.get(business.id, current.service_id),
+            )
+            resource = self._cached(
+                "resource",
+                current.resource_id,
+                lambda: uow.resources.get(business.id, current.resource_id),
+            )
+            branch = (
+                self._cached(
+                    "branch",
+                    current.branch_id,
+                    lambda: uow.branches.get(business.id, str(current.branch_id)),
+                )
+                if current.branch_id
+                else None
+            )
         if service is None or resource is None or customer is None:
             return None
         if kind is MessageKind.REMINDER and (
@@ -225,8 +283,11 @@ class WhatsAppConsumer:
         return message_kind(event) is not None and channel in (None, "whatsapp")
 
     def deliver(self, event: OutboxEvent, ctx: DeliveryContext) -> Sequence[LogEntry]:
+        business = self._builder.business(event.business_id)
+        if business is None or not whatsapp_configured(business):
+            return []
         prepared = self._builder.prepare(event, ctx.now)
-        if prepared is None or not whatsapp_configured(prepared.business):
+        if prepared is None:
             return []
         kind, context = prepared.kind, prepared.context
         phone = context.customer_phone

@@ -73,7 +73,7 @@ class Scheduler:
             hub.database.sessions, registry=registry, config=config, clock=hub.now
         )
         self.tasks = register_tasks(huey, self)
-        self.dispatcher.enqueue = HueyEnqueue(self.tasks)
+        self.dispatcher.enqueue = HueyEnqueue(huey, self.tasks)
 
     def enqueue_dispatch(self, event_ids: Sequence[str]) -> None:
         """The after-commit hook: ask a worker to dispatch these events."""

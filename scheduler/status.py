@@ -89,12 +89,10 @@ class QueueStatus:
 def read_status(
     session: Session, backend: str, queue_name: str, queued: int, scheduled: int
 ) -> QueueStatus:
-    # A Result has .keys(), so dict() would take it for a mapping: give it the rows.
-    counts = dict(
-        session.execute(select(DeliveryRow.status, func.count()).group_by(DeliveryRow.status))
-        .tuples()
-        .all()
-    )
+    rows = session.execute(
+        select(DeliveryRow.status, func.count()).group_by(DeliveryRow.status)
+    ).all()
+    counts: dict[str, int] = dict(rows)
     reminders = session.scalar(
         select(func.count()).select_from(ReminderRow).where(ReminderRow.status == "pending")
     )

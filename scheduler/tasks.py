@@ -39,8 +39,12 @@ class Tasks:
 class HueyEnqueue:
     """The dispatcher's way to ask for more work, through the queue."""
 
-    def __init__(self, tasks: Tasks) -> None:
+    def __init__(self, huey: Huey, tasks: Tasks) -> None:
+        self._huey = huey
         self._tasks = tasks
+
+    def backlog(self) -> int:
+        return int(self._huey.pending_count())
 
     def deliver(self, delivery_ids: Sequence[str], eta: datetime | None = None) -> None:
         if eta is None:

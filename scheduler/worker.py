@@ -17,7 +17,6 @@ from huey.consumer import Consumer, Scheduler
 from hub.bootstrap import build_hub
 from hub.config import Settings
 from scheduler.runtime import Scheduler as BackgroundWork
-from scheduler.runtime import install
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +54,10 @@ def run_worker(settings: Settings, workers: int | None = None) -> None:
     finished first)."""
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    from hub.wiring import wire  # every connector's consumers, as ``turnero serve`` has
+
     hub = build_hub(settings)
-    work = install(hub)
+    work = wire(hub)
     try:
         consumer_for(work, workers).run()
     finally:

@@ -112,7 +112,8 @@ def environment(
 
 @dataclass
 class World:
-    """A car wash with an always-open bay for 500 cars at a time, and its hub."""
+    """A car wash with an always-open bay for 500 cars at a time, a one-car detailing
+    booth, and its hub."""
 
     env: dict[str, str]
     hub: Hub
@@ -120,6 +121,8 @@ class World:
     business: Business
     bay: Resource
     wash: Service
+    booth: Resource
+    detail: Service
 
     def uow(self) -> UnitOfWork:
         return self.hub.uow()
@@ -134,10 +137,11 @@ class World:
         invitees: tuple[str, ...] = (),
         by: ChangedBy = OPERATOR,
         now: datetime | None = None,
+        service: Service | None = None,
     ) -> Booking:
         request = NewBooking(
             business_id=self.business.id,
-            service_id=self.wash.id,
+            service_id=(service or self.wash).id,
             start=start,
             customer=CustomerDetails(name=name, phone=phone, email=email),
             invitees=invitees,
@@ -156,6 +160,27 @@ class World:
             and self.count(DeliveryRow, DeliveryRow.status == "pending") == 0
             and self.work.huey.pending_count() == 0
         )
+
+
+def describe(world: World) -> str:
+    """What the background tables hold, for failure messages."""
+    from sqlalchemy import text
+
+    queries = {
+        "outbox": "SELECT type, count(*), count(dispatched_at) FROM outbox_events GROUP BY type",
+        "deliveries": "SELECT consumer, event_type, status, count(*), max(attempts), "
+        "max(last_error) FROM deliveries GROUP BY consumer, event_type, status",
+        "reminders": "SELECT status, count(*) FROM reminders GROUP BY status",
+        "runs": "SELECT name, last_status, runs, last_summary FROM periodic_runs",
+    }
+    lines = [
+        f"huey pending={world.work.huey.pending_count()} "
+        f"scheduled={world.work.huey.scheduled_count()}"
+    ]
+    with world.hub.database.engine.connect() as conn:
+        for name, sql in queries.items():
+            lines.append(f"{name}: {[tuple(r) for r in conn.execute(text(sql))]}")
+    return "\n".join(lines)
 
 
 def utcnow() -> datetime:
@@ -185,13 +210,17 @@ def make_world(
     )
     bay = Resource(business.id, "Bay", capacity=500, weekly=ALL_DAY)
     wash = Service(business.id, "Lavado completo", 30, price_minor=500_000, resource_ids=(bay.id,))
+    booth = Resource(business.id, "Cabina", weekly=ALL_DAY)
+    detail = Service(business.id, "Detallado", 30, price_minor=900_000, resource_ids=(booth.id,))
     uow = hub.uow()
     with uow:
         uow.businesses.add(business)
         uow.resources.add(bay)
         uow.services.add(wash)
+        uow.resources.add(booth)
+        uow.services.add(detail)
         uow.commit()
-    return World(env, hub, work, business, bay, wash)
+    return World(env, hub, work, business, bay, wash, booth, detail)
 
 
 @pytest.fixture
@@ -232,13 +261,19 @@ def whatsapp_settings(graph: FakeGraph) -> dict[str, Any]:
     return {"whatsapp": {"phone_number_id": "1234567890", "token": graph.token}}
 
 
-def wait_until(check: Callable[[], bool], timeout: float = 30.0, what: str = "condition") -> None:
+def wait_until(
+    check: Callable[[], bool],
+    timeout: float = 30.0,
+    what: str = "condition",
+    world: World | None = None,
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if check():
             return
         time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
+    state = f"\n{describe(world)}" if world is not None else ""
+    raise AssertionError(f"timed out waiting for {what}{state}")
 
 
 def settle(world: World, timeout: float = 30.0) -> None:

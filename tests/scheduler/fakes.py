@@ -36,7 +36,7 @@ class Mail:
 
     @property
     def message_id(self) -> str:
-        return str(self.message["Message-ID"])
+        return str(self.message["Message-ID"]).strip()
 
     @property
     def event_id(self) -> str:

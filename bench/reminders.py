@@ -1,0 +1,226 @@
+"""``python -m bench reminders [--reminders 10000] [--workers N] [--json]``: due reminders
+delivered by a ``turnero worker`` process to a local SMTP server (aiosmtpd).
+
+Setup (not timed): a migrated SQLite database (or ``--database-url`` PostgreSQL with
+``--redis-url``) with one business, ``--reminders`` bookings with a customer each, and one
+email reminder per booking, already due. Timed: from the moment the periodic "send due
+reminders" task is enqueued (what the worker's scheduler does every tick) until the SMTP
+server has accepted one message per reminder. Then a short wait to catch duplicates.
+Target (DESIGN §7): 10,000 reminders in at most 10 s with the default worker settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes, policy
+from pathlib import Path
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from sqlalchemy import insert
+
+from hub.bootstrap import build_hub
+from hub.config import Settings
+from hub.domain.booking import Booking, BookingStatus
+from hub.domain.model import Business, Customer, Resource, Service
+from hub.persistence.migrate import migrate
+from scheduler.models import ReminderRow
+from scheduler.runtime import install
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class Sink:
+    """Counts what the SMTP server accepted, by Message-ID."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.ids: Counter[str] = Counter()
+        self.last_at = 0.0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        # Only the headers are read (the server shares the machine with the worker).
+        head = envelope.content.split(b"\r\n\r\n", 1)[0]
+        message = message_from_bytes(head, policy=policy.compat32)
+        key = str(message["Message-ID"]).strip()
+        with self.lock:
+            self.ids[key] += 1
+            self.last_at = time.perf_counter()
+        return "250 OK"
+
+    def counts(self) -> tuple[int, int]:
+        with self.lock:
+            return len(self.ids), sum(self.ids.values())
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def populate(settings: Settings, count: int) -> None:
+    """One business, ``count`` bookings tomorrow, an email reminder each, due now."""
+    hub = build_hub(settings)
+    now = datetime.now(UTC)
+    business = Business(
+        slug="bench",
+        name="Lavadero Bench",
+        timezone="America/Argentina/Buenos_Aires",
+        currency="ARS",
+        language="es",
+        country="AR",
+        settings={"reminders": [{"channel": "email", "minutes_before": 60}]},
+    )
+    resource = Resource(business.id, "Bay", capacity=count + 1)
+    service = Service(business.id, "Lavado", 30, price_minor=500_000, resource_ids=(resource.id,))
+    start = now + timedelta(hours=1)
+    uow = hub.database.unit_of_work()
+    with uow:
+        uow.businesses.add(business)
+        uow.resources.add(resource)
+        uow.services.add(service)
+        rows: list[dict[str, Any]] = []
+        for i in range(count):
+            customer = Customer(business.id, f"Cliente {i}", email=f"cliente{i}@example.com")
+            booking = Booking(
+                business_id=business.id,
+                service_id=service.id,
+                resource_id=resource.id,
+                customer_id=customer.id,
+                start=start,
+                end=start + timedelta(minutes=30),
+                status=BookingStatus.CONFIRMED,
+                created_at=now,
+                exclusive=False,
+                price_minor=500_000,
+                currency="ARS",
+            )
+            uow.customers.add(customer)
+            uow.bookings.add(booking)
+            rows.append(
+                {
+                    "id": str(uuid.uuid4()),
+                    "business_id": business.id,
+                    "booking_id": booking.id,
+                    "channel": "email",
+                    "minutes_before": 60,
+                    "start_at": start,
+                    "due_at": now - timedelta(seconds=1),
+                    "status": "pending",
+                    "fired_at": None,
+                    "event_id": None,
+                }
+            )
+        uow.session.flush()
+        uow.session.execute(insert(ReminderRow), rows)
+        uow.commit()
+    hub.close()
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    sink = Sink()
+    port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    with tempfile.TemporaryDirectory(prefix="turnero-bench-") as folder:
+        env = {
+            "TURNERO_DATA_DIR": folder,
+            "TURNERO_DATABASE_URL": args.database_url or f"sqlite:///{Path(folder) / 'turnero.db'}",
+            "TURNERO_SMTP_HOST": "127.0.0.1",
+            "TURNERO_SMTP_PORT": str(port),
+            "TURNERO_QUEUE_NAME": f"bench-{uuid.uuid4().hex[:8]}",
+        }
+        if args.redis_url:
+            env["TURNERO_REDIS_URL"] = args.redis_url
+        settings = Settings.from_env(env)
+        migrate(settings.database_url)
+        populate(settings, args.reminders)
+        hub = build_hub(settings)
+        work = install(hub)
+        command = [sys.executable, "-m", "scheduler", "worker"]
+        if args.workers:
+            command += ["--workers", str(args.workers)]
+        full_env = {k: v for k, v in os.environ.items() if not k.startswith("TURNERO_")}
+        full_env.update(env, PYTHONPATH=str(ROOT))
+        log = Path(folder) / "worker.log"
+        with log.open("wb") as out:
+            worker = subprocess.Popen(command, env=full_env, stdout=out, stderr=out)
+        try:
+            time.sleep(args.warmup)  # the worker has started and run its first periodic tasks
+            with hub.database.engine.connect() as conn:
+                from sqlalchemy import text
+
+                left = conn.execute(text("SELECT count(*) FROM reminders WHERE status='pending'"))
+                pending_before = int(left.scalar_one())
+            started = time.perf_counter()
+            work.tasks.reminders()  # what the worker's scheduler enqueues every tick
+            deadline = started + args.timeout
+            while sink.counts()[0] < args.reminders and time.perf_counter() < deadline:
+                time.sleep(0.01)
+            delivered, _ = sink.counts()
+            seconds = (sink.last_at or time.perf_counter()) - started
+            time.sleep(args.settle)
+            delivered, total = sink.counts()
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
+            controller.stop()
+            work.huey.storage.close() if hasattr(work.huey.storage, "close") else None
+            hub.close()
+    return {
+        "reminders": args.reminders,
+        "seconds": round(seconds, 3),
+        "delivered": delivered,
+        "duplicates": total - delivered,
+        "per_second": round(delivered / seconds, 1) if seconds > 0 else None,
+        "pending_before_start": pending_before,
+        "backend": "postgres+redis" if args.redis_url else "sqlite",
+        "workers": args.workers or "default",
+        "target_seconds": 10,
+    }
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench reminders")
+    parser.add_argument("--reminders", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, default=None, help="worker threads (default: 4)")
+    parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    parser.add_argument("--redis-url", default=None, help="use RedisHuey (with PostgreSQL)")
+    parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument("--settle", type=float, default=2.0)
+    parser.add_argument("--timeout", type=float, default=300.0)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    result = run(args)
+    rows = [
+        ("backend", result["backend"]),
+        ("worker threads", result["workers"]),
+        ("reminders due", result["reminders"]),
+        ("delivered", result["delivered"]),
+        ("duplicates", result["duplicates"]),
+        ("seconds", result["seconds"]),
+        ("per second", result["per_second"]),
+        ("target", "<= 10 s"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    print("reminders: due reminders -> worker -> SMTP (aiosmtpd)")
+    for name, value in rows:
+        print(f"  {name:<{width}}  {value}")
+    if args.json:
+        print(json.dumps(result))
+    ok = result["delivered"] == result["reminders"] and result["duplicates"] == 0
+    return 0 if ok else 1
