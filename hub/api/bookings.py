@@ -1,13 +1,13 @@
-"""Private booking endpoints (bearer API key of one business): list, create (operator/CRM),
-read, reschedule/edit with If-Match, cancel, the status transitions, the operator's
-availability and the invitee picker. Every lookup is scoped to the key's business.
+"""Private booking endpoints (bearer API key of one business): list (cursor pagination),
+create (operator/CRM), read with an ETag, reschedule/edit honouring If-Match, and cancel.
+Every lookup is scoped to the key's business. Status transitions, the operator's
+availability and the invitee picker are in ``booking_actions``.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,11 +15,8 @@ from starlette.responses import JSONResponse, Response
 
 from hub.api import inputs
 from hub.api.errors import ApiError
-from hub.api.public import SLOTS_SCHEMA, slots_json
 from hub.api.registry import Call, Operations, Param
-from hub.api.render import STR
 from hub.api.schemas import (
-    DATE,
     DATE_TIME,
     EMAIL,
     ID,
@@ -34,7 +31,6 @@ from hub.api.schemas import (
 from hub.api.views import BOOKING_SCHEMA, INTEGRATION, booking, booking_response
 from hub.domain.booking import Booking, BookingStatus
 from hub.domain.errors import StaleVersionError
-from hub.services import accounts, setup
 from hub.services import availability as reads
 from hub.services import booking_status as status
 from hub.services.booking_create import NewBooking, create_booking
@@ -83,7 +79,7 @@ PATCH_BOOKING = obj(
 )
 
 
-def _booking_view(call: Call, item: Booking) -> Response:
+def booking_view(call: Call, item: Booking) -> Response:
     with call.hub.uow() as uow:
         business = get_business(uow, item.business_id)
         who = uow.customers.get(item.business_id, item.customer_id)
@@ -173,84 +169,6 @@ async def list_bookings(call: Call) -> Response:
 
 
 @ops.route(
-    "GET",
-    "/bookings/search-users",
-    summary="Staff and known customers by name, email or phone (invitee picker)",
-    query=(Param("q", {"type": "string", "minLength": 1, "maxLength": 100}, required=True),),
-    responses={
-        200: obj(
-            {
-                "items": array(
-                    obj(
-                        {
-                            "kind": enum(["staff", "customer"]),
-                            "id": STR,
-                            "name": STR,
-                            "email": {"type": ["string", "null"]},
-                            "phone": {"type": ["string", "null"]},
-                        },
-                        ("kind", "id", "name"),
-                        closed=False,
-                    )
-                )
-            },
-            ("items",),
-            closed=False,
-        )
-    },
-)
-async def search_users(call: Call) -> Response:
-    needle = call.query["q"].strip().lower()
-
-    def find() -> list[dict[str, Any]]:
-        staff = accounts.search_staff(call.hub.accounts_uow(), call.business_id, needle, 20)
-        found: list[dict[str, Any]] = [
-            {"kind": "staff", "id": u.id, "name": u.name, "email": u.email, "phone": None}
-            for u in staff
-        ]
-        for who in setup.list_customers(call.hub.uow(), call.business_id, limit=5000):
-            if len(found) >= 50:
-                break
-            if any(needle in (v or "").lower() for v in (who.name, who.phone, who.email)):
-                found.append(
-                    {
-                        "kind": "customer",
-                        "id": who.id,
-                        "name": who.name,
-                        "email": who.email,
-                        "phone": who.phone,
-                    }
-                )
-        return found
-
-    return JSONResponse({"items": await call.run(find)})
-
-
-@ops.route(
-    "GET",
-    "/availability",
-    summary="Free times for a service on any resource (operator view: no notice/horizon)",
-    query=(
-        Param("service", ID, required=True),
-        Param("from", DATE, required=True),
-        Param("to", DATE, required=True),
-        Param("branch", ID),
-        Param("resource", ID),
-        Param("group", ID),
-        Param("persons", integer(1, 100)),
-    ),
-    responses={200: SLOTS_SCHEMA},
-)
-async def operator_availability(call: Call) -> Response:
-    def read() -> dict[str, Any]:
-        with call.hub.uow() as uow:
-            business = get_business(uow, call.business_id)
-        return slots_json(call, business.id, business.timezone, public=False)
-
-    return JSONResponse(await call.run(read))
-
-
-@ops.route(
     "POST",
     "/bookings",
     summary="Create a booking as the business (operator or CRM)",
@@ -298,7 +216,7 @@ async def create_private_booking(call: Call) -> Response:
             busy_sources=call.hub.busy_sources,
         )
         call.hub.metrics.bookings_created.labels("api").inc()
-        response = _booking_view(call, created)
+        response = booking_view(call, created)
         response.status_code = 201
         response.headers["Location"] = f"/api/v1/bookings/{created.id}"
         return response
@@ -315,7 +233,7 @@ async def create_private_booking(call: Call) -> Response:
 async def get_private_booking(call: Call) -> Response:
     def read() -> Response:
         item = reads.get_booking(call.hub.uow(), call.business_id, call.path["id"])
-        return _booking_view(call, item)
+        return booking_view(call, item)
 
     return await call.run(read)
 
@@ -370,7 +288,7 @@ async def patch_booking(call: Call) -> Response:
                 expected_version=item.version if item is not None else version,
                 **edits,
             )
-        return _booking_view(call, item)
+        return booking_view(call, item)
 
     return await call.run(change)
 
@@ -396,36 +314,6 @@ async def delete_booking(call: Call) -> Response:
             reason=str(call.query.get("reason", "")).strip(),
             expected_version=version,
         )
-        return _booking_view(call, item)
+        return booking_view(call, item)
 
     return await call.run(cancel)
-
-
-def _transition(verb: str, use_case: Callable[..., Booking], summary: str) -> None:
-    async def handler(call: Call) -> Response:
-        def apply() -> Response:
-            item = use_case(
-                call.hub.uow(),
-                call.business_id,
-                call.path["id"],
-                by=INTEGRATION,
-                now=call.hub.now(),
-            )
-            return _booking_view(call, item)
-
-        return await call.run(apply)
-
-    handler.__name__ = f"{verb.replace('-', '_')}_booking"
-    ops.route(
-        "POST",
-        f"/bookings/{{id}}/{verb}",
-        summary=summary,
-        responses={200: BOOKING_SCHEMA},
-        errors=(409,),
-    )(handler)
-
-
-_transition("confirm", status.confirm_booking, "pending → confirmed")
-_transition("start", status.start_booking, "confirmed → in_progress")
-_transition("complete", status.complete_booking, "in_progress → completed")
-_transition("no-show", status.mark_no_show, "confirmed → no_show")

@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 from connectors.crm_webhooks import api as webhooks
-from hub.api import bookings, calendar_setup, people, public, setup
+from hub.api import booking_actions, bookings, calendar_setup, people, public, setup
 from hub.api.registry import Operations, Registry
 
 
 def groups() -> list[Operations]:
     return [
         public.ops,
+        booking_actions.ops,
         bookings.ops,
         setup.ops,
         calendar_setup.ops,
