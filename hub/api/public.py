@@ -22,7 +22,13 @@ from hub.api.render import (
     service,
 )
 from hub.api.schemas import DATE, DATE_TIME, EMAIL, ID, NAME, TEXT, array, integer, obj
-from hub.api.views import CLIENT, PUBLIC_BOOKING_SCHEMA, business_by_slug, public_booking
+from hub.api.views import (
+    CLIENT,
+    INTEGRATION,
+    PUBLIC_BOOKING_SCHEMA,
+    business_by_slug,
+    public_booking,
+)
 from hub.domain.booking import Booking
 from hub.domain.errors import NotFoundError, ValidationError
 from hub.services import availability as reads
@@ -173,8 +179,6 @@ QUERY_NAMES = {"date_from": "from", "date_to": "to"}
 
 def slots_json(call: Call, business_id: str, tz: str, *, public: bool) -> dict[str, Any]:
     """Availability for the query of ``call`` (shared with the operator's view)."""
-    from hub.api.views import INTEGRATION
-
     query = AvailabilityQuery(
         business_id=business_id,
         service_id=call.query["service"],

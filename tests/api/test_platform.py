@@ -68,3 +68,23 @@ def test_metrics_count_requests_by_route_template(live_hub: LiveHub) -> None:
     assert 'turnero_http_requests_total{method="GET",route="/healthz",status="200"} 1.0' in text
     assert 'route="/api/v1/openapi.json"' in text
     assert "turnero_http_request_duration_seconds_bucket" in text
+
+
+def test_metrics_count_bookings_created(live_hub: LiveHub) -> None:
+    tenant = live_hub.tenant()
+    with tenant.client() as client:
+        made = client.post("/api/v1/bookings", json=tenant.booking_body(10)).json()
+        client.get(f"/api/v1/bookings/{made['id']}")
+        client.post(
+            f"/api/v1/public/businesses/{tenant.slug}/bookings", json=tenant.booking_body(11)
+        )
+        client.post("/api/v1/bookings", json=tenant.booking_body(20))  # refused: not counted
+        text = client.get("/metrics").text
+    assert 'turnero_bookings_created_total{channel="api"} 1.0' in text
+    assert 'turnero_bookings_created_total{channel="public_api"} 1.0' in text
+    assert 'route="/api/v1/bookings/{id}"' in text
+    assert made["id"] not in text  # labelled by template, never by raw path
+    assert (
+        'turnero_http_requests_total{method="POST",route="/api/v1/bookings",status="409"} 1.0'
+        in text
+    )
