@@ -75,6 +75,7 @@ class MailSink:
         self.holding = threading.Event()
         self.release = threading.Event()
         self.refuse: set[str] = set()
+        self.defer: dict[str, int] = {}  # address → how many more times to answer 451
 
     @property
     def mails(self) -> list[Mail]:
@@ -99,6 +100,9 @@ class MailSink:
             return "451 4.3.0 try again later"
         if address in self.refuse:
             return "550 5.1.1 mailbox unavailable"
+        if self.defer.get(address, 0) > 0:
+            self.defer[address] -= 1
+            return "451 4.2.0 mailbox busy, try later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
