@@ -1,6 +1,6 @@
 """Console agenda: the day timeline (today by default), week and month views with filters
-(status, branch, resource), one booking's page, the state actions (confirm, start, finish,
-cancel with reason, no-show), and the week summary.
+(status, branch, resource), one booking's page (with its notification log), the state
+actions (confirm, start, finish, cancel with reason, no-show), and the week summary.
 
 An employee sees the resources they are linked to; any other booking is a 404 for them.
 Creating bookings and blocks is in ``console_booking``; setup screens in ``console_setup``.
@@ -33,6 +33,7 @@ from hub.services.booking_status import (
     mark_no_show,
     start_booking,
 )
+from scheduler.status import NotificationRecord, notification_log
 
 VIEWS = ("day", "week", "month")
 ACTIONS = {
@@ -221,7 +222,12 @@ def routes(pages: Pages) -> list[Route]:
                 "resource": setup.get_resource(uow, staff.business.id, booking.resource_id),
             }
 
+        def log() -> list[NotificationRecord]:
+            with hub.database.sessions() as session:
+                return notification_log(session, staff.business.id, booking.id)
+
         extra = await run_in_threadpool(details)
+        notifications = await run_in_threadpool(log)
         now = hub.now()
         card = agenda.Card(
             booking,
@@ -237,6 +243,7 @@ def routes(pages: Pages) -> list[Route]:
             "card": card,
             "back": back,
             "problem": problem,
+            "notifications": notifications,
             "manage_url": f"{hub.settings.base_url}/book/manage/{booking.token}",
         }
         return pages.render(request, "console/booking.html", context, t=staff.t, status=status)

@@ -16,6 +16,7 @@ from starlette.staticfiles import StaticFiles
 from booking_pages import (
     console_agenda,
     console_auth,
+    console_background,
     console_booking,
     console_setup,
     manage,
@@ -62,6 +63,7 @@ def console_app(pages: Pages) -> Starlette:
         *console_booking.routes(pages),
         *console_agenda.routes(pages),
         *console_setup.routes(pages),
+        *console_background.routes(pages),
     ]
     return Starlette(routes=routes, exception_handlers=_handlers(pages))  # type: ignore[arg-type]
 

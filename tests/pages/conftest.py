@@ -72,9 +72,22 @@ def clock() -> Clock:
     return Clock()
 
 
-def make_hub(database_url: str, clock: Clock, *, base_url: str, rate: Rate | None = None) -> Hub:
+def make_hub(
+    database_url: str,
+    clock: Clock,
+    *,
+    base_url: str,
+    rate: Rate | None = None,
+    data_dir: Path | None = None,
+) -> Hub:
+    """A hub for the pages; its task queue and mail folder live in ``data_dir`` when given."""
+    folder = data_dir or Path()
     settings = Settings(
-        database_url=database_url, base_url=base_url, secret_key="pages-test-secret"
+        data_dir=folder,
+        database_url=database_url,
+        base_url=base_url,
+        secret_key="pages-test-secret",
+        mail_dir=folder / "outbox-mail",
     )
     return build_hub(settings, clock=clock, public_write_rate=rate)
 
@@ -102,8 +115,8 @@ def database_file(migrated_sqlite: Path, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def hub(database_file: str, clock: Clock, served: Served) -> Iterator[Hub]:
-    built = make_hub(database_file, clock, base_url=served.base_url)
+def hub(database_file: str, clock: Clock, served: Served, tmp_path: Path) -> Iterator[Hub]:
+    built = make_hub(database_file, clock, base_url=served.base_url, data_dir=tmp_path)
     served.start(pages_app(built))
     yield built
     built.close()
