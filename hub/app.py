@@ -20,6 +20,7 @@ from starlette.routing import BaseRoute, Mount, Route, Router
 
 from booking_pages.routing import mounts as page_mounts
 from connectors.google.web import routes as google_routes
+from connectors.notify.web import routes as whatsapp_routes
 from connectors.payments.runtime import routes as payment_routes
 from hub.api import errors
 from hub.api.docs import docs_mount, openapi_route
@@ -101,6 +102,7 @@ def _mounts(hub: Hub) -> list[BaseRoute]:
         *page_mounts(hub),  # /book (public pages) and /console (operators)
         Mount("/connectors/google", routes=google_routes(hub)),
         Mount("/connectors/payments", routes=payment_routes(hub)),
+        Mount("/connectors/whatsapp", routes=whatsapp_routes(hub)),
     ]
 
 
