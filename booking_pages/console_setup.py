@@ -1,15 +1,15 @@
-"""Console setup screens: the business's booking rules, services, resources' weekly hours,
-staff users, API keys (admins), and each staff member's calendar-app passwords with the
-CalDAV address to use them. Secrets (app passwords, API keys) are shown once, on the page
-that created them, and never again.
+"""Console setup screens: the business's booking rules, services, staff users, API keys
+(admins), and each staff member's calendar-app passwords with the CalDAV address to use
+them. Secrets (app passwords, API keys) are shown once, on the page that created them, and
+never again.
 
 Each form calls one use case in ``hub.services.setup`` or ``hub.services.accounts``.
+Resources, groups, weekly hours and date exceptions are in ``console_resources``.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import time
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -21,7 +21,7 @@ from booking_pages.console_auth import Staff, staff_only
 from booking_pages.web import PageError, Pages, read_form
 from hub.domain.accounts import Role
 from hub.domain.errors import DomainError, ValidationError
-from hub.domain.model import Service, WeeklyInterval
+from hub.domain.model import Service
 from hub.services import accounts, setup
 
 POLICY_NUMBERS = (
@@ -32,30 +32,6 @@ POLICY_NUMBERS = (
     "client_reschedule_until_hours",
     "max_reschedules",
 )
-
-
-def parse_hours(text: str, weekday: int) -> list[WeeklyInterval]:
-    """ "09:00-13:00, 14:00-18:00" → intervals on ``weekday`` (empty text: closed)."""
-    intervals = []
-    for part in text.replace(";", ",").split(","):
-        if not part.strip():
-            continue
-        opens, sep, closes = part.strip().partition("-")
-        try:
-            intervals.append(
-                WeeklyInterval(
-                    weekday, time.fromisoformat(opens.strip()), time.fromisoformat(closes.strip())
-                )
-            )
-        except ValueError as exc:
-            raise ValidationError(f"cannot read hours {part!r}", field="hours") from exc
-        if not sep:
-            raise ValidationError(f"cannot read hours {part!r}", field="hours")
-    return intervals
-
-
-def hours_text(intervals: Any, weekday: int) -> str:
-    return ", ".join(f"{w.start:%H:%M}-{w.end:%H:%M}" for w in intervals if w.weekday == weekday)
 
 
 def routes(pages: Pages) -> list[Route]:
@@ -225,7 +201,7 @@ def routes(pages: Pages) -> list[Route]:
             return await settings_page(request, staff, problem_of(staff, exc), 422)
         return RedirectResponse("/console/settings?done=1", status_code=303)
 
-    # -- services and resources (admins) ---------------------------------------------------
+    # -- services (admins) ---------------------------------------------------
 
     async def services_page(
         request: Request, staff: Staff, problem: str | None = None, status: int = 200
@@ -268,40 +244,6 @@ def routes(pages: Pages) -> list[Route]:
             return await services_page(request, staff, problem_of(staff, exc), 422)
         return RedirectResponse("/console/services", status_code=303)
 
-    async def resources_page(
-        request: Request, staff: Staff, problem: str | None = None, status: int = 200
-    ) -> Response:
-        rows = [(r, [hours_text(r.weekly, d) for d in range(7)]) for r in staff.resources]
-        return page(
-            request,
-            staff,
-            "resources.html",
-            status=status,
-            rows=rows,
-            problem=problem,
-            done=request.query_params.get("done"),
-        )
-
-    async def save_hours(request: Request, staff: Staff) -> Response:
-        form = await read_form(request)
-        resource_id = request.path_params["id"]
-        if not any(r.id == resource_id for r in staff.resources):
-            raise PageError(404, "error.not_found")
-        try:
-            weekly = [w for d in range(7) for w in parse_hours(form.get(f"day{d}", ""), d)]
-            await run_in_threadpool(
-                setup.set_weekly_rules,
-                hub.uow(),
-                staff.business.id,
-                resource_id,
-                weekly,
-                by=staff.by,
-                now=hub.now(),
-            )
-        except DomainError as exc:
-            return await resources_page(request, staff, problem_of(staff, exc), 422)
-        return RedirectResponse("/console/resources?done=1", status_code=303)
-
     def admin(handler: Any) -> Any:
         return staff_only(pages, handler, admin=True)
 
@@ -320,6 +262,4 @@ def routes(pages: Pages) -> list[Route]:
         Route("/settings", admin(save_settings), methods=["POST"]),
         Route("/services", admin(services_page), methods=["GET"]),
         Route("/services", admin(new_service), methods=["POST"]),
-        Route("/resources", admin(resources_page), methods=["GET"]),
-        Route("/resources/{id}/hours", admin(save_hours), methods=["POST"]),
     ]
