@@ -227,7 +227,11 @@ class ResourceCalendar(Root):
         found: dict[str, radicale_item.Item] = {}
         with self._session() as session:
             if booking_ids:
-                for item in self._booking_items(store.bookings(session, rid, ids=booking_ids)):
+                # A whole-calendar multiget (an initial sync) reads the calendar once rather
+                # than binding thousands of ids into one IN clause.
+                many = len(booking_ids) > 200
+                rows = store.bookings(session, rid, ids=None if many else booking_ids)
+                for item in self._booking_items(rows):
                     found[item.href or ""] = item
             if others:
                 for row in store.client_items(session, rid, hrefs=others):
