@@ -49,11 +49,12 @@ def test_an_unconfirmed_booking_expires_frees_its_slot_and_tells_the_client(
         lambda: (
             get_booking(world.uow(), world.business.id, booking.id).status is BookingStatus.EXPIRED
         ),
+        timeout=90,
         what="the booking to expire",
         world=world,
     )
     assert offered(world, start)
-    wait_until(lambda: mail.count() == 2, what="the expiry email", world=world)
+    wait_until(lambda: mail.count() == 2, timeout=90, what="the expiry email", world=world)
     received, expired = mail.mails
     assert received.subject.startswith("Recibimos tu pedido")
     assert expired.subject.startswith("Tu reserva venció")
