@@ -1,1 +1,2 @@
-"""Turnero's hub: the booking core (domain, availability, services, persistence) and its entry points."""
+"""Turnero's hub: the booking core (domain, availability, services, persistence) and its
+entry points (API, command, app factory, wiring)."""

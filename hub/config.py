@@ -11,12 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
-DEFAULT_SECRET_KEY = "dev-insecure-secret-change-me"
+DEFAULT_SECRET_KEY = "dev-insecure-secret-change-me"  # noqa: S105 - development only
 DEFAULT_SMTP_FROM = "turnero@localhost"
 DEFAULT_WHATSAPP_GRAPH_URL = "https://graph.facebook.com/v21.0"
 DEFAULT_GOOGLE_AUTH_URI = "https://accounts.google.com/o/oauth2/auth"
-DEFAULT_GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
+DEFAULT_GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"  # noqa: S105 - a URL
 DEFAULT_GOOGLE_REVOKE_URI = "https://oauth2.googleapis.com/revoke"
 
 
