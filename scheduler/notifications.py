@@ -61,6 +61,13 @@ KINDS: dict[str, MessageKind] = {
 _STATUSES = frozenset(s.value for s in BookingStatus)
 
 
+# Not sent once the booking stopped occupying time (sent late, they would contradict the
+# cancellation or expiry the client already got, or is about to get).
+SUPERSEDED_WHEN_GONE = frozenset(
+    {MessageKind.RECEIVED, MessageKind.CONFIRMED, MessageKind.RESCHEDULED}
+)
+
+
 def message_kind(event: OutboxEvent) -> MessageKind | None:
     if event.type == "booking.created":
         status = event.payload.get("status")
@@ -183,6 +190,8 @@ class MessageBuilder:
             or current.start <= now
         ):
             return None  # cancelled, expired or already started: never reminded
+        if kind in SUPERSEDED_WHEN_GONE and not current.occupies_time:
+            return None  # cancelled or expired since: its own message says so, this would not
         booking = as_of_event(current, event)
         organizer = business.settings.get("email") or self._settings.smtp_from
         context = build_context(
