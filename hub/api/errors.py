@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.exc import OperationalError as DBAPIOperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -120,5 +122,13 @@ async def handle_http_exception(request: Request, exc: Exception) -> Response:
 
 
 async def handle_unexpected(request: Request, exc: Exception) -> Response:
-    """A bug: answer in the error shape (the traceback goes to the server log)."""
+    """A bug: answer in the error shape (the traceback goes to the server log) — except
+    when the database is saturated or unreachable, which is no bug: the client may retry."""
+    if isinstance(exc, (PoolTimeoutError, DBAPIOperationalError)):
+        return error_response(
+            503,
+            "unavailable",
+            "the service is busy; try again in a few seconds",
+            headers={"Retry-After": "5"},
+        )
     return error_response(500, "internal_error", "something went wrong on our side")

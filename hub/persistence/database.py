@@ -32,6 +32,11 @@ def create_engine_for(database_url: str, **kwargs: Any) -> Engine:
         _prepare_sqlite(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    # A web process serves many requests at once, and the embedded consumer adds threads:
+    # SQLAlchemy's default 5 + 10 made concurrent bookings wait and time out.
+    kwargs.setdefault("pool_size", 20)
+    kwargs.setdefault("max_overflow", 20)
+    kwargs.setdefault("pool_timeout", 10)
     return create_engine(url, **kwargs)
 
 

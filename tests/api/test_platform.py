@@ -26,8 +26,13 @@ def test_healthz_answers_503_when_the_database_goes_away(
             name = fresh_postgres_url.rsplit("/", 1)[1]
             _admin_execute(postgres_server_url, f'DROP DATABASE "{name}" WITH (FORCE)')
             answer = client.get("/healthz")
+            search = client.get("/api/v1/public/businesses", params={"q": "x"})
         assert answer.status_code == 503
         assert answer.json()["status"] == "unavailable"
+        # Any other request answers "try again", not a 500, while the database is away.
+        assert search.status_code == 503
+        assert search.json()["error"]["code"] == "unavailable"
+        assert search.headers["retry-after"] == "5"
     finally:
         served.stop()
         live.hub.close()
