@@ -241,6 +241,11 @@ class Webhooks:
             total.retrying += report.retrying
             total.failed += report.failed
             total.disabled += report.disabled
+        # An endpoint can pass its 24 hours of failure between two retries: switch it off
+        # now rather than at its next attempt, which the backoff may put hours later.
+        with self.database.unit_of_work() as uow:
+            total.disabled += self._disable_failing(uow, None, now or self.clock())
+            uow.commit()
         return total
 
     def _record(
@@ -322,13 +327,17 @@ class Webhooks:
             .values(failing_since=now)
             .execution_options(synchronize_session=False)
         )
-        disabled = []
-        rows = session.scalars(
-            select(SubscriptionRow).where(
-                SubscriptionRow.id.in_(failing), SubscriptionRow.active.is_(True)
-            )
+        return self._disable_failing(uow, failing, now)
+
+    def _disable_failing(self, uow: Any, ids: set[str] | None, now: datetime) -> list[str]:
+        """Switch off the active endpoints (of ``ids``, or all) failing for a day."""
+        query = select(SubscriptionRow).where(
+            SubscriptionRow.active.is_(True), SubscriptionRow.failing_since.is_not(None)
         )
-        for sub in rows:
+        if ids is not None:
+            query = query.where(SubscriptionRow.id.in_(ids))
+        disabled = []
+        for sub in uow.session.scalars(query):
             if not should_disable(sub.failing_since, now):
                 continue
             reason = "every delivery failed for 24 hours"
@@ -336,7 +345,7 @@ class Webhooks:
             sub.disabled_at = now
             sub.disabled_reason = reason
             sub.updated_at = now
-            store.fail_pending(session, sub.id, now, f"not retried: {reason}")
+            store.fail_pending(uow.session, sub.id, now, f"not retried: {reason}")
             uow.outbox.add(
                 OutboxEvent(
                     business_id=sub.business_id,
