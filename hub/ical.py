@@ -218,14 +218,17 @@ def _event_span(events: Sequence[Component]) -> tuple[date, date] | None:
     return min(days), max(days)
 
 
-def calendar_for(
-    events: Iterable[Component],
-    tzname: str,
-    method: str | None = None,
-    name: str | None = None,
-) -> bytes:
-    """A complete VCALENDAR holding ``events`` and every VTIMEZONE they refer to."""
-    items = list(events)
+@functools.lru_cache(maxsize=256)
+def _zone_ical(tzname: str, first_year: int, last_year: int) -> bytes:
+    data: bytes = _shared_vtimezone(tzname, first_year, last_year).to_ical()
+    return data
+
+
+_END_CALENDAR = b"END:VCALENDAR\r\n"
+
+
+@functools.lru_cache(maxsize=512)
+def _calendar_head(tzname: str, method: str | None, name: str | None) -> bytes:
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -235,20 +238,52 @@ def calendar_for(
     if name:
         cal.add("x-wr-calname", name)
         cal.add("x-wr-timezone", tzname)
+    head: bytes = cal.to_ical()
+    assert head.endswith(_END_CALENDAR)
+    return head[: -len(_END_CALENDAR)]
+
+
+def _zones_ical(tzids: Iterable[str], span: tuple[date, date]) -> list[bytes]:
+    first, last = sorted((span[0].year, span[1].year))
+    found = []
+    for tzid in sorted(set(tzids) - {"UTC"}):
+        try:
+            ZoneInfo(tzid)
+        except (ValueError, KeyError):
+            continue  # a foreign TZID we cannot expand stays as it came
+        found.append(_zone_ical(tzid, first, last))
+    return found
+
+
+def calendar_for(
+    events: Iterable[Component],
+    tzname: str,
+    method: str | None = None,
+    name: str | None = None,
+) -> bytes:
+    """A complete VCALENDAR holding ``events`` and every VTIMEZONE they refer to.
+
+    Assembled from serialised parts: the calendar's own properties, each VTIMEZONE (whose
+    text is cached per zone and year span, being the same in every calendar), then the
+    events. Content lines stand alone (RFC 5545 §3.1), so the parts concatenate."""
+    items = list(events)
+    parts = [_calendar_head(tzname, method, name)]
     span = _event_span(items)
     if span is not None:
-        for component in items:
-            cal.add_component(component)
-        tzids = cal.get_missing_tzids() | {tzname}
-        tzids.discard("UTC")
-        for tzid in sorted(tzids):
-            try:
-                zone = _zone(tzid, *span)
-            except ValidationError:
-                continue  # a foreign TZID we cannot expand stays as it came
-            cal.subcomponents.insert(0, zone)
-    ical: bytes = cal.to_ical()
-    return ical
+        probe = Calendar()
+        probe.subcomponents = items
+        parts += _zones_ical(probe.get_missing_tzids() | {tzname}, span)
+        parts += [component.to_ical() for component in items]
+    parts.append(_END_CALENDAR)
+    return b"".join(parts)
+
+
+def wrap_event(vevent: bytes, tzname: str, span: tuple[date, date], method: str) -> bytes:
+    """A VCALENDAR (with ``method``) around one VEVENT serialised by ``booking_vevent``,
+    whose times are in ``tzname`` and fall within ``span``: the invite of an email, built
+    without parsing the event again."""
+    zones = _zones_ical({tzname}, span)
+    return b"".join([_calendar_head(tzname, method, None), *zones, vevent, _END_CALENDAR])
 
 
 def _organized(event: Event) -> Event:

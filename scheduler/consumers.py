@@ -66,6 +66,7 @@ class DeliveryContext:
 
 Handles = Callable[[OutboxEvent], bool]
 Deliver = Callable[[OutboxEvent, DeliveryContext], Sequence[LogEntry] | None]
+Prefetch = Callable[[Sequence[OutboxEvent], datetime], None]
 
 
 class PermanentDeliveryError(Exception):
@@ -86,9 +87,15 @@ class RetryableDeliveryError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Consumer:
+    """``prefetch``, when given, is told the events of a batch before ``deliver`` is called
+    for each of them, so it can load what they need in a few queries instead of a few per
+    event. It is a hint: ``deliver`` must work without it, and an error in it is logged and
+    ignored."""
+
     name: str
     handles: Handles
     deliver: Deliver
+    prefetch: Prefetch | None = None
 
 
 @dataclass(slots=True)
@@ -97,12 +104,19 @@ class ConsumerRegistry:
 
     _consumers: dict[str, Consumer] = field(default_factory=dict)
 
-    def register_consumer(self, name: str, handles: Handles, deliver: Deliver) -> Consumer:
+    def register_consumer(
+        self,
+        name: str,
+        handles: Handles,
+        deliver: Deliver,
+        *,
+        prefetch: Prefetch | None = None,
+    ) -> Consumer:
         if not CONSUMER_NAME.fullmatch(name):
             raise ValueError(f"consumer names are short lowercase words, not {name!r}")
         if name in self._consumers:
             raise ValueError(f"a consumer named {name!r} is already registered")
-        consumer = Consumer(name, handles, deliver)
+        consumer = Consumer(name, handles, deliver, prefetch)
         self._consumers[name] = consumer
         return consumer
 

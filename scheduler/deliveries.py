@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -27,6 +27,7 @@ from hub.persistence.models import OutboxRow
 from scheduler.consumers import LogEntry, LogStatus
 from scheduler.models import DeliveryRow, NotificationLogRow
 
+INSERT_CHUNK = 500  # rows per multi-row INSERT (14 columns: far below SQLite's limit)
 PENDING = "pending"
 DONE = "done"
 FAILED = "failed"
@@ -54,6 +55,13 @@ def create_deliveries(
     session: Session, event: OutboxEvent, consumers: Iterable[str], now: datetime
 ) -> list[str]:
     """Make sure ``event`` has a record per consumer (existing ones are kept as they are)."""
+    return create_many(session, [(event, list(consumers))], now)
+
+
+def create_many(
+    session: Session, wanted: Sequence[tuple[OutboxEvent, Sequence[str]]], now: datetime
+) -> list[str]:
+    """``create_deliveries`` for many events at once (one INSERT per few hundred rows)."""
     rows = [
         {
             "id": delivery_id(event.id, name),
@@ -71,13 +79,16 @@ def create_deliveries(
             "created_at": now,
             "finished_at": None,
         }
-        for name in consumers
+        for event, names in wanted
+        for name in names
     ]
     if not rows:
         return []
     dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(DeliveryRow).values(rows).on_conflict_do_nothing())
+    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    for start in range(0, len(rows), INSERT_CHUNK):
+        chunk = rows[start : start + INSERT_CHUNK]
+        session.execute(upsert(DeliveryRow).values(chunk).on_conflict_do_nothing())
     return [str(r["id"]) for r in rows]
 
 
@@ -151,11 +162,14 @@ def finish(
     session: Session, items: Sequence[Claimed], status: str, now: datetime, error: str = ""
 ) -> int:
     """Mark claimed records ``done`` or ``failed``; returns how many were still ours."""
-    done = 0
+    by_token: dict[str, list[str]] = {}
     for item in items:
+        by_token.setdefault(item.token, []).append(item.id)
+    done = 0
+    for token, ids in by_token.items():
         result = session.execute(
             update(DeliveryRow)
-            .where(DeliveryRow.id == item.id, DeliveryRow.claim_token == item.token)
+            .where(DeliveryRow.id.in_(ids), DeliveryRow.claim_token == token)
             .values(status=status, finished_at=now, claimed_until=None, last_error=error)
             .execution_options(synchronize_session=False)
         )
@@ -226,21 +240,23 @@ def add_log(
     session: Session, event: OutboxEvent, entries: Iterable[LogEntry], now: datetime
 ) -> None:
     booking_id = str(event.payload.get("booking_id") or event.aggregate_id)
-    for entry in entries:
-        session.add(
-            NotificationLogRow(
-                id=str(uuid.uuid4()),
-                business_id=event.business_id,
-                booking_id=booking_id,
-                event_id=event.id,
-                channel=entry.channel,
-                kind=entry.kind,
-                recipient=entry.recipient[:320],
-                status=entry.status.value,
-                error=entry.error,
-                at=now,
-            )
-        )
+    rows = [
+        {
+            "id": str(uuid.uuid4()),
+            "business_id": event.business_id,
+            "booking_id": booking_id,
+            "event_id": event.id,
+            "channel": entry.channel,
+            "kind": entry.kind,
+            "recipient": entry.recipient[:320],
+            "status": entry.status.value,
+            "error": entry.error,
+            "at": now,
+        }
+        for entry in entries
+    ]
+    if rows:
+        session.execute(insert(NotificationLogRow), rows)
 
 
 def sent_before(session: Session, event_id: str, channel: str) -> frozenset[str]:

@@ -93,11 +93,12 @@ class Dispatcher:
         created: list[str] = []
         with self.sessions.begin() as session:
             events = store.load_events(session, event_ids)
-            for event in events.values():
-                if event.dispatched_at is not None:
-                    continue
-                names = [c.name for c in self.registry.handling(event)]
-                created += store.create_deliveries(session, event, names, now)
+            wanted = [
+                (event, [c.name for c in self.registry.handling(event)])
+                for event in events.values()
+                if event.dispatched_at is None
+            ]
+            created += store.create_many(session, wanted, now)
             store.mark_dispatched(session, [e.id for e in events.values()], now)
         self._ask_delivery(created)
         return created
@@ -121,6 +122,7 @@ class Dispatcher:
             return report
         with self.sessions() as session:
             events = store.load_events(session, [c.event_id for c in claimed])
+        self._prefetch(claimed, events)
         finished: list[tuple[store.Claimed, OutboxEvent, Sequence[LogEntry]]] = []
         for claimed_item in claimed:
             item = claimed_item
@@ -164,6 +166,20 @@ class Dispatcher:
         if finished:
             report.done += self._finish(finished, store.DONE, "", report)
         return report
+
+    def _prefetch(self, claimed: Sequence[store.Claimed], events: dict[str, OutboxEvent]) -> None:
+        by_consumer: dict[str, list[OutboxEvent]] = {}
+        for item in claimed:
+            if item.event_id in events:
+                by_consumer.setdefault(item.consumer, []).append(events[item.event_id])
+        for name, batch in by_consumer.items():
+            consumer = self.registry.get(name)
+            if consumer is None or consumer.prefetch is None:
+                continue
+            try:
+                consumer.prefetch(batch, self.clock())
+            except Exception:
+                log.exception("consumer %s could not prefetch %d events", name, len(batch))
 
     def _recorder(self, event: OutboxEvent) -> Callable[[LogEntry], None]:
         def record(entry: LogEntry) -> None:

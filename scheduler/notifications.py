@@ -26,6 +26,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TypeVar, cast
 
+from sqlalchemy import select
+
 from connectors.notify import errors as notify_errors
 from connectors.notify.context import MessageChannel, MessageContext, MessageKind, build_context
 from connectors.notify.mail import build_email, recipients
@@ -34,7 +36,9 @@ from connectors.notify.templates import render
 from connectors.notify.whatsapp import WhatsAppClient
 from hub.config import Settings
 from hub.domain.booking import Booking, BookingStatus
-from hub.domain.model import Business, OutboxEvent
+from hub.domain.model import Branch, Business, Customer, OutboxEvent, Resource, Service
+from hub.persistence import convert
+from hub.persistence.models import BookingRow, CustomerRow
 from hub.persistence.uow import SqlUnitOfWork
 from scheduler.consumers import (
     ConsumerRegistry,
@@ -115,6 +119,7 @@ class MessageBuilder:
     an event is kept for the other channel that sends it."""
 
     SETUP_TTL = 10.0
+    KEEP = 512  # prepared messages kept (for the other channel, and prefetched batches)
 
     def __init__(self, uow: Callable[[], SqlUnitOfWork], settings: Settings) -> None:
         self._uow = uow
@@ -146,43 +151,87 @@ class MessageBuilder:
             if event.id in self._prepared:
                 return self._prepared[event.id]
         prepared = self._prepare(event, now)
-        with self._lock:
-            self._prepared[event.id] = prepared
-            while len(self._prepared) > 512:
-                self._prepared.popitem(last=False)
+        self._keep({event.id: prepared})
         return prepared
 
+    def _keep(self, found: dict[str, Prepared | None]) -> None:
+        with self._lock:
+            self._prepared.update(found)
+            while len(self._prepared) > self.KEEP:
+                self._prepared.popitem(last=False)
+
+    def prefetch(self, events: Sequence[OutboxEvent], now: datetime) -> None:
+        """Prepare the messages of a batch of events with one query for their bookings and
+        one for their customers (``prepare`` then finds them ready)."""
+        with self._lock:
+            todo = [e for e in events if e.id not in self._prepared]
+        todo = [e for e in todo if message_kind(e) is not None][: self.KEEP // 2]
+        if len(todo) < 2:
+            return
+        booking_ids = {_booking_id(e) for e in todo}
+        with self._uow() as uow:
+            bookings = {
+                row.id: convert.booking_from_row(row)
+                for row in uow.session.scalars(
+                    select(BookingRow).where(BookingRow.id.in_(sorted(booking_ids)))
+                )
+            }
+            customer_ids = sorted({b.customer_id for b in bookings.values()})
+            customers = {
+                row.id: convert.customer_from_row(row)
+                for row in uow.session.scalars(
+                    select(CustomerRow).where(CustomerRow.id.in_(customer_ids))
+                )
+            }
+        found: dict[str, Prepared | None] = {}
+        for event in todo:
+            current = bookings.get(_booking_id(event))
+            if current is None or current.business_id != event.business_id:
+                found[event.id] = None
+                continue
+            customer = customers.get(current.customer_id)
+            if customer is None or customer.business_id != event.business_id:
+                found[event.id] = None
+                continue
+            found[event.id] = self._compose(event, now, current, customer)
+        self._keep(found)
+
     def _prepare(self, event: OutboxEvent, now: datetime) -> Prepared | None:
+        if message_kind(event) is None:
+            return None
+        with self._uow() as uow:
+            current = uow.bookings.get(event.business_id, _booking_id(event))
+            if current is None:
+                return None
+            customer = uow.customers.get(event.business_id, current.customer_id)
+        if customer is None:
+            return None
+        return self._compose(event, now, current, customer)
+
+    def _setup_of(self, business: Business, booking: Booking) -> tuple[object, object, object]:
+        def load(kind: str, key: str) -> object:
+            def fetch() -> object:
+                with self._uow() as uow:
+                    if kind == "service":
+                        return uow.services.get(business.id, key)
+                    if kind == "resource":
+                        return uow.resources.get(business.id, key)
+                    return uow.branches.get(business.id, key)
+
+            return self._cached(kind, key, fetch)
+
+        branch = load("branch", booking.branch_id) if booking.branch_id else None
+        return load("service", booking.service_id), load("resource", booking.resource_id), branch
+
+    def _compose(
+        self, event: OutboxEvent, now: datetime, current: Booking, customer: Customer
+    ) -> Prepared | None:
         kind = message_kind(event)
         business = self.business(event.business_id)
         if kind is None or business is None:
             return None
-        booking_id = str(event.payload.get("booking_id") or event.aggregate_id)
-        with self._uow() as uow:
-            current = uow.bookings.get(business.id, booking_id)
-            if current is None:
-                return None
-            customer = uow.customers.get(business.id, current.customer_id)
-            service = self._cached(
-                "service",
-                current.service_id,
-                lambda: uow.services.get(business.id, current.service_id),
-            )
-            resource = self._cached(
-                "resource",
-                current.resource_id,
-                lambda: uow.resources.get(business.id, current.resource_id),
-            )
-            branch = (
-                self._cached(
-                    "branch",
-                    current.branch_id,
-                    lambda: uow.branches.get(business.id, str(current.branch_id)),
-                )
-                if current.branch_id
-                else None
-            )
-        if service is None or resource is None or customer is None:
+        service, resource, branch = self._setup_of(business, current)
+        if not isinstance(service, Service) or not isinstance(resource, Resource):
             return None
         if kind is MessageKind.REMINDER and (
             not current.occupies_time
@@ -204,9 +253,13 @@ class MessageBuilder:
             manage_url=f"{self._settings.base_url}/book/manage/{current.token}",
             previous_start=_instant(event.payload.get("previous_start")),
             organizer_email=str(organizer),
-            branch=branch,
+            branch=branch if isinstance(branch, Branch) else None,
         )
         return Prepared(kind, business, context)
+
+
+def _booking_id(event: OutboxEvent) -> str:
+    return str(event.payload.get("booking_id") or event.aggregate_id)
 
 
 def _overrides(business: Business) -> dict[str, str]:
@@ -335,5 +388,7 @@ def register_notification_consumers(
     builder = MessageBuilder(uow, settings)
     email = EmailConsumer(builder, mailer, settings)
     whatsapp = WhatsAppConsumer(builder, settings)
-    registry.register_consumer(email.name, email.handles, email.deliver)
-    registry.register_consumer(whatsapp.name, whatsapp.handles, whatsapp.deliver)
+    registry.register_consumer(email.name, email.handles, email.deliver, prefetch=builder.prefetch)
+    registry.register_consumer(
+        whatsapp.name, whatsapp.handles, whatsapp.deliver, prefetch=builder.prefetch
+    )

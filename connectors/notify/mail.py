@@ -30,15 +30,46 @@ So one message is built per recipient. Sending is ``connectors.notify.mailers``'
 
 from __future__ import annotations
 
+import base64
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from email.message import EmailMessage
+from email import quoprimime
+from email.header import Header
+from email.message import Message
+from email.parser import BytesHeaderParser
+from email.policy import compat32
 from email.utils import format_datetime, formataddr, make_msgid
 
 from icalendar import Event
 
 from connectors.notify.context import MessageContext, MessageKind
 from connectors.notify.templates import Rendered
-from hub.ical import itip_cancel, itip_request
+from hub.ical import itip_cancel, wrap_event
+
+CRLF = "\r\n"
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingEmail:
+    """A finished message: its bytes (CRLF lines) and its envelope."""
+
+    sender: str  # envelope sender (MAIL FROM)
+    to: tuple[str, ...]  # envelope recipients (RCPT TO)
+    message_id: str
+    data: bytes
+
+    def as_bytes(self) -> bytes:
+        return self.data
+
+    def headers(self) -> Message:
+        """The header block, parsed (for logs, tests and the mail folder)."""
+        return BytesHeaderParser(policy=compat32).parsebytes(self.data)
+
+    def __getitem__(self, name: str) -> str | None:
+        value = self.headers()[name]
+        return None if value is None else str(value)
 
 
 def recipients(context: MessageContext) -> tuple[str, ...]:
@@ -52,11 +83,53 @@ def invite_calendar(kind: MessageKind, context: MessageContext) -> tuple[str, by
     """The iTIP method and VCALENDAR sent with ``kind``, or None (thank-you mails)."""
     if not kind.carries_invite or not context.organizer_email:
         return None
-    event = Event.from_ical(context.ical_event)
-    assert isinstance(event, Event)
+    span = (context.start.date(), context.end.date())
     if kind.cancels_event:
+        event = Event.from_ical(context.ical_event)
+        assert isinstance(event, Event)
         return "CANCEL", itip_cancel(event, context.timezone)
-    return "REQUEST", itip_request(event, context.timezone)
+    # The context's VEVENT already has the ORGANIZER: wrap it as it is (RFC 5546 REQUEST).
+    return "REQUEST", wrap_event(context.ical_event, context.timezone, span, "REQUEST")
+
+
+# --- MIME, written out directly --------------------------------------------------------
+# The stdlib's EmailMessage spends milliseconds per message on header objects and the
+# generator; a notification has a fixed shape, so its parts are written here with the
+# stdlib's encoders (RFC 2047 headers, quoted-printable text, base64 calendars).
+
+
+def _header(name: str, value: str) -> str:
+    if value.isascii() and len(name) + len(value) < 76 and "\n" not in value:
+        return f"{name}: {value}"
+    encoded = Header(value, "utf-8" if not value.isascii() else "us-ascii", header_name=name)
+    return f"{name}: {encoded.encode(linesep=CRLF)}"
+
+
+def _address(name: str, address: str) -> str:
+    return formataddr((name, address), charset="utf-8")
+
+
+def _text_part(subtype: str, text: str) -> list[str]:
+    body = quoprimime.body_encode(text.encode("utf-8").decode("latin-1"), eol=CRLF)
+    return [
+        f'Content-Type: text/{subtype}; charset="utf-8"',
+        "Content-Transfer-Encoding: quoted-printable",
+        "",
+        body,
+    ]
+
+
+def _base64(data: bytes) -> str:
+    return base64.encodebytes(data).decode("ascii").replace("\n", CRLF).rstrip(CRLF)
+
+
+def _multipart(subtype: str, parts: Sequence[list[str]]) -> list[str]:
+    boundary = f"=_{uuid.uuid4().hex}"  # "=_" never occurs in base64 or quoted-printable
+    lines = [f'Content-Type: multipart/{subtype}; boundary="{boundary}"', ""]
+    for part in parts:
+        lines += [f"--{boundary}", *part]
+    lines += [f"--{boundary}--"]
+    return lines
 
 
 def build_email(
@@ -69,53 +142,50 @@ def build_email(
     now: datetime,
     message_id: str | None = None,
     reply_to: str | None = None,
-) -> EmailMessage:
+) -> OutgoingEmail:
     """One notification email to one recipient.
 
     ``message_id`` should be stable per (outbox event, recipient) so a re-dispatched event
     produces the same message (receivers and DirectoryMailer de-duplicate on it).
     """
-    message = EmailMessage()
-    message["Subject"] = rendered.subject or context.business_name
-    message["From"] = formataddr((context.business_name, sender))
-    message["To"] = to
+    message_id = message_id or make_msgid(domain=sender.rpartition("@")[2] or None)
+    headers = [
+        _header("Subject", rendered.subject or context.business_name),
+        f"From: {_address(context.business_name, sender)}",
+        f"To: {to}",
+    ]
     if reply_to:
-        message["Reply-To"] = reply_to
-    message["Date"] = format_datetime(now)
-    message["Message-ID"] = message_id or make_msgid(domain=sender.rpartition("@")[2] or None)
-    message["X-Turnero-Booking-Id"] = context.booking_id
-    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to this
-
-    message.set_content(rendered.text)
+        headers.append(f"Reply-To: {reply_to}")
+    headers += [
+        f"Date: {format_datetime(now)}",
+        f"Message-ID: {message_id}",
+        f"X-Turnero-Booking-Id: {context.booking_id}",
+        "Auto-Submitted: auto-generated",  # RFC 3834: no auto-replies to this
+        f"Content-Language: {context.locale.replace('_', '-')}",
+        "MIME-Version: 1.0",
+    ]
+    texts = [_text_part("plain", rendered.text)]
     if rendered.html is not None:
-        message.add_alternative(rendered.html, subtype="html")
+        texts.append(_text_part("html", rendered.html))
     invite = invite_calendar(kind, context)
     if invite is None:
-        return _finish(message, context)
-
-    method, calendar = invite
-    if rendered.html is None:
-        message.make_alternative()
-    message.add_alternative(
-        calendar,
-        maintype="text",
-        subtype="calendar",
-        params={"method": method, "charset": "UTF-8"},
-        cte="base64",
-    )
-    message.make_mixed()
-    message.add_attachment(
-        calendar,
-        maintype="application",
-        subtype="ics",
-        filename="invite.ics",
-        params={"name": "invite.ics"},
-        cte="base64",
-    )
-    return _finish(message, context)
-
-
-def _finish(message: EmailMessage, context: MessageContext) -> EmailMessage:
-    # Set last: make_mixed()/make_alternative() move Content-* headers into the first part.
-    message["Content-Language"] = context.locale.replace("_", "-")
-    return message
+        body = texts[0] if len(texts) == 1 else _multipart("alternative", texts)
+    else:
+        method, calendar = invite
+        encoded = _base64(calendar)
+        inline = [
+            f'Content-Type: text/calendar; method="{method}"; charset="UTF-8"',
+            "Content-Transfer-Encoding: base64",
+            "",
+            encoded,
+        ]
+        attached = [
+            'Content-Type: application/ics; name="invite.ics"',
+            "Content-Transfer-Encoding: base64",
+            'Content-Disposition: attachment; filename="invite.ics"',
+            "",
+            encoded,
+        ]
+        body = _multipart("mixed", [_multipart("alternative", [*texts, inline]), attached])
+    data = CRLF.join([*headers, *body]) + CRLF
+    return OutgoingEmail(sender, (to,), message_id, data.encode("utf-8"))
