@@ -10,8 +10,9 @@ service's deposit rule may name the provider. API roots come from ``Settings``
 ``/connectors/payments/stripe/webhook?business=<id>``.
 
 Routes:
-- ``GET /pay/{token}``: the booking's deposit checkout (created once) → 303 to the provider;
-  back to the manage page when there is nothing (more) to pay or no provider is connected.
+- ``GET /pay/{token}``: the booking's deposit checkout (created once), reached through a short
+  page that forwards the browser to the provider (below); back to the manage page (303) when
+  there is nothing (more) to pay or no provider is connected.
 - ``POST /stripe/webhook``, ``POST /mercadopago/webhook``.
 """
 
@@ -19,11 +20,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from html import escape
 from typing import Any, cast
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from connectors.payments.mercadopago import webhook as mp_webhook
@@ -33,7 +35,7 @@ from connectors.payments.stripe.provider import StripeProvider
 from hub.bootstrap import Hub
 from hub.config import Settings
 from hub.domain.errors import DomainError
-from hub.domain.model import Business, OutboxEvent
+from hub.domain.model import Business, OutboxEvent, Service
 from hub.services.payments import (
     PaymentProvider,
     PaymentProviderError,
@@ -47,6 +49,38 @@ log = logging.getLogger(__name__)
 
 CONSUMER = "payments"
 REFUND_TRIGGERS = frozenset({"booking.cancelled", "booking.expired", "payment.succeeded"})
+
+
+FORWARD_TEXT = {
+    "es": ("Te llevamos a pagar la seña…", "Ir a pagar"),
+    "en": ("Taking you to pay the deposit…", "Go to payment"),
+}
+
+
+def forward_page(url: str, language: str) -> HTMLResponse:
+    """A page that sends the browser on to the provider's checkout.
+
+    The booking form posts to our origin under ``form-action 'self'``, and browsers apply
+    that directive to every redirect that follows a form submission (CSP3 §6.3.1.2
+    "form-action"), so a 303 chain from the form to the provider would be blocked. A fresh
+    navigation from this page is not a form submission; it works without JavaScript too."""
+    heading, link = FORWARD_TEXT.get(language.split("-", maxsplit=1)[0].lower(), FORWARD_TEXT["en"])
+    target = escape(url, quote=True)
+    html = (
+        f'<!DOCTYPE html><html lang="{escape(language)}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<meta http-equiv="refresh" content="0; url={target}"><title>{heading}</title>'
+        f'</head><body><main><p>{heading}</p><p><a id="checkout" href="{target}">{link}</a>'
+        "</p></main></body></html>"
+    )
+    return HTMLResponse(
+        html,
+        headers={
+            "Cache-Control": "no-store",
+            "Referrer-Policy": "no-referrer",
+            "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+        },
+    )
 
 
 def payment_settings(business: Business) -> dict[str, str]:
@@ -81,16 +115,20 @@ def payments_uow(hub: Hub) -> PaymentsUnitOfWork:
 def routes(hub: Hub) -> list[Route]:
     base = hub.settings.base_url
 
-    def pay(token: str) -> str:
+    def pay(token: str) -> tuple[str, str]:
+        """Where the client goes (empty: no such booking), and the business's language."""
         manage = f"{base}/book/manage/{token}"
         with hub.uow() as uow:
             booking = uow.bookings.get_by_token(token)
             if booking is None:
-                return ""
+                return "", ""
             business = uow.businesses.get(booking.business_id)
             service = uow.services.get(booking.business_id, booking.service_id)
         if business is None or service is None:
-            return ""
+            return "", ""
+        return _checkout_url(token, manage, business, service), business.language
+
+    def _checkout_url(token: str, manage: str, business: Business, service: Service) -> str:
         provider = provider_for(hub.settings, business, service.deposit_rule(business).provider)
         if provider is None:
             log.warning("business %s asks for a deposit but has no provider", business.id)
@@ -109,17 +147,19 @@ def routes(hub: Hub) -> list[Route]:
         except DomainError:
             return manage  # nothing to pay any more: the page says why
         except PaymentProviderError as exc:
-            log.warning("deposit checkout for booking %s failed: %s", booking.id, exc)
+            log.warning("deposit checkout of business %s failed: %s", business.id, exc)
             return f"{manage}?done=payment_unavailable"
         if payment.paid or not payment.checkout_url:
             return manage
         return payment.checkout_url
 
     async def pay_route(request: Request) -> Response:
-        target = await run_in_threadpool(pay, request.path_params["token"])
+        target, language = await run_in_threadpool(pay, request.path_params["token"])
         if not target:
             return JSONResponse({"error": "not_found"}, status_code=404)
-        return RedirectResponse(target, status_code=303)
+        if target.startswith(f"{base}/"):
+            return RedirectResponse(target, status_code=303)
+        return forward_page(target, language)
 
     def business_of(request: Request) -> tuple[Business, dict[str, str]] | None:
         business_id = request.query_params.get("business", "")

@@ -6,7 +6,10 @@ does (``Stripe-Signature: t=…,v1=HMAC-SHA256(secret, "t.payload")``). ``FakeMe
 serves ``POST /checkout/preferences``, ``GET /v1/payments/{id}`` and
 ``POST /v1/payments/{id}/refunds`` (``x-idempotency-key``), and signs notifications as
 MercadoPago does (``x-signature: ts=…,v1=HMAC-SHA256(secret, "id:…;request-id:…;ts:…;")``).
-Tests play the client paying by calling ``pay``/``complete`` on them.
+Tests play the client paying by calling ``pay``/``complete`` on them, or a browser does it on
+the fakes' hosted checkout page (``/checkout/…``): its pay button makes the payment, sends the
+signed event to the webhook endpoint the business registered (``endpoint``) and sends the
+browser back to the success URL, as the providers do.
 """
 
 from __future__ import annotations
@@ -18,12 +21,43 @@ import json
 import threading
 import time
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal
+from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlparse
+from urllib.parse import parse_qs, parse_qsl, urlencode, urlparse
+
+import httpx
 
 Json = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A webhook endpoint registered in the provider's dashboard, with its signing secret."""
+
+    url: str
+    secret: str
+
+
+@dataclass(frozen=True)
+class Page:
+    """A browser-facing answer (the hosted checkout), not the JSON API."""
+
+    status: int
+    body: str = ""
+    location: str | None = None
+
+
+def checkout_page(title: str, amount: str, action: str) -> Page:
+    body = (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Checkout</title></head><body>"
+        f"<h1>{escape(title)}</h1><p class='amount'>{escape(amount)}</p>"
+        f"<form method='post' action='{escape(action)}'><button type='submit'>Pay</button></form>"
+        "</body></html>"
+    )
+    return Page(200, body)
 
 
 class _Server:
@@ -31,6 +65,7 @@ class _Server:
         self.lock = threading.RLock()
         self.ids = itertools.count(1)
         self.requests: list[tuple[str, str]] = []
+        self.endpoint: Endpoint | None = None
         self._idem: dict[str, tuple[int, Json]] = {}
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -49,6 +84,17 @@ class _Server:
 
     def route(self, method: str, path: str, body: bytes, headers: Any) -> tuple[int, Json]:
         raise NotImplementedError
+
+    def page(self, method: str, path: str, query: dict[str, str]) -> Page | None:
+        """The hosted checkout a browser is sent to; ``None`` for API paths."""
+        return None
+
+    def deliver(self, response: httpx.Response, success_url: str) -> Page:
+        """Back to the business's site once its webhook took the event, as providers do
+        (a refused event leaves the browser on an error page)."""
+        if response.status_code != 200:
+            return Page(502, f"<p>webhook refused: {escape(response.text)}</p>")
+        return Page(303, location=success_url)
 
     def idempotent(self, key: str | None, make: Any) -> tuple[int, Json]:
         with self.lock:
@@ -69,14 +115,30 @@ class _Server:
             def _answer(self, method: str) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                path = urlparse(self.path).path
+                url = urlparse(self.path)
+                path = url.path
                 with fake.lock:
                     fake.requests.append((method, path))
+                query = {k: v[0] for k, v in parse_qs(url.query).items()}
+                page = fake.page(method, path, query)
+                if page is not None:
+                    self._page(page)
+                    return
                 status, payload = fake.route(method, path, body, self.headers)
                 data = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _page(self, page: Page) -> None:
+                data = page.body.encode()
+                self.send_response(page.status)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                if page.location:
+                    self.send_header("Location", page.location)
                 self.end_headers()
                 self.wfile.write(data)
 
@@ -136,6 +198,26 @@ class FakeStripe(_Server):
             intent = self.intents.get(path.rsplit("/", 1)[1])
             return (200, intent) if intent else (404, {"error": {"message": "no such intent"}})
         return 404, {"error": {"type": "invalid_request_error", "message": "unknown path"}}
+
+    def page(self, method: str, path: str, query: dict[str, str]) -> Page | None:
+        parts = path.strip("/").split("/")
+        if parts[0] != "checkout" or len(parts) < 2 or parts[1] not in self.sessions:
+            return None
+        session = self.sessions[parts[1]]
+        if method == "GET" and len(parts) == 2:
+            amount = f"{session['amount_total']} {session['currency'].upper()}"
+            return checkout_page("Stripe Checkout", amount, f"/checkout/{session['id']}/pay")
+        if method == "POST" and parts[2:] == ["pay"] and self.endpoint is not None:
+            payload = self.complete(session["id"])
+            signature = self.sign(payload, self.endpoint.secret)
+            response = httpx.post(
+                self.endpoint.url,
+                content=payload,
+                headers={"Stripe-Signature": signature, "Content-Type": "application/json"},
+                timeout=20,
+            )
+            return self.deliver(response, session["success_url"])
+        return None
 
     def _session(self, form: Json) -> tuple[int, Json]:
         n = next(self.ids)
@@ -233,6 +315,39 @@ class FakeMercadoPago(_Server):
             if method == "POST" and parts[3:] == ["refunds"]:
                 return self.idempotent(key, lambda: self._refund(payment, data))
         return 404, {"message": "resource not found", "status": 404}
+
+    def page(self, method: str, path: str, query: dict[str, str]) -> Page | None:
+        pref = self.preferences.get(query.get("pref_id", ""))
+        if pref is None or not path.startswith("/checkout/v1/"):
+            return None
+        if method == "GET" and path == "/checkout/v1/redirect":
+            item = pref["items"][0]
+            amount = f"{item['unit_price']} {item['currency_id']}"
+            return checkout_page("Mercado Pago", amount, f"/checkout/v1/pay?pref_id={pref['id']}")
+        if method == "POST" and path == "/checkout/v1/pay" and self.endpoint is not None:
+            payment_id = self.pay(pref["id"])
+            request_id = str(uuid.uuid4())
+            signature = self.sign(payment_id, request_id, self.endpoint.secret)
+            sep = "&" if "?" in self.endpoint.url else "?"
+            response = httpx.post(
+                f"{self.endpoint.url}{sep}{urlencode({'data.id': payment_id, 'type': 'payment'})}",
+                json={"action": "payment.created", "type": "payment", "data": {"id": payment_id}},
+                headers={"x-signature": signature, "x-request-id": request_id},
+                timeout=20,
+            )
+            # Checkout Pro's auto_return appends what was paid to the success URL.
+            back = pref["back_urls"]["success"]
+            join = "&" if "?" in back else "?"
+            extra = urlencode(
+                {
+                    "collection_status": "approved",
+                    "payment_id": payment_id,
+                    "external_reference": pref["external_reference"],
+                    "preference_id": pref["id"],
+                }
+            )
+            return self.deliver(response, f"{back}{join}{extra}")
+        return None
 
     def _preference(self, data: Json) -> tuple[int, Json]:
         n = next(self.ids)
