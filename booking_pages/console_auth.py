@@ -3,8 +3,9 @@
 in, their business, what they may see, and the language they read.
 
 The session cookie is signed (itsdangerous) with the hub's secret and carries the user id and
-a fingerprint of their password hash, so changing a password ends every session. Screens are
-in the other ``console_*`` modules.
+a fingerprint of their password hash, so changing a password ends every session ("Login
+with Google" in ``console_google`` starts the same session through ``signed_in``). Screens
+are in the other ``console_*`` modules.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from starlette.routing import Route
 
 from booking_pages.i18n import Translator, choose
 from booking_pages.web import PageError, Pages, read_form
+from connectors.google import store as google_store
+from connectors.google.runtime import configured as google_configured
 from hub.domain.accounts import Role, User
 from hub.domain.booking import Actor, ChangedBy, Channel
 from hub.domain.errors import AuthenticationError, NotFoundError
@@ -43,6 +46,7 @@ class Staff:
     business: Business
     resources: list[Resource]  # the active resources they may see, in the business's order
     t: Translator
+    google_broken: tuple[str, ...] = ()  # Google accounts of theirs (admins: anyone's) broken
 
     @property
     def by(self) -> ChangedBy:
@@ -91,7 +95,12 @@ def load_staff(pages: Pages, request: Request) -> Staff | None:
         r for r in setup.list_resources(pages.hub.uow(), business.id) if user.sees_resource(r.id)
     ]
     t = Translator(choose(None, business.language, None), business.country, business.timezone)
-    return Staff(user, business, resources, t)
+    with pages.hub.database.sessions() as session:
+        connections = google_store.business_connections(
+            session, business.id, None if user.manages_business() else user.id
+        )
+    broken = tuple(c.google_email for c in connections if not c.active)
+    return Staff(user, business, resources, t, broken)
 
 
 def staff_only(
@@ -124,8 +133,25 @@ def safe_next(target: str | None) -> str:
     return "/console/agenda"
 
 
+def signed_in(pages: Pages, user: User, target: str) -> Response:
+    """Start ``user``'s console session and go to ``target``."""
+    cookie = _serializer(pages).dumps({"u": user.id, "f": _fingerprint(user)})
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        cookie,
+        max_age=SESSION_HOURS * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=pages.secure,
+        path="/console",
+    )
+    return response
+
+
 def routes(pages: Pages) -> list[Route]:
     hub = pages.hub
+    google = google_configured(hub)
 
     async def login_page(request: Request) -> Response:
         t = login_translator(request)
@@ -133,6 +159,7 @@ def routes(pages: Pages) -> list[Route]:
             "next": safe_next(request.query_params.get("next")),
             "problem": None,
             "email": "",
+            "google": google,
         }
         return pages.render(request, "console/login.html", context, t=t)
 
@@ -151,23 +178,17 @@ def routes(pages: Pages) -> list[Route]:
             )
         except AuthenticationError as exc:
             key = "console.locked" if exc.details.get("locked") else "console.wrong_password"
-            context = {"next": target, "problem": t(key), "email": email}
+            context = {"next": target, "problem": t(key), "email": email, "google": google}
             return pages.render(request, "console/login.html", context, t=t, status=401)
         if user.business_id is None or user.role is Role.PLATFORM_ADMIN:
-            context = {"next": target, "problem": t("console.no_business"), "email": email}
+            context = {
+                "next": target,
+                "problem": t("console.no_business"),
+                "email": email,
+                "google": google,
+            }
             return pages.render(request, "console/login.html", context, t=t, status=403)
-        cookie = _serializer(pages).dumps({"u": user.id, "f": _fingerprint(user)})
-        response = RedirectResponse(target, status_code=303)
-        response.set_cookie(
-            SESSION_COOKIE,
-            cookie,
-            max_age=SESSION_HOURS * 3600,
-            httponly=True,
-            samesite="lax",
-            secure=pages.secure,
-            path="/console",
-        )
-        return response
+        return signed_in(pages, user, target)
 
     async def logout(request: Request) -> Response:
         await read_form(request)

@@ -18,6 +18,7 @@ from booking_pages import (
     console_auth,
     console_background,
     console_booking,
+    console_google,
     console_resources,
     console_setup,
     manage,
@@ -66,6 +67,7 @@ def console_app(pages: Pages) -> Starlette:
         *console_setup.routes(pages),
         *console_resources.routes(pages),
         *console_background.routes(pages),
+        *console_google.routes(pages),
     ]
     return Starlette(routes=routes, exception_handlers=_handlers(pages))  # type: ignore[arg-type]
 

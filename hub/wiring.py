@@ -21,6 +21,6 @@ def wire(hub: Hub) -> Scheduler:
     mailer = mailer_from_settings(hub.settings)
     scheduler = install(hub, mailer=mailer)
     install_webhooks(hub, scheduler.huey, scheduler.registry, mailer=mailer)
-    install_google(hub, scheduler.registry, huey=scheduler.huey)  # a no-op until configured
+    install_google(hub, scheduler.registry, huey=scheduler.huey, mailer=mailer)  # no-op if unset
     install_payments(hub, scheduler.registry)  # refunds; idle until a business connects
     return scheduler

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hmac
+import logging
 import secrets
 from datetime import UTC, datetime, timedelta
 
@@ -18,7 +19,14 @@ from connectors.google.calendar import GoogleError, execute
 from connectors.google.models import ConnectionRow
 from connectors.google.pull import GooglePull
 
+log = logging.getLogger(__name__)
+
 RENEW_BEFORE = timedelta(days=1)
+
+
+def notifications_address(base_url: str) -> str:
+    """Where Google posts change notifications (Google requires it to be HTTPS)."""
+    return base_url.rstrip("/") + "/connectors/google/notifications"
 
 
 def watch(pull: GooglePull, connection_id: str, address: str) -> str | None:
@@ -63,7 +71,13 @@ def renew_due(pull: GooglePull, address: str, now: datetime) -> int:
                 )
             )
         )
-    return sum(1 for i in ids if watch(pull, i, address) is not None)
+    renewed = 0
+    for connection_id in ids:
+        try:
+            renewed += watch(pull, connection_id, address) is not None
+        except GoogleError as exc:  # this one waits for the next round; the others go on
+            log.warning("could not renew the watch channel of %s: %s", connection_id, exc)
+    return renewed
 
 
 def channel_connection(pull: GooglePull, channel_id: str, token: str) -> str | None:

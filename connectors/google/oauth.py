@@ -28,6 +28,9 @@ LOGIN_SCOPES = ("openid", "email")
 STATE_TTL = timedelta(minutes=15)
 CONNECT = "connect"
 LOGIN = "login"
+# The redirect URIs to register with Google for this client.
+CONNECT_CALLBACK = "/connectors/google/connect/callback"
+LOGIN_CALLBACK = "/console/login/google/callback"
 
 
 class OAuthError(Exception):
@@ -48,8 +51,11 @@ class GoogleOAuth:
         self.database = database
         self.settings = settings
         self.cipher = TokenCipher.from_settings(settings)
-        base = settings.base_url.rstrip("/") + "/connectors/google"
-        self.redirect = {CONNECT: base + "/connect/callback", LOGIN: base + "/login/callback"}
+        base = settings.base_url.rstrip("/")
+        self.redirect = {
+            CONNECT: base + CONNECT_CALLBACK,
+            LOGIN: base + LOGIN_CALLBACK,
+        }
 
     def _flow(self, purpose: str, verifier: str | None, state: str | None = None) -> Flow:
         s = self.settings

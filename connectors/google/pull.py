@@ -4,7 +4,8 @@ and edits of hub events into use-case calls.
 
 - Busy: recurring events arrive expanded (``singleEvents=True``); transparent events, events
   the staff member declined and cancelled events do not block; all-day events block their
-  whole days (UTC dates, as Google sends them without a zone).
+  whole days, midnight to midnight in the calendar's time zone (the business's when Google
+  does not say).
 - A hub event (it carries the booking id in ``extendedProperties.private``) moved in Google
   → ``reschedule_booking`` as the staff member (staff rules: any time that does not overlap);
   refused (overlap, past) → the Google event is put back to the booking's time and the
@@ -19,14 +20,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any, cast
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from connectors.google import store
+from connectors.google import notices, store
+from connectors.google.backoff import Backoff
 from connectors.google.calendar import (
     BrokenConnectionError,
     GoogleError,
     SyncTokenExpiredError,
+    TransientGoogleError,
     calendar_service,
     execute,
 )
@@ -59,10 +63,20 @@ class SyncReport:
     errors: list[str] = field(default_factory=list)
 
 
-def _instant(value: dict[str, Any]) -> datetime:
+def _instant(value: dict[str, Any], zone: ZoneInfo | None = None) -> datetime:
+    """An event's start or end as a UTC instant; an all-day date starts at midnight in
+    ``zone`` (the calendar's time zone, else the business's)."""
     if "dateTime" in value:
         return datetime.fromisoformat(value["dateTime"]).astimezone(UTC)
-    return datetime.fromisoformat(value["date"]).replace(tzinfo=UTC)
+    day = date.fromisoformat(value["date"])
+    return datetime.combine(day, time(0), zone or UTC).astimezone(UTC)
+
+
+def _zone(name: object) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(str(name)) if name else None
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
 
 
 def blocks_time(event: dict[str, Any]) -> bool:
@@ -84,11 +98,13 @@ class GooglePull:
         clock: Clock,
         busy_sources: Sequence[BusySource] = (),
         service_for: Callable[[str], Any] | None = None,
+        backoff: Backoff | None = None,
     ) -> None:
         self.database = database
         self.cipher = TokenCipher.from_settings(settings)
         self.clock = clock
         self.busy_sources = busy_sources
+        self.backoff = backoff or Backoff()
         self.service_for = service_for or (lambda token: calendar_service(settings, token))
 
     def sync_all(self) -> list[SyncReport]:
@@ -103,13 +119,22 @@ class GooglePull:
             conn = store.get_connection(session, connection_id)
         if conn is None or not conn.active:
             return report
+        waiting = self.backoff.until(conn.id, self.clock())
+        if waiting is not None:
+            report.errors.append(f"backing off until {waiting.isoformat()}")
+            return report
+        zone = self._zone(conn.business_id)
         try:
             with self.service_for(self.cipher.open(conn.refresh_token)) as api:
                 for calendar in dict.fromkeys((conn.calendar_id, *conn.busy_calendar_ids)):
-                    self._sync_calendar(api, conn, calendar, report)
+                    self._sync_calendar(api, conn, calendar, report, zone)
+            self.backoff.succeeded(conn.id)
+        except TransientGoogleError as exc:
+            until = self.backoff.failed(conn.id, self.clock())
+            report.errors.append(str(exc))
+            log.warning("Google sync of %s failed, again after %s: %s", conn.id, until, exc)
         except BrokenConnectionError as exc:
-            with self.database.sessions.begin() as session:
-                store.mark_broken(session, conn.id, str(exc), self.clock())
+            notices.mark_broken(self.database, conn, str(exc), self.clock())
             report.broken = True
             report.errors.append(str(exc))
             log.warning("Google connection %s is broken: %s", conn.id, exc)
@@ -117,6 +142,11 @@ class GooglePull:
             report.errors.append(str(exc))
             log.warning("Google sync of %s failed: %s", conn.id, exc)
         return report
+
+    def _zone(self, business_id: str) -> ZoneInfo | None:
+        with self.database.unit_of_work() as uow:
+            business = uow.businesses.get(business_id)
+        return _zone(business.timezone) if business is not None else None
 
     def _pages(self, api: Any, calendar: str, token: str | None) -> Iterator[dict[str, Any]]:
         page: str | None = None
@@ -139,7 +169,12 @@ class GooglePull:
                 return
 
     def _sync_calendar(
-        self, api: Any, conn: store.Connection, calendar: str, report: SyncReport
+        self,
+        api: Any,
+        conn: store.Connection,
+        calendar: str,
+        report: SyncReport,
+        zone: ZoneInfo | None,
     ) -> None:
         with self.database.sessions() as session:
             token = store.sync_token(session, conn.id, calendar)
@@ -149,6 +184,7 @@ class GooglePull:
             for answer in self._pages(api, calendar, token):
                 items += answer.get("items") or []
                 next_token = answer.get("nextSyncToken") or next_token
+                zone = _zone(answer.get("timeZone")) or zone
         except SyncTokenExpiredError:
             # Calendar API guide, "Synchronize resources efficiently": 410 → wipe and resync.
             report.full_syncs += 1
@@ -156,6 +192,7 @@ class GooglePull:
             for answer in self._pages(api, calendar, None):
                 items += answer.get("items") or []
                 next_token = answer.get("nextSyncToken") or next_token
+                zone = _zone(answer.get("timeZone")) or zone
         busy: list[tuple[str, datetime, datetime]] = []
         forget: list[str] = []
         masters_gone: list[str] = []
@@ -167,7 +204,9 @@ class GooglePull:
                 continue
             event_id = str(event["id"])
             if blocks_time(event):
-                busy.append((event_id, _instant(event["start"]), _instant(event["end"])))
+                busy.append(
+                    (event_id, _instant(event["start"], zone), _instant(event["end"], zone))
+                )
             else:
                 forget.append(event_id)
                 if event.get("status") == "cancelled" and "recurringEventId" not in event:
@@ -232,6 +271,7 @@ class GooglePull:
                     sendUpdates="none",
                 )
             )
+            data = {"code": exc.code, "message": exc.message, "start": start.isoformat()}
             with uow:
                 record_audit(
                     uow,
@@ -241,7 +281,10 @@ class GooglePull:
                     action="google_move_refused",
                     by=staff,
                     now=now,
-                    data={"code": exc.code, "message": exc.message, "start": start.isoformat()},
+                    data=data,
+                )
+                notices.move_refused(
+                    uow, conn, booking_id, {**data, "booking_start": booking.start.isoformat()}, now
                 )
                 uow.commit()
             report.reverted += 1

@@ -19,7 +19,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from connectors.google import store
+from connectors.google import notices, store
+from connectors.google.backoff import Backoff
 from connectors.google.calendar import (
     BrokenConnectionError,
     GoogleError,
@@ -48,6 +49,10 @@ log = logging.getLogger(__name__)
 BOOKING_KEY = "turnero_booking_id"
 CHANNEL = "google"
 MEET_POLLS = 3
+
+
+class MeetPendingError(TransientGoogleError):
+    """The event is in Google but its Meet link is not ready yet: ask again later."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,12 +119,14 @@ class GooglePush:
         *,
         service_for: Callable[[str], Any] | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        backoff: Backoff | None = None,
     ) -> None:
         self.database = database
         self.settings = settings
         self.cipher = TokenCipher.from_settings(settings)
         self.service_for = service_for or (lambda token: calendar_service(settings, token))
         self.sleep = sleep
+        self.backoff = backoff or Backoff()
 
     def handles(self, event: OutboxEvent) -> bool:
         return event.type in BOOKING_EVENTS
@@ -136,15 +143,22 @@ class GooglePush:
         if conn is None:
             return []
         kind = event.type.removeprefix("booking.")
+        waiting = self.backoff.until(conn.id, ctx.now)
+        if waiting is not None:
+            raise RetryableDeliveryError(f"Google asked us to wait until {waiting.isoformat()}")
         try:
             with self.service_for(self.cipher.open(conn.refresh_token)) as api:
                 detail = self._sync(api, conn, view)
+            self.backoff.succeeded(conn.id)
+        except MeetPendingError as exc:
+            entry = LogEntry(CHANNEL, kind, LogStatus.FAILED, conn.google_email, str(exc))
+            raise RetryableDeliveryError(str(exc), [entry]) from exc
         except BrokenConnectionError as exc:
-            with self.database.sessions.begin() as session:
-                store.mark_broken(session, conn.id, str(exc), ctx.now)
+            notices.mark_broken(self.database, conn, str(exc), ctx.now)
             entry = LogEntry(CHANNEL, kind, LogStatus.FAILED, conn.google_email, str(exc))
             raise PermanentDeliveryError(str(exc), [entry]) from exc
         except TransientGoogleError as exc:
+            self.backoff.failed(conn.id, ctx.now)
             entry = LogEntry(CHANNEL, kind, LogStatus.FAILED, conn.google_email, str(exc))
             raise RetryableDeliveryError(str(exc), [entry]) from exc
         except RefusedError as exc:
@@ -207,7 +221,7 @@ class GooglePush:
         with self.database.sessions.begin() as session:
             store.set_google_ids(session, booking.id, event_id=event["id"], meeting_url=link)
         if wants_meet and link is None:
-            raise TransientGoogleError("the Meet link is still pending")
+            raise MeetPendingError("the Meet link is still pending")
         return str(event["id"])
 
     def _insert(

@@ -1,6 +1,8 @@
-"""``install_google(hub, registry, huey=None)``: the Google connector in one process — the
-``google`` outbox consumer in the scheduler's registry, the busy source on the hub, and (given
-the scheduler's Huey) the periodic fallback pull and the pull asked for by notifications.
+"""``install_google(hub, registry, huey=None, mailer=None)``: the Google connector in one
+process — the ``google`` outbox consumer and the ``google.notice`` emailer (broken
+connections, refused moves) in the scheduler's registry, the busy source on the hub, and
+(given the scheduler's Huey) the periodic fallback pull, the renewal of watch channels before
+they expire, and the pull asked for by notifications.
 
 Does nothing when Google is not configured (no client id or no encryption key). Nothing
 connects here.
@@ -14,7 +16,10 @@ from datetime import datetime
 from huey import Huey
 from huey.api import TaskWrapper
 
+from connectors.google import channels
+from connectors.google.backoff import Backoff
 from connectors.google.busy import GoogleBusySource
+from connectors.google.notices import GoogleNotice, Mailer
 from connectors.google.pull import GooglePull
 from connectors.google.push import GooglePush
 from hub.bootstrap import Hub
@@ -22,6 +27,8 @@ from scheduler.consumers import ConsumerRegistry
 
 PULL_TASK = "google_pull"
 PULL_ALL_TASK = "google_pull_all"
+RENEW_TASK = "google_renew_channels"
+RENEW_EVERY_MINUTES = 15
 
 
 @dataclass
@@ -29,7 +36,12 @@ class GoogleConnector:
     push: GooglePush
     pull: GooglePull
     busy: GoogleBusySource
+    address: str
     pull_task: TaskWrapper | None = None
+
+    def renew_channels(self) -> int:
+        """Replace the watch channels that expire within a day; returns how many."""
+        return channels.renew_due(self.pull, self.address, self.pull.clock())
 
     def ask_pull(self, connection_id: str) -> None:
         """Pull one connection soon (through the queue when there is one)."""
@@ -48,17 +60,37 @@ def _always(_: datetime) -> bool:
     return True
 
 
+def _quarter_hours(at: datetime) -> bool:
+    return at.minute % RENEW_EVERY_MINUTES == 0
+
+
 def install_google(
-    hub: Hub, registry: ConsumerRegistry, *, huey: Huey | None = None
+    hub: Hub,
+    registry: ConsumerRegistry,
+    *,
+    huey: Huey | None = None,
+    mailer: Mailer | None = None,
 ) -> GoogleConnector | None:
+    """``mailer`` sends the emails about broken connections and refused moves."""
     if not configured(hub):
         return None
     busy = GoogleBusySource(hub.database)
     hub.busy_sources.append(busy)
-    push = GooglePush(hub.database, hub.settings)
-    pull = GooglePull(hub.database, hub.settings, clock=hub.now, busy_sources=hub.busy_sources)
+    backoff = Backoff()  # one per process, shared by push and pull: one account, one pace
+    push = GooglePush(hub.database, hub.settings, backoff=backoff)
+    pull = GooglePull(
+        hub.database,
+        hub.settings,
+        clock=hub.now,
+        busy_sources=hub.busy_sources,
+        backoff=backoff,
+    )
     registry.register_consumer(push.name, push.handles, push.deliver)
-    connector = GoogleConnector(push, pull, busy)
+    notice = GoogleNotice(hub.database, hub.settings, mailer)
+    registry.register_consumer(notice.name, notice.handles, notice.deliver)
+    connector = GoogleConnector(
+        push, pull, busy, channels.notifications_address(hub.settings.base_url)
+    )
     if huey is not None:
 
         def google_pull(connection_id: str) -> None:
@@ -67,6 +99,10 @@ def install_google(
         def google_pull_all() -> None:
             pull.sync_all()
 
+        def google_renew_channels() -> None:
+            connector.renew_channels()
+
         connector.pull_task = huey.task(name=PULL_TASK)(google_pull)
         huey.periodic_task(_always, name=PULL_ALL_TASK)(google_pull_all)
+        huey.periodic_task(_quarter_hours, name=RENEW_TASK)(google_renew_channels)
     return connector

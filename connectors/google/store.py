@@ -34,6 +34,7 @@ class Connection:
     refresh_token: str  # sealed
     status: str
     broken_reason: str
+    last_synced_at: datetime | None = None
 
     @property
     def active(self) -> bool:
@@ -52,6 +53,7 @@ def _connection(row: ConnectionRow) -> Connection:
         refresh_token=row.refresh_token,
         status=row.status,
         broken_reason=row.broken_reason,
+        last_synced_at=row.last_synced_at,
     )
 
 
@@ -112,12 +114,60 @@ def connection_for_resource(
     return None
 
 
-def mark_broken(session: Session, connection_id: str, reason: str, now: datetime) -> None:
-    session.execute(
+def business_connections(
+    session: Session, business_id: str, user_id: str | None = None
+) -> list[Connection]:
+    """Every connection of a business (or of one of its users), broken ones included."""
+    query = select(ConnectionRow).where(ConnectionRow.business_id == business_id)
+    if user_id is not None:
+        query = query.where(ConnectionRow.user_id == user_id)
+    return [_connection(r) for r in session.scalars(query.order_by(ConnectionRow.created_at))]
+
+
+def mark_broken(session: Session, connection_id: str, reason: str, now: datetime) -> bool:
+    """Mark the connection broken; True if it was active until now (tell people once)."""
+    result = session.execute(
         update(ConnectionRow)
-        .where(ConnectionRow.id == connection_id)
+        .where(ConnectionRow.id == connection_id, ConnectionRow.status == ACTIVE)
         .values(status=BROKEN, broken_reason=reason, updated_at=now)
     )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def choose_calendars(
+    session: Session,
+    connection_id: str,
+    *,
+    calendar_id: str,
+    busy_calendar_ids: Sequence[str],
+    resource_ids: Sequence[str] | None,
+    now: datetime,
+) -> None:
+    """Set where bookings go and which calendars block time. Calendars no longer read lose
+    their sync token and their busy intervals; newly chosen ones get a full sync."""
+    row = session.get(ConnectionRow, connection_id)
+    if row is None:
+        return
+    kept = {calendar_id, *busy_calendar_ids}
+    row.calendar_id = calendar_id
+    row.busy_calendar_ids = list(dict.fromkeys(busy_calendar_ids))
+    if resource_ids is not None:
+        row.resource_ids = list(resource_ids)
+    row.sync_tokens = {c: t for c, t in row.sync_tokens.items() if c in kept}
+    row.updated_at = now
+    session.execute(
+        delete(BusyRow).where(
+            BusyRow.connection_id == connection_id,
+            BusyRow.calendar_id.not_in(list(row.busy_calendar_ids)),
+        )
+    )
+    session.flush()
+
+
+def forget_connection(session: Session, connection_id: str) -> None:
+    """Drop a connection with its busy intervals (after disconnecting)."""
+    session.execute(delete(BusyRow).where(BusyRow.connection_id == connection_id))
+    session.execute(delete(ConnectionRow).where(ConnectionRow.id == connection_id))
 
 
 def sync_token(session: Session, connection_id: str, calendar_id: str) -> str | None:

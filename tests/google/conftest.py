@@ -9,6 +9,7 @@ import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from email.message import EmailMessage
 from typing import cast
 from zoneinfo import ZoneInfo
 
@@ -75,6 +76,19 @@ class Staff:
     connection_id: str = ""
 
 
+class ListMailer:
+    """The ``Mailer`` port, keeping what it is given."""
+
+    def __init__(self) -> None:
+        self.sent: list[EmailMessage] = []
+
+    def send(self, message: EmailMessage) -> None:
+        self.sent.append(message)
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.sent if m["To"] == address]
+
+
 @dataclass
 class World:
     hub: Hub
@@ -86,6 +100,8 @@ class World:
     video: Service
     juan: Staff
     maria: Staff
+    admin: User
+    mailer: ListMailer
 
     def uow(self) -> UnitOfWork:
         return self.hub.uow()
@@ -157,7 +173,8 @@ def make_world(database_url: str, fake: FakeGoogle, base_url: str = "http://127.
     migrate(database_url)
     hub = build_hub(google_settings(database_url, fake, base_url))
     registry = ConsumerRegistry()
-    connector = install_google(hub, registry)
+    mailer = ListMailer()
+    connector = install_google(hub, registry, mailer=mailer)
     assert connector is not None
     connector.push.sleep = lambda _: None
     config = SchedulerConfig(retry_base=timedelta(0), retry_max=timedelta(0))
@@ -198,6 +215,14 @@ def make_world(database_url: str, fake: FakeGoogle, base_url: str = "http://127.
             now=now,
         )
         people.append(Staff(user, resource, email))
+    admin = accounts.create_user(
+        hub.accounts_uow(),
+        email="owner@example.com",
+        role=Role.BUSINESS_ADMIN,
+        business_id=business.id,
+        password="correct horse battery",
+        now=now,
+    )
     ids = tuple(p.resource.id for p in people)
     service = setup.save_service(
         hub.uow(), Service(business.id, "Consulta", 30, resource_ids=ids), by=SETUP, now=now
@@ -208,7 +233,19 @@ def make_world(database_url: str, fake: FakeGoogle, base_url: str = "http://127.
         by=SETUP,
         now=now,
     )
-    return World(hub, fake, connector, dispatcher, business, service, video, people[0], people[1])
+    return World(
+        hub,
+        fake,
+        connector,
+        dispatcher,
+        business,
+        service,
+        video,
+        people[0],
+        people[1],
+        admin,
+        mailer,
+    )
 
 
 def _dispatch(dispatcher: Dispatcher, ids: Sequence[str]) -> None:

@@ -5,7 +5,8 @@ Covers what the connector uses: the token endpoint (authorization code with PKCE
 ``invalid_grant`` once revoked), an authorization endpoint that consents at once, userinfo,
 and Calendar v3 ``events.insert/get/patch/delete/list`` (``pageToken``, ``syncToken``, 410
 once tokens are expired, ``privateExtendedProperty``, ``singleEvents`` expansion of RRULEs),
-``events.watch``, ``channels.stop``, ``freeBusy``, and ``conferenceData.createRequest`` →
+``events.watch``, ``channels.stop``, ``calendarList.list``, ``freeBusy``, token
+revocation, injected API errors (``fail_api``), and ``conferenceData.createRequest`` →
 a Meet link (``pending`` first when asked to). Tests reach into its state directly to play
 the staff member editing their calendar.
 """
@@ -22,7 +23,7 @@ from copy import deepcopy
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlparse
+from urllib.parse import parse_qs, unquote, urlencode, urlparse
 
 import httpx
 from dateutil.rrule import rrulestr
@@ -43,6 +44,10 @@ class FakeGoogle:
         self.client_secret = client_secret
         self.lock = threading.RLock()
         self.calendars: dict[str, dict[str, Json]] = {}
+        self.calendar_list: dict[str, list[Json]] = {}  # email → their calendarList entries
+        self.fail_api: list[tuple[int, str]] = []  # the next API calls answer these errors
+        self.revoked: list[str] = []
+        self.channel_ttl = timedelta(days=7)
         self.seq = 0
         self.token_floor = 0  # sync tokens below this answer 410
         self.refresh_tokens: dict[str, str] = {}  # refresh token → email
@@ -82,7 +87,25 @@ class FakeGoogle:
         with self.lock:
             self.refresh_tokens[token] = email
             self.calendars.setdefault(email, {})
+            if email not in self.calendar_list:
+                self.calendar_list[email] = [
+                    {"id": email, "summary": email, "primary": True, "accessRole": "owner"}
+                ]
         return token
+
+    def add_calendar(
+        self, email: str, calendar_id: str, summary: str, time_zone: str | None = None
+    ) -> None:
+        """Another calendar of ``email`` (as in their calendarList)."""
+        with self.lock:
+            self.calendars.setdefault(calendar_id, {})
+            entry: Json = {"id": calendar_id, "summary": summary, "accessRole": "owner"}
+            if time_zone:
+                entry["timeZone"] = time_zone
+            self.calendar_list.setdefault(email, []).append(entry)
+
+    def _owner(self, calendar_id: str, email: str) -> bool:
+        return any(c["id"] == calendar_id for c in self.calendar_list.get(email, []))
 
     def revoke(self, email: str) -> None:
         with self.lock:
@@ -282,7 +305,13 @@ class FakeGoogle:
         if path == "/auth":
             return self._authorize(query)
         if path == "/revoke":
-            self.revoke(self.refresh_tokens.get(query.get("token", ""), "") or "-")
+            # Google takes the token as a query parameter or in a form body.
+            token = query.get("token") or parse_qs(raw.decode()).get("token", [""])[-1]
+            email = self.refresh_tokens.get(token) or self.access_tokens.get(token)
+            if email is None:
+                return 400, {"error": "invalid_token"}, None
+            self.revoked.append(email)
+            self.revoke(email)
             return 200, {}, None
         email = self.access_tokens.get((headers.get("Authorization") or "").removeprefix("Bearer "))
         if email is None:
@@ -291,8 +320,20 @@ class FakeGoogle:
             return 200, {"email": email, "email_verified": True, "sub": "sub-" + email}, None
         if not path.startswith(API_PREFIX):
             return _error(404, "notFound", "Not Found")
-        parts = path.removeprefix(API_PREFIX).split("/")
+        parts = [unquote(p) for p in path.removeprefix(API_PREFIX).split("/")]
         body: Json = json.loads(raw) if raw else {}
+        if self.fail_api:
+            status, reason = self.fail_api.pop(0)
+            return _error(status, reason, "Injected failure")
+        if parts == ["users", "me", "calendarList"] and method == "GET":
+            return (
+                200,
+                {
+                    "kind": "calendar#calendarList",
+                    "items": deepcopy(self.calendar_list.get(email, [])),
+                },
+                None,
+            )
         if parts == ["freeBusy"]:
             return self._free_busy(body)
         if parts == ["channels", "stop"]:
@@ -301,10 +342,10 @@ class FakeGoogle:
             return 204, None, None
         if len(parts) < 3 or parts[0] != "calendars" or parts[2] != "events":
             return _error(404, "notFound", "Not Found")
-        calendar_id = parts[1].replace("%40", "@")
+        calendar_id = parts[1]
         if calendar_id == "primary":
             calendar_id = email
-        if calendar_id != email:
+        if calendar_id != email and not self._owner(calendar_id, email):
             return _error(403, "forbidden", "Forbidden")
         events = self.calendars.setdefault(calendar_id, {})
         rest = parts[3:]
@@ -379,6 +420,14 @@ class FakeGoogle:
             items.extend(self._expand(event) if expand else [event])
         page = items[offset : offset + page_size]
         answer: Json = {"kind": "calendar#events", "items": [_public(e) for e in page]}
+        zones = [
+            c["timeZone"]
+            for entries in self.calendar_list.values()
+            for c in entries
+            if c["id"] == calendar_id and c.get("timeZone")
+        ]
+        if zones:
+            answer["timeZone"] = zones[0]
         if offset + page_size < len(items):
             answer["nextPageToken"] = f"{offset + page_size}.{since}.{basis}"
         else:
@@ -386,7 +435,7 @@ class FakeGoogle:
         return 200, answer, None
 
     def _watch(self, calendar_id: str, body: Json) -> tuple[int, Json | None, Json | None]:
-        expiration = datetime.now(UTC) + timedelta(days=7)
+        expiration = datetime.now(UTC) + self.channel_ttl
         channel = {
             "kind": "api#channel",
             "id": body["id"],

@@ -10,7 +10,7 @@ from datetime import UTC, timedelta
 from sqlalchemy import func, select
 
 from connectors.google import store
-from connectors.google.models import BusyRow
+from connectors.google.models import BusyRow, ConnectionRow
 from hub.domain.booking import BookingStatus
 from tests.google.conftest import World, utc
 
@@ -84,13 +84,49 @@ def test_all_day_and_recurring_events_block(world: World) -> None:
     )
     world.connector.pull.sync(world.juan.connection_id)
 
-    # UTC date of the all-day event: 00:00-24:00 UTC is 21:00-21:00 in Buenos Aires.
-    on_holiday = world.free_starts(world.juan, holiday)
-    assert all(s >= utc(world.at(21, days_ahead=4)) for s in on_holiday)
+    assert world.free_starts(world.juan, holiday) == []
     for days in (2, 3, 5):
         free = world.free_starts(world.juan, world.at(9, days_ahead=days).date())
         assert utc(world.at(9, days_ahead=days)) not in free
         assert utc(world.at(9, 30, days_ahead=days)) in free
+    # The holiday is midnight to midnight in the business's zone, not in UTC.
+    found = world.connector.busy.busy(
+        world.business.id,
+        [world.juan.resource.id],
+        utc(world.at(0, days_ahead=3)),
+        utc(world.at(0, days_ahead=6)),
+    )
+    whole_days = [b for b in found[world.juan.resource.id] if b.end - b.start == timedelta(days=1)]
+    assert [(b.start, b.end) for b in whole_days] == [
+        (utc(world.at(0, days_ahead=4)), utc(world.at(0, days_ahead=5)))
+    ]
+
+
+def test_all_day_event_of_a_calendar_in_another_zone(world: World) -> None:
+    world.connect(world.juan)
+    world.google.add_calendar(world.juan.email, "trips@group", "Trips", time_zone="Asia/Tokyo")
+    with world.hub.database.sessions.begin() as session:
+        store.choose_calendars(
+            session,
+            world.juan.connection_id,
+            calendar_id=world.juan.email,
+            busy_calendar_ids=[world.juan.email, "trips@group"],
+            resource_ids=None,
+            now=world.hub.now(),
+        )
+    day = world.at(9, days_ahead=4).date()
+    world.google.add_event(
+        "trips@group",
+        summary="Tokyo",
+        start={"date": day.isoformat()},
+        end={"date": (day + timedelta(days=1)).isoformat()},
+    )
+    world.connector.pull.sync(world.juan.connection_id)
+
+    # Midnight to midnight in Tokyo is 12:00 the day before to 12:00 that day in Buenos Aires.
+    free = world.free_starts(world.juan, day)
+    assert utc(world.at(11, 30, days_ahead=4)) not in free
+    assert utc(world.at(12, days_ahead=4)) in free
 
 
 def test_410_means_full_resync_without_duplicates(world: World) -> None:
@@ -199,3 +235,81 @@ def test_revoked_grant_breaks_that_connection_only(world: World) -> None:
     booking = world.book(world.juan, world.at(12))
     assert world.booking(booking.id).google_event_id is None
     assert world.hub.now().tzinfo is UTC
+
+
+def test_revoked_grant_tells_the_staff_member_and_the_admin_once(world: World) -> None:
+    world.connect(world.juan)
+    world.connect(world.maria)
+    world.google.revoke(world.juan.email)
+
+    world.connector.pull.sync_all()
+    world.connector.pull.sync_all()  # still broken: nobody is told twice
+
+    (to_juan,) = world.mailer.to(world.juan.email)
+    (to_admin,) = world.mailer.to(world.admin.email)
+    assert world.mailer.to(world.maria.email) == []
+    assert "Google Calendar" in str(to_juan["Subject"])
+    assert world.juan.email in to_juan.get_content()  # which Google account
+    body = to_admin.get_content()
+    assert "invalid_grant" in body
+    assert "/console/google" in body
+
+
+def test_refused_move_is_told_with_the_reason(world: World) -> None:
+    world.connect(world.juan)
+    first = world.book(world.juan, world.at(10))
+    world.book(world.juan, world.at(11))
+    event_id = world.booking(first.id).google_event_id
+    assert event_id is not None
+
+    world.google.edit_event(world.juan.email, event_id, **_timed(world, 11, 30))
+    world.connector.pull.sync(world.juan.connection_id)
+
+    for address in (world.juan.email, world.admin.email):
+        (message,) = world.mailer.to(address)
+        body = message.get_content()
+        assert world.at(10).strftime("%Y-%m-%d %H:%M") in body  # where it stays
+        assert world.at(11).strftime("%Y-%m-%d %H:%M") in body  # where they tried to put it
+    assert world.mailer.to(world.maria.email) == []
+
+
+def test_rate_limited_account_waits_while_others_sync(world: World) -> None:
+    world.connect(world.juan)
+    world.connect(world.maria)
+    world.google.fail_api = [(403, "rateLimitExceeded")]
+    world.google.add_event(world.maria.email, summary="Busy", **_timed(world, 10))
+
+    first = world.connector.pull.sync_all()
+    assert [bool(r.errors) for r in first] == [True, False]
+    asked = len(world.google.requests)
+    again = world.connector.pull.sync(world.juan.connection_id)
+
+    assert again.errors and again.errors[0].startswith("backing off until")
+    assert len(world.google.requests) == asked  # Google was left alone
+    with world.hub.database.sessions() as session:
+        juan = store.get_connection(session, world.juan.connection_id)
+    assert juan is not None and juan.active  # slowed down, not broken
+    assert utc(world.at(10)) not in world.free_starts(world.maria, world.at(9).date())
+
+
+def test_channels_are_renewed_before_they_expire(world: World) -> None:
+    from connectors.google import channels
+
+    world.connect(world.juan)
+    world.connect(world.maria)
+    world.google.channel_ttl = timedelta(hours=2)
+    short = channels.watch(world.connector.pull, world.juan.connection_id, world.connector.address)
+    world.google.channel_ttl = timedelta(days=7)
+    lasting = channels.watch(
+        world.connector.pull, world.maria.connection_id, world.connector.address
+    )
+
+    assert world.connector.renew_channels() == 1
+
+    assert short in world.google.stopped_channels
+    assert lasting in world.google.channels
+    with world.hub.database.sessions() as session:
+        rows = {r.user_id: r for r in session.scalars(select(ConnectionRow))}
+    renewed = rows[world.juan.user.id]
+    assert renewed.channel_id in world.google.channels and renewed.channel_id != short
+    assert world.connector.renew_channels() == 0

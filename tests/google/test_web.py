@@ -1,7 +1,6 @@
 """The connect flow end to end (state, PKCE, token exchange, sealed tokens, watch channel),
-change notifications with their channel token, and "Login with Google" for a known and an
-unknown email — through the real google-auth-oauthlib against the fake Google, and our
-routes served by uvicorn."""
+change notifications with their channel token — through the real google-auth-oauthlib
+against the fake Google, and our routes served by uvicorn."""
 
 from __future__ import annotations
 
@@ -15,22 +14,15 @@ import httpx
 import pytest
 from sqlalchemy import select
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount
 
 from connectors.google.models import ConnectionRow
 from connectors.google.oauth import CONNECT, GoogleOAuth
 from connectors.google.tokens import TokenCipher
 from connectors.google.web import routes
-from hub.domain.accounts import User
 from tests.api.conftest import ServedApp
 from tests.google.conftest import World, make_world, utc
 from tests.google.fake import FakeGoogle
-
-
-async def _signed_in(request: Request, user: User) -> Response:
-    return PlainTextResponse(f"welcome {user.email}")
 
 
 @pytest.fixture
@@ -43,9 +35,7 @@ def served(
     sock.bind(("127.0.0.1", 0))
     base = f"http://127.0.0.1:{sock.getsockname()[1]}"
     world = make_world(f"sqlite:///{tmp_path / 'turnero.db'}", google, base)
-    app = Starlette(
-        routes=[Mount("/connectors/google", routes=routes(world.hub, sign_in=_signed_in))]
-    )
+    app = Starlette(routes=[Mount("/connectors/google", routes=routes(world.hub))])
     server = ServedApp(sock, app)
     server.start()
     yield world, base
@@ -76,7 +66,7 @@ def test_connect_flow_keeps_a_sealed_grant_and_watches(served: tuple[World, str]
     back = _through_google(url)
 
     assert back.status_code == 303, back.text
-    assert back.headers["location"] == "/console/agenda?google=connected"
+    assert back.headers["location"] == "/console/google?connected=1"
     with world.hub.database.sessions() as session:
         (row,) = session.scalars(select(ConnectionRow))
     granted = set(world.google.refresh_tokens)
@@ -134,16 +124,3 @@ def test_notification_pulls_and_the_slot_disappears(served: tuple[World, str]) -
         },
     )
     assert forged.status_code == 404
-
-
-def test_login_with_google_known_and_unknown_email(served: tuple[World, str]) -> None:
-    world, base = served
-    start = httpx.get(f"{base}/connectors/google/login/start", timeout=30)
-    assert start.status_code == 303
-    known = _through_google(start.headers["location"] + "&login_hint=" + world.maria.email)
-    assert known.status_code == 200
-    assert known.text == f"welcome {world.maria.email}"
-
-    start = httpx.get(f"{base}/connectors/google/login/start", timeout=30)
-    unknown = _through_google(start.headers["location"] + "&login_hint=intruder@example.com")
-    assert unknown.status_code == 403
