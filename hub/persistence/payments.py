@@ -110,6 +110,20 @@ class SqlPaymentRepository:
         )
         return _domain(row) if row is not None else None
 
+    def by_provider_payment(
+        self, business_id: str, provider: str, provider_payment_id: str
+    ) -> Payment | None:
+        row = self._s.scalar(
+            select(PaymentRow)
+            .where(
+                PaymentRow.business_id == business_id,
+                PaymentRow.provider == provider,
+                PaymentRow.provider_payment_id == provider_payment_id,
+            )
+            .limit(1)
+        )
+        return _domain(row) if row is not None else None
+
     def update(self, payment: Payment) -> None:
         row = self._s.get(PaymentRow, payment.id)
         if row is None:

@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from hub.domain.booking import Actor, Booking, BookingStatus, ChangedBy, Channel
-from hub.domain.errors import NotFoundError, PolicyViolationError
+from hub.domain.errors import NotFoundError, PolicyViolationError, ValidationError
 from hub.domain.model import Business, OutboxEvent, require_aware
 from hub.domain.payments import Payment, PaymentStatus, Refund
 from hub.services.booking_status import confirm_booking
@@ -43,6 +43,13 @@ class PaymentRepository(Protocol):
     def get(self, business_id: str, payment_id: str) -> Payment | None: ...
     def for_booking(self, business_id: str, booking_id: str) -> Payment | None:
         """The booking's deposit payment (the latest, if a provider was switched)."""
+        ...
+
+    def by_provider_payment(
+        self, business_id: str, provider: str, provider_payment_id: str
+    ) -> Payment | None:
+        """The payment the provider knows as ``provider_payment_id`` (a PaymentIntent, a
+        MercadoPago payment), in this business only."""
         ...
 
     def update(self, payment: Payment) -> None: ...
@@ -77,6 +84,17 @@ class Checkout:
 
 
 @dataclass(frozen=True, slots=True)
+class ProviderRefund:
+    """A refund as the provider reports it (made by us, or by the business in its
+    dashboard); refunds that failed or were cancelled are left out at the edge."""
+
+    provider_refund_id: str
+    amount_minor: int
+    currency: str
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ProviderPayment:
     """A payment as the provider reports it, turned into our terms at the edge."""
 
@@ -85,6 +103,7 @@ class ProviderPayment:
     amount_minor: int
     currency: str
     booking_id: str | None  # Stripe metadata / MercadoPago external_reference
+    refunds: tuple[ProviderRefund, ...] = ()
 
 
 class PaymentProvider(Protocol):
@@ -102,7 +121,8 @@ class PaymentProvider(Protocol):
         ...
 
     def fetch_payment(self, provider_payment_id: str) -> ProviderPayment:
-        """The payment as the provider's API reports it (trusted, unlike a notification)."""
+        """The payment as the provider's API reports it, with its refunds (trusted, unlike a
+        notification)."""
         ...
 
 
@@ -307,9 +327,81 @@ def record_refund(
         if not payment.add_refund(Refund(refund_id, amount_minor, now, reason)):
             return None
         uow.payments.update(payment)
-        record_payment_event(uow, payment, "payment.refunded", now=now, refund_id=refund_id)
+        record_payment_event(
+            uow,
+            payment,
+            "payment.refunded",
+            now=now,
+            refund_id=refund_id,
+            refund_minor=amount_minor,
+        )
         uow.commit()
     return payment
+
+
+def record_provider_refunds(
+    uow: PaymentsUnitOfWork,
+    business_id: str,
+    provider: str,
+    reported: ProviderPayment,
+    *,
+    now: datetime,
+) -> tuple[Refund, ...]:
+    """Record the refunds the provider reports on a payment that we have not recorded yet —
+    typically made by the business in the provider's dashboard, full or partial — with a
+    ``payment.refunded`` event each. Returns those newly recorded: none on a replay, or for
+    a refund we made ourselves (already recorded under the same refund id).
+
+    The payment is looked up by the provider's payment id in this business; raises
+    ``NotFoundError`` when unknown, ``ValidationError`` when the currency differs or the
+    refunds would exceed what was paid, ``IllegalTransitionError`` when we never saw the
+    payment succeed. Nothing is written in those cases."""
+    require_aware(now, "now")
+    with uow:
+        payment = uow.payments.by_provider_payment(
+            business_id, provider, reported.provider_payment_id
+        )
+        if payment is None:
+            raise NotFoundError("no such payment in this business", entity="payment")
+        known = {r.provider_refund_id for r in payment.refunds}
+        added: list[Refund] = []
+        for item in reported.refunds:
+            if item.provider_refund_id in known:
+                continue
+            if item.currency.upper() != payment.currency:
+                raise ValidationError(
+                    "the refund is not in the currency paid",
+                    field="currency",
+                    paid=payment.currency,
+                    refunded=item.currency.upper(),
+                )
+            refund = Refund(
+                item.provider_refund_id, item.amount_minor, item.created_at or now, "provider"
+            )
+            payment.add_refund(refund)
+            known.add(item.provider_refund_id)
+            added.append(refund)
+        if not added:
+            return ()
+        uow.payments.update(payment)
+        for refund in added:
+            record_payment_event(
+                uow,
+                payment,
+                "payment.refunded",
+                now=now,
+                refund_id=refund.provider_refund_id,
+                refund_minor=refund.amount_minor,
+            )
+        uow.commit()
+    return tuple(added)
+
+
+def find_provider_payment(
+    uow: PaymentsUnitOfWork, business_id: str, provider: str, provider_payment_id: str
+) -> Payment | None:
+    with uow:
+        return uow.payments.by_provider_payment(business_id, provider, provider_payment_id)
 
 
 def get_payment(uow: PaymentsUnitOfWork, business_id: str, booking_id: str) -> Payment | None:
@@ -367,9 +459,12 @@ __all__ = [
     "PaymentRepository",
     "PaymentsUnitOfWork",
     "ProviderPayment",
+    "ProviderRefund",
+    "find_provider_payment",
     "get_payment",
     "record_failed",
     "record_paid",
+    "record_provider_refunds",
     "record_refund",
     "refund_deposit",
     "refund_due",

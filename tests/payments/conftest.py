@@ -154,6 +154,51 @@ class World:
             headers={"x-signature": signature, "x-request-id": request_id},
         )
 
+    # -- the business refunds in the provider's dashboard -------------------------------------
+
+    def dashboard_refund(self, provider_payment_id: str, amount: int) -> httpx.Response:
+        """Refund ``amount`` (minor units) in the provider's dashboard; the provider tells the
+        hub."""
+        if self.provider == "stripe":
+            self.stripe.dashboard_refund(provider_payment_id, amount)
+        else:
+            self.mp.dashboard_refund(provider_payment_id, Decimal(amount) / 100)
+        return self.notify_refunded(provider_payment_id)
+
+    def notify_refunded(self, provider_payment_id: str) -> httpx.Response:
+        """The provider's notification that the payment's refunds changed, signed."""
+        query = {"business": self.business.id}
+        if self.provider == "stripe":
+            payload = self.stripe.charge_refunded(provider_payment_id)
+            return self.http.post(
+                "/connectors/payments/stripe/webhook",
+                params=query,
+                content=payload,
+                headers={
+                    "Stripe-Signature": self.stripe.sign(payload, WEBHOOK_SECRET),
+                    "Content-Type": "application/json",
+                },
+            )
+        request_id = str(uuid.uuid4())
+        ts = int(self.clock().timestamp())
+        signature = self.mp.sign(provider_payment_id, request_id, WEBHOOK_SECRET, ts)
+        return self.http.post(
+            "/connectors/payments/mercadopago/webhook",
+            params={**query, "data.id": provider_payment_id, "type": "payment"},
+            json={
+                "action": "payment.updated",
+                "type": "payment",
+                "data": {"id": provider_payment_id},
+            },
+            headers={"x-signature": signature, "x-request-id": request_id},
+        )
+
+    def outside_sale(self) -> str:
+        """A payment of the same provider account not made through Turnero."""
+        if self.provider == "stripe":
+            return self.stripe.outside_sale(DEPOSIT, "ARS")
+        return self.mp.outside_sale(Decimal(DEPOSIT) / 100, "ARS")
+
     def replay(self, response: httpx.Response) -> httpx.Response:
         """Deliver the same request once more (a provider retry)."""
         request = response.request

@@ -1,12 +1,14 @@
 """Fake Stripe and fake MercadoPago on loopback, spoken to by the real SDKs.
 
 ``FakeStripe`` serves ``POST /v1/checkout/sessions`` (form-encoded, Idempotency-Key),
-``POST /v1/refunds`` and ``GET /v1/payment_intents/{id}``, and signs events the way Stripe
+``POST /v1/refunds``, ``GET /v1/refunds?payment_intent=…`` and ``GET /v1/payment_intents/{id}``,
+and signs events the way Stripe
 does (``Stripe-Signature: t=…,v1=HMAC-SHA256(secret, "t.payload")``). ``FakeMercadoPago``
 serves ``POST /checkout/preferences``, ``GET /v1/payments/{id}`` and
 ``POST /v1/payments/{id}/refunds`` (``x-idempotency-key``), and signs notifications as
 MercadoPago does (``x-signature: ts=…,v1=HMAC-SHA256(secret, "id:…;request-id:…;ts:…;")``).
-Tests play the client paying by calling ``pay``/``complete`` on them, or a browser does it on
+Tests play the client paying by calling ``pay``/``complete`` on them, and the business refunding
+in the provider's dashboard with ``dashboard_refund``; or a browser does it on
 the fakes' hosted checkout page (``/checkout/…``): its pay button makes the payment, sends the
 signed event to the webhook endpoint the business registered (``endpoint``) and sends the
 browser back to the success URL, as the providers do.
@@ -22,6 +24,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -82,7 +85,9 @@ class _Server:
         self._server.shutdown()
         self._server.server_close()
 
-    def route(self, method: str, path: str, body: bytes, headers: Any) -> tuple[int, Json]:
+    def route(
+        self, method: str, path: str, body: bytes, headers: Any, query: dict[str, str]
+    ) -> tuple[int, Json]:
         raise NotImplementedError
 
     def page(self, method: str, path: str, query: dict[str, str]) -> Page | None:
@@ -124,7 +129,7 @@ class _Server:
                 if page is not None:
                     self._page(page)
                     return
-                status, payload = fake.route(method, path, body, self.headers)
+                status, payload = fake.route(method, path, body, self.headers, query)
                 data = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -183,9 +188,12 @@ class FakeStripe(_Server):
         super().__init__()
         self.sessions: dict[str, Json] = {}
         self.intents: dict[str, Json] = {}
-        self.refunds: list[Json] = []
+        self.refunds: list[Json] = []  # asked for through the API
+        self.intent_refunds: dict[str, list[Json]] = {}  # all, dashboard ones too
 
-    def route(self, method: str, path: str, body: bytes, headers: Any) -> tuple[int, Json]:
+    def route(
+        self, method: str, path: str, body: bytes, headers: Any, query: dict[str, str]
+    ) -> tuple[int, Json]:
         if not str(headers.get("Authorization", "")).startswith("Bearer sk_"):
             return 401, {"error": {"type": "invalid_request_error", "message": "bad key"}}
         form = _nest(parse_qsl(body.decode(), keep_blank_values=True))
@@ -193,7 +201,11 @@ class FakeStripe(_Server):
         if method == "POST" and path == "/v1/checkout/sessions":
             return self.idempotent(key, lambda: self._session(form))
         if method == "POST" and path == "/v1/refunds":
-            return self.idempotent(key, lambda: self._refund(form))
+            return self.idempotent(key, lambda: self._api_refund(form))
+        if method == "GET" and path == "/v1/refunds":
+            data = self.intent_refunds.get(query.get("payment_intent", ""), [])
+            listed = {"object": "list", "data": data, "has_more": False, "url": "/v1/refunds"}
+            return 200, listed
         if method == "GET" and path.startswith("/v1/payment_intents/"):
             intent = self.intents.get(path.rsplit("/", 1)[1])
             return (200, intent) if intent else (404, {"error": {"message": "no such intent"}})
@@ -239,19 +251,78 @@ class FakeStripe(_Server):
         self.sessions[session["id"]] = session
         return 200, session
 
-    def _refund(self, form: Json) -> tuple[int, Json]:
+    def _api_refund(self, form: Json) -> tuple[int, Json]:
         intent = self.intents.get(form.get("payment_intent", ""))
         if intent is None:
             return 400, {"error": {"type": "invalid_request_error", "message": "no intent"}}
-        refund = {
-            "id": f"re_{next(self.ids)}",
-            "object": "refund",
-            "amount": int(form["amount"]),
-            "payment_intent": intent["id"],
-            "status": "succeeded",
-        }
+        refund = self._refund(intent, int(form["amount"]))
         self.refunds.append(refund)
         return 200, refund
+
+    def _refund(self, intent: Json, amount: int) -> Json:
+        with self.lock:
+            refund = {
+                "id": f"re_{next(self.ids)}",
+                "object": "refund",
+                "amount": amount,
+                "currency": intent["currency"],
+                "charge": intent["latest_charge"],
+                "created": int(time.time()),
+                "payment_intent": intent["id"],
+                "status": "succeeded",
+            }
+            self.intent_refunds.setdefault(intent["id"], []).append(refund)
+        return refund
+
+    def outside_sale(self, amount: int, currency: str) -> str:
+        """A payment on the same account not made through a Turnero checkout."""
+        with self.lock:
+            pi = f"pi_{next(self.ids)}"
+            self.intents[pi] = {
+                "id": pi,
+                "object": "payment_intent",
+                "amount": amount,
+                "amount_received": amount,
+                "currency": currency.lower(),
+                "status": "succeeded",
+                "metadata": {},
+                "latest_charge": f"ch_{next(self.ids)}",
+            }
+        return pi
+
+    def dashboard_refund(self, payment_intent: str, amount: int) -> bytes:
+        """The business refunds ``amount`` in Stripe's dashboard; returns the
+        ``charge.refunded`` event Stripe sends."""
+        self._refund(self.intents[payment_intent], amount)
+        return self.charge_refunded(payment_intent)
+
+    def charge_refunded(self, payment_intent: str) -> bytes:
+        """The ``charge.refunded`` event of the intent's charge as it stands."""
+        intent = self.intents[payment_intent]
+        refunded = sum(r["amount"] for r in self.intent_refunds.get(payment_intent, []))
+        charge = {
+            "id": intent["latest_charge"],
+            "object": "charge",
+            "amount": intent["amount"],
+            "amount_refunded": refunded,
+            "currency": intent["currency"],
+            "payment_intent": payment_intent,
+            "refunded": refunded >= intent["amount"],
+            "metadata": {},
+        }
+        return self.event("charge.refunded", charge)
+
+    @staticmethod
+    def event(kind: str, obj: Json) -> bytes:
+        event = {
+            "id": f"evt_{uuid.uuid4().hex[:16]}",
+            "object": "event",
+            "api_version": "2025-01-01",
+            "type": kind,
+            "created": int(time.time()),
+            "data": {"object": obj},
+        }
+        return json.dumps(event).encode()
 
     # -- the client paying, and Stripe telling the business ------------------------------
 
@@ -270,19 +341,12 @@ class FakeStripe(_Server):
                     "currency": session["currency"],
                     "status": "succeeded",
                     "metadata": session["metadata"],
+                    "latest_charge": f"ch_{next(self.ids)}",
                 }
             obj = dict(session)
         if amount is not None:
             obj["amount_total"] = amount
-        event = {
-            "id": f"evt_{uuid.uuid4().hex[:16]}",
-            "object": "event",
-            "api_version": "2025-01-01",
-            "type": "checkout.session.completed",
-            "created": int(time.time()),
-            "data": {"object": obj},
-        }
-        return json.dumps(event).encode()
+        return self.event("checkout.session.completed", obj)
 
     @staticmethod
     def sign(payload: bytes, secret: str, timestamp: int | None = None) -> str:
@@ -298,7 +362,9 @@ class FakeMercadoPago(_Server):
         self.payments: dict[str, Json] = {}
         self.refunds: list[Json] = []
 
-    def route(self, method: str, path: str, body: bytes, headers: Any) -> tuple[int, Json]:
+    def route(
+        self, method: str, path: str, body: bytes, headers: Any, query: dict[str, str]
+    ) -> tuple[int, Json]:
         if not str(headers.get("Authorization", "")).startswith("Bearer APP_USR-"):
             return 401, {"message": "invalid access token", "status": 401}
         key = headers.get("x-idempotency-key")
@@ -313,7 +379,7 @@ class FakeMercadoPago(_Server):
             if method == "GET" and len(parts) == 3:
                 return 200, payment
             if method == "POST" and parts[3:] == ["refunds"]:
-                return self.idempotent(key, lambda: self._refund(payment, data))
+                return self.idempotent(key, lambda: self._api_refund(payment, data))
         return 404, {"message": "resource not found", "status": 404}
 
     def page(self, method: str, path: str, query: dict[str, str]) -> Page | None:
@@ -359,16 +425,49 @@ class FakeMercadoPago(_Server):
         self.preferences[pref["id"]] = pref
         return 201, pref
 
-    def _refund(self, payment: Json, data: Json) -> tuple[int, Json]:
-        refund = {
-            "id": 900000 + next(self.ids),
-            "payment_id": payment["id"],
-            "amount": data.get("amount", payment["transaction_amount"]),
-            "status": "approved",
-        }
+    def _api_refund(self, payment: Json, data: Json) -> tuple[int, Json]:
+        refund = self._refund(payment, Decimal(str(data.get("amount", "0"))) or None)
         self.refunds.append(refund)
-        payment["status"] = "refunded"
         return 201, refund
+
+    def _refund(self, payment: Json, amount: Decimal | None) -> Json:
+        """A refund of ``amount`` (all that is left when ``None``); the payment stays
+        ``approved`` until it is refunded in full."""
+        with self.lock:
+            paid = Decimal(str(payment["transaction_amount"]))
+            done = Decimal(str(payment["transaction_amount_refunded"]))
+            value = amount if amount is not None else paid - done
+            refund = {
+                "id": 900000 + next(self.ids),
+                "payment_id": payment["id"],
+                "amount": float(value),
+                "status": "approved",
+                "date_created": datetime.now(UTC).isoformat(timespec="milliseconds"),
+            }
+            payment["refunds"].append(refund)
+            payment["transaction_amount_refunded"] = float(done + value)
+            if done + value >= paid:
+                payment["status"] = "refunded"
+        return refund
+
+    def outside_sale(self, amount: Decimal, currency: str) -> str:
+        """A payment on the same account not made through a Turnero checkout."""
+        with self.lock:
+            payment_id = str(1_000_000 + next(self.ids))
+            self.payments[payment_id] = {
+                "id": int(payment_id),
+                "status": "approved",
+                "transaction_amount": float(amount),
+                "currency_id": currency,
+                "external_reference": None,
+                "refunds": [],
+                "transaction_amount_refunded": 0.0,
+            }
+        return payment_id
+
+    def dashboard_refund(self, payment_id: str, amount: Decimal | None = None) -> None:
+        """The business refunds ``amount`` (default: all) in MercadoPago's dashboard."""
+        self._refund(self.payments[payment_id], amount)
 
     # -- the client paying, and MercadoPago telling the business -------------------------
 
@@ -386,6 +485,8 @@ class FakeMercadoPago(_Server):
                 "transaction_amount": float(amount if amount is not None else item["unit_price"]),
                 "currency_id": item["currency_id"],
                 "external_reference": pref["external_reference"],
+                "refunds": [],
+                "transaction_amount_refunded": 0.0,
             }
         return payment_id
 

@@ -7,6 +7,7 @@ another one (a test double, a proxy) the SDK's own extension point is used: an
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import mercadopago
@@ -19,6 +20,7 @@ from hub.services.payments import (
     CheckoutRequest,
     PaymentProviderError,
     ProviderPayment,
+    ProviderRefund,
 )
 
 NAME = "mercadopago"
@@ -30,6 +32,8 @@ STATUSES = {
     "refunded": PaymentStatus.REFUNDED,
     "charged_back": PaymentStatus.REFUNDED,
 }
+# A refund rejected or cancelled gave nothing back.
+REFUND_COUNTS = frozenset({"approved", "in_process", "authorized"})
 
 
 class RootedHttpClient(HttpClient):  # type: ignore[misc]
@@ -117,10 +121,27 @@ class MercadoPagoProvider:
             raise PaymentProviderError(f"MercadoPago unreachable: {exc}") from exc
         body = _ok(result, "payment lookup")
         currency = str(body.get("currency_id") or "").upper()
+        refunds = body.get("refunds") if isinstance(body.get("refunds"), list) else []
         return ProviderPayment(
             provider_payment_id=str(body["id"]),
             status=STATUSES.get(str(body.get("status")), PaymentStatus.PENDING),
             amount_minor=to_minor(str(body.get("transaction_amount", 0)), currency or "XXX"),
             currency=currency,
             booking_id=str(body["external_reference"]) if body.get("external_reference") else None,
+            refunds=tuple(
+                _refund(r, currency)
+                for r in refunds or ()
+                if isinstance(r, dict) and r.get("status") in REFUND_COUNTS
+            ),
         )
+
+
+def _refund(body: dict[str, Any], currency: str) -> ProviderRefund:
+    created = body.get("date_created")
+    at = datetime.fromisoformat(str(created)) if created else None
+    return ProviderRefund(
+        provider_refund_id=str(body["id"]),
+        amount_minor=to_minor(str(body.get("amount", 0)), currency or "XXX"),
+        currency=currency,
+        created_at=at if at is not None and at.tzinfo is not None else None,
+    )

@@ -1,11 +1,13 @@
 """MercadoPago notifications of one business: ``x-signature`` checked with the SDK's
 ``WebhookSignatureValidator`` (HMAC manifest ``id:…;request-id:…;ts:…;``, five minutes of
 tolerance); then the payment is fetched from the API — the notification itself carries only
-an id — and only what the API says is recorded.
+an id — and only what the API says is recorded: approved → paid; its refunds (made by us, or
+by the business in MercadoPago's dashboard, full or partial) → the ones not recorded yet.
 
 Answers ``(status, code)``: 400 for a bad signature, a stale timestamp or an amount that is
-not the deposit; 404 for a booking unknown to this business (both logged; nothing changes);
-502 when the API cannot be reached (MercadoPago delivers again later).
+not the deposit; 404 for a booking or payment unknown to this business; 409 for a refund of a
+payment we never saw paid (all logged; nothing changes); 502 when the API cannot be reached
+(MercadoPago delivers again later).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from datetime import datetime
 from mercadopago.webhook import InvalidWebhookSignatureError, WebhookSignatureValidator
 
 from connectors.payments.mercadopago.provider import NAME, MercadoPagoProvider
-from hub.domain.errors import NotFoundError, ValidationError
+from hub.domain.errors import IllegalTransitionError, NotFoundError, ValidationError
 from hub.domain.payments import PaymentStatus
 from hub.services.payments import (
     PaidReport,
@@ -24,10 +26,12 @@ from hub.services.payments import (
     PaymentsUnitOfWork,
     record_failed,
     record_paid,
+    record_provider_refunds,
 )
 
 log = logging.getLogger(__name__)
 TOLERANCE_SECONDS = 300
+REFUNDABLE = frozenset({PaymentStatus.SUCCEEDED, PaymentStatus.REFUNDED})
 
 
 def handle_notification(
@@ -77,18 +81,26 @@ def handle_notification(
                 amount_minor=payment.amount_minor,
                 currency=payment.currency,
             )
-            return 200, record_paid(uow, report, now=now).value
+            outcome = record_paid(uow, report, now=now).value
+            if not payment.refunds:
+                return 200, outcome
+        if payment.refunds and payment.status in REFUNDABLE:
+            added = record_provider_refunds(uow, business_id, NAME, payment, now=now)
+            return 200, "refunded" if added else "duplicate"
         if payment.status is PaymentStatus.FAILED:
             record_failed(uow, business_id, booking_id, now=now)
             return 200, "failed"
     except NotFoundError:
         log.warning(
-            "mercadopago payment %s for unknown booking %r of business %s refused",
+            "mercadopago payment %s (booking %r) unknown to business %s refused",
             data_id,
             booking_id,
             business_id,
         )
         return 404, "unknown_booking"
+    except IllegalTransitionError as exc:
+        log.warning("mercadopago refund of payment %s refused: %s", data_id, exc)
+        return 409, "not_paid"
     except ValidationError as exc:
         log.warning("mercadopago payment %s refused: %s %s", data_id, exc, exc.details)
         return 400, "amount_mismatch"

@@ -7,6 +7,7 @@ global ``stripe.api_key`` / ``stripe.api_base`` is shared between businesses or 
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 import stripe
@@ -17,12 +18,15 @@ from hub.services.payments import (
     CheckoutRequest,
     PaymentProviderError,
     ProviderPayment,
+    ProviderRefund,
 )
 
 NAME = "stripe"
 # Stripe accepts a Checkout Session expiry between 30 minutes and 24 hours from now; a
 # shorter hold is enforced on our side (a payment after it is refunded).
 MIN_EXPIRY = 31 * 60
+# A refund that failed or was cancelled gave nothing back.
+REFUND_COUNTS = frozenset({"succeeded", "pending", "requires_action"})
 
 
 class StripeProvider:
@@ -105,4 +109,22 @@ class StripeProvider:
             amount_minor=intent.amount_received or intent.amount,
             currency=intent.currency.upper(),
             booking_id=metadata["booking_id"] if metadata and "booking_id" in metadata else None,
+            refunds=self._refunds(intent.id),
+        )
+
+    def _refunds(self, payment_intent: str) -> tuple[ProviderRefund, ...]:
+        try:
+            listed = self.client.v1.refunds.list({"payment_intent": payment_intent, "limit": 100})
+            refunds = list(listed.auto_paging_iter())
+        except stripe.StripeError as exc:
+            raise PaymentProviderError(f"Stripe could not list the refunds: {exc}") from exc
+        return tuple(
+            ProviderRefund(
+                provider_refund_id=r.id,
+                amount_minor=r.amount,
+                currency=r.currency.upper(),
+                created_at=datetime.fromtimestamp(r.created, UTC) if r.created else None,
+            )
+            for r in refunds
+            if r.status in REFUND_COUNTS
         )

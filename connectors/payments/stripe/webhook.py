@@ -1,10 +1,14 @@
 """Stripe webhooks of one business: the signature checked with the library's
 ``construct_event`` (HMAC over ``t.payload``, five minutes of tolerance), then
-``checkout.session.completed`` records the deposit as paid and
-``payment_intent.payment_failed`` notes a declined attempt.
+``checkout.session.completed`` records the deposit as paid,
+``payment_intent.payment_failed`` notes a declined attempt and ``charge.refunded`` records
+the refunds Stripe's API lists for the PaymentIntent that we have not recorded yet (those made
+in the Stripe dashboard; ours are already recorded under the same refund id).
 
 Answers ``(status, code)``: 400 for a bad signature, a stale timestamp or an amount that is
-not the deposit; 404 for a booking unknown to this business (both logged; nothing changes).
+not the deposit; 404 for a booking or payment unknown to this business; 409 for a refund of a
+payment we never saw paid (all logged; nothing changes); 502 when Stripe's API cannot be
+reached (Stripe delivers the event again later).
 """
 
 from __future__ import annotations
@@ -17,8 +21,16 @@ from typing import Any
 import stripe
 
 from connectors.payments.stripe.provider import NAME, StripeProvider
-from hub.domain.errors import NotFoundError, ValidationError
-from hub.services.payments import PaidReport, PaymentsUnitOfWork, record_failed, record_paid
+from hub.domain.errors import IllegalTransitionError, NotFoundError, ValidationError
+from hub.services.payments import (
+    PaidReport,
+    PaymentProviderError,
+    PaymentsUnitOfWork,
+    find_provider_payment,
+    record_failed,
+    record_paid,
+    record_provider_refunds,
+)
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +62,8 @@ def handle_event(
             return _paid(uow, business_id, booking_id, obj, now)
         if event.type == "checkout.session.async_payment_succeeded":
             return _paid(uow, business_id, booking_id, obj, now)
+        if event.type == "charge.refunded":
+            return _refunded(uow, provider, business_id, str(obj.get("payment_intent") or ""), now)
         if event.type == "payment_intent.payment_failed" and booking_id:
             record_failed(uow, business_id, booking_id, now=now)
             return 200, "failed"
@@ -81,3 +95,37 @@ def _paid(
         log.warning("stripe payment for booking %s refused: %s %s", booking_id, exc, exc.details)
         return 400, "amount_mismatch"
     return 200, outcome.value
+
+
+def _refunded(
+    uow: PaymentsUnitOfWork,
+    provider: StripeProvider,
+    business_id: str,
+    payment_intent: str,
+    now: datetime,
+) -> tuple[int, str]:
+    # Unknown here (a sale of the same Stripe account made outside Turnero, or another
+    # business's): refused before asking Stripe anything.
+    if not payment_intent or find_provider_payment(uow, business_id, NAME, payment_intent) is None:
+        log.warning(
+            "stripe refund of unknown payment %r for business %s refused",
+            payment_intent,
+            business_id,
+        )
+        return 404, "unknown_payment"
+    try:
+        reported = provider.fetch_payment(payment_intent)
+        added = record_provider_refunds(uow, business_id, NAME, reported, now=now)
+    except PaymentProviderError as exc:
+        log.warning("stripe payment %s could not be fetched: %s", payment_intent, exc)
+        return 502, "provider_unreachable"
+    except NotFoundError:
+        log.warning("stripe refund of unknown payment %r refused", payment_intent)
+        return 404, "unknown_payment"
+    except IllegalTransitionError as exc:
+        log.warning("stripe refund of payment %s refused: %s", payment_intent, exc)
+        return 409, "not_paid"
+    except ValidationError as exc:
+        log.warning("stripe refund of payment %s refused: %s %s", payment_intent, exc, exc.details)
+        return 400, "refund_mismatch"
+    return 200, "refunded" if added else "duplicate"
