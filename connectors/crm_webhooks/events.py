@@ -3,6 +3,14 @@ message — ``{type, timestamp, data}`` where ``data`` is the booking exactly as
 ``GET /api/v1/bookings/{id}`` renders it (the API's own serializer), plus ``actor``,
 ``channel`` and, on a reschedule, ``previous`` start/end.
 
+Payment events (``payment.succeeded``, ``payment.refunded``) have the same envelope; their
+``data`` is the deposit payment: ``payment_id``, ``booking_id`` (the ``data.id`` of the
+booking events), ``provider``, ``provider_payment_id``, ``amount_minor``, ``refunded_minor``
+and ``currency`` (minor units, as the booking's ``price_minor``/``deposit_minor``),
+``status``, ``refund_id`` on a refund, and ``actor``/``channel`` as the booking events have
+them (``system``/``payment``). The booking's own change (confirmed, cancelled) comes as its
+own booking event.
+
 The booking is rendered as of its event: status, times, resource and version come from the
 outbox event (written in the booking's transaction), the rest from the booking as it is when
 the event fans out. A receiver drops a message whose ``data.version`` is older than one it
@@ -24,8 +32,8 @@ from hub.domain.booking import BookingStatus
 from hub.domain.model import Business, OutboxEvent
 from hub.persistence.uow import SqlUnitOfWork
 from hub.services.events import BOOKING_EVENTS
+from hub.services.payments import PAYMENT, PAYMENT_EVENTS
 
-PAYMENT_EVENTS = frozenset({"payment.succeeded", "payment.refunded"})
 EVENT_TYPES: tuple[str, ...] = tuple(sorted(BOOKING_EVENTS | PAYMENT_EVENTS))
 PING = "ping"
 
@@ -54,6 +62,9 @@ def event_data(
     """``data`` for ``event`` (inside an open unit of work); ``businesses`` caches the
     businesses already read by the caller."""
     payload = event.payload
+    if event.type in PAYMENT_EVENTS:
+        by = {"actor": PAYMENT.actor.value, "channel": PAYMENT.channel.value}
+        return {**payload, **by}
     if event.type not in BOOKING_EVENTS:
         return dict(payload)
     booking_id = str(payload.get("booking_id") or event.aggregate_id)
