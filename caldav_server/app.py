@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -62,6 +63,17 @@ class DavApplication(Application):
     def __init__(self, configuration: Any, backend: Backend) -> None:
         super().__init__(configuration)
         self._backend = backend
+        self._checked = False
+        self._check_lock = threading.Lock()
+
+    def _check_database(self) -> None:
+        # Building the app connects to nothing; the first request restores the change-log
+        # triggers if a migration dropped them (see caldav_server.schema).
+        with self._check_lock:
+            if not self._checked:
+                with self._backend.database.engine.begin() as connection:
+                    ensure_triggers(connection)
+                self._checked = True
 
     def __call__(
         self, environ: types.WSGIEnviron, start_response: types.WSGIStartResponse
@@ -71,7 +83,13 @@ class DavApplication(Application):
         raw = environ.get("PATH_INFO", "")
         with contextlib.suppress(UnicodeError):
             cast(dict[str, Any], environ)["PATH_INFO"] = raw.encode("latin-1").decode("utf-8")
-        result: Iterable[bytes] = super().__call__(environ, start_response)
+        if not self._checked:
+            self._check_database()
+        self._backend.begin_request()
+        try:
+            result: Iterable[bytes] = super().__call__(environ, start_response)
+        finally:
+            self._backend.end_request()
         return result
 
     def _refused(self, refused: RefusedError) -> WSGIResponse:
@@ -181,8 +199,6 @@ def dav_app(hub_or_db: Any, settings: DavSettings | None = None) -> Router:
     """The ASGI app to mount at ``/dav``: Radicale over the hub, and the ICS feeds."""
     settings = settings or DavSettings()
     database, clock, busy_sources = _parts(hub_or_db)
-    with database.engine.begin() as connection:
-        ensure_triggers(connection)
     backend = Backend(database, clock, busy_sources)
     radicale_app = DavApplication(configuration(backend, settings), backend)
     wsgi: Any = WSGIMiddleware(radicale_app, workers=settings.workers)

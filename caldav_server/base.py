@@ -1,5 +1,6 @@
-"""Pieces every collection of the CalDAV view shares: the ``Backend`` handed to the plugins,
-items rendered on demand (``LazyItem``), the home and root collections, HTTP dates.
+"""Pieces every collection of the CalDAV view shares: the ``Backend`` handed to the plugins
+(with its per-request lookups), items rendered on demand (``LazyItem``), the home and root
+collections, HTTP dates.
 """
 
 from __future__ import annotations
@@ -10,19 +11,23 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from radicale import item as radicale_item
 from radicale.storage import BaseCollection
+from sqlalchemy.orm import Session
 
+from caldav_server import store
 from caldav_server.events import RefusedError
 from caldav_server.render import etag_of
 from caldav_server.writes import Writer
 from hub.domain.accounts import User
+from hub.domain.model import Business, Resource
 from hub.persistence.uow import SqlDatabase
 from hub.services.ports import BusySource
 
 SYNC_PREFIX = "http://turnero.app/ns/sync/"
+T = TypeVar("T")
 
 
 class RenderCache:
@@ -51,7 +56,13 @@ class RenderCache:
 
 @dataclass
 class Backend:
-    """What the plugins need from the hub, handed to them when the app is built."""
+    """What the plugins need from the hub, handed to them when the app is built.
+
+    Radicale asks for the same user, resource and calendar several times while it answers
+    one request (auth, rights, discovery of the item and of its parent, the upload); each
+    is read once per request and kept in ``request`` (a request runs on one thread). Nothing
+    is kept between requests, so a change made elsewhere is seen by the next request.
+    """
 
     database: SqlDatabase
     clock: Callable[[], datetime]
@@ -65,6 +76,42 @@ class Backend:
     def request_body(self) -> bytes | None:
         body: bytes | None = getattr(self.request, "body", None)
         return body
+
+    def begin_request(self) -> None:
+        self.request.lookups = {}
+        self.request.body, self.request.verbatim = None, False
+
+    def end_request(self) -> None:
+        self.request.lookups = None
+        self.request.body = None
+
+    def remember(self, key: tuple[str, str], value: object) -> None:
+        lookups: dict[tuple[str, str], object] | None = getattr(self.request, "lookups", None)
+        if lookups is not None:
+            lookups[key] = value
+
+    def lookup(self, key: tuple[str, str], load: Callable[[Session], T]) -> T:
+        """``load``'s answer, read once per request."""
+        lookups: dict[tuple[str, str], Any] | None = getattr(self.request, "lookups", None)
+        if lookups is not None and key in lookups:
+            value: T = lookups[key]
+            return value
+        with self.database.sessions() as session:
+            value = load(session)
+        if lookups is not None:
+            lookups[key] = value
+        return value
+
+    def user(self, user_id: str) -> User | None:
+        return self.lookup(("user", user_id), lambda s: store.user(s, user_id))
+
+    def resource(self, resource_id: str) -> tuple[Resource, Business] | None:
+        if len(resource_id) != 36:
+            return None
+        return self.lookup(("resource", resource_id), lambda s: store.resource(s, resource_id))
+
+    def catalog(self, resource_id: str) -> store.Catalog | None:
+        return self.lookup(("catalog", resource_id), lambda s: store.catalog(s, resource_id))
 
 
 def http_date(moment: datetime | None) -> str:
@@ -86,18 +133,19 @@ class LazyItem(radicale_item.Item):
         last_modified: str,
         render: Callable[[], str],
     ) -> None:
-        super().__init__(
-            collection=collection,
-            href=href,
-            text="",
-            etag=etag,
-            uid=uid,
-            name="VCALENDAR",
-            component_name="VEVENT",
-            time_range=time_range,
-            last_modified=last_modified,
-        )
+        # Radicale's Item.__init__ re-sanitises the collection path for every item (an
+        # assert); a calendar of 10,000 events would pay that 10,000 times per listing.
+        self._collection_path = collection.path
+        self.collection = collection
+        self.href = href
+        self.last_modified = last_modified
         self._text = None
+        self._vobject_item = None
+        self._etag = etag
+        self._uid = uid
+        self._name = "VCALENDAR"
+        self._component_name = "VEVENT"
+        self._time_range = time_range
         self._render = render
 
     def serialize(self) -> str:

@@ -109,6 +109,78 @@ def read_event(data: bytes, timezone: str) -> ClientEvent:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Override:
+    """One occurrence of a repeating event the client changed (RFC 5545 §3.8.4.4):
+    ``original`` is its RECURRENCE-ID; ``busy`` is False when it was cancelled or made
+    transparent, and then it takes no time at all."""
+
+    original: datetime
+    start: datetime
+    end: datetime
+    busy: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Exceptions:
+    """What a repeating event leaves out of its rule: EXDATE instants (UTC) and all-day
+    EXDATE dates (local), and the occurrences it overrides."""
+
+    instants: frozenset[datetime]
+    days: frozenset[date]
+    overrides: tuple[Override, ...]
+
+    def drops(self, start: datetime, timezone: str) -> bool:
+        """Whether the rule's occurrence at ``start`` is excluded or overridden."""
+        return (
+            start in self.instants
+            or start.astimezone(ZoneInfo(timezone)).date() in self.days
+            or any(o.original == start for o in self.overrides)
+        )
+
+
+def _values(prop: object) -> list[object]:
+    """The date(-time)s of an EXDATE property (possibly repeated, each possibly a list)."""
+    props = prop if isinstance(prop, list) else [prop]
+    return [d.dt for p in props for d in getattr(p, "dts", [])]
+
+
+def exceptions(event: ClientEvent, timezone: str) -> Exceptions:
+    tz = ZoneInfo(timezone)
+    instants: set[datetime] = set()
+    days: set[date] = set()
+    for value in _values(event.master.get("EXDATE", [])):
+        if isinstance(value, datetime):
+            instants.add(_instant(value, tz, "EXDATE").astimezone(UTC))
+        elif isinstance(value, date):
+            days.add(value)
+    overrides: list[Override] = []
+    for component in event.calendar.walk("VEVENT"):
+        if component.get("RECURRENCE-ID") is None:
+            continue
+        original = _instant(component.decoded("RECURRENCE-ID"), tz, "RECURRENCE-ID")
+        start = (
+            _instant(component.decoded("DTSTART"), tz, "DTSTART")
+            if component.get("DTSTART") is not None
+            else original
+        )
+        if component.get("DTEND") is not None:
+            end = _instant(component.decoded("DTEND"), tz, "DTEND")
+        elif component.get("DURATION") is not None:
+            end = start + component.decoded("DURATION")
+        else:
+            end = start + (event.end - event.start)
+        busy = (
+            str(component.get("STATUS") or "").upper() != "CANCELLED"
+            and str(component.get("TRANSP") or "OPAQUE").upper() != "TRANSPARENT"
+            and end > start
+        )
+        overrides.append(
+            Override(original.astimezone(UTC), start.astimezone(UTC), end.astimezone(UTC), busy)
+        )
+    return Exceptions(frozenset(instants), frozenset(days), tuple(overrides))
+
+
 def weekly_repeats(event: ClientEvent, timezone: str) -> list[tuple[datetime, Weekly | None]]:
     """The event's recurrence as weekly series (first start, repetition): RFC 5545 WEEKLY
     rules (any INTERVAL and BYDAY) and DAILY rules with INTERVAL 1; others are refused."""

@@ -72,7 +72,13 @@ def feed_ics(database: SqlDatabase, token: str, now: datetime) -> bytes | None:
             return None
         start, end = now - PAST, now + AHEAD
         bookings = store.bookings(session, row.resource_id, start=start, end=end)
-        blocks = store.blocks(session, row.resource_id, start=start, end=end)
+        blocks = store.blocks(
+            session,
+            row.resource_id,
+            start=start,
+            end=end,
+            branch_ids=catalog.resource.branch_ids,
+        )
     events: list[Event] = []
     for booking, customer in bookings:
         if booking.service_id in catalog.services:

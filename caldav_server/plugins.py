@@ -4,7 +4,10 @@
   checked by ``hub.services.accounts.authenticate_app_password`` (argon2). The Radicale user
   is the staff member's id. A successful check is remembered for ``cache_seconds`` under a
   salted digest of the credentials (CalDAV clients send them on every request, and argon2 is
-  slow on purpose); a revoked app password stops working when that runs out.
+  slow on purpose), together with a fingerprint of the user's app passwords; every request
+  re-reads that fingerprint (one indexed query, which also loads the user for the request),
+  so revoking a password, deactivating the user or changing their email takes effect on the
+  next request.
 - ``Rights``: everyone stays in their own home (``/<user id>/``); there, a resource's calendar
   is readable and writable by a business admin of its business and by employees linked to it;
   personal calendars (and new ones, for MKCALENDAR) by their owner. Nobody sees another
@@ -42,7 +45,7 @@ class Auth(BaseAuth):
         self._cache_seconds = cache_seconds
         self._failure_delay = failure_delay
         self._salt = secrets.token_bytes(16)
-        self._cache: dict[str, tuple[str, float]] = {}
+        self._cache: dict[str, tuple[store.LoginState, float]] = {}
         self._lock = threading.Lock()
 
     def _digest(self, login: str, password: str) -> str:
@@ -54,18 +57,30 @@ class Auth(BaseAuth):
         with self._lock:
             cached = self._cache.get(key)
         if cached is not None and cached[1] > now:
-            return cached[0]
+            known = cached[0]
+            state = self._backend.lookup(
+                ("login", known.user.id), lambda s: store.login_state(s, known.user.id)
+            )
+            if state is not None and state == known and state.user.active:
+                self._backend.remember(("user", state.user.id), state.user)
+                return state.user.id
         uow = cast(AccountsUnitOfWork, self._backend.database.unit_of_work())
         try:
             user = authenticate_app_password(uow, login, password, self._backend.clock())
         except AuthenticationError:
+            with self._lock:
+                self._cache.pop(key, None)
             if self._failure_delay:
                 time.sleep(self._failure_delay)
             return ""
-        with self._lock:
-            if len(self._cache) > 10_000:
-                self._cache.clear()
-            self._cache[key] = (user.id, now + self._cache_seconds)
+        with self._backend.database.sessions() as session:
+            state = store.login_state(session, user.id)
+        if state is not None:
+            with self._lock:
+                if len(self._cache) > 10_000:
+                    self._cache.clear()
+                self._cache[key] = (state, now + self._cache_seconds)
+        self._backend.remember(("user", user.id), user)
         return user.id
 
 
@@ -87,9 +102,8 @@ class Rights(BaseRights):
             return "R"
         if len(parts) > 2:
             return ""  # items take their calendar's rights
-        with self._backend.database.sessions() as session:
-            who = store.user(session, user)
-            found = store.resource(session, parts[1]) if len(parts[1]) == 36 else None
+        who = self._backend.user(user)
+        found = self._backend.resource(parts[1])
         if who is None or not who.active:
             return ""
         if found is None:

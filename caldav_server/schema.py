@@ -242,6 +242,66 @@ _TRIGGERS: list[tuple[str, str, str, str, list[tuple[str, str, str]]]] = [
     ),
 ]
 
+# (name, table, which bookings): when a row their events are rendered from changes — the
+# customer's name or phone, the service's name, the resource's name, the branch's address —
+# every event of those bookings changes (its ETag does), so each is logged as changed and
+# the calendars' sync tokens and ctags move. Set-based, so the same statements serve both
+# dialects; the changes of one statement share one number per calendar.
+_RENDERED_FROM: list[tuple[str, str, str]] = [
+    ("caldav_customers_upd", "customers", "customer_id = NEW.id"),
+    ("caldav_services_upd", "services", "service_id = NEW.id"),
+    ("caldav_resources_upd", "resources", "resource_id = NEW.id"),
+    ("caldav_branches_upd", "branches", "branch_id = NEW.id"),
+]
+
+
+def _touch_bookings(which: str) -> list[str]:
+    alive = f"{which} AND status NOT IN {GONE_STATUSES}"
+    return [
+        "INSERT INTO caldav_calendar_seq (calendar_id, seq)"
+        f" SELECT DISTINCT resource_id, 0 FROM bookings WHERE {alive}"
+        " ON CONFLICT (calendar_id) DO NOTHING",
+        "UPDATE caldav_calendar_seq SET seq = seq + 1"
+        f" WHERE calendar_id IN (SELECT resource_id FROM bookings WHERE {alive})",
+        "INSERT INTO caldav_changes (calendar_id, href, seq, deleted)"
+        " SELECT b.resource_id, b.id || '.ics', s.seq, 1 = 0 FROM bookings b"
+        " JOIN caldav_calendar_seq s ON s.calendar_id = b.resource_id"
+        f" WHERE b.{alive.replace(' AND status', ' AND b.status')}"
+        " ON CONFLICT (calendar_id, href) DO UPDATE"
+        " SET seq = excluded.seq, deleted = excluded.deleted",
+    ]
+
+
+# Blocks of a whole branch (no resource) show in the calendar of every resource of the
+# branch, and are logged in each of them.
+_BRANCH_BLOCKS: list[tuple[str, str, str]] = [
+    ("caldav_branch_blocks_ins", "INSERT", "NEW"),
+    ("caldav_branch_blocks_del", "DELETE", "OLD"),
+]
+
+
+def _branch_members(row: str, dialect: str) -> str:
+    if dialect == "sqlite":
+        return f"EXISTS (SELECT 1 FROM json_each(r.branch_ids) j WHERE j.value = {row}.branch_id)"
+    return f"jsonb_exists(r.branch_ids::jsonb, {row}.branch_id)"
+
+
+def _touch_branch(row: str, gone: str, dialect: str) -> list[str]:
+    members = _branch_members(row, dialect)
+    return [
+        "INSERT INTO caldav_calendar_seq (calendar_id, seq)"
+        f" SELECT r.id, 0 FROM resources r WHERE {members}"
+        " ON CONFLICT (calendar_id) DO NOTHING",
+        "UPDATE caldav_calendar_seq SET seq = seq + 1"
+        f" WHERE calendar_id IN (SELECT r.id FROM resources r WHERE {members})",
+        "INSERT INTO caldav_changes (calendar_id, href, seq, deleted)"
+        f" SELECT r.id, 'block-' || {row}.id || '.ics', s.seq, {gone} FROM resources r"
+        f" JOIN caldav_calendar_seq s ON s.calendar_id = r.id WHERE {members}"
+        " ON CONFLICT (calendar_id, href) DO UPDATE"
+        " SET seq = excluded.seq, deleted = excluded.deleted",
+    ]
+
+
 _PG_TOUCH = """
 CREATE OR REPLACE FUNCTION caldav_touch(cal text, ref text, gone boolean) RETURNS void AS $$
 DECLARE s bigint;
@@ -295,11 +355,45 @@ def trigger_ddl(dialect: str) -> list[str]:
                 f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW"
                 f"{condition} EXECUTE FUNCTION {name}_fn()"
             )
+    bulk = [
+        (name, table, "UPDATE", "", "NEW", _touch_bookings(which))
+        for name, table, which in _RENDERED_FROM
+    ] + [
+        (
+            name,
+            "blocks",
+            event,
+            f"{row}.resource_id IS NULL AND {row}.branch_id IS NOT NULL",
+            row,
+            _touch_branch(row, "1 = 1" if event == "DELETE" else "1 = 0", dialect),
+        )
+        for name, event, row in _BRANCH_BLOCKS
+    ]
+    for name, table, event, when, row, sql in bulk:
+        body = "".join(f"  {statement};\n" for statement in sql)
+        if dialect == "sqlite":
+            condition = f" WHEN {when}" if when else ""
+            statements.append(f"DROP TRIGGER IF EXISTS {name}")
+            statements.append(
+                f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW{condition}\n"
+                f"BEGIN\n{body}END"
+            )
+        else:
+            condition = f" WHEN ({when})" if when else ""
+            statements.append(
+                f"CREATE OR REPLACE FUNCTION {name}_fn() RETURNS trigger AS $$\n"
+                f"BEGIN\n{body}  RETURN {row};\nEND $$ LANGUAGE plpgsql"
+            )
+            statements.append(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+            statements.append(
+                f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW{condition}"
+                f" EXECUTE FUNCTION {name}_fn()"
+            )
     return statements
 
 
 def missing_triggers(connection: Connection) -> list[str]:
-    names = {name for name, *_ in _TRIGGERS}
+    names = {name for name, *_ in _TRIGGERS + _RENDERED_FROM + _BRANCH_BLOCKS}
     if connection.dialect.name == "sqlite":
         sql = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
     else:

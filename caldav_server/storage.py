@@ -66,8 +66,7 @@ class ResourceCalendar(Root):
 
     def catalog(self) -> store.Catalog:
         if self._catalog is None:
-            with self._backend.database.sessions() as session:
-                self._catalog = store.catalog(session, self.resource.id)
+            self._catalog = self._backend.catalog(self.resource.id)
             if self._catalog is None:
                 raise refuse("not-found", "no such calendar", status=404)
         return self._catalog
@@ -106,7 +105,9 @@ class ResourceCalendar(Root):
             if not old_token:
                 rid = self.resource.id
                 hrefs = [booking_href(i) for i in store.booking_ids(session, rid)]
-                blocks = self._block_items(session, store.blocks(session, rid))
+                blocks = self._block_items(
+                    session, store.blocks(session, rid, branch_ids=self.resource.branch_ids)
+                )
                 return token, hrefs + [item.href or "" for item in blocks]
             if not old_token.startswith(SYNC_PREFIX):
                 raise ValueError("not a sync token of this server")
@@ -188,7 +189,7 @@ class ResourceCalendar(Root):
     def _all(self, session: Any) -> list[LazyItem]:
         rid = self.resource.id
         return self._booking_items(store.bookings(session, rid)) + self._block_items(
-            session, store.blocks(session, rid)
+            session, store.blocks(session, rid, branch_ids=self.resource.branch_ids)
         )
 
     def get_all(self) -> Iterable[radicale_item.Item]:
@@ -203,10 +204,12 @@ class ResourceCalendar(Root):
             return []
         lo = datetime.fromtimestamp(max(start, 0), UTC)
         hi = datetime.fromtimestamp(min(end, 253402300799), UTC)
-        rid = self.resource.id
+        rid, branches = self.resource.id, self.resource.branch_ids
         with self._session() as session:
             items = self._booking_items(store.bookings(session, rid, start=lo, end=hi))
-            items += self._block_items(session, store.blocks(session, rid, start=lo, end=hi))
+            items += self._block_items(
+                session, store.blocks(session, rid, start=lo, end=hi, branch_ids=branches)
+            )
         return [
             (item, simple and item.time_range[0] > radicale_filter.TIMESTAMP_MIN) for item in items
         ]
@@ -239,7 +242,9 @@ class ResourceCalendar(Root):
             if block_ids:
                 blocks = [
                     b
-                    for b in store.blocks(session, rid, ids=block_ids)
+                    for b in store.blocks(
+                        session, rid, ids=block_ids, branch_ids=self.resource.branch_ids
+                    )
                     if block_href(b.id) not in found
                 ]
                 for item in self._block_items(session, blocks):
@@ -261,8 +266,10 @@ class ResourceCalendar(Root):
         self, href: str, item: radicale_item.Item
     ) -> tuple[radicale_item.Item, radicale_item.Item | None]:
         body = self._backend.request_body() or item.serialize().encode()
-        verbatim = self._backend.writer(self._owner).put(self.resource.id, href, body)
-        self._backend.request.verbatim = verbatim
+        stored = self._backend.writer(self._owner).put(self.catalog(), href, body)
+        self._backend.request.verbatim = stored is not None
+        if stored is not None:
+            return self._client_item(stored), None
         ((_, uploaded),) = self.get_multi([href])
         if uploaded is None:
             raise refuse("booking-state", "the event left this calendar", status=409)
@@ -292,17 +299,16 @@ class Storage(BaseStorage):
         self.backend = backend
 
     def _user(self, user_id: str) -> User | None:
-        with self.backend.database.sessions() as session:
-            return store.user(session, user_id)
+        return self.backend.user(user_id)
 
     def _calendar(self, owner: User, name: str) -> BaseCollection | None:
+        found = self.backend.resource(name)
+        if found is not None:
+            resource, business = found
+            if business.id == owner.business_id and resource.active:
+                return ResourceCalendar(self.backend, owner, resource, business)
+            return None
         with self.backend.database.sessions() as session:
-            found = store.resource(session, name) if len(name) == 36 else None
-            if found is not None:
-                resource, business = found
-                if business.id == owner.business_id and resource.active:
-                    return ResourceCalendar(self.backend, owner, resource, business)
-                return None
             row = store.personal_calendar(session, owner.id, name)
         if row is None:
             return None

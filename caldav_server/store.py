@@ -12,6 +12,7 @@ package's own: events clients put, personal calendars and their events, feed tok
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -30,7 +31,7 @@ from hub.domain.accounts import User
 from hub.domain.booking import Booking
 from hub.domain.model import Block, Branch, Business, Customer, Resource, Service
 from hub.persistence import convert
-from hub.persistence.accounts import SqlUserRepository
+from hub.persistence.accounts import AppPasswordRow, SqlUserRepository
 from hub.persistence.models import BlockRow, BookingRow, BusinessRow, CustomerRow, ResourceRow
 from hub.persistence.setup_repos import SqlBranchRepository, SqlServiceRepository
 
@@ -49,6 +50,28 @@ class Catalog:
 
 def user(session: Session, user_id: str) -> User | None:
     return SqlUserRepository(session).get(user_id)
+
+
+@dataclass(frozen=True, slots=True)
+class LoginState:
+    """A staff member and a fingerprint of their app passwords: a login checked against
+    one state is still good while the state is equal (no password revoked or added)."""
+
+    user: User
+    passwords: str
+
+
+def login_state(session: Session, user_id: str) -> LoginState | None:
+    found = user(session, user_id)
+    if found is None:
+        return None
+    rows = session.execute(
+        select(AppPasswordRow.id, AppPasswordRow.secret_hash)
+        .where(AppPasswordRow.user_id == user_id)
+        .order_by(AppPasswordRow.id)
+    )
+    digest = hashlib.sha256("\n".join(f"{i}:{h}" for i, h in rows).encode()).hexdigest()
+    return LoginState(found, digest)
 
 
 def resource(session: Session, resource_id: str) -> tuple[Resource, Business] | None:
@@ -140,8 +163,15 @@ def blocks(
     end: datetime | None = None,
     ids: Sequence[str] | None = None,
     uids: Sequence[str] | None = None,
+    branch_ids: Sequence[str] = (),
 ) -> list[Block]:
-    query = select(BlockRow).where(BlockRow.resource_id == resource_id)
+    """The resource's blocks, and those of the whole branches in ``branch_ids``."""
+    mine = BlockRow.resource_id == resource_id
+    if branch_ids:
+        mine = or_(
+            mine, and_(BlockRow.resource_id.is_(None), BlockRow.branch_id.in_(list(branch_ids)))
+        )
+    query = select(BlockRow).where(mine)
     if start is not None and end is not None:
         query = query.where(BlockRow.start_at < end, BlockRow.end_at > start)
     if ids is not None:
@@ -150,6 +180,11 @@ def blocks(
         query = query.where(BlockRow.external_uid.in_(list(uids)))
     rows = session.scalars(query.order_by(BlockRow.start_at, BlockRow.id))
     return [convert.block_from_row(r) for r in rows]
+
+
+def block(session: Session, block_id: str) -> Block | None:
+    row = session.get(BlockRow, block_id)
+    return convert.block_from_row(row) if row is not None else None
 
 
 def _with_blocks(query: Select[ClientItemRow], resource_id: str) -> Select[ClientItemRow]:

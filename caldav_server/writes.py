@@ -20,8 +20,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
+from sqlalchemy.orm import Session
+
 from caldav_server import store
-from caldav_server.events import ClientEvent, RefusedError, read_event, refuse, weekly_repeats
+from caldav_server.events import (
+    ClientEvent,
+    RefusedError,
+    exceptions,
+    read_event,
+    refuse,
+    weekly_repeats,
+)
 from caldav_server.render import parse_href, text_etag
 from caldav_server.schema import ClientItemRow
 from hub.domain.accounts import User
@@ -37,7 +46,7 @@ from hub.domain.errors import (
     StaleVersionError,
     ValidationError,
 )
-from hub.domain.model import new_id
+from hub.domain.model import Block, new_id
 from hub.ical import booking_vevent
 from hub.persistence.uow import SqlDatabase, SqlUnitOfWork
 from hub.services.blocks import NewBlock, create_block, delete_block
@@ -69,6 +78,13 @@ def refusal(exc: DomainError) -> RefusedError:
     return refuse("booking-rule", exc.message)
 
 
+def _own_block(session: Session, resource_id: str, block_id: str) -> None:
+    """Refuse changing, from one resource's calendar, a block of its whole branch."""
+    found = store.block(session, block_id)
+    if found is not None and found.resource_id != resource_id:
+        raise refuse("branch-block", "this block closes the whole branch; change it in Turnero")
+
+
 @dataclass
 class Writer:
     """Carries out one staff member's writes (``user``) at ``clock()``."""
@@ -93,28 +109,22 @@ class Writer:
 
     # --- PUT -----------------------------------------------------------------------------
 
-    def put(self, resource_id: str, href: str, data: bytes) -> bool:
-        """Apply a PUT; returns whether the object is now stored exactly as sent (then its
-        ETag may be returned, RFC 4791 §5.3.4)."""
-        with self._uow() as uow:
-            found = store.catalog(uow.session, resource_id)
-            if found is None:
-                raise refuse("not-found", "no such calendar", status=404)
-            kind = parse_href(href)
-            booking = (
-                store.booking_on(uow.session, resource_id, kind[1])
-                if kind and kind[0] == "booking"
-                else None
-            )
-            customer = (
-                uow.customers.get(found.business.id, booking.customer_id) if booking else None
-            )
+    def put(self, found: store.Catalog, href: str, data: bytes) -> ClientItemRow | None:
+        """Apply a PUT to ``found``'s calendar. Returns the event as stored when it is kept
+        exactly as sent (then its ETag may be returned, RFC 4791 §5.3.4); None for a
+        booking, which the hub re-serialises."""
         event = read_event(data, found.business.timezone)
-        if booking is not None and customer is not None:
-            self._put_booking(found, booking, customer, event)
-            return False
-        self._put_block_event(found.business.id, resource_id, href, event, data)
-        return True
+        kind = parse_href(href)
+        if kind and kind[0] == "booking":
+            with self._uow() as uow:
+                booking = store.booking_on(uow.session, found.resource.id, kind[1])
+                customer = (
+                    uow.customers.get(found.business.id, booking.customer_id) if booking else None
+                )
+            if booking is not None and customer is not None:
+                self._put_booking(found, booking, customer, event)
+                return None
+        return self._put_block_event(found, href, event, data)
 
     def _put_booking(
         self, found: store.Catalog, booking: Booking, customer: object, event: ClientEvent
@@ -218,12 +228,23 @@ class Writer:
         return notes
 
     def _put_block_event(
-        self, business_id: str, resource_id: str, href: str, event: ClientEvent, data: bytes
-    ) -> None:
+        self, found: store.Catalog, href: str, event: ClientEvent, data: bytes
+    ) -> ClientItemRow:
         now = self.clock()
-        repeats = weekly_repeats(event, self._timezone(resource_id))
+        business_id, resource_id = found.business.id, found.resource.id
+        repeats = weekly_repeats(event, found.business.timezone)
         length = event.end - event.start
         reason = event.summary.removeprefix("Blocked: ").strip()
+        text = data.decode("utf-8")
+        stored = ClientItemRow(
+            calendar_id=resource_id,
+            business_id=business_id,
+            href=href,
+            uid=event.uid,
+            ics=text,
+            etag=text_etag(text),
+            updated_at=now,
+        )
         with self._uow() as uow:
             session = uow.session
             item = (
@@ -234,17 +255,21 @@ class Writer:
             old_ids = [b.id for b in store.blocks(session, resource_id, uids=[event.uid])]
             kind = parse_href(href)
             if kind is not None and kind[0] == "block":
+                _own_block(session, resource_id, kind[1])
                 old_ids.append(kind[1])  # a console block the client edited
             if item is None:
                 item = ClientItemRow(
                     id=new_id(), calendar_id=resource_id, business_id=business_id, href=href
                 )
                 session.add(item)
-            item.uid = event.uid
-            item.ics = data.decode("utf-8")
-            item.etag = text_etag(item.ics)
-            item.updated_at = now
+            item.uid, item.ics, item.etag, item.updated_at = (
+                stored.uid,
+                stored.ics,
+                stored.etag,
+                stored.updated_at,
+            )
             session.flush()  # the block triggers look the item up by UID
+            created: list[Block] = []
             for index, (start, repeat) in enumerate(repeats):
                 request = NewBlock(
                     business_id=business_id,
@@ -257,19 +282,50 @@ class Writer:
                     repeat=repeat,
                 )
                 try:
-                    create_block(cast(UnitOfWork, uow), request, by=self.by, now=now)
+                    result = create_block(cast(UnitOfWork, uow), request, by=self.by, now=now)
                 except DomainError as exc:
                     if index == 0:
                         raise refusal(exc) from exc
                     raise
+                created += result.blocks
+            if event.rrule is not None:
+                old_ids += self._apply_exceptions(
+                    uow, found, event, reason=reason, created=created, now=now
+                )
         self._delete_blocks(business_id, old_ids, now)
+        return stored
 
-    def _timezone(self, resource_id: str) -> str:
-        with self._uow() as uow:
-            found = store.resource(uow.session, resource_id)
-        if found is None:
-            raise refuse("not-found", "no such calendar", status=404)
-        return found[1].timezone
+    def _apply_exceptions(
+        self,
+        uow: SqlUnitOfWork,
+        found: store.Catalog,
+        event: ClientEvent,
+        *,
+        reason: str,
+        created: Sequence[Block],
+        now: datetime,
+    ) -> list[str]:
+        """Add the blocks of the occurrences the client moved (RECURRENCE-ID); returns the
+        ids of the series' blocks that EXDATE or an override takes out of the rule."""
+        timezone = found.business.timezone
+        rules = exceptions(event, timezone)
+        for override in rules.overrides:
+            if not override.busy:
+                continue
+            request = NewBlock(
+                business_id=found.business.id,
+                start=override.start,
+                end=override.end,
+                resource_id=found.resource.id,
+                reason=reason,
+                source="caldav",
+                external_uid=event.uid,
+            )
+            try:
+                create_block(cast(UnitOfWork, uow), request, by=self.by, now=now)
+            except DomainError as exc:
+                raise refusal(exc) from exc
+        return [b.id for b in created if rules.drops(b.start, timezone)]
 
     def _delete_blocks(self, business_id: str, block_ids: Sequence[str], now: datetime) -> None:
         for block_id in dict.fromkeys(block_ids):
@@ -308,6 +364,7 @@ class Writer:
                     session.delete(item)
                     uow.commit()
                 elif kind is not None and kind[0] == "block":
+                    _own_block(session, resource_id, kind[1])
                     block_ids = [kind[1]]
                 else:
                     raise refuse("not-found", "no such event", status=404)
