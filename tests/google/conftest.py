@@ -6,11 +6,10 @@ the ``google`` consumer wired to an outbox dispatcher that delivers right after 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from email.message import EmailMessage
-from typing import cast
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -80,12 +79,12 @@ class ListMailer:
     """The ``Mailer`` port, keeping what it is given."""
 
     def __init__(self) -> None:
-        self.sent: list[EmailMessage] = []
+        self.sent: list[Any] = []  # EmailMessage, or the notify connector's OutgoingEmail
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Any) -> None:
         self.sent.append(message)
 
-    def to(self, address: str) -> list[EmailMessage]:
+    def to(self, address: str) -> list[Any]:
         return [m for m in self.sent if m["To"] == address]
 
 
@@ -169,11 +168,20 @@ class World:
             return [r.action for r in rows]
 
 
-def make_world(database_url: str, fake: FakeGoogle, base_url: str = "http://127.0.0.1:9") -> World:
+def make_world(
+    database_url: str,
+    fake: FakeGoogle,
+    base_url: str = "http://127.0.0.1:9",
+    *,
+    first: Callable[[Hub, ConsumerRegistry, ListMailer], None] | None = None,
+) -> World:
+    """``first`` registers consumers ahead of Google's (to play a given delivery order)."""
     migrate(database_url)
     hub = build_hub(google_settings(database_url, fake, base_url))
     registry = ConsumerRegistry()
     mailer = ListMailer()
+    if first is not None:
+        first(hub, registry, mailer)
     connector = install_google(hub, registry, mailer=mailer)
     assert connector is not None
     connector.push.sleep = lambda _: None

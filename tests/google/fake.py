@@ -56,6 +56,7 @@ class FakeGoogle:
         self.channels: dict[str, Json] = {}
         self.stopped_channels: list[str] = []
         self.meet_pending = False
+        self.meet_ready_after_gets = 1  # GETs of a pending conference before it is filled
         self.fail_next_insert_after_commit = 0  # insert stored, then the socket hangs up
         self.requests: list[tuple[str, str]] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -204,6 +205,9 @@ class FakeGoogle:
     def _fill_conference(self, event: Json) -> None:
         data = event.get("conferenceData")
         if data and data["createRequest"]["status"]["statusCode"] == "pending":
+            event["_gets"] = event.get("_gets", 0) + 1
+            if event["_gets"] < self.meet_ready_after_gets:
+                return
             event["conferenceData"] = self._conference(data["createRequest"], False)
             event["hangoutLink"] = event["conferenceData"]["entryPoints"][0]["uri"]
 
