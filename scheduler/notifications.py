@@ -32,6 +32,7 @@ from connectors.notify import errors as notify_errors
 from connectors.notify.context import MessageChannel, MessageContext, MessageKind, build_context
 from connectors.notify.mail import build_email, recipients
 from connectors.notify.mailers import Mailer
+from connectors.notify.receipt import build_receipt
 from connectors.notify.templates import render
 from connectors.notify.whatsapp import WhatsAppClient
 from hub.config import Settings
@@ -255,6 +256,11 @@ class MessageBuilder:
             organizer_email=str(organizer),
             branch=branch if isinstance(branch, Branch) else None,
         )
+        if current.deposit_minor:
+            with self._uow() as uow:
+                payment = uow.payments.for_booking(business.id, current.id)
+            receipt = build_receipt(payment, booking, business, context.locale)
+            context = replace(context, receipt=receipt)
         return Prepared(kind, business, context)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from connectors.notify import formatting as fmt
+from connectors.notify.receipt import Receipt
 from hub.domain.booking import Booking
 from hub.domain.model import Branch, Business, Customer, Resource, Service
 from hub.ical import booking_vevent
@@ -81,6 +82,7 @@ class MessageContext:
     business_whatsapp: str | None
     organizer_email: str | None
     ical_event: bytes  # the booking's VEVENT (hub.ical), for invites
+    receipt: Receipt | None = None  # the paid deposit, set by whoever loads the payment
 
     @property
     def when_text(self) -> str:

@@ -8,10 +8,11 @@ import html
 import random
 import re
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 import httpx
 import pytest
@@ -276,8 +277,15 @@ def world(
 
 
 def build_world(
-    provider: str, database_url: str, fakes: tuple[FakeStripe, FakeMercadoPago]
+    provider: str,
+    database_url: str,
+    fakes: tuple[FakeStripe, FakeMercadoPago],
+    *,
+    settings: dict[str, Any] | None = None,
+    consumers: Callable[[Hub, ConsumerRegistry], None] | None = None,
 ) -> Iterator[World]:
+    """The world of ``provider``; ``settings`` are extra ``Settings`` fields, ``consumers``
+    registers more outbox consumers (email, WhatsApp) beside the payments one."""
     stripe, mp = fakes
     stripe.refunds.clear()
     mp.refunds.clear()
@@ -290,11 +298,14 @@ def build_world(
             base_url=served.base_url,
             stripe_api_base=stripe.url,
             mercadopago_api_base=mp.url,
+            **(settings or {}),
         ),
         clock=clock,
     )
     registry = ConsumerRegistry()
     install_payments(hub, registry)
+    if consumers is not None:
+        consumers(hub, registry)
     config = SchedulerConfig(retry_base=timedelta(0), retry_max=timedelta(0))
     dispatcher = Dispatcher(
         hub.database.sessions, registry=registry, config=config, clock=hub.now, rng=random.Random(3)
