@@ -35,6 +35,7 @@ from caldav_server.render import (
     booking_etag,
     booking_href,
     booking_text,
+    etag_from,
     etag_of,
     parse_href,
     timestamp,
@@ -250,6 +251,26 @@ class ResourceCalendar(Root):
                 for item in self._block_items(session, blocks):
                     found.setdefault(item.href or "", item)
         return [(href, found.get(href)) for href in wanted]
+
+    def etags(self, hrefs: Sequence[str] | None = None) -> dict[str, str | None]:
+        """ETag by href: of every event when ``hrefs`` is None (an initial sync, one lean
+        query), else of those hrefs (None for what has left the calendar)."""
+        if hrefs is not None:
+            return {href: item.etag if item else None for href, item in self.get_multi(hrefs)}
+        catalog = self.catalog()
+        rid = self.resource.id
+        with self._session() as session:
+            rows = store.booking_etags(session, rid)
+            blocks = self._block_items(
+                session, store.blocks(session, rid, branch_ids=self.resource.branch_ids)
+            )
+        found: dict[str, str | None] = {
+            booking_href(row[0]): etag_from(catalog, *row)
+            for row in rows
+            if row[3] in catalog.services
+        }
+        found.update((item.href or "", item.etag) for item in blocks)
+        return found
 
     def has_uid(self, uid: str) -> bool:
         with self._session() as session:

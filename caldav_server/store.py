@@ -16,6 +16,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
@@ -137,6 +138,27 @@ def bookings(
         query = query.where(BookingRow.id.in_(list(ids)))
     rows = session.execute(query.order_by(BookingRow.start_at, BookingRow.id))
     return [(convert.booking_from_row(b), convert.customer_from_row(c)) for b, c in rows]
+
+
+def booking_etags(session: Session, resource_id: str) -> list[tuple[Any, ...]]:
+    """Just the columns a booking's ETag is made from, for every booking of the calendar
+    (what an initial sync lists): no entities are built."""
+    rows = session.execute(
+        select(
+            BookingRow.id,
+            BookingRow.version,
+            BookingRow.updated_at,
+            BookingRow.service_id,
+            BookingRow.branch_id,
+            CustomerRow.name,
+            CustomerRow.phone,
+            CustomerRow.email,
+        )
+        .join(CustomerRow, CustomerRow.id == BookingRow.customer_id)
+        .where(BookingRow.resource_id == resource_id, BookingRow.status.not_in(GONE))
+        .order_by(BookingRow.start_at, BookingRow.id)
+    )
+    return [tuple(row) for row in rows]
 
 
 def booking_ids(session: Session, resource_id: str) -> list[str]:

@@ -1,18 +1,24 @@
 """Sync tokens and ctags follow every change a calendar's events are rendered from, not only
 changes of the bookings themselves: renaming a customer or a service moves the token of the
-calendars showing their bookings, and of no other."""
+calendars showing their bookings, and of no other. A sync lists the same ETags a PROPFIND
+shows, then exactly what changed."""
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from dataclasses import replace
+from datetime import timedelta
+from urllib.parse import quote, unquote
 
 import caldav
+import httpx
 
 from hub.domain.booking import Booking
 from hub.services import setup
 from hub.services.customers import CustomerDetails
 from tests.api.tenants import SETUP
 from tests.caldav.conftest import DavWorld
+from tests.caldav.helpers import http, vevent
 
 
 def client(world: DavWorld) -> caldav.DAVClient:
@@ -78,3 +84,53 @@ def test_renaming_a_service_moves_the_sync_token_of_the_calendars_showing_it(
         found = {str(o.url).rsplit("/", 1)[-1]: o for o in later}
     assert set(found) == {f"{booking.id}.ics"}
     assert "Lavado premium" in str(found[f"{booking.id}.ics"].data)
+
+
+SYNC = """<?xml version="1.0" encoding="utf-8"?>
+<D:sync-collection xmlns:D="DAV:"><D:sync-token>{token}</D:sync-token>
+<D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>"""
+ETAGS = b"""<?xml version="1.0"?><D:propfind xmlns:D="DAV:"><D:prop><D:getetag/></D:prop>
+</D:propfind>"""
+
+
+def listed(answer: httpx.Response) -> dict[str, str | None]:
+    """href → ETag (None for a 404 response) of a multistatus."""
+    assert answer.status_code == 207, answer.text
+    out: dict[str, str | None] = {}
+    for response in ET.fromstring(answer.content).iter("{DAV:}response"):
+        href = unquote(response.findtext("{DAV:}href") or "")
+        out[href] = response.findtext(".//{DAV:}getetag")
+    return out
+
+
+def test_a_sync_lists_the_etags_a_propfind_shows_and_then_only_what_changed(
+    dav: DavWorld,
+) -> None:
+    kept, dropped = dav.book(10), dav.book(12)
+    url = dav.calendar_url(dav.admin, dav.tenant.resources[0].id)
+    start = dav.tenant.at(15)
+    with http(dav, dav.admin) as h:
+        put = h.put(
+            f"{url}{quote('reunión.ics')}",
+            content=vevent("reu-1", start, start + timedelta(hours=1), "Reunión"),
+        )
+        assert put.status_code == 201, put.text
+        first = h.request("REPORT", url, content=SYNC.format(token=""), headers={"Depth": "1"})
+        propfind = h.request("PROPFIND", url, content=ETAGS, headers={"Depth": "1"})
+        shown = {h: etag for h, etag in listed(propfind).items() if not h.endswith("/")}
+        assert listed(first) == shown
+        assert {href.rsplit("/", 1)[-1] for href in shown} == {
+            f"{kept.id}.ics",
+            f"{dropped.id}.ics",
+            "reunión.ics",
+        }
+        token = ET.fromstring(first.content).findtext("{DAV:}sync-token")
+        with dav.tenant.client() as api:
+            assert api.delete(f"/api/v1/bookings/{dropped.id}").status_code == 200
+        delta = h.request("REPORT", url, content=SYNC.format(token=token), headers={"Depth": "1"})
+        assert {href.rsplit("/", 1)[-1]: etag for href, etag in listed(delta).items()} == {
+            f"{dropped.id}.ics": None
+        }
+        stale = h.request("REPORT", url, content=SYNC.format(token="bogus"), headers={"Depth": "1"})
+        assert stale.status_code == 403
+        assert "valid-sync-token" in stale.text
