@@ -211,3 +211,34 @@ def test_login_with_google_known_and_unknown_email(site: tuple[World, str]) -> N
     # A forged answer (unknown state) is refused too.
     forged = stranger.get("/console/login/google/callback", params={"state": "x", "code": "y"})
     assert forged.status_code == 400
+
+
+def test_admin_connects_for_the_resources_they_choose(site: tuple[World, str]) -> None:
+    world, base = site
+    owner = _sign_in(base, world.admin.email)
+    back = _through_google(owner, _post(owner, "/console/google/connect", {}))
+    assert back.status_code == 303, back.text
+
+    foreign = _post(
+        owner,
+        "/console/google/calendars",
+        {"destination": world.admin.email, "busy": [world.admin.email], "resource": ["nope"]},
+    )
+    assert foreign.status_code == 400
+    chosen = _post(
+        owner,
+        "/console/google/calendars",
+        {
+            "destination": world.admin.email,
+            "busy": [world.admin.email],
+            "resource": [world.maria.resource.id],
+        },
+    )
+    assert chosen.status_code == 303, chosen.text
+
+    booking = world.book(world.maria, world.at(10))
+
+    (event,) = world.google.events(world.admin.email)
+    assert world.booking(booking.id).google_event_id == event["id"]
+    world.book(world.juan, world.at(10))
+    assert len(world.google.events(world.admin.email)) == 1  # Juan's resource was not chosen

@@ -5,7 +5,7 @@ a full resync without duplicates; a revoked grant breaks one connection only."""
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -313,3 +313,30 @@ def test_channels_are_renewed_before_they_expire(world: World) -> None:
     renewed = rows[world.juan.user.id]
     assert renewed.channel_id in world.google.channels and renewed.channel_id != short
     assert world.connector.renew_channels() == 0
+
+
+def test_the_worker_renews_channels_every_quarter_hour(world: World) -> None:
+    from huey import MemoryHuey
+
+    from connectors.google import channels
+    from connectors.google.runtime import PULL_ALL_TASK, RENEW_TASK, install_google
+    from scheduler.consumers import ConsumerRegistry
+
+    huey = MemoryHuey(immediate=True)
+    connector = install_google(world.hub, ConsumerRegistry(), huey=huey)
+    assert connector is not None
+    try:
+        world.connect(world.juan)
+        world.google.channel_ttl = timedelta(hours=2)
+        short = channels.watch(connector.pull, world.juan.connection_id, connector.address)
+        quarter = datetime(2026, 3, 2, 10, 15)
+        assert {t.name for t in huey.read_periodic(quarter)} == {PULL_ALL_TASK, RENEW_TASK}
+        assert {t.name for t in huey.read_periodic(quarter.replace(minute=7))} == {PULL_ALL_TASK}
+
+        for task in huey.read_periodic(quarter):
+            huey.execute(task)
+
+        assert short in world.google.stopped_channels
+        assert len(world.google.channels) == 1 and short not in world.google.channels
+    finally:
+        connector.busy.close()
