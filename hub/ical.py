@@ -69,6 +69,91 @@ def _mailto(email: str, name: str | None, **params: str) -> vCalAddress:
     return address
 
 
+# What a property's value is, for writing it (see ``_Prop``).
+_TEXT, _MOMENT, _LOCAL, _INT, _ADDRESS, _URI = "text", "moment", "local", "int", "address", "uri"
+
+
+@dataclass(frozen=True, slots=True)
+class _Prop:
+    """One property of a booking's VEVENT, before it is written. ``booking_vevent`` turns
+    these into an icalendar ``Event``; ``booking_vevent_ical`` writes them out directly."""
+
+    name: str
+    kind: str
+    value: str | int | datetime
+    params: tuple[tuple[str, str], ...] = ()
+
+
+def _booking_props(
+    booking: Booking,
+    business: Business,
+    service: Service,
+    resource: Resource,
+    customer: Customer,
+    *,
+    now: datetime,
+    organizer_email: str | None,
+    branch: Branch | None,
+    summary: str | None,
+) -> list[_Prop]:
+    tz = ZoneInfo(business.timezone)
+    utc = ZoneInfo("UTC")
+    language = _language(business)
+    labels = _LABELS[language]
+    modified = booking.updated_at or booking.created_at
+    props = [
+        _Prop("UID", _TEXT, booking.uid),
+        _Prop("DTSTAMP", _MOMENT, now.astimezone(utc)),
+        _Prop("CREATED", _MOMENT, booking.created_at.astimezone(utc)),
+        _Prop("LAST-MODIFIED", _MOMENT, modified.astimezone(utc)),
+        _Prop("SEQUENCE", _INT, booking.sequence),
+        _Prop("SUMMARY", _TEXT, summary or f"{service.name} — {customer.name}"),
+        _Prop("DTSTART", _LOCAL, booking.start.astimezone(tz)),
+        _Prop("DTEND", _LOCAL, booking.end.astimezone(tz)),
+        _Prop("STATUS", _TEXT, ical_status(booking.status)),
+        _Prop("TRANSP", _TEXT, "OPAQUE" if booking.occupies_time else "TRANSPARENT"),
+    ]
+    location = booking.address or (branch.address if branch and branch.address else None)
+    if location is None and booking.meeting_url:
+        location = booking.meeting_url
+    if location:
+        props.append(_Prop("LOCATION", _TEXT, location))
+
+    status_word = _STATUS_WORDS.get(language, {}).get(booking.status.value, booking.status.value)
+    lines = [f"{service.name} — {resource.name}"]
+    if customer.phone:
+        lines.append(f"{labels['phone']}: {customer.phone}")
+    if booking.notes:
+        lines.append(f"{labels['notes']}: {booking.notes}")
+    lines.append(f"{labels['status']}: {status_word}")
+    if booking.meeting_url:
+        lines.append(f"{labels['video']}: {booking.meeting_url}")
+    props.append(_Prop("DESCRIPTION", _TEXT, "\n".join(lines)))
+
+    if organizer_email:
+        props.append(
+            _Prop("ORGANIZER", _ADDRESS, f"mailto:{organizer_email}", (("CN", business.name),))
+        )
+    partstat = "ACCEPTED" if booking.client_confirmed_at is not None else "NEEDS-ACTION"
+    attendee = (("CUTYPE", "INDIVIDUAL"), ("ROLE", "REQ-PARTICIPANT"))
+    params: tuple[tuple[str, str], ...]
+    if customer.email:
+        params = (("CN", customer.name), *attendee, ("PARTSTAT", partstat), ("RSVP", "TRUE"))
+        props.append(_Prop("ATTENDEE", _ADDRESS, f"mailto:{customer.email}", params))
+    for invitee in booking.invitees:
+        if "@" in invitee and invitee != customer.email:
+            params = (*attendee, ("PARTSTAT", "NEEDS-ACTION"), ("RSVP", "TRUE"))
+            props.append(_Prop("ATTENDEE", _ADDRESS, f"mailto:{invitee}", params))
+    if booking.meeting_url:
+        props.append(_Prop("URL", _URI, booking.meeting_url))
+        # RFC 7986 §5.11 CONFERENCE, plus the property Google Calendar writes and reads.
+        conference = (("VALUE", "URI"), ("FEATURE", "VIDEO"), ("LABEL", labels["video"]))
+        props.append(_Prop("CONFERENCE", _URI, booking.meeting_url, conference))
+        props.append(_Prop("X-GOOGLE-CONFERENCE", _URI, booking.meeting_url))
+    props.append(_Prop("X-TURNERO-BOOKING-ID", _TEXT, booking.id))
+    return props
+
+
 def booking_vevent(
     booking: Booking,
     business: Business,
@@ -87,77 +172,120 @@ def booking_vevent(
     customer name the business instead). LOCATION is the booking's address (at-home
     services), else the branch's, else the video link.
     """
-    tz = ZoneInfo(business.timezone)
-    language = _language(business)
-    labels = _LABELS[language]
     event = Event()
-    event.add("uid", booking.uid)
-    event.add("dtstamp", now.astimezone(ZoneInfo("UTC")))
-    event.add("created", booking.created_at.astimezone(ZoneInfo("UTC")))
-    modified = booking.updated_at or booking.created_at
-    event.add("last-modified", modified.astimezone(ZoneInfo("UTC")))
-    event.add("sequence", booking.sequence)
-    event.add("summary", summary or f"{service.name} — {customer.name}")
-    event.add("dtstart", booking.start.astimezone(tz))
-    event.add("dtend", booking.end.astimezone(tz))
-    event.add("status", ical_status(booking.status))
-    event.add("transp", "OPAQUE" if booking.occupies_time else "TRANSPARENT")
-    location = booking.address or (branch.address if branch and branch.address else None)
-    if location is None and booking.meeting_url:
-        location = booking.meeting_url
-    if location:
-        event.add("location", location)
-
-    status_word = _STATUS_WORDS.get(language, {}).get(booking.status.value, booking.status.value)
-    lines = [f"{service.name} — {resource.name}"]
-    if customer.phone:
-        lines.append(f"{labels['phone']}: {customer.phone}")
-    if booking.notes:
-        lines.append(f"{labels['notes']}: {booking.notes}")
-    lines.append(f"{labels['status']}: {status_word}")
-    if booking.meeting_url:
-        lines.append(f"{labels['video']}: {booking.meeting_url}")
-    event.add("description", "\n".join(lines))
-
-    if organizer_email:
-        event.add("organizer", _mailto(organizer_email, business.name))
-    partstat = "ACCEPTED" if booking.client_confirmed_at is not None else "NEEDS-ACTION"
-    if customer.email:
-        event.add(
-            "attendee",
-            _mailto(
-                customer.email,
-                customer.name,
-                cutype="INDIVIDUAL",
-                role="REQ-PARTICIPANT",
-                partstat=partstat,
-                rsvp="TRUE",
-            ),
-        )
-    for invitee in booking.invitees:
-        if "@" in invitee and invitee != customer.email:
-            event.add(
-                "attendee",
-                _mailto(
-                    invitee,
-                    None,
-                    cutype="INDIVIDUAL",
-                    role="REQ-PARTICIPANT",
-                    partstat="NEEDS-ACTION",
-                    rsvp="TRUE",
-                ),
-            )
-    if booking.meeting_url:
-        event.add("url", booking.meeting_url)
-        # RFC 7986 §5.11 CONFERENCE, plus the property Google Calendar writes and reads.
-        event.add(
-            "conference",
-            booking.meeting_url,
-            parameters={"VALUE": "URI", "FEATURE": "VIDEO", "LABEL": labels["video"]},
-        )
-        event.add("x-google-conference", booking.meeting_url)
-    event.add("x-turnero-booking-id", booking.id)
+    for prop in _booking_props(
+        booking,
+        business,
+        service,
+        resource,
+        customer,
+        now=now,
+        organizer_email=organizer_email,
+        branch=branch,
+        summary=summary,
+    ):
+        if prop.kind == _ADDRESS:
+            address = vCalAddress(str(prop.value))
+            for key, value in prop.params:
+                address.params[key] = value
+            event.add(prop.name.lower(), address)
+        elif prop.params:
+            event.add(prop.name.lower(), prop.value, parameters=dict(prop.params))
+        else:
+            event.add(prop.name.lower(), prop.value)
     return event
+
+
+def booking_vevent_ical(
+    booking: Booking,
+    business: Business,
+    service: Service,
+    resource: Resource,
+    customer: Customer,
+    *,
+    now: datetime,
+    organizer_email: str | None = None,
+    branch: Branch | None = None,
+    summary: str | None = None,
+) -> bytes:
+    """``to_ical(booking_vevent(...))``, written out directly (a tenth of the time, which
+    counts when thousands of reminders carry an invite): the same properties, parameters
+    and values, escaped (RFC 5545 §3.3.11, RFC 6868) and folded (§3.1) by the rules."""
+    props = _booking_props(
+        booking,
+        business,
+        service,
+        resource,
+        customer,
+        now=now,
+        organizer_email=organizer_email,
+        branch=branch,
+        summary=summary,
+    )
+    tzid = business.timezone
+    lines = [b"BEGIN:VEVENT"]
+    for prop in props:
+        head = prop.name + "".join(f";{key}={_param_value(v)}" for key, v in prop.params)
+        value = prop.value
+        if prop.kind == _MOMENT and isinstance(value, datetime):
+            text = value.strftime("%Y%m%dT%H%M%SZ")
+        elif prop.kind == _LOCAL and isinstance(value, datetime):
+            head += f";TZID={_param_value(tzid)}"
+            text = value.strftime("%Y%m%dT%H%M%S")
+        elif prop.kind == _TEXT:
+            text = _escape_text(str(value))
+        else:
+            text = _clean(str(value))
+        lines.append(_fold(f"{head}:{text}"))
+    lines += [b"END:VEVENT", b""]
+    return b"\r\n".join(lines)
+
+
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _clean(value: str) -> str:
+    """Line breaks as one LF, other control characters gone (RFC 5545 TEXT has none)."""
+    return _CONTROLS.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _escape_text(value: str) -> str:
+    return (
+        _clean(value)
+        .replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\n", "\\n")
+    )
+
+
+def _param_value(value: str) -> str:
+    escaped = _clean(value).replace("^", "^^").replace("\n", "^n").replace('"', "^'")
+    return f'"{escaped}"' if any(c in escaped for c in ",;: ") else escaped
+
+
+def _fold(line: str) -> bytes:
+    """One content line, folded at 75 octets without splitting a character or an escape."""
+    data = line.encode("utf-8")
+    if len(data) <= 75:
+        return data
+    parts: list[str] = []
+    current: list[str] = []
+    size = 0
+    for char in line:
+        width = len(char.encode("utf-8"))
+        if current and size + width > 75 - (1 if parts else 0):
+            if current[-1] in "\\^" and len(current) > 1:  # keep "\," and "^n" together
+                carried = current.pop()
+                parts.append("".join(current))
+                current, size = [carried], len(carried.encode("utf-8"))
+            else:
+                parts.append("".join(current))
+                current, size = [], 0
+        current.append(char)
+        size += width
+    parts.append("".join(current))
+    return "\r\n ".join(parts).encode("utf-8")
 
 
 def block_vevent(
@@ -218,10 +346,22 @@ def _event_span(events: Sequence[Component]) -> tuple[date, date] | None:
     return min(days), max(days)
 
 
+def to_ical(component: Component) -> bytes:
+    """``component.to_ical()``, faster: icalendar folds every content line character by
+    character, though most lines are short ASCII that need no folding. Those are written as
+    they are; the others still go through icalendar's folding. Same bytes either way."""
+    lines = []
+    for line in component.content_lines():
+        if not line:
+            continue
+        lines.append(line.encode("ascii") if len(line) < 75 and line.isascii() else line.to_ical())
+    lines.append(b"")
+    return b"\r\n".join(lines)
+
+
 @functools.lru_cache(maxsize=256)
 def _zone_ical(tzname: str, first_year: int, last_year: int) -> bytes:
-    data: bytes = _shared_vtimezone(tzname, first_year, last_year).to_ical()
-    return data
+    return to_ical(_shared_vtimezone(tzname, first_year, last_year))
 
 
 _END_CALENDAR = b"END:VCALENDAR\r\n"
@@ -273,7 +413,7 @@ def calendar_for(
         probe = Calendar()
         probe.subcomponents = items
         parts += _zones_ical(probe.get_missing_tzids() | {tzname}, span)
-        parts += [component.to_ical() for component in items]
+        parts += [to_ical(component) for component in items]
     parts.append(_END_CALENDAR)
     return b"".join(parts)
 

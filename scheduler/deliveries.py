@@ -16,8 +16,9 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import ColumnElement, and_, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Table, and_, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -27,7 +28,9 @@ from hub.persistence.models import OutboxRow
 from scheduler.consumers import LogEntry, LogStatus
 from scheduler.models import DeliveryRow, NotificationLogRow
 
-INSERT_CHUNK = 500  # rows per multi-row INSERT (14 columns: far below SQLite's limit)
+DeliveryTable = cast(Table, DeliveryRow.__table__)
+LogTable = cast(Table, NotificationLogRow.__table__)
+INSERT_CHUNK = 500  # rows per batch of INSERTs
 PENDING = "pending"
 DONE = "done"
 FAILED = "failed"
@@ -86,9 +89,9 @@ def create_many(
         return []
     dialect = session.get_bind().dialect.name
     upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    for start in range(0, len(rows), INSERT_CHUNK):
-        chunk = rows[start : start + INSERT_CHUNK]
-        session.execute(upsert(DeliveryRow).values(chunk).on_conflict_do_nothing())
+    statement = upsert(DeliveryTable).on_conflict_do_nothing()
+    for start in range(0, len(rows), INSERT_CHUNK):  # executemany: compiled once
+        session.execute(statement, rows[start : start + INSERT_CHUNK])
     return [str(r["id"]) for r in rows]
 
 
@@ -237,7 +240,7 @@ def mark_dispatched(session: Session, ids: Sequence[str], now: datetime) -> None
 
 
 def add_log(
-    session: Session, event: OutboxEvent, entries: Iterable[LogEntry], now: datetime
+    session: Session | Connection, event: OutboxEvent, entries: Iterable[LogEntry], now: datetime
 ) -> None:
     booking_id = str(event.payload.get("booking_id") or event.aggregate_id)
     rows = [
@@ -256,7 +259,7 @@ def add_log(
         for entry in entries
     ]
     if rows:
-        session.execute(insert(NotificationLogRow), rows)
+        session.execute(insert(LogTable), rows)  # Core: no ORM bookkeeping
 
 
 def sent_before(session: Session, event_id: str, channel: str) -> frozenset[str]:

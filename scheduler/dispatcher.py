@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.domain.model import OutboxEvent
@@ -83,6 +84,10 @@ class Dispatcher:
         self.clock = clock
         self.enqueue = enqueue
         self._rng = rng or random.Random()
+        bind = sessions.kw.get("bind")
+        if not isinstance(bind, Engine):
+            raise TypeError("the dispatcher's sessions must be bound to an engine")
+        self._engine: Engine = bind
 
     # -- events → delivery records -------------------------------------------------------
 
@@ -183,8 +188,10 @@ class Dispatcher:
 
     def _recorder(self, event: OutboxEvent) -> Callable[[LogEntry], None]:
         def record(entry: LogEntry) -> None:
-            with self.sessions.begin() as session:
-                store.add_log(session, event, [entry], self.clock())
+            # A connection, not a session: one small INSERT per message sent, committed
+            # before the next message goes out.
+            with self._engine.begin() as connection:
+                store.add_log(connection, event, [entry], self.clock())
 
         return record
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from icalendar import Calendar, Event
 
 from hub import ical
@@ -169,3 +171,70 @@ def test_parse_accepts_folded_lines_and_lf_only(world: World) -> None:
     assert b"\r\n " in data  # long lines are folded
     _, event = _only_event(data.replace(b"\r\n", b"\n"))
     assert "Auto rojo" in str(event["DESCRIPTION"])
+
+
+# --- the direct writer of a booking's VEVENT ---------------------------------------------
+
+_TEXTS = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), whitelist_characters="\n\t"),
+    max_size=120,
+)
+
+
+def _properties(data: bytes) -> list[tuple[str, list[tuple[str, str]], bytes]]:
+    event = Event.from_ical(data)
+    assert isinstance(event, Event)
+    assert not event.errors
+    return sorted(
+        (str(name), sorted((str(k), str(v)) for k, v in value.params.items()), value.to_ical())
+        for name, value in event.property_items()
+        if name not in ("BEGIN", "END")
+    )
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    customer_name=_TEXTS.filter(str.strip),
+    notes=_TEXTS,
+    address=st.none() | _TEXTS.filter(str.strip),
+    business_name=_TEXTS.filter(str.strip),
+    meeting=st.none() | st.sampled_from(["https://meet.example/a,b;c", "https://m.example/x"]),
+    status=st.sampled_from(list(BookingStatus)),
+    invitees=st.lists(st.emails(), max_size=3),
+    zone=st.sampled_from(["America/Argentina/Buenos_Aires", "Europe/Madrid", "Asia/Kolkata"]),
+)
+def test_direct_vevent_reads_back_as_the_library_event(
+    customer_name: str,
+    notes: str,
+    address: str | None,
+    business_name: str,
+    meeting: str | None,
+    status: BookingStatus,
+    invitees: list[str],
+    zone: str,
+) -> None:
+    """Invites are written without building an icalendar object; whatever the names and
+    notes hold, a calendar client must read exactly what the library would have written."""
+    world = make_world()
+    world.customer.name = customer_name
+    world.business.name = business_name
+    world.business.timezone = zone
+    world.booking.notes = notes
+    world.booking.address = address
+    world.booking.meeting_url = meeting
+    world.booking.status = status
+    world.booking.invitees = tuple(invitees)
+    args = (world.booking, world.business, world.service, world.resource, world.customer)
+    kwargs = {"now": NOW, "organizer_email": ORGANIZER, "summary": f"{business_name} ✓"}
+    direct = ical.booking_vevent_ical(*args, **kwargs)
+    library = ical.booking_vevent(*args, **kwargs).to_ical()
+    assert _properties(direct) == _properties(library)
+    assert all(len(line) <= 75 for line in direct.split(b"\r\n"))
+    assert direct.endswith(b"END:VEVENT\r\n")
+
+
+def test_to_ical_is_the_library_serialisation(world: World) -> None:
+    event = _vevent(world)
+    assert ical.to_ical(event) == event.to_ical()
+    zone = ical.vtimezone("Europe/Madrid", date(2026, 1, 1), date(2027, 1, 1))
+    assert ical.to_ical(zone) == zone.to_ical()

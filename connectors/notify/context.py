@@ -16,7 +16,7 @@ from connectors.notify import formatting as fmt
 from connectors.notify.receipt import Receipt
 from hub.domain.booking import Booking
 from hub.domain.model import Branch, Business, Customer, Resource, Service
-from hub.ical import booking_vevent
+from hub.ical import booking_vevent_ical
 
 
 class MessageKind(enum.StrEnum):
@@ -111,7 +111,7 @@ def build_context(
     survey = business.settings.get("survey_url")
     if meeting_url and meeting_url != booking.meeting_url:
         booking = replace(booking, meeting_url=meeting_url)
-    event = booking_vevent(
+    event = booking_vevent_ical(
         booking,
         business,
         service,
@@ -171,5 +171,5 @@ def build_context(
         survey_url=str(survey) if survey else None,
         business_whatsapp=business.whatsapp_contact,
         organizer_email=organizer_email,
-        ical_event=event.to_ical(),
+        ical_event=event,
     )

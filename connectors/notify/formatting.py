@@ -80,11 +80,13 @@ def local(moment: datetime, tzname: str) -> datetime:
     return moment.astimezone(ZoneInfo(tzname))
 
 
+@functools.lru_cache(maxsize=4096)  # bookings share slot times
 def date_text(moment: datetime, tzname: str, locale: str) -> str:
     """ "Martes, 10 de febrero de 2026" / "Tuesday, February 10, 2026"."""
     return _capitalized(format_date(local(moment, tzname).date(), "full", locale=locale))
 
 
+@functools.lru_cache(maxsize=4096)  # bookings share slot times
 def short_date_text(moment: datetime, tzname: str, locale: str) -> str:
     """ "Martes 10 feb" / "Tuesday Feb 10" — the WhatsApp style of the seed texts."""
     day: date = local(moment, tzname).date()
@@ -92,11 +94,13 @@ def short_date_text(moment: datetime, tzname: str, locale: str) -> str:
     return _capitalized(format_date(day, pattern, locale=locale))
 
 
+@functools.lru_cache(maxsize=4096)  # bookings share slot times
 def time_text(moment: datetime, tzname: str, locale: str) -> str:
     """ "10:00 a. m." / "10:00 AM" — the wall clock in the business's zone."""
     return format_time(local(moment, tzname), "short", tzinfo=ZoneInfo(tzname), locale=locale)
 
 
+@functools.lru_cache(maxsize=4096)  # bookings share slot times
 def money_text(amount_minor: int, currency: str, locale: str) -> str:
     """Integer minor units as money: 500000 ARS → "$5.000,00" (es_AR)."""
     digits = get_currency_precision(currency)

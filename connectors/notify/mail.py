@@ -36,7 +36,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email import quoprimime
-from email.header import Header
 from email.message import Message
 from email.parser import BytesHeaderParser
 from email.policy import compat32
@@ -99,10 +98,24 @@ def invite_calendar(kind: MessageKind, context: MessageContext) -> tuple[str, by
 
 
 def _header(name: str, value: str) -> str:
-    if value.isascii() and len(name) + len(value) < 76 and "\n" not in value:
+    value = " ".join(value.split())  # one line: no header injection, no stray folding
+    if value.isascii() and len(name) + len(value) < 76:
         return f"{name}: {value}"
-    encoded = Header(value, "utf-8" if not value.isascii() else "us-ascii", header_name=name)
-    return f"{name}: {encoded.encode(linesep=CRLF)}"
+    return f"{name}: " + f"{CRLF} ".join(_encoded_words(value))
+
+
+def _encoded_words(value: str) -> list[str]:
+    """RFC 2047 B-encoded words of at most 75 characters, never splitting a character."""
+    words: list[bytes] = []
+    chunk = b""
+    for char in value:
+        data = char.encode("utf-8")
+        if len(chunk) + len(data) > 45:  # 45 bytes → 60 base64 characters + 12 of markup
+            words.append(chunk)
+            chunk = b""
+        chunk += data
+    words.append(chunk)
+    return [f"=?utf-8?b?{base64.b64encode(w).decode('ascii')}?=" for w in words]
 
 
 def _address(name: str, address: str) -> str:
