@@ -21,6 +21,7 @@ from booking_pages import (
     console_google,
     console_resources,
     console_setup,
+    console_webhooks,
     manage,
     public,
 )
@@ -68,6 +69,7 @@ def console_app(pages: Pages) -> Starlette:
         *console_resources.routes(pages),
         *console_background.routes(pages),
         *console_google.routes(pages),
+        *console_webhooks.routes(pages),
     ]
     return Starlette(routes=routes, exception_handlers=_handlers(pages))  # type: ignore[arg-type]
 
