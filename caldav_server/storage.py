@@ -17,6 +17,7 @@ import contextlib
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from radicale import item as radicale_item
@@ -187,9 +188,53 @@ class ResourceCalendar(Root):
             render=lambda: text,
         )
 
+    def _listed_items(self, rows: Sequence[Any]) -> list[LazyItem]:
+        """Items of a whole-calendar listing, from ``store.booking_listing`` rows: their
+        texts (rarely asked for in a listing) are rendered from bookings read in one query
+        the first time any of them is."""
+        catalog = self.catalog()
+        rid = self.resource.id
+        loaded: dict[str, tuple[Any, Any]] = {}
+
+        def render(booking_id: str, tag: str) -> str:
+            if not loaded:
+                with self._session() as session:
+                    loaded.update((b.id, (b, c)) for b, c in store.bookings(session, rid))
+            found = loaded.get(booking_id)
+            if found is None:
+                raise refuse("not-found", "the event left this calendar", status=404)
+            booking, customer = found
+            if booking_etag(booking, customer, catalog) != tag:
+                # Changed since the listing was read: render it, but never file the new
+                # text under the old ETag.
+                return booking_text(booking, customer, catalog)
+            return self._backend.renders.get(tag, lambda: booking_text(booking, customer, catalog))
+
+        items: list[LazyItem] = []
+        dates: dict[datetime | None, str] = {}
+        for row in rows:
+            if row.service_id not in catalog.services:
+                continue
+            etag = self._etag_of_row(catalog, row)
+            changed = row.updated_at or row.created_at
+            if changed not in dates:
+                dates[changed] = http_date(changed)
+            items.append(
+                LazyItem(
+                    collection=self,
+                    href=booking_href(row.id),
+                    etag=etag,
+                    uid=f"{row.id}@turnero",
+                    time_range=(timestamp(row.start_at), timestamp(row.end_at)),
+                    last_modified=dates[changed],
+                    render=partial(render, row.id, etag),
+                )
+            )
+        return items
+
     def _all(self, session: Any) -> list[LazyItem]:
         rid = self.resource.id
-        return self._booking_items(store.bookings(session, rid)) + self._block_items(
+        return self._listed_items(store.booking_listing(session, rid)) + self._block_items(
             session, store.blocks(session, rid, branch_ids=self.resource.branch_ids)
         )
 
@@ -217,6 +262,8 @@ class ResourceCalendar(Root):
 
     def get_multi(self, hrefs: Iterable[str]) -> Iterable[tuple[str, radicale_item.Item | None]]:
         wanted = list(dict.fromkeys(hrefs))
+        if not wanted:
+            return []  # Radicale asks with no hrefs at all when a REPORT names the calendar
         booking_ids, block_ids, others = [], [], []
         for href in wanted:
             kind = parse_href(href)
@@ -260,17 +307,31 @@ class ResourceCalendar(Root):
         catalog = self.catalog()
         rid = self.resource.id
         with self._session() as session:
-            rows = store.booking_etags(session, rid)
+            rows = store.booking_listing(session, rid)
             blocks = self._block_items(
                 session, store.blocks(session, rid, branch_ids=self.resource.branch_ids)
             )
         found: dict[str, str | None] = {
-            booking_href(row[0]): etag_from(catalog, *row)
+            booking_href(row.id): self._etag_of_row(catalog, row)
             for row in rows
-            if row[3] in catalog.services
+            if row.service_id in catalog.services
         }
         found.update((item.href or "", item.etag) for item in blocks)
         return found
+
+    @staticmethod
+    def _etag_of_row(catalog: store.Catalog, row: Any) -> str:
+        return etag_from(
+            catalog,
+            row.id,
+            row.version,
+            row.updated_at,
+            row.service_id,
+            row.branch_id,
+            row.name,
+            row.phone,
+            row.email,
+        )
 
     def has_uid(self, uid: str) -> bool:
         with self._session() as session:

@@ -140,16 +140,20 @@ def bookings(
     return [(convert.booking_from_row(b), convert.customer_from_row(c)) for b, c in rows]
 
 
-def booking_etags(session: Session, resource_id: str) -> list[tuple[Any, ...]]:
-    """Just the columns a booking's ETag is made from, for every booking of the calendar
-    (what an initial sync lists): no entities are built."""
+def booking_listing(session: Session, resource_id: str) -> list[Any]:
+    """For every booking of the calendar, just the columns its ETag, time range and
+    last-modified date are made from (what a listing of the calendar shows): no entities
+    are built. Rows have the columns' names as attributes."""
     rows = session.execute(
         select(
             BookingRow.id,
             BookingRow.version,
             BookingRow.updated_at,
+            BookingRow.created_at,
             BookingRow.service_id,
             BookingRow.branch_id,
+            BookingRow.start_at,
+            BookingRow.end_at,
             CustomerRow.name,
             CustomerRow.phone,
             CustomerRow.email,
@@ -158,7 +162,7 @@ def booking_etags(session: Session, resource_id: str) -> list[tuple[Any, ...]]:
         .where(BookingRow.resource_id == resource_id, BookingRow.status.not_in(GONE))
         .order_by(BookingRow.start_at, BookingRow.id)
     )
-    return [tuple(row) for row in rows]
+    return list(rows)
 
 
 def booking_ids(session: Session, resource_id: str) -> list[str]:

@@ -134,3 +134,16 @@ def test_a_sync_lists_the_etags_a_propfind_shows_and_then_only_what_changed(
         stale = h.request("REPORT", url, content=SYNC.format(token="bogus"), headers={"Depth": "1"})
         assert stale.status_code == 403
         assert "valid-sync-token" in stale.text
+
+
+def test_the_whole_calendar_downloads_with_every_event(dav: DavWorld) -> None:
+    first, second = dav.book(10), dav.book(12, name="Ana Núñez")
+    url = dav.calendar_url(dav.admin, dav.tenant.resources[0].id)
+    with http(dav, dav.admin) as h:
+        answer = h.get(url)
+    assert answer.status_code == 200, answer.text
+    text = answer.content.decode()
+    assert text.count("BEGIN:VEVENT") == 2
+    assert f"UID:{first.id}@turnero" in text
+    assert f"UID:{second.id}@turnero" in text
+    assert "Lavado completo" in text
