@@ -120,6 +120,14 @@ class ConsumerRegistry:
         self._consumers[name] = consumer
         return consumer
 
+    def wrap_deliver(self, name: str, wrap: Callable[[Deliver], Deliver]) -> None:
+        """Put ``wrap(deliver)`` in place of the ``deliver`` of consumer ``name`` (e.g. to
+        hold its messages until another consumer did its part); the rest is kept."""
+        consumer = self._consumers[name]
+        self._consumers[name] = Consumer(
+            consumer.name, consumer.handles, wrap(consumer.deliver), consumer.prefetch
+        )
+
     def get(self, name: str) -> Consumer | None:
         return self._consumers.get(name)
 

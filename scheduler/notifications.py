@@ -121,13 +121,14 @@ class MessageBuilder:
 
     SETUP_TTL = 10.0
     KEEP = 512  # prepared messages kept (for the other channel, and prefetched batches)
+    KEEP_SECONDS = 5.0
 
     def __init__(self, uow: Callable[[], SqlUnitOfWork], settings: Settings) -> None:
         self._uow = uow
         self._settings = settings
         self._lock = threading.Lock()
         self._setup: dict[tuple[str, str], tuple[float, object]] = {}
-        self._prepared: OrderedDict[str, Prepared | None] = OrderedDict()
+        self._prepared: OrderedDict[str, tuple[float, Prepared | None]] = OrderedDict()
 
     def _cached(self, kind: str, key: str, load: Callable[[], T | None]) -> T | None:
         now = time.monotonic()
@@ -148,25 +149,34 @@ class MessageBuilder:
         return self._cached("business", business_id, load)
 
     def prepare(self, event: OutboxEvent, now: datetime) -> Prepared | None:
-        with self._lock:
-            if event.id in self._prepared:
-                return self._prepared[event.id]
+        hit = self._kept(event.id)
+        if hit is not None:
+            return hit[0]
         prepared = self._prepare(event, now)
         self._keep({event.id: prepared})
         return prepared
 
-    def _keep(self, found: dict[str, Prepared | None]) -> None:
+    def _kept(self, event_id: str) -> tuple[Prepared | None] | None:
+        """The message kept for ``event_id`` if it is fresh (a retry rebuilds it: the
+        booking may have changed, e.g. got its video link, since)."""
         with self._lock:
-            self._prepared.update(found)
+            kept = self._prepared.get(event_id)
+        if kept is None or time.monotonic() - kept[0] > self.KEEP_SECONDS:
+            return None
+        return (kept[1],)
+
+    def _keep(self, found: dict[str, Prepared | None]) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self._prepared.update((key, (now, value)) for key, value in found.items())
             while len(self._prepared) > self.KEEP:
                 self._prepared.popitem(last=False)
 
     def prefetch(self, events: Sequence[OutboxEvent], now: datetime) -> None:
         """Prepare the messages of a batch of events with one query for their bookings and
         one for their customers (``prepare`` then finds them ready)."""
-        with self._lock:
-            todo = [e for e in events if e.id not in self._prepared]
-        todo = [e for e in todo if message_kind(e) is not None][: self.KEEP // 2]
+        todo = [e for e in events if message_kind(e) is not None and self._kept(e.id) is None]
+        todo = todo[: self.KEEP // 2]
         if len(todo) < 2:
             return
         booking_ids = {_booking_id(e) for e in todo}

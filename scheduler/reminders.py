@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from hub.domain.booking import Booking, BookingStatus
@@ -150,7 +150,16 @@ def fire_due(session: Session, now: datetime, limit: int) -> list[str]:
     new event ids. Reminders of bookings that no longer occupy time, or already started, are
     skipped; a booking moved since its row was written gets its row moved instead."""
     query = (
-        select(ReminderRow, BookingRow.status, BookingRow.start_at)
+        select(
+            ReminderRow.id,
+            ReminderRow.business_id,
+            ReminderRow.booking_id,
+            ReminderRow.channel,
+            ReminderRow.minutes_before,
+            ReminderRow.start_at,
+            BookingRow.status,
+            BookingRow.start_at.label("booking_start"),
+        )
         .join(BookingRow, BookingRow.id == ReminderRow.booking_id)
         .where(ReminderRow.status == "pending", ReminderRow.due_at <= now)
         .order_by(ReminderRow.due_at)
@@ -160,17 +169,19 @@ def fire_due(session: Session, now: datetime, limit: int) -> list[str]:
         query = query.with_for_update(of=ReminderRow, skip_locked=True)
     fired: list[str] = []
     outbox: list[dict[str, Any]] = []
-    for row, status, start_at in session.execute(query):
-        if status not in REMINDED or start_at <= now:
-            row.status = "skipped"
+    changes: list[dict[str, Any]] = []
+    for row in session.execute(query):
+        start_at = row.booking_start
+        if row.status not in REMINDED or start_at <= now:
+            changes.append({"id": row.id, "status": "skipped"})
             continue
         if start_at != row.start_at:
-            row.start_at = start_at
-            row.due_at = start_at - timedelta(minutes=row.minutes_before)
-            if row.due_at > now:
+            due = start_at - timedelta(minutes=row.minutes_before)
+            changes.append({"id": row.id, "start_at": start_at, "due_at": due})
+            if due > now:
                 continue
         event_id = reminder_event_id(row.id, start_at)
-        row.status, row.fired_at, row.event_id = "fired", now, event_id
+        changes.append({"id": row.id, "status": "fired", "fired_at": now, "event_id": event_id})
         outbox.append(
             {
                 "id": event_id,
@@ -190,8 +201,13 @@ def fire_due(session: Session, now: datetime, limit: int) -> list[str]:
             }
         )
         fired.append(event_id)
+    # One executemany per shape of change (ORM bulk UPDATE by primary key).
+    shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for change in changes:
+        shapes.setdefault(tuple(sorted(change)), []).append(change)
+    for rows in shapes.values():
+        session.execute(update(ReminderRow), rows)
     if outbox:
-        session.flush()
         session.execute(insert(OutboxRow), outbox)
     return fired
 

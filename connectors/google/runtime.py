@@ -19,6 +19,7 @@ from huey.api import TaskWrapper
 from connectors.google import channels
 from connectors.google.backoff import Backoff
 from connectors.google.busy import GoogleBusySource
+from connectors.google.meet import MeetLinkGate, gated
 from connectors.google.notices import GoogleNotice, Mailer
 from connectors.google.pull import GooglePull
 from connectors.google.push import GooglePush
@@ -88,6 +89,12 @@ def install_google(
     registry.register_consumer(push.name, push.handles, push.deliver)
     notice = GoogleNotice(hub.database, hub.settings, mailer)
     registry.register_consumer(notice.name, notice.handles, notice.deliver)
+    # The client's messages about a booking that gets a Meet link wait for the link (both
+    # channels: they share the prepared message).
+    gate = MeetLinkGate(hub.database)
+    for name in ("email", "whatsapp"):
+        if registry.get(name) is not None:
+            registry.wrap_deliver(name, lambda deliver: gated(deliver, gate))
     connector = GoogleConnector(
         push, pull, busy, channels.notifications_address(hub.settings.base_url)
     )
