@@ -15,6 +15,9 @@ process (web processes only enqueue). Nothing connects here.
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -66,20 +69,44 @@ def register_webhook_tasks(huey: Huey, webhooks: Webhooks) -> WebhookTasks:
     )
 
 
-@dataclass(frozen=True, slots=True)
 class FanOut:
     """The scheduler consumer: booking (and payment) events become deliveries; replay
-    requests written by the API become sends."""
+    requests written by the API become sends.
 
-    webhooks: Webhooks
+    The scheduler hands a claimed batch to ``prefetch`` first: its events are fanned out in
+    one transaction, and ``deliver`` then only confirms each one was (an event whose batch
+    fan-out failed is fanned out on its own)."""
+
+    KEEP_SECONDS = 60.0
+
+    def __init__(self, webhooks: Webhooks) -> None:
+        self.webhooks = webhooks
+        self._lock = threading.Lock()
+        self._done: OrderedDict[str, float] = OrderedDict()
 
     def handles(self, event: OutboxEvent) -> bool:
         return event.type in EVENT_TYPES or event.type == REPLAY_EVENT
 
+    def prefetch(self, events: Sequence[OutboxEvent], now: datetime) -> None:
+        batch = [e for e in events if e.type in EVENT_TYPES]
+        if not batch:
+            return
+        self.webhooks.fan_out(batch)  # committed before any of them is marked delivered
+        at = time.monotonic()
+        with self._lock:
+            self._done.update((e.id, at) for e in batch)
+            while len(self._done) > 4096:
+                self._done.popitem(last=False)
+
+    def _fanned_out(self, event_id: str) -> bool:
+        with self._lock:
+            at = self._done.pop(event_id, None)
+        return at is not None and time.monotonic() - at < self.KEEP_SECONDS
+
     def deliver(self, event: OutboxEvent, ctx: DeliveryContext) -> Sequence[LogEntry]:
         if event.type == REPLAY_EVENT:
             self.webhooks.ask_send([str(i) for i in event.payload.get("delivery_ids", [])])
-        else:
+        elif not self._fanned_out(event.id):
             self.webhooks.fan_out([event])
         return []
 
@@ -106,7 +133,9 @@ def install_webhooks(
     webhooks.enqueue = enqueue
     webhooks.enqueue_pump = enqueue_pump
     fan_out = FanOut(webhooks)
-    registry.register_consumer(CONSUMER, fan_out.handles, fan_out.deliver)
+    registry.register_consumer(
+        CONSUMER, fan_out.handles, fan_out.deliver, prefetch=fan_out.prefetch
+    )
     notice = AdminNotice(hub.database, hub.settings, mailer)
     registry.register_consumer(notice.name, notice.handles, notice.deliver)
     return webhooks
