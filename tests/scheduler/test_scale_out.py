@@ -28,7 +28,7 @@ from tests.scheduler.fakes import MailSink, free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 SOON = {"reminders": [{"channel": "email", "minutes_before": 60}]}
-BOOTHS = 6  # 12 requests at once per web process: within its database pool (15)
+BOOTHS = 8  # 16 requests at once per web process (its pool: 20 + 20 overflow)
 TRIES_PER_BOOTH = 4
 
 
