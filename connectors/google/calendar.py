@@ -8,14 +8,18 @@ Not here: what to send (``push``), what to do with what comes back (``pull``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import urljoin
 
 import httplib2  # type: ignore[import-untyped]
 from google.auth.exceptions import RefreshError
 from google.oauth2.credentials import Credentials
 from google_auth_httplib2 import AuthorizedHttp  # type: ignore[import-untyped]
+from google_auth_httplib2 import Request as AuthRequest
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
+from googleapiclient.http import BatchHttpRequest
 
 from hub.config import Settings
 
@@ -67,6 +71,43 @@ def calendar_service(settings: Settings, refresh_token: str) -> Any:
         cache_discovery=False,
         client_options=options,
     )
+
+
+# The bundled discovery document's servicePath and batchPath.
+SERVICE_PATH = "calendar/v3/"
+BATCH_PATH = "batch/calendar/v3"
+
+BatchCallback = Callable[[str, Any, Exception | None], None]
+
+
+def new_batch(settings: Settings, api: Any, callback: BatchCallback) -> BatchHttpRequest:
+    """A Calendar batch request (multipart/mixed to the batch path) for ``api``'s requests;
+    ``callback(request_id, answer, error)`` is told each part's outcome.
+
+    The SDK puts the batch path under the discovery document's ``rootUrl`` even when
+    ``client_options`` moved the API elsewhere, so with ``google_api_url`` set it goes under
+    that URL's root instead (the URL without its service path)."""
+    if not settings.google_api_url:
+        return api.new_batch_http_request(callback=callback)
+    url = settings.google_api_url
+    if not url.endswith("/"):
+        url += "/"
+    root = url.removesuffix(SERVICE_PATH) if url.endswith(SERVICE_PATH) else urljoin(url, "/")
+    return BatchHttpRequest(callback=callback, batch_uri=root + BATCH_PATH)
+
+
+def execute_batch(batch: BatchHttpRequest, request: Any) -> None:
+    """Send ``batch`` over the authorized connection of ``request`` (one of its calls),
+    getting the access token first over that same connection: the SDK would fetch it over
+    a connection of its own that it never closes. Failures become ``GoogleError``s."""
+    http = request.http
+    try:
+        credentials = getattr(http, "credentials", None)
+        if credentials is not None and not credentials.valid:
+            credentials.refresh(AuthRequest(http.http))
+        batch.execute(http=http)
+    except Exception as exc:
+        raise classify(exc) from exc
 
 
 _RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded"})

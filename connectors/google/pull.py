@@ -34,7 +34,7 @@ from connectors.google.calendar import (
     calendar_service,
     execute,
 )
-from connectors.google.push import BOOKING_KEY
+from connectors.google.event import BOOKING_KEY
 from connectors.google.tokens import TokenCipher
 from hub.config import Settings
 from hub.domain.booking import Actor, ChangedBy, Channel

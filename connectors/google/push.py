@@ -5,10 +5,16 @@ a Meet ``createRequest`` for video services), patch it, or delete it once the bo
 longer occupies time.
 
 Idempotent: before inserting, the event is looked up by its private extended property, so an
-insert whose answer was lost (timeout) is found instead of made twice. A Meet link that
-Google reports ``pending`` is asked for again; still pending → the delivery is retried.
+insert whose answer was lost (timeout) is found instead of made twice; the insert carries the
+event id we choose, so one sent twice is refused (409) and patched. A Meet link that Google
+reports ``pending`` is asked for again; still pending → the delivery is retried.
 
-Not here: the SDK client and error mapping (``calendar``), the pull side (``pull``).
+The scheduler hands a claimed batch to ``prefetch`` first, which pushes it per account in
+batch requests (``batch``); ``deliver`` then only confirms those events and pushes the rest
+alone, one event at a time.
+
+Not here: the event body (``event``), the SDK client and error mapping (``calendar``), the
+pull side (``pull``).
 """
 
 from __future__ import annotations
@@ -16,11 +22,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
 from connectors.google import notices, store
 from connectors.google.backoff import Backoff
+from connectors.google.batch import PushedEvents, push_together
 from connectors.google.calendar import (
     BrokenConnectionError,
     GoogleError,
@@ -30,10 +37,17 @@ from connectors.google.calendar import (
     execute,
     is_gone,
 )
+from connectors.google.event import (
+    BOOKING_KEY,
+    BookingView,
+    event_body,
+    insert_body,
+    load_views,
+    meet_link,
+)
 from connectors.google.tokens import TokenCipher
 from hub.config import Settings
-from hub.domain.booking import Booking
-from hub.domain.model import Business, Customer, OutboxEvent, Service
+from hub.domain.model import OutboxEvent
 from hub.persistence.uow import SqlDatabase
 from hub.services.events import BOOKING_EVENTS
 from scheduler.consumers import (
@@ -46,64 +60,12 @@ from scheduler.consumers import (
 
 log = logging.getLogger(__name__)
 
-BOOKING_KEY = "turnero_booking_id"
 CHANNEL = "google"
 MEET_POLLS = 3
 
 
 class MeetPendingError(TransientGoogleError):
     """The event is in Google but its Meet link is not ready yet: ask again later."""
-
-
-@dataclass(frozen=True, slots=True)
-class BookingView:
-    booking: Booking
-    business: Business
-    service: Service
-    customer: Customer | None
-
-
-def event_body(view: BookingView) -> dict[str, Any]:
-    """The Google event of a booking (without the conference request)."""
-    b, customer = view.booking, view.customer
-    tz = view.business.timezone
-    emails = [customer.email] if customer is not None and customer.email else []
-    emails += [e for e in b.invitees if e not in emails]
-    who = customer.name if customer is not None else ""
-    description = "\n".join(
-        part
-        for part in (
-            customer.phone if customer is not None and customer.phone else "",
-            b.notes,
-        )
-        if part
-    )
-    return {
-        "summary": f"{view.service.name} — {who}" if who else view.service.name,
-        "location": b.address or "",
-        "description": description,
-        "start": {"dateTime": b.start.isoformat(), "timeZone": tz},
-        "end": {"dateTime": b.end.isoformat(), "timeZone": tz},
-        "attendees": [{"email": e} for e in emails],
-        "status": "tentative" if b.status.value == "pending" else "confirmed",
-        "extendedProperties": {"private": {BOOKING_KEY: b.id}},
-    }
-
-
-def event_id_for(booking_id: str) -> str:
-    """The Google event id of a booking, chosen by us (Calendar v3 accepts client ids in
-    base32hex, 5-1024 chars) so that a repeated insert is refused with 409, never doubled."""
-    return "tn" + booking_id.replace("-", "").lower()
-
-
-def meet_link(event: dict[str, Any]) -> str | None:
-    """The video entry point of an event's conference, or None while it is pending."""
-    data = event.get("conferenceData") or {}
-    for point in data.get("entryPoints") or []:
-        if point.get("entryPointType") == "video" and point.get("uri"):
-            return str(point["uri"])
-    link = event.get("hangoutLink")
-    return str(link) if link else None
 
 
 class GooglePush:
@@ -127,13 +89,24 @@ class GooglePush:
         self.service_for = service_for or (lambda token: calendar_service(settings, token))
         self.sleep = sleep
         self.backoff = backoff or Backoff()
+        self.pushed = PushedEvents()
 
     def handles(self, event: OutboxEvent) -> bool:
         return event.type in BOOKING_EVENTS
 
+    def prefetch(self, events: Sequence[OutboxEvent], now: datetime) -> None:
+        """Push a claimed batch's bookings per account in batch requests (``batch``); their
+        ``deliver`` then only confirms what went, and pushes the rest alone."""
+        self.pushed.keep(push_together(self, [e for e in events if self.handles(e)], now))
+
     def deliver(self, event: OutboxEvent, ctx: DeliveryContext) -> Sequence[LogEntry]:
+        pushed = self.pushed.take(event.id)
+        if pushed is not None:
+            return pushed
         booking_id = str(event.payload.get("booking_id") or event.aggregate_id)
-        view = self._load(event.business_id, booking_id)
+        view = load_views(self.database, [(event.business_id, booking_id)]).get(
+            (event.business_id, booking_id)
+        )
         if view is None:
             return []
         with self.database.sessions() as session:
@@ -166,18 +139,6 @@ class GooglePush:
             raise PermanentDeliveryError(str(exc), [entry]) from exc
         return [LogEntry(CHANNEL, kind, LogStatus.SENT, conn.google_email, detail)]
 
-    def _load(self, business_id: str, booking_id: str) -> BookingView | None:
-        with self.database.unit_of_work() as uow:
-            booking = uow.bookings.get(business_id, booking_id)
-            business = uow.businesses.get(business_id)
-            if booking is None or business is None:
-                return None
-            service = uow.services.get(business_id, booking.service_id)
-            if service is None:
-                return None
-            customer = uow.customers.get(business_id, booking.customer_id)
-            return BookingView(booking, business, service, customer)
-
     def _sync(self, api: Any, conn: store.Connection, view: BookingView) -> str:
         booking = view.booking
         calendar = conn.calendar_id
@@ -186,31 +147,24 @@ class GooglePush:
             if event_id is not None:
                 self._delete(api, calendar, event_id, view)
             return "deleted"
-        body = event_body(view)
-        send = str(view.business.settings.get("google_send_updates", "none"))
+        send = view.send_updates
         event: dict[str, Any] | None = None
         if event_id is not None:
             try:
                 event = execute(
                     api.events().patch(
-                        calendarId=calendar, eventId=event_id, body=body, sendUpdates=send
+                        calendarId=calendar,
+                        eventId=event_id,
+                        body=event_body(view),
+                        sendUpdates=send,
                     )
                 )
             except GoogleError as exc:
                 if not is_gone(exc):
                     raise
-        wants_meet = booking.video_meeting or view.service.video_meeting
+        wants_meet = view.wants_meet
         if event is None:
-            if wants_meet:
-                body["conferenceData"] = {
-                    "createRequest": {
-                        # Google dedups create requests by id: a retry asks for the same room.
-                        "requestId": booking.id,
-                        "conferenceSolutionKey": {"type": "hangoutsMeet"},
-                    }
-                }
-            body["id"] = event_id_for(booking.id)
-            event = self._insert(api, calendar, body, wants_meet, send)
+            event = self._insert(api, calendar, insert_body(view), wants_meet, send)
         link = meet_link(event) if wants_meet else None
         polls = 0
         while wants_meet and link is None and polls < MEET_POLLS:
@@ -268,7 +222,7 @@ class GooglePush:
         return str(items[0]["id"]) if items else None
 
     def _delete(self, api: Any, calendar: str, event_id: str, view: BookingView) -> None:
-        send = str(view.business.settings.get("google_send_updates", "none"))
+        send = view.send_updates
         try:
             execute(api.events().delete(calendarId=calendar, eventId=event_id, sendUpdates=send))
         except GoogleError as exc:

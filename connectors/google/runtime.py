@@ -71,13 +71,15 @@ def install_google(
     *,
     huey: Huey | None = None,
     mailer: Mailer | None = None,
+    backoff: Backoff | None = None,
 ) -> GoogleConnector | None:
-    """``mailer`` sends the emails about broken connections and refused moves."""
+    """``mailer`` sends the emails about broken connections and refused moves; ``backoff``
+    paces the calls to Google (by default exponential with full jitter)."""
     if not configured(hub):
         return None
     busy = GoogleBusySource(hub.database)
     hub.busy_sources.append(busy)
-    backoff = Backoff()  # one per process, shared by push and pull: one account, one pace
+    backoff = backoff or Backoff()  # one per process, shared by push and pull: one pace
     push = GooglePush(hub.database, hub.settings, backoff=backoff)
     pull = GooglePull(
         hub.database,
@@ -86,7 +88,7 @@ def install_google(
         busy_sources=hub.busy_sources,
         backoff=backoff,
     )
-    registry.register_consumer(push.name, push.handles, push.deliver)
+    registry.register_consumer(push.name, push.handles, push.deliver, prefetch=push.prefetch)
     notice = GoogleNotice(hub.database, hub.settings, mailer)
     registry.register_consumer(notice.name, notice.handles, notice.deliver)
     # The client's messages about a booking that gets a Meet link wait for the link (both

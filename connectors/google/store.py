@@ -108,7 +108,14 @@ def connection_for_resource(
 ) -> Connection | None:
     """The active connection whose calendar receives this resource's bookings (the oldest,
     when several staff share a resource)."""
-    for conn in connections(session):
+    return pick_connection(connections(session), business_id, resource_id)
+
+
+def pick_connection(
+    active: Sequence[Connection], business_id: str, resource_id: str
+) -> Connection | None:
+    """``connection_for_resource`` among ``active`` (as ``connections`` lists them)."""
+    for conn in active:
         if conn.business_id == business_id and resource_id in conn.resource_ids:
             return conn
     return None

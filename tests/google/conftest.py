@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, cast
@@ -17,6 +18,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select
 
 from connectors.google import store
+from connectors.google.backoff import Backoff
 from connectors.google.runtime import GoogleConnector, install_google
 from connectors.google.tokens import TokenCipher
 from hub.bootstrap import Hub, build_hub
@@ -88,6 +90,21 @@ class ListMailer:
         return [m for m in self.sent if m["To"] == address]
 
 
+class Relay:
+    """Hands each commit's outbox events to the dispatcher at once, or keeps them while
+    held (a backlog, which the dispatcher then claims in batches)."""
+
+    def __init__(self, dispatcher: Dispatcher) -> None:
+        self.dispatcher = dispatcher
+        self.kept: list[str] | None = None
+
+    def __call__(self, ids: Sequence[str]) -> None:
+        if self.kept is None:
+            self.dispatcher.dispatch(ids)
+        else:
+            self.kept.extend(ids)
+
+
 @dataclass
 class World:
     hub: Hub
@@ -101,6 +118,17 @@ class World:
     maria: Staff
     admin: User
     mailer: ListMailer
+    relay: Relay
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """Keep the outbox events committed inside, then dispatch them together."""
+        self.relay.kept = []
+        try:
+            yield
+        finally:
+            kept, self.relay.kept = self.relay.kept, None
+        self.dispatcher.dispatch(kept)
 
     def uow(self) -> UnitOfWork:
         return self.hub.uow()
@@ -182,7 +210,9 @@ def make_world(
     mailer = ListMailer()
     if first is not None:
         first(hub, registry, mailer)
-    connector = install_google(hub, registry, mailer=mailer)
+    # Seeded jitter: the first wait after a "slow down" is the same on every run (~5 s).
+    backoff = Backoff(rng=random.Random(7))
+    connector = install_google(hub, registry, mailer=mailer, backoff=backoff)
     assert connector is not None
     connector.push.sleep = lambda _: None
     config = SchedulerConfig(retry_base=timedelta(0), retry_max=timedelta(0))
@@ -193,7 +223,8 @@ def make_world(
         clock=hub.now,
         rng=random.Random(7),
     )
-    hub.on_commit(lambda ids: _dispatch(dispatcher, ids))
+    relay = Relay(dispatcher)
+    hub.on_commit(relay)
     now = hub.now()
     business = setup.create_business(
         hub.uow(),
@@ -253,11 +284,8 @@ def make_world(
         people[1],
         admin,
         mailer,
+        relay,
     )
-
-
-def _dispatch(dispatcher: Dispatcher, ids: Sequence[str]) -> None:
-    dispatcher.dispatch(ids)
 
 
 @pytest.fixture

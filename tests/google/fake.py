@@ -6,9 +6,11 @@ Covers what the connector uses: the token endpoint (authorization code with PKCE
 and Calendar v3 ``events.insert/get/patch/delete/list`` (``pageToken``, ``syncToken``, 410
 once tokens are expired, ``privateExtendedProperty``, ``singleEvents`` expansion of RRULEs),
 ``events.watch``, ``channels.stop``, ``calendarList.list``, ``freeBusy``, token
-revocation, injected API errors (``fail_api``), and ``conferenceData.createRequest`` →
-a Meet link (``pending`` first when asked to). Tests reach into its state directly to play
-the staff member editing their calendar.
+revocation, injected API errors (``fail_api``), ``conferenceData.createRequest`` →
+a Meet link (``pending`` first when asked to), and the batch endpoint (multipart/mixed, each
+part routed like a request of its own and answered in a part with the ``Content-ID``
+echoed as ``response-…``; ``batches`` says whose batches came and how many calls each
+held). Tests reach into its state directly to play the staff member editing their calendar.
 """
 
 from __future__ import annotations
@@ -21,14 +23,19 @@ import threading
 from collections.abc import Iterator
 from copy import deepcopy
 from datetime import UTC, datetime, timedelta
+from email.message import Message
+from email.parser import BytesParser, Parser
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, unquote, urlencode, urlparse
 
 import httpx
 from dateutil.rrule import rrulestr
 
 API_PREFIX = "/calendar/v3/"
+BATCH_PATH = "/batch/calendar/v3"
+BATCH_LIMIT = 1000  # Google's own limit; the connector keeps to 50
 Json = dict[str, Any]
 
 
@@ -58,7 +65,8 @@ class FakeGoogle:
         self.meet_pending = False
         self.meet_ready_after_gets = 1  # GETs of a pending conference before it is filled
         self.fail_next_insert_after_commit = 0  # insert stored, then the socket hangs up
-        self.requests: list[tuple[str, str]] = []
+        self.requests: list[tuple[str, str]] = []  # every API call, batched ones included
+        self.batches: list[tuple[str, int]] = []  # (whose access token, how many parts)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -268,12 +276,23 @@ class FakeGoogle:
                 with fake.lock:
                     fake.requests.append((method, url.path))
                     try:
+                        if method == "POST" and url.path == BATCH_PATH:
+                            status, content_type, answer = fake.batch(raw, self.headers)
+                            self._answer_raw(status, content_type, answer)
+                            return
                         result = fake.route(method, url.path, query, multi, raw, self.headers)
                     except _Hangup:
                         self.close_connection = True
                         self.connection.close()
                         return
                 self._answer(*result)
+
+            def _answer_raw(self, status: int, content_type: str, raw: bytes) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(raw)))
+                self.end_headers()
+                self.wfile.write(raw)
 
             def do_GET(self) -> None:
                 self._dispatch("GET")
@@ -288,6 +307,54 @@ class FakeGoogle:
                 self._dispatch("DELETE")
 
         return Handler
+
+    def batch(self, raw: bytes, headers: Any) -> tuple[int, str, bytes]:
+        """A Calendar batch request: every part is an HTTP request of its own (its own
+        ``Authorization``), answered in the same order in a multipart/mixed answer."""
+        email = self.access_tokens.get((headers.get("Authorization") or "").removeprefix("Bearer "))
+        if email is None:
+            status, body, _ = _error(401, "authError", "Invalid Credentials")
+            return status, "application/json", json.dumps(body).encode()
+        envelope = f"Content-Type: {headers.get('Content-Type')}\r\n\r\n".encode() + raw
+        message = BytesParser().parsebytes(envelope)
+        if not message.is_multipart():
+            status, body, _ = _error(400, "badRequest", "Batch requests are multipart/mixed")
+            return status, "application/json", json.dumps(body).encode()
+        parts = cast(list[Message], message.get_payload())
+        if len(parts) > BATCH_LIMIT:
+            status, body, _ = _error(400, "badRequest", "Too many requests in a batch")
+            return status, "application/json", json.dumps(body).encode()
+        self.batches.append((email, len(parts)))
+        boundary = "batch_" + secrets.token_hex(8)
+        out: list[str] = []
+        for part in parts:
+            request_line, _, rest = str(part.get_payload()).partition("\n")
+            method, target, _version = request_line.strip().split(" ", 2)
+            inner = Parser().parsestr(rest)
+            url = urlparse(target)
+            query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+            payload = str(inner.get_payload() or "").encode()
+            self.requests.append((method, url.path))
+            status, body, extra = self.route(
+                method, url.path, query, parse_qs(url.query), payload, inner
+            )
+            text = "" if body is None else json.dumps(body)
+            head = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}"]
+            head += [f"{k}: {v}" for k, v in (extra or {}).items()]
+            if body is not None:
+                head.append("Content-Type: application/json; charset=UTF-8")
+            head.append(f"Content-Length: {len(text.encode())}")
+            content_id = str(part.get("Content-ID", "")).strip()
+            out.append(
+                f"--{boundary}\r\nContent-Type: application/http\r\n"
+                f"Content-ID: <response-{content_id.strip('<>')}>\r\n\r\n"
+                + "\r\n".join(head)
+                + "\r\n\r\n"
+                + text
+                + "\r\n"
+            )
+        out.append(f"--{boundary}--\r\n")
+        return 200, f"multipart/mixed; boundary={boundary}", "".join(out).encode()
 
     def route(
         self,
