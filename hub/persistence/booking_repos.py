@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from hub.availability.types import Busy
 from hub.domain.booking import OCCUPYING, Booking, BookingStatus
 from hub.domain.model import AuditEntry, Block, OutboxEvent, ServiceRecord
 from hub.persistence import convert
@@ -69,6 +70,43 @@ class SqlBookingRepository:
             .order_by(BookingRow.start_at, BookingRow.id)
         )
         return [self._domain(r) for r in rows]
+
+    def occupied_times(
+        self, resource_ids: Sequence[str], start: datetime, end: datetime
+    ) -> list[tuple[str, str, Busy]]:
+        if not resource_ids:
+            return []
+        rows = self._s.execute(
+            select(
+                BookingRow.id,
+                BookingRow.resource_id,
+                BookingRow.occupied_start,
+                BookingRow.occupied_end,
+                BookingRow.exclusive,
+                BookingRow.persons,
+                BookingRow.at_client_address,
+            )
+            .where(
+                BookingRow.resource_id.in_(list(resource_ids)),
+                BookingRow.occupied_start < end,
+                BookingRow.occupied_end > start,
+                BookingRow.status.in_(_OCCUPYING),
+            )
+            .order_by(BookingRow.start_at, BookingRow.id)
+        )
+        return [
+            (
+                r.id,
+                r.resource_id,
+                Busy(
+                    r.occupied_start,
+                    r.occupied_end,
+                    seats=1 if r.exclusive else r.persons,
+                    at_client_address=r.at_client_address,
+                ),
+            )
+            for r in rows
+        ]
 
     def list_range(
         self,

@@ -200,8 +200,8 @@ def choose_resource(
     day_start = datetime.combine(start.astimezone(tz).date(), time(0), tz)
     day_end = datetime.combine(day_start.date() + timedelta(days=1), time(0), tz)
     load: dict[str, int] = {}
-    for booking in uow.bookings.occupying([r.id for r in free], day_start, day_end):
-        load[booking.resource_id] = load.get(booking.resource_id, 0) + 1
+    for _, resource_id, _ in uow.bookings.occupied_times([r.id for r in free], day_start, day_end):
+        load[resource_id] = load.get(resource_id, 0) + 1
     chosen = pick_resource(Slot(start, end, tuple(r.id for r in free)), load)
     return next(r for r in free if r.id == chosen)
 

@@ -127,9 +127,9 @@ def build_calendars(
     lo, hi = start - MARGIN, end + MARGIN
     ids = [r.id for r in resources]
     busy: dict[str, list[Busy]] = {rid: [] for rid in ids}
-    for booking in uow.bookings.occupying(ids, lo, hi):
-        if booking.id != exclude_booking_id:
-            busy[booking.resource_id].append(booking_busy(booking))
+    for booking_id, resource_id, interval in uow.bookings.occupied_times(ids, lo, hi):
+        if booking_id != exclude_booking_id:
+            busy[resource_id].append(interval)
     branch_ids = sorted({b for r in resources for b in r.branch_ids})
     blocks = uow.blocks.overlapping(business.id, lo, hi, ids, branch_ids)
     for resource in resources:

@@ -101,6 +101,13 @@ class BookingRepository(Protocol):
         ``[start, end)`` on any of ``resource_ids``."""
         ...
 
+    def occupied_times(
+        self, resource_ids: Sequence[str], start: datetime, end: datetime
+    ) -> list[tuple[str, str, Busy]]:
+        """``occupying`` as (booking id, resource id, busy interval) only: what an
+        availability check needs, read without loading whole bookings."""
+        ...
+
     def list_range(
         self,
         business_id: str,
