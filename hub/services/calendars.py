@@ -103,15 +103,6 @@ def seats_for(resource: Resource, persons: int) -> int:
     return 1 if resource.capacity == 1 else persons
 
 
-def booking_busy(booking: Booking) -> Busy:
-    return Busy(
-        booking.occupied_start,
-        booking.occupied_end,
-        seats=1 if booking.exclusive else booking.persons,
-        at_client_address=booking.at_client_address,
-    )
-
-
 def build_calendars(
     uow: UnitOfWork,
     business: Business,
