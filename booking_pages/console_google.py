@@ -28,7 +28,7 @@ from booking_pages.console_auth import (
 from booking_pages.web import PageError, Pages, read_form
 from connectors.google import account, channels, store
 from connectors.google.calendar import GoogleError
-from connectors.google.oauth import CONNECT, LOGIN, GoogleOAuth, OAuthError
+from connectors.google.oauth import CONNECT, LOGIN, GoogleOAuth, OAuthError, UnverifiedEmailError
 from connectors.google.pull import GooglePull
 from connectors.google.runtime import configured
 from connectors.google.tokens import TokenCipherError
@@ -182,6 +182,8 @@ def routes(pages: Pages) -> list[Route]:
         else:
             try:
                 user = await run_in_threadpool(find_user, state, code)
+            except UnverifiedEmailError:
+                problem, status = t("google.login_unverified"), 403
             except OAuthError:
                 problem = t("google.login_expired")
             if user is None and problem is None:

@@ -37,6 +37,10 @@ class OAuthError(Exception):
     """The round trip cannot be completed (unknown or stale state, refused code)."""
 
 
+class UnverifiedEmailError(OAuthError):
+    """Google did not vouch for the account's email: it cannot identify anyone here."""
+
+
 @dataclass(frozen=True, slots=True)
 class Completed:
     purpose: str
@@ -129,8 +133,8 @@ class GoogleOAuth:
         finally:
             flow.oauth2session.close()
         email = str(info.get("email") or "").lower()
-        if not email or info.get("email_verified") is False:
-            raise OAuthError("Google did not tell a verified email")
+        if not email or info.get("email_verified") is not True:
+            raise UnverifiedEmailError("Google did not tell a verified email")
         refresh = flow.credentials.refresh_token
         return Completed(purpose, email, row.business_id, row.user_id, refresh)
 

@@ -63,6 +63,7 @@ class FakeGoogle:
         self.channels: dict[str, Json] = {}
         self.stopped_channels: list[str] = []
         self.meet_pending = False
+        self.unverified: set[str] = set()  # accounts whose email Google has not verified
         self.meet_ready_after_gets = 1  # GETs of a pending conference before it is filled
         self.fail_next_insert_after_commit = 0  # insert stored, then the socket hangs up
         self.requests: list[tuple[str, str]] = []  # every API call, batched ones included
@@ -388,7 +389,8 @@ class FakeGoogle:
         if email is None:
             return _error(401, "authError", "Invalid Credentials")
         if path == "/userinfo":
-            return 200, {"email": email, "email_verified": True, "sub": "sub-" + email}, None
+            verified = email not in self.unverified
+            return 200, {"email": email, "email_verified": verified, "sub": "sub-" + email}, None
         if not path.startswith(API_PREFIX):
             return _error(404, "notFound", "Not Found")
         parts = [unquote(p) for p in path.removeprefix(API_PREFIX).split("/")]

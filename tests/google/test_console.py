@@ -213,6 +213,21 @@ def test_login_with_google_known_and_unknown_email(site: tuple[World, str]) -> N
     assert forged.status_code == 400
 
 
+def test_login_with_google_refuses_an_unverified_email(site: tuple[World, str]) -> None:
+    """A Google account can carry any address until Google verifies it: a staff member's
+    address on an unverified account signs nobody in."""
+    world, base = site
+    world.google.unverified.add(world.maria.email)
+    browser = _client(base)
+    start = browser.get("/console/login/google")
+    consent = httpx.get(start.headers["location"] + "&login_hint=" + world.maria.email, timeout=30)
+    refused = browser.get(consent.headers["location"])
+    assert refused.status_code == 403
+    assert "no confirmó el email" in text_of(refused.text)
+    assert SESSION_COOKIE not in refused.cookies
+    assert browser.get("/console/agenda").status_code == 303
+
+
 def test_admin_connects_for_the_resources_they_choose(site: tuple[World, str]) -> None:
     world, base = site
     owner = _sign_in(base, world.admin.email)
