@@ -327,6 +327,9 @@ def main(argv: list[str]) -> int:
                 results[name] = measure(cal, auth, args.events, args.runs)
             finally:
                 served.stop()
+            # Each server's figures as soon as they are known: a long run at 100,000 events
+            # still tells something if it is stopped half-way.
+            print(f"{name}: " + ", ".join(f"{k} {v:.1f} ms" for k, v in results[name].items()))
     operations: dict[str, dict[str, float | None]] = {}
     print(f"\nCalDAV, {args.events} events, medians of {args.runs} runs (ms)")
     header = (

@@ -7,7 +7,9 @@ user inside their own home and their business's resources.
 
 The collection methods stock Radicale answers by reading every item — time-range REPORT
 (``get_filtered``), sync-collection (``sync``), ``has_uid`` and PUT — are answered here by
-indexed queries (``caldav_server.store``). Writes go through ``caldav_server.writes``
+indexed queries (``caldav_server.store``). A whole-calendar listing reads only the columns
+ETags are made from; an ETags-only sync-collection skips Radicale's per-item work altogether
+(``caldav_server.sync_report``, through ``etags``). Writes go through ``caldav_server.writes``
 (resource calendars, hence ``hub.services``) and ``caldav_server.personal``.
 """
 
