@@ -103,7 +103,9 @@ def serve_hub(
     """Migrate ``database_url`` and serve a hub on it; stop the returned server when done."""
     if migrate_first:
         migrate(database_url)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # With the protocol given, asyncio sets TCP_NODELAY on every accepted connection (it
+    # checks ``sock.proto``); without it each answer waits out the client's delayed ACK.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"

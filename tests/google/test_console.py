@@ -53,7 +53,7 @@ def site(
     # oauthlib refuses plain-HTTP token endpoints unless told; the fake is on loopback HTTP.
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
     monkeypatch.setenv("TURNERO_MAIL_DIR", str(tmp_path / "mail"))
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))
     base = f"http://127.0.0.1:{sock.getsockname()[1]}"
     world = make_world(database_url, google, base)

@@ -46,7 +46,7 @@ def _email_first(hub: Hub, registry: ConsumerRegistry, mailer: ListMailer) -> No
 def api(
     tmp_path: Path, database_url: str, google: FakeGoogle
 ) -> Iterator[tuple[World, httpx.Client]]:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))
     base = f"http://127.0.0.1:{sock.getsockname()[1]}"
     world = make_world(database_url, google, base, first=_email_first)

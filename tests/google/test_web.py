@@ -31,7 +31,7 @@ def served(
 ) -> Iterator[tuple[World, str]]:
     # oauthlib refuses plain-HTTP token endpoints unless told; the fake is on loopback HTTP.
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))
     base = f"http://127.0.0.1:{sock.getsockname()[1]}"
     world = make_world(f"sqlite:///{tmp_path / 'turnero.db'}", google, base)

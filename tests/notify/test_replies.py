@@ -41,7 +41,7 @@ WEBHOOK = "/connectors/whatsapp/webhook"
 
 @pytest.fixture
 def live(database_url: str) -> Iterator[LiveHub]:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     settings = Settings(
