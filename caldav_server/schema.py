@@ -392,8 +392,17 @@ def trigger_ddl(dialect: str) -> list[str]:
     return statements
 
 
+def trigger_tables() -> list[tuple[str, str]]:
+    """(trigger, table) of every change-log trigger."""
+    return (
+        [(name, table) for name, table, *_ in _TRIGGERS]
+        + [(name, table) for name, table, _ in _RENDERED_FROM]
+        + [(name, "blocks") for name, _, _ in _BRANCH_BLOCKS]
+    )
+
+
 def missing_triggers(connection: Connection) -> list[str]:
-    names = {name for name, *_ in _TRIGGERS + _RENDERED_FROM + _BRANCH_BLOCKS}
+    names = {name for name, _ in trigger_tables()}
     if connection.dialect.name == "sqlite":
         sql = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
     else:
