@@ -8,6 +8,7 @@ stderr and a non-zero exit code — never a traceback for bad input.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from collections.abc import Callable, Sequence
 from datetime import timedelta
@@ -82,12 +83,17 @@ def _print_demo(hub: Hub, out: TextIO) -> None:
     for slug in report.existing:
         print(f"demo business {slug} was already there", file=out)
     print("", file=out)
+    today = hub.now().date()
+    week = f"from={today.isoformat()}&to={(today + timedelta(days=7)).isoformat()}"
     for slug in ("lavadero-demo", "oficina-demo"):
         print(f"  booking page  {base}/book/{slug}", file=out)
-        print(
-            f"  availability  {base}/api/v1/public/businesses/{slug}/availability",
-            file=out,
-        )
+        with hub.uow() as uow:
+            business = uow.businesses.get_by_slug(slug)
+            services = uow.services.list(business.id) if business is not None else []
+        if services:  # a link that answers as it is: the first service, the coming week
+            query = f"service={services[0].id}&{week}"
+            url = f"{base}/api/v1/public/businesses/{slug}/availability?{query}"
+            print(f"  availability  {url}", file=out)
     print(f"  console       {base}/console", file=out)
     print(f"  API docs      {base}/api/docs", file=out)
     print(f"  CalDAV        {base}/dav/", file=out)
@@ -108,6 +114,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace, out: TextIO) -> None
     from scheduler.worker import EmbeddedConsumer
 
     migrate(settings.database_url)
+    if settings.base_url == Settings().base_url:  # not configured: links follow --host/--port
+        host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host  # noqa: S104
+        settings = dataclasses.replace(settings, base_url=f"http://{host}:{args.port}")
     hub = _hub(settings)
     background = wire(hub)  # first, so that the demo's bookings are dispatched too
     if args.demo:

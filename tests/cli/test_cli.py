@@ -236,6 +236,12 @@ def test_serve_demo_answers_health_and_demo_availability(tmp_path: Path) -> None
         text=True,
     )
     base = f"http://127.0.0.1:{port}"
+    printed = ""
+    assert proc.stdout is not None
+    for line in proc.stdout:  # the demo summary comes before the server starts
+        if "availability" in line and "lavadero-demo" in line:
+            printed = line.split()[-1]
+            break
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -258,6 +264,11 @@ def test_serve_demo_answers_health_and_demo_availability(tmp_path: Path) -> None
         assert slots.status_code == 200
         assert slots.json()["timezone"] == "America/Argentina/Buenos_Aires"
         assert len(slots.json()["slots"]) > 10
+        # The availability link printed for a new user answers as it is.
+        assert printed.startswith(f"{base}/api/v1/public/businesses/lavadero-demo/availability?")
+        week = httpx.get(printed)
+        assert week.status_code == 200, week.text
+        assert len(week.json()["slots"]) > 10
     finally:
         proc.terminate()
         output = proc.communicate(timeout=20)[0]
