@@ -19,6 +19,7 @@ from booking_pages import (
     console_background,
     console_booking,
     console_google,
+    console_messages,
     console_resources,
     console_setup,
     console_webhooks,
@@ -69,6 +70,7 @@ def console_app(pages: Pages) -> Starlette:
         *console_resources.routes(pages),
         *console_background.routes(pages),
         *console_google.routes(pages),
+        *console_messages.routes(pages),
         *console_webhooks.routes(pages),
     ]
     return Starlette(routes=routes, exception_handlers=_handlers(pages))  # type: ignore[arg-type]
