@@ -65,6 +65,11 @@ NEW_BOOKING = obj(
         "address": TEXT,
         "external_ref": {"type": "string", "minLength": 1, "maxLength": 200},
         "force": {"type": "boolean", "description": "Outside the offered times; never an overlap"},
+        "video_meeting": {
+            "type": "boolean",
+            "description": "Ask for a video link (Google Meet, when the resource's calendar is "
+            "connected); default: the service's setting",
+        },
     },
     ("service", "start"),
 )
@@ -207,6 +212,7 @@ async def create_private_booking(call: Call) -> Response:
             address=body.get("address"),
             external_ref=body.get("external_ref"),
             force=body.get("force", False),
+            video_meeting=body.get("video_meeting"),
         )
         created = create_booking(
             call.hub.uow(),

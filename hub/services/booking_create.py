@@ -53,6 +53,7 @@ class NewBooking:
     address: str | None = None
     external_ref: str | None = None
     force: bool = False  # operators only: outside the offered slots, never an overlap
+    video_meeting: bool | None = None  # None: as the service says
     series_id: str | None = field(default=None, repr=False)
 
 
@@ -256,7 +257,9 @@ def _new_booking(
         notes=request.notes,
         invitees=tuple(request.invitees),
         external_ref=request.external_ref,
-        video_meeting=service.video_meeting,
+        video_meeting=(
+            service.video_meeting if request.video_meeting is None else request.video_meeting
+        ),
         series_id=request.series_id,
         buffer_before=timedelta(minutes=service.buffer_before_minutes),
         buffer_after=timedelta(minutes=service.buffer_after_minutes),

@@ -185,3 +185,19 @@ def test_operator_availability_and_invitee_search(live_hub: LiveHub) -> None:
     assert all(s["resources"] == [tenant.resources[0].id] for s in slots["slots"])
     assert [(u["kind"], u["name"]) for u in found["items"]] == [("customer", "María Gómez")]
     assert [u["email"] for u in by_mail["items"]] == ["maria@example.com"]
+
+
+def test_a_crm_asks_for_a_video_link_per_booking(live_hub: LiveHub) -> None:
+    """A service without video by default: one booking asks for a video meeting and gets it
+    marked (the Google push then creates the Meet link); the next one does not."""
+    tenant = live_hub.tenant()
+    with tenant.client() as client:
+        video = client.post("/api/v1/bookings", json=tenant.booking_body(10, video_meeting=True))
+        plain = client.post("/api/v1/bookings", json=tenant.booking_body(12))
+        wrong = client.post("/api/v1/bookings", json=tenant.booking_body(14, video_meeting="yes"))
+    assert video.status_code == 201, video.text
+    assert video.json()["video_meeting"] is True
+    assert plain.status_code == 201, plain.text
+    assert plain.json()["video_meeting"] is False
+    assert wrong.status_code == 422, wrong.text
+    assert "video_meeting" in wrong.text
