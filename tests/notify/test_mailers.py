@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import email
+from dataclasses import dataclass
 from email.policy import default
 from pathlib import Path
+from typing import Any
 
+import pytest
+from aiosmtpd.controller import Controller
 from icalendar import Calendar
 
 from connectors.notify.context import MessageChannel, MessageKind, build_context
-from connectors.notify.mail import build_email
+from connectors.notify.errors import MailRefusedError
+from connectors.notify.mail import OutgoingEmail, build_email
 from connectors.notify.mailers import DirectoryMailer, SmtpMailer, mailer_from_settings
 from connectors.notify.templates import render
 from hub.config import Settings
-from tests.notify.conftest import NOW, World
+from tests.notify.conftest import NOW, SmtpSink, World, free_port
 
 
 def test_directory_mailer_writes_a_parseable_eml_once_per_message(
@@ -68,3 +73,61 @@ def test_mailer_from_settings(tmp_path: Path) -> None:
     )
     assert isinstance(smtp, SmtpMailer)
     assert (smtp.host, smtp.port, smtp.user, smtp.starttls) == ("mail.example", 587, "u", True)
+
+
+def _invite(world: World, to: str) -> OutgoingEmail:
+    context = build_context(
+        world.booking,
+        world.business,
+        world.service,
+        world.resource,
+        world.customer,
+        now=NOW,
+        organizer_email="turnos@lavadero.example",
+    )
+    rendered = render(MessageKind.CONFIRMED, MessageChannel.EMAIL, "es", context)
+    return build_email(
+        MessageKind.CONFIRMED, context, rendered, to=to, sender="t@lavadero.example", now=NOW
+    )
+
+
+@dataclass
+class CountingSink(SmtpSink):
+    sessions: int = 0
+
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        self.sessions += 1
+        session.host_name = hostname
+        return responses
+
+
+def test_smtp_mailer_sends_a_batch_over_one_session_and_survives_a_dropped_one(
+    world: World,
+) -> None:
+    """Reminders go out many at a time: one SMTP session carries them. When the server has
+    dropped that session in between (a restart, an idle timeout), the next message opens a
+    new one and still arrives once; a refused recipient leaves the session usable."""
+    sink = CountingSink("127.0.0.1", free_port(), refuse={"nadie@example.com"})
+    controller = Controller(sink, hostname=sink.host, port=sink.port)
+    controller.start()
+    mailer = SmtpMailer(sink.host, sink.port, timeout=5)
+    try:
+        for n in range(5):
+            mailer.send(_invite(world, f"cliente{n}@example.com"))
+        assert len(sink.messages) == 5 and sink.sessions == 1
+        with pytest.raises(MailRefusedError):
+            mailer.send(_invite(world, "nadie@example.com"))
+        mailer.send(_invite(world, "despues@example.com"))
+        assert sink.sessions == 1 and len(sink.messages) == 6
+
+        controller.stop()  # the server goes away with the session open
+        controller = Controller(sink, hostname=sink.host, port=sink.port)
+        controller.start()
+        mailer.send(_invite(world, "otra-vez@example.com"))
+        assert [m.rcpt_tos for m in sink.messages[-1:]] == [["otra-vez@example.com"]]
+        assert len(sink.messages) == 7 and sink.sessions == 2
+    finally:
+        mailer.close()
+        controller.stop()
