@@ -21,9 +21,7 @@ from hub.config import Settings
 from tests.notify.conftest import NOW, SmtpSink, World, free_port
 
 
-def test_directory_mailer_writes_a_parseable_eml_once_per_message(
-    tmp_path: Path, world: World
-) -> None:
+def _invite(world: World, to: str, message_id: str | None = None) -> OutgoingEmail:
     context = build_context(
         world.booking,
         world.business,
@@ -34,18 +32,29 @@ def test_directory_mailer_writes_a_parseable_eml_once_per_message(
         organizer_email="turnos@lavadero.example",
     )
     rendered = render(MessageKind.CONFIRMED, MessageChannel.EMAIL, "es", context)
+    return build_email(
+        MessageKind.CONFIRMED,
+        context,
+        rendered,
+        to=to,
+        sender="turnos@lavadero.example",
+        now=NOW,
+        message_id=message_id,
+    )
+
+
+def test_directory_mailer_writes_a_parseable_eml_once_per_message(
+    tmp_path: Path, world: World
+) -> None:
     mailer = DirectoryMailer(tmp_path / "outbox-mail")
     for _ in range(2):  # a re-dispatched outbox event sends the same Message-ID again
-        message = build_email(
-            MessageKind.CONFIRMED,
-            context,
-            rendered,
-            to="juan@example.com",
-            sender="turnos@lavadero.example",
-            now=NOW,
-            message_id="<booking-1.confirmed.juan@lavadero.example>",
+        mailer.send(
+            _invite(
+                world,
+                "juan@example.com",
+                message_id="<booking-1.confirmed.juan@lavadero.example>",
+            )
         )
-        mailer.send(message)
     files = sorted((tmp_path / "outbox-mail").iterdir())
     assert [f.name for f in files] == ["booking-1.confirmed.juan_lavadero.example.eml"]
     parsed = email.message_from_bytes(files[0].read_bytes(), policy=default)
@@ -73,22 +82,6 @@ def test_mailer_from_settings(tmp_path: Path) -> None:
     )
     assert isinstance(smtp, SmtpMailer)
     assert (smtp.host, smtp.port, smtp.user, smtp.starttls) == ("mail.example", 587, "u", True)
-
-
-def _invite(world: World, to: str) -> OutgoingEmail:
-    context = build_context(
-        world.booking,
-        world.business,
-        world.service,
-        world.resource,
-        world.customer,
-        now=NOW,
-        organizer_email="turnos@lavadero.example",
-    )
-    rendered = render(MessageKind.CONFIRMED, MessageChannel.EMAIL, "es", context)
-    return build_email(
-        MessageKind.CONFIRMED, context, rendered, to=to, sender="t@lavadero.example", now=NOW
-    )
 
 
 @dataclass
