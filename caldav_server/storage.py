@@ -204,6 +204,11 @@ class ResourceCalendar(Root):
                     loaded.update((b.id, (b, c)) for b, c in store.bookings(session, rid))
             found = loaded.get(booking_id)
             if found is None:
+                # Cancelled or moved since the listing was read, a moment ago: answer what
+                # it is now (a cancelled event) rather than fail the whole answer.
+                with self._session() as session:
+                    found = store.booking_anyhow(session, booking_id)
+            if found is None:
                 raise refuse("not-found", "the event left this calendar", status=404)
             booking, customer = found
             if booking_etag(booking, customer, catalog) != tag:

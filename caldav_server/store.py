@@ -140,6 +140,19 @@ def bookings(
     return [(convert.booking_from_row(b), convert.customer_from_row(c)) for b, c in rows]
 
 
+def booking_anyhow(session: Session, booking_id: str) -> tuple[Booking, Customer] | None:
+    """One booking with its customer whatever its state or calendar now (a listing being
+    written found it a moment ago; it may have been cancelled or moved since)."""
+    row = session.execute(
+        select(BookingRow, CustomerRow)
+        .join(CustomerRow, CustomerRow.id == BookingRow.customer_id)
+        .where(BookingRow.id == booking_id)
+    ).first()
+    if row is None:
+        return None
+    return convert.booking_from_row(row[0]), convert.customer_from_row(row[1])
+
+
 def booking_listing(session: Session, resource_id: str) -> list[Any]:
     """For every booking of the calendar, just the columns its ETag, time range and
     last-modified date are made from (what a listing of the calendar shows): no entities
