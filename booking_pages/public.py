@@ -261,6 +261,9 @@ def _form_context(
         "resource": resource,
         "start": start,
         "end": start + timedelta(minutes=service.duration_minutes),
+        # Said before the client commits: what the deposit is and how long there is to pay.
+        "deposit": service.deposit_rule(business).amount(service.price_minor),
+        "hold_minutes": business.policy.hold_minutes,
         "code": catalogue.slot_code(start),
         "values": values,
         "errors": errors,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from booking_pages.catalogue import slot_code
 from hub.domain.booking import BookingStatus
 from hub.services.booking_status import cancel_booking
 from tests.pages.helpers import book, text_of
@@ -13,6 +14,13 @@ from tests.payments.conftest import OPERATOR, World, forwarded_to
 
 def test_booking_with_a_deposit_goes_to_checkout_and_back(world: World) -> None:
     start = (datetime.now(UTC) + timedelta(hours=72)).replace(minute=0, second=0, microsecond=0)
+    form = world.http.get(
+        f"/book/{world.business.slug}/form",
+        params={"service": world.service.id, "start": slot_code(start)},
+    )
+    said = text_of(form.text)  # told before committing: the amount and the time to pay
+    assert "Para reservar se paga una seña de $2.000,00" in said
+    assert f"tenés {world.business.policy.hold_minutes} minutos para pagarla" in said
     submitted = book(
         world.http, world.business.slug, world.service.id, start, phone="+54 9 11 2345-6789"
     )
