@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from hub.domain.booking import ChangedBy
 from hub.domain.errors import ConflictError, NotFoundError, ValidationError
@@ -30,6 +30,34 @@ from hub.services.events import record_audit
 from hub.services.ports import UnitOfWork
 
 T = TypeVar("T")
+
+
+class _Entity(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def business_id(self) -> str: ...
+
+
+E = TypeVar("E", bound=_Entity)
+
+
+class _Stored(Protocol[E]):
+    """A repository of one kind of setup entity (branches, resources, groups, services)."""
+
+    def add(self, item: E, /) -> None: ...
+    def get(self, business_id: str, item_id: str, /) -> E | None: ...
+    def update(self, item: E, /) -> None: ...
+
+
+def _store(
+    uow: UnitOfWork, repo: _Stored[E], item: E, kind: str, *, by: ChangedBy, now: datetime
+) -> None:
+    """Add ``item``, or replace the stored one with its id; audited as created or updated."""
+    exists = repo.get(item.business_id, item.id) is not None
+    (repo.update if exists else repo.add)(item)
+    action = "updated" if exists else "created"
+    _audit(uow, item.business_id, kind, item.id, action, by=by, now=now)
 
 
 def _audit(
@@ -115,17 +143,7 @@ def save_branch(uow: UnitOfWork, branch: Branch, *, by: ChangedBy, now: datetime
     """Create the branch, or replace it if it exists (same id)."""
     with uow:
         get_business(uow, branch.business_id)
-        exists = uow.branches.get(branch.business_id, branch.id) is not None
-        (uow.branches.update if exists else uow.branches.add)(branch)
-        _audit(
-            uow,
-            branch.business_id,
-            "branch",
-            branch.id,
-            "updated" if exists else "created",
-            by=by,
-            now=now,
-        )
+        _store(uow, uow.branches, branch, "branch", by=by, now=now)
         uow.commit()
     return branch
 
@@ -153,17 +171,7 @@ def save_resource(uow: UnitOfWork, resource: Resource, *, by: ChangedBy, now: da
         get_business(uow, resource.business_id)
         for branch_id in resource.branch_ids:
             _found(uow.branches.get(resource.business_id, branch_id), "branch", branch_id)
-        exists = uow.resources.get(resource.business_id, resource.id) is not None
-        (uow.resources.update if exists else uow.resources.add)(resource)
-        _audit(
-            uow,
-            resource.business_id,
-            "resource",
-            resource.id,
-            "updated" if exists else "created",
-            by=by,
-            now=now,
-        )
+        _store(uow, uow.resources, resource, "resource", by=by, now=now)
         uow.commit()
     return resource
 
@@ -270,17 +278,7 @@ def save_group(
             raise ValidationError(
                 "every member must be a resource of this business", field="resource_ids"
             )
-        exists = uow.groups.get(group.business_id, group.id) is not None
-        (uow.groups.update if exists else uow.groups.add)(group)
-        _audit(
-            uow,
-            group.business_id,
-            "group",
-            group.id,
-            "updated" if exists else "created",
-            by=by,
-            now=now,
-        )
+        _store(uow, uow.groups, group, "group", by=by, now=now)
         uow.commit()
     return group
 
@@ -315,17 +313,7 @@ def save_service(uow: UnitOfWork, service: Service, *, by: ChangedBy, now: datet
         for group_id in service.group_ids:
             if uow.groups.get(service.business_id, group_id) is None:
                 raise ValidationError("every group must belong to this business", field="group_ids")
-        exists = uow.services.get(service.business_id, service.id) is not None
-        (uow.services.update if exists else uow.services.add)(service)
-        _audit(
-            uow,
-            service.business_id,
-            "service",
-            service.id,
-            "updated" if exists else "created",
-            by=by,
-            now=now,
-        )
+        _store(uow, uow.services, service, "service", by=by, now=now)
         uow.commit()
     return service
 
