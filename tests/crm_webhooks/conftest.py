@@ -12,10 +12,9 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from datetime import time as clock_time
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -28,8 +27,8 @@ from connectors.notify.mailers import SmtpMailer
 from hub.bootstrap import Hub, build_hub
 from hub.config import Settings
 from hub.domain.accounts import Role, User
-from hub.domain.booking import Actor, Booking, ChangedBy, Channel
-from hub.domain.model import Business, Resource, Service, WeeklyInterval
+from hub.domain.booking import Booking, ChangedBy
+from hub.domain.model import Business, Resource, Service
 from hub.domain.policies import BookingPolicy
 from hub.persistence.migrate import migrate
 from hub.services.booking_create import NewBooking, create_booking
@@ -39,42 +38,16 @@ from scheduler.config import SchedulerConfig
 from scheduler.queue import build_huey
 from scheduler.runtime import Scheduler, install
 from tests.crm_webhooks.receiver import Receiver
-
-OPERATOR = ChangedBy(Actor.OPERATOR, Channel.CONSOLE)
-ALL_DAY = tuple(WeeklyInterval(d, clock_time(0), clock_time(0)) for d in range(7))
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class Backend:
-    name: str
-    database_url: str
-    redis_url: str | None
-    queue_name: str
-
-
-@pytest.fixture(
-    params=["sqlite", pytest.param("postgres", marks=[pytest.mark.postgres, pytest.mark.redis])]
+from tests.scheduler import conftest as scheduler_fixtures
+from tests.scheduler.conftest import (  # the same backends as the scheduler's tests
+    ALL_DAY,
+    OPERATOR,
+    ROOT,
+    Backend,
+    utcnow,
 )
-def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
-    queue = f"turnero-wh-{uuid.uuid4().hex[:10]}"
-    if request.param == "sqlite":
-        yield Backend("sqlite", f"sqlite:///{tmp_path / 'turnero.db'}", None, queue)
-        return
-    url = cast(str, request.getfixturevalue("fresh_postgres_url"))
-    redis_url = cast(str, request.getfixturevalue("redis_url"))
-    yield Backend("postgres", url, redis_url, queue)
-    import redis
 
-    client = redis.Redis.from_url(redis_url)
-    keys = list(client.scan_iter(f"huey.*{queue}*"))
-    if keys:
-        client.delete(*keys)
-    client.close()
+backend = scheduler_fixtures.backend  # the fixture, registered here by name
 
 
 class Inbox:
