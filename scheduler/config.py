@@ -6,7 +6,7 @@
 | ``TURNERO_QUEUE_NAME`` | ``turnero`` | Huey queue name (one per deployment) |
 | ``TURNERO_TICK_SECONDS`` | 60 | how often the periodic tasks run |
 | ``TURNERO_DELIVERY_LEASE_SECONDS`` | 120 | how long a claim on a delivery lasts |
-| ``TURNERO_DELIVERY_BATCH`` | 25 | deliveries per ``deliver`` task |
+| ``TURNERO_DELIVERY_BATCH`` | 100 | deliveries per ``deliver`` task |
 | ``TURNERO_SWEEP_GRACE_SECONDS`` | 30 | age before the sweep re-dispatches something |
 | ``TURNERO_RETRY_BASE_SECONDS`` | 30 | first retry delay (doubles each attempt) |
 | ``TURNERO_RETRY_MAX_SECONDS`` | 3600 | longest delay between two attempts |
@@ -43,7 +43,7 @@ class SchedulerConfig:
     workers: int = 4
     tick_seconds: float = 60.0
     lease: timedelta = timedelta(seconds=120)
-    batch_size: int = 25
+    batch_size: int = 100
     sweep_grace: timedelta = timedelta(seconds=30)
     retry_base: timedelta = timedelta(seconds=30)
     retry_max: timedelta = timedelta(hours=1)
@@ -61,7 +61,7 @@ class SchedulerConfig:
             lease=timedelta(
                 seconds=max(1.0, _number(extra, "TURNERO_DELIVERY_LEASE_SECONDS", 120))
             ),
-            batch_size=max(1, int(_number(extra, "TURNERO_DELIVERY_BATCH", 25))),
+            batch_size=max(1, int(_number(extra, "TURNERO_DELIVERY_BATCH", 100))),
             sweep_grace=timedelta(seconds=_number(extra, "TURNERO_SWEEP_GRACE_SECONDS", 30)),
             retry_base=timedelta(seconds=_number(extra, "TURNERO_RETRY_BASE_SECONDS", 30)),
             retry_max=timedelta(seconds=_number(extra, "TURNERO_RETRY_MAX_SECONDS", 3600)),

@@ -16,9 +16,19 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Connection, Table, and_, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Table,
+    and_,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -30,6 +40,7 @@ from scheduler.models import DeliveryRow, NotificationLogRow
 
 DeliveryTable = cast(Table, DeliveryRow.__table__)
 LogTable = cast(Table, NotificationLogRow.__table__)
+OutboxTable = cast(Table, OutboxRow.__table__)
 INSERT_CHUNK = 500  # rows per batch of INSERTs
 PENDING = "pending"
 DONE = "done"
@@ -225,8 +236,8 @@ def load_events(session: Session, ids: Iterable[str]) -> dict[str, OutboxEvent]:
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    rows = session.scalars(select(OutboxRow).where(OutboxRow.id.in_(wanted)))
-    return {r.id: convert.outbox_from_row(r) for r in rows}
+    rows = session.execute(select(OutboxTable).where(OutboxTable.c.id.in_(wanted)))
+    return {r.id: convert.outbox_from_row(r) for r in rows}  # Core rows: no ORM objects
 
 
 def mark_dispatched(session: Session, ids: Sequence[str], now: datetime) -> None:
@@ -239,27 +250,64 @@ def mark_dispatched(session: Session, ids: Sequence[str], now: datetime) -> None
         )
 
 
+def _log_row(event: OutboxEvent, entry: LogEntry, now: datetime) -> dict[str, Any]:
+    return {
+        "id": str(uuid.uuid4()),
+        "business_id": event.business_id,
+        "booking_id": str(event.payload.get("booking_id") or event.aggregate_id),
+        "event_id": event.id,
+        "channel": entry.channel,
+        "kind": entry.kind,
+        "recipient": entry.recipient[:320],
+        "status": entry.status.value,
+        "error": entry.error,
+        "at": now,
+    }
+
+
 def add_log(
     session: Session | Connection, event: OutboxEvent, entries: Iterable[LogEntry], now: datetime
 ) -> None:
-    booking_id = str(event.payload.get("booking_id") or event.aggregate_id)
-    rows = [
-        {
-            "id": str(uuid.uuid4()),
-            "business_id": event.business_id,
-            "booking_id": booking_id,
-            "event_id": event.id,
-            "channel": entry.channel,
-            "kind": entry.kind,
-            "recipient": entry.recipient[:320],
-            "status": entry.status.value,
-            "error": entry.error,
-            "at": now,
-        }
-        for entry in entries
-    ]
+    rows = [_log_row(event, entry, now) for entry in entries]
     if rows:
         session.execute(insert(LogTable), rows)  # Core: no ORM bookkeeping
+
+
+class LogWriter:
+    """Writes one notification-log line and commits it before returning: what a consumer
+    calls after each message it sent, so a crash right after can never send it again.
+
+    It runs once per message sent, so it goes straight to the driver: the INSERT is compiled
+    once for the engine's dialect, values go through the columns' own bind processors, and
+    the pooled DBAPI connection commits it (on SQLite, an autocommit statement). About a
+    third of the CPU of a Connection/transaction round trip."""
+
+    def __init__(self, engine: Engine) -> None:
+        dialect = engine.dialect
+        compiled = insert(LogTable).compile(dialect=dialect, column_keys=list(LogTable.c.keys()))
+        self._engine = engine
+        self._sql = str(compiled)
+        self._order = list(compiled.positiontup or ()) if compiled.positional else None
+        self._binds = {
+            column.key: column.type.bind_processor(dialect) for column in LogTable.columns
+        }
+
+    def write(self, event: OutboxEvent, entry: LogEntry, now: datetime) -> None:
+        values = {
+            key: (process(value) if (process := self._binds.get(key)) else value)
+            for key, value in _log_row(event, entry, now).items()
+        }
+        params = [values[key] for key in self._order] if self._order is not None else values
+        connection = self._engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            try:
+                cursor.execute(self._sql, params)
+            finally:
+                cursor.close()
+            connection.commit()
+        finally:
+            connection.close()  # back to the pool (which rolls back anything left open)
 
 
 def sent_before(session: Session, event_id: str, channel: str) -> frozenset[str]:

@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 SWEEP_LIMIT = 5000
 BACKLOG = 50  # queued tasks above which the sweep trusts the queue with unclaimed records
+# Deliveries marked done per transaction. Messages are logged one by one as they go out
+# (``DeliveryContext.record``), so a crash before the mark sends nothing twice.
+FINISH_EVERY = 50
 
 
 class Enqueue(Protocol):
@@ -87,7 +90,7 @@ class Dispatcher:
         bind = sessions.kw.get("bind")
         if not isinstance(bind, Engine):
             raise TypeError("the dispatcher's sessions must be bound to an engine")
-        self._engine: Engine = bind
+        self._log = store.LogWriter(bind)
 
     # -- events → delivery records -------------------------------------------------------
 
@@ -165,7 +168,7 @@ class Dispatcher:
                 self._failed_attempt(item, event, repr(exc), (entry,), report)
             else:
                 finished.append((item, event, entries))
-                if len(finished) >= 10:
+                if len(finished) >= FINISH_EVERY:
                     report.done += self._finish(finished, store.DONE, "", report)
                     finished = []
         if finished:
@@ -188,10 +191,8 @@ class Dispatcher:
 
     def _recorder(self, event: OutboxEvent) -> Callable[[LogEntry], None]:
         def record(entry: LogEntry) -> None:
-            # A connection, not a session: one small INSERT per message sent, committed
-            # before the next message goes out.
-            with self._engine.begin() as connection:
-                store.add_log(connection, event, [entry], self.clock())
+            # One small INSERT per message sent, committed before the next one goes out.
+            self._log.write(event, entry, self.clock())
 
         return record
 

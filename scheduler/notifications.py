@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TypeVar, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 
 from connectors.notify import errors as notify_errors
 from connectors.notify.context import MessageChannel, MessageContext, MessageKind, build_context
@@ -52,6 +52,8 @@ from scheduler.consumers import (
 from scheduler.reminders import REMINDER_EVENT, whatsapp_configured
 
 T = TypeVar("T")
+_BOOKINGS = cast(Table, BookingRow.__table__)
+_CUSTOMERS = cast(Table, CustomerRow.__table__)
 
 KINDS: dict[str, MessageKind] = {
     "booking.confirmed": MessageKind.CONFIRMED,
@@ -180,18 +182,18 @@ class MessageBuilder:
         if len(todo) < 2:
             return
         booking_ids = {_booking_id(e) for e in todo}
-        with self._uow() as uow:
+        with self._uow() as uow:  # Core rows: no ORM objects for a read-only batch
             bookings = {
                 row.id: convert.booking_from_row(row)
-                for row in uow.session.scalars(
-                    select(BookingRow).where(BookingRow.id.in_(sorted(booking_ids)))
+                for row in uow.session.execute(
+                    select(_BOOKINGS).where(_BOOKINGS.c.id.in_(sorted(booking_ids)))
                 )
             }
             customer_ids = sorted({b.customer_id for b in bookings.values()})
             customers = {
                 row.id: convert.customer_from_row(row)
-                for row in uow.session.scalars(
-                    select(CustomerRow).where(CustomerRow.id.in_(customer_ids))
+                for row in uow.session.execute(
+                    select(_CUSTOMERS).where(_CUSTOMERS.c.id.in_(customer_ids))
                 )
             }
         found: dict[str, Prepared | None] = {}

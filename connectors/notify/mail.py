@@ -31,11 +31,11 @@ So one message is built per recipient. Sending is ``connectors.notify.mailers``'
 from __future__ import annotations
 
 import base64
+import binascii
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from email import quoprimime
 from email.message import Message
 from email.parser import BytesHeaderParser
 from email.policy import compat32
@@ -94,7 +94,8 @@ def invite_calendar(kind: MessageKind, context: MessageContext) -> tuple[str, by
 # --- MIME, written out directly --------------------------------------------------------
 # The stdlib's EmailMessage spends milliseconds per message on header objects and the
 # generator; a notification has a fixed shape, so its parts are written here with the
-# stdlib's encoders (RFC 2047 headers, quoted-printable text, base64 calendars).
+# stdlib's encoders (RFC 2047 headers, quoted-printable text, base64 calendars); binascii's
+# quoted-printable is the C one (CRLF in, CRLF soft breaks out).
 
 
 def _header(name: str, value: str) -> str:
@@ -123,7 +124,10 @@ def _address(name: str, address: str) -> str:
 
 
 def _text_part(subtype: str, text: str) -> list[str]:
-    body = quoprimime.body_encode(text.encode("utf-8").decode("latin-1"), eol=CRLF)
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", CRLF) + CRLF
+    # b2a_qp writes CRLF soft breaks only when the text has a CRLF line end: hence the one
+    # added (and taken off again).
+    body = binascii.b2a_qp(lines.encode("utf-8"), istext=True).decode("ascii")[: -len(CRLF)]
     return [
         f'Content-Type: text/{subtype}; charset="utf-8"',
         "Content-Transfer-Encoding: quoted-printable",
@@ -138,7 +142,7 @@ def _base64(data: bytes) -> str:
 
 def _multipart(subtype: str, parts: Sequence[list[str]]) -> list[str]:
     boundary = f"=_{uuid.uuid4().hex}"  # "=_" never occurs in base64 or quoted-printable
-    lines = [f'Content-Type: multipart/{subtype}; boundary="{boundary}"', ""]
+    lines = [f'Content-Type: multipart/{subtype};{CRLF} boundary="{boundary}"', ""]
     for part in parts:
         lines += [f"--{boundary}", *part]
     lines += [f"--{boundary}--"]

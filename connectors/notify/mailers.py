@@ -125,14 +125,14 @@ class SmtpMailer:
         try:
             smtp, reused = self._session()
             try:
-                code, reply = smtp.mail(sender)
+                code, reply = _command(smtp, "mail", "FROM", sender)
             except (smtplib.SMTPServerDisconnected, OSError):
                 if not reused:
                     raise
                 # The server closed an idle session: nothing was sent yet, start over.
                 self._drop(smtp)
                 smtp, _ = self._session()
-                code, reply = smtp.mail(sender)
+                code, reply = _command(smtp, "mail", "FROM", sender)
             self._transaction(smtp, (code, reply), sender, to, data)
         except (MailRefusedError, MailUnavailableError):
             raise
@@ -167,7 +167,7 @@ class SmtpMailer:
             raise smtplib.SMTPSenderRefused(code, reply, sender)
         refused: dict[str, tuple[int, bytes]] = {}
         for address in to:
-            rcode, rreply = smtp.rcpt(address)
+            rcode, rreply = _command(smtp, "rcpt", "TO", address)
             if rcode not in (250, 251):
                 refused[address] = (rcode, rreply)
         if len(refused) == len(to):
@@ -194,6 +194,19 @@ class SmtpMailer:
         """Close every connection this mailer holds (any thread)."""
         with self._lock:
             _close_all(self._open)
+
+
+# A bare address (what the envelope holds) needs none of ``smtplib.quoteaddr``'s parsing.
+_BARE_ADDRESS = re.compile(r"[^\s<>()\[\]\\,;:\"@]+@[^\s<>()\[\]\\,;:\"@]+")
+
+
+def _command(smtp: smtplib.SMTP, verb: str, field: str, address: str) -> tuple[int, bytes]:
+    """MAIL FROM / RCPT TO: as ``smtp.mail``/``smtp.rcpt``, quoting a bare address
+    directly (anything else goes through smtplib's parser)."""
+    if not _BARE_ADDRESS.fullmatch(address):
+        return smtp.mail(address) if verb == "mail" else smtp.rcpt(address)
+    smtp.putcmd(verb, f"{field}:<{address}>")
+    return smtp.getreply()
 
 
 def _close_all(connections: list[smtplib.SMTP]) -> None:

@@ -4,7 +4,8 @@
 A template is named ``<kind>.<channel>.<part>`` with part ``subject.txt``, ``txt`` or
 ``html`` (email) or ``txt`` (WhatsApp), e.g. ``confirmed.whatsapp.txt``. Overrides are a
 mapping from such a name — optionally prefixed by a language, ``es/confirmed.whatsapp.txt`` —
-to Jinja2 source; they run in a sandbox, since business admins write them. An override that
+to Jinja2 source; they run in a sandbox, since business admins write them (the shipped files
+are ours: they are compiled once, outside the sandbox, and never reloaded). An override that
 fails to render falls back to the shipped text (a message still goes out);
 ``validate_override`` lets the console refuse a broken one before it is saved.
 
@@ -32,19 +33,26 @@ class Rendered:
     html: str | None = None  # email only
 
 
-def _environment(autoescape: bool) -> SandboxedEnvironment:
-    return SandboxedEnvironment(
-        loader=jinja2.PackageLoader("connectors.notify", "templates"),
-        autoescape=autoescape,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=False,
-    )
+_OPTIONS: dict[str, Any] = {
+    "undefined": jinja2.StrictUndefined,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "keep_trailing_newline": False,
+}
+_LOADER = jinja2.PackageLoader("connectors.notify", "templates")
 
-
-_TEXT = _environment(autoescape=False)
-_HTML = _environment(autoescape=True)
+# Overrides (business admins' source): sandboxed.
+_TEXT = SandboxedEnvironment(loader=_LOADER, autoescape=False, **_OPTIONS)
+_HTML = SandboxedEnvironment(loader=_LOADER, autoescape=True, **_OPTIONS)
+# Shipped files: plain environments, no sandbox checks and no mtime check per render. The
+# text one writes plain-text parts and WhatsApp bodies, where HTML escaping would be wrong.
+_SHIPPED_TEXT = jinja2.Environment(
+    loader=_LOADER,
+    autoescape=False,  # noqa: S701
+    auto_reload=False,
+    **_OPTIONS,
+)
+_SHIPPED_HTML = jinja2.Environment(loader=_LOADER, autoescape=True, auto_reload=False, **_OPTIONS)
 
 
 def _parts(channel: MessageChannel) -> tuple[str, ...]:
@@ -72,8 +80,12 @@ def _render_one(
             return _compiled(source, html).render(variables).strip()
         except jinja2.TemplateError:
             pass  # validate_override refuses these at save time; never leave a client unsent
-    template = (_HTML if html else _TEXT).get_template(f"{language}/{name}")
-    return template.render(variables).strip()
+    return _shipped(f"{language}/{name}", html).render(variables).strip()
+
+
+@functools.lru_cache(maxsize=256)
+def _shipped(name: str, html: bool) -> jinja2.Template:
+    return (_SHIPPED_HTML if html else _SHIPPED_TEXT).get_template(name)
 
 
 def render(

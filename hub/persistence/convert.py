@@ -1,7 +1,8 @@
 """Conversions between ORM rows and domain objects (and the JSON shapes of value objects).
 
-No queries here; repositories call these. Booking history (transitions) is not stored on the
-row: the audit log keeps it.
+No queries here; repositories call these. The ``*_from_row`` readers also take a Core
+``Row`` of the table's columns (bulk readers skip building ORM objects). Booking history
+(transitions) is not stored on the row: the audit log keeps it.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 from datetime import date, time
 from typing import Any
+
+from sqlalchemy import Row
 
 from hub.domain.booking import Actor, Booking, BookingStatus
 from hub.domain.model import (
@@ -224,7 +227,7 @@ def customer_to_row(c: Customer, row: CustomerRow | None = None) -> CustomerRow:
     return row
 
 
-def customer_from_row(row: CustomerRow) -> Customer:
+def customer_from_row(row: CustomerRow | Row[Any]) -> Customer:
     return Customer(row.business_id, row.name, row.phone, row.email, row.address, id=row.id)
 
 
@@ -280,7 +283,7 @@ def booking_to_row(b: Booking, row: BookingRow | None = None) -> BookingRow:
     return row
 
 
-def booking_from_row(row: BookingRow) -> Booking:
+def booking_from_row(row: BookingRow | Row[Any]) -> Booking:
     values = {name: getattr(row, name) for name in _BOOKING_SAME}
     return Booking(
         start=row.start_at,
@@ -367,7 +370,7 @@ def outbox_to_row(e: OutboxEvent) -> OutboxRow:
     return OutboxRow(**dataclasses.asdict(e))  # seq is the database's
 
 
-def outbox_from_row(row: OutboxRow) -> OutboxEvent:
+def outbox_from_row(row: OutboxRow | Row[Any]) -> OutboxEvent:
     return OutboxEvent(
         business_id=row.business_id,
         type=row.type,

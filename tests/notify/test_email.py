@@ -9,13 +9,15 @@ from email.message import EmailMessage
 from email.policy import default
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from icalendar import Calendar, Event
 
 from connectors.notify.context import MessageChannel, MessageKind, build_context
 from connectors.notify.errors import MailRefusedError, MailUnavailableError
 from connectors.notify.mail import build_email, recipients
 from connectors.notify.mailers import SmtpMailer
-from connectors.notify.templates import render
+from connectors.notify.templates import Rendered, render
 from hub.domain.booking import Actor, ChangedBy, Channel
 from tests.notify.conftest import NOW, SmtpSink, World, free_port, make_world
 
@@ -208,3 +210,37 @@ def test_unreachable_server_is_retryable(world: World) -> None:
     with pytest.raises(MailUnavailableError) as caught:
         SmtpMailer("127.0.0.1", free_port(), timeout=2).send(message)
     assert caught.value.retryable
+
+
+# Text as businesses and clients write it: accents, emoji, long lines, trailing spaces,
+# "=" signs, lines starting with "." or "From ", and any kind of line break.
+_PIECES = ["á", "ñ", "=", " ", ".", "From ", "😀", "\r\n", "\n", "\r", "x" * 90]
+_TYPED = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    max_size=400,
+) | st.lists(st.sampled_from(_PIECES))
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=_TYPED.map(lambda v: v if isinstance(v, str) else "".join(v)))
+def test_typed_text_arrives_unchanged_in_short_lines(text: str) -> None:
+    world = make_world()
+    context = build_context(
+        world.booking, world.business, world.service, world.resource, world.customer, now=NOW
+    )
+    rendered = Rendered(text=text, subject="Turno", html=f"<p>{text}</p>")
+    message = build_email(
+        MessageKind.THANK_YOU, context, rendered, to="juan@example.com", sender=SENDER, now=NOW
+    )
+    raw = message.as_bytes()
+    head, body = raw.split(b"\r\n\r\n", 1)
+    assert all(len(line) <= 998 for line in head.split(b"\r\n"))  # RFC 5322 §2.1.1
+    assert all(len(line) <= 78 for line in body.split(b"\r\n"))
+    parsed = email.message_from_bytes(raw, policy=default)
+    assert isinstance(parsed, EmailMessage)
+    expected = text.replace("\r\n", "\n").replace("\r", "\n")
+    plain = parsed.get_body(preferencelist=("plain",))
+    html = parsed.get_body(preferencelist=("html",))
+    assert plain is not None and html is not None
+    assert str(plain.get_content()).replace("\r\n", "\n") == expected
+    assert str(html.get_content()).replace("\r\n", "\n") == f"<p>{expected}</p>"
