@@ -269,23 +269,18 @@ def _fold(line: str) -> bytes:
     data = line.encode("utf-8")
     if len(data) <= 75:
         return data
-    parts: list[str] = []
-    current: list[str] = []
-    size = 0
-    for char in line:
-        width = len(char.encode("utf-8"))
-        if current and size + width > 75 - (1 if parts else 0):
-            if current[-1] in "\\^" and len(current) > 1:  # keep "\," and "^n" together
-                carried = current.pop()
-                parts.append("".join(current))
-                current, size = [carried], len(carried.encode("utf-8"))
-            else:
-                parts.append("".join(current))
-                current, size = [], 0
-        current.append(char)
-        size += width
-    parts.append("".join(current))
-    return "\r\n ".join(parts).encode("utf-8")
+    parts: list[bytes] = []
+    start, limit = 0, 75  # continuation lines start with a space: 74 octets of content
+    while len(data) - start > limit:
+        cut = start + limit
+        while data[cut] & 0xC0 == 0x80:  # a UTF-8 continuation byte: cut before its character
+            cut -= 1
+        if data[cut - 1] in b"\\^" and cut - 1 > start:  # keep "\," and "^n" together
+            cut -= 1
+        parts.append(data[start:cut])
+        start, limit = cut, 74
+    parts.append(data[start:])
+    return b"\r\n ".join(parts)
 
 
 def block_vevent(

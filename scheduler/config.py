@@ -5,6 +5,7 @@
 | ``TURNERO_WORKERS`` | 4 | worker threads of one ``turnero worker`` |
 | ``TURNERO_QUEUE_NAME`` | ``turnero`` | Huey queue name (one per deployment) |
 | ``TURNERO_TICK_SECONDS`` | 60 | how often the periodic tasks run |
+| ``TURNERO_QUEUE_POLL_SECONDS`` | 0.1 | longest wait for an idle thread to see a task (SQLite) |
 | ``TURNERO_DELIVERY_LEASE_SECONDS`` | 120 | how long a claim on a delivery lasts |
 | ``TURNERO_DELIVERY_BATCH`` | 100 | deliveries per ``deliver`` task |
 | ``TURNERO_SWEEP_GRACE_SECONDS`` | 30 | age before the sweep re-dispatches something |
@@ -42,6 +43,7 @@ class SchedulerConfig:
     redis_url: str | None = None
     workers: int = 4
     tick_seconds: float = 60.0
+    poll_seconds: float = 0.1
     lease: timedelta = timedelta(seconds=120)
     batch_size: int = 100
     sweep_grace: timedelta = timedelta(seconds=30)
@@ -58,6 +60,7 @@ class SchedulerConfig:
             redis_url=settings.redis_url,
             workers=max(1, int(_number(extra, "TURNERO_WORKERS", 4))),
             tick_seconds=max(0.2, _number(extra, "TURNERO_TICK_SECONDS", 60)),
+            poll_seconds=min(10.0, max(0.01, _number(extra, "TURNERO_QUEUE_POLL_SECONDS", 0.1))),
             lease=timedelta(
                 seconds=max(1.0, _number(extra, "TURNERO_DELIVERY_LEASE_SECONDS", 120))
             ),
