@@ -1,12 +1,13 @@
 """``python -m bench reminders [--reminders 10000] [--workers N] [--json]``: due reminders
 delivered by a ``turnero worker`` process to a local SMTP server (aiosmtpd).
 
-Setup (not timed): a migrated SQLite database (or ``--database-url`` PostgreSQL with
-``--redis-url``) with one business, ``--reminders`` bookings with a customer each, and one
-email reminder per booking; a worker process is started and left to settle. Timed: from the
-moment every reminder is made due and the periodic "send due reminders" task is enqueued
-(what the worker's scheduler does every tick) until the SMTP server has accepted one message
-per reminder. Then a short wait to catch duplicates.
+Setup (not timed): a migrated SQLite database (or, with ``--postgres SERVER_URL``, a fresh
+PostgreSQL database created there and dropped afterwards; or ``--database-url`` for an empty
+one; add ``--redis-url`` for RedisHuey) with one business, ``--reminders`` bookings with a
+customer each, and one email reminder per booking; a worker process is started and left to
+settle. Timed: from the moment every reminder is made due and the periodic "send due
+reminders" task is enqueued (what the worker's scheduler does every tick) until the SMTP
+server has accepted one message per reminder. Then a short wait to catch duplicates.
 Target (DESIGN §7): 10,000 reminders in at most 10 s with the default worker settings.
 """
 
@@ -155,6 +156,19 @@ def populate(settings: Settings, count: int) -> None:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
+    if args.postgres is None:
+        return _run(args, args.database_url)
+    from bench.bookings import _admin
+
+    name = f"turnero_bench_{uuid.uuid4().hex[:10]}"
+    _admin(args.postgres, f'CREATE DATABASE "{name}"')
+    try:
+        return _run(args, args.postgres.rsplit("/", 1)[0] + f"/{name}")
+    finally:
+        _admin(args.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _run(args: argparse.Namespace, database_url: str | None) -> dict[str, Any]:
     sink = Sink()
     port = free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=port)
@@ -162,7 +176,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="turnero-bench-") as folder:
         env = {
             "TURNERO_DATA_DIR": folder,
-            "TURNERO_DATABASE_URL": args.database_url or f"sqlite:///{Path(folder) / 'turnero.db'}",
+            "TURNERO_DATABASE_URL": database_url or f"sqlite:///{Path(folder) / 'turnero.db'}",
             "TURNERO_SMTP_HOST": "127.0.0.1",
             "TURNERO_SMTP_PORT": str(port),
             "TURNERO_QUEUE_NAME": f"bench-{uuid.uuid4().hex[:8]}",
@@ -218,7 +232,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "worker_cpu_seconds": worker_cpu,
         "smtp_server_cpu_seconds": own_cpu,
         "load_average": round(os.getloadavg()[0], 2),
-        "backend": "postgres+redis" if args.redis_url else "sqlite",
+        "backend": ("postgres" if database_url else "sqlite")
+        + ("+redis" if args.redis_url else ""),
         "workers": args.workers or "default",
         "target_seconds": 10,
     }
@@ -228,7 +243,10 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench reminders")
     parser.add_argument("--reminders", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=None, help="worker threads (default: 4)")
-    parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    parser.add_argument(
+        "--postgres", default=None, help="PostgreSQL server URL to create a fresh database in"
+    )
+    parser.add_argument("--database-url", default=None, help="an empty database instead")
     parser.add_argument("--redis-url", default=None, help="use RedisHuey (with PostgreSQL)")
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--settle", type=float, default=2.0)
