@@ -12,6 +12,11 @@ asks for too, so the overlap check is raced for real. Every answer must be 201 (
 409 (taken); afterwards no booth holds two bookings at one time (``double_bookings``, must be
 0) and every 201 is in the database.
 Target (DESIGN §7): at least 400 bookings/s with 64 clients, zero double bookings.
+
+CPU while timed (from ``/proc``, so on Linux; absent elsewhere): of the web processes, of the
+benchmark's own clients, and of the whole PostgreSQL server (every backend, those that ended
+included; other databases' work too, if anything else uses the server meanwhile). Per request,
+these are steadier than bookings/s on a busy machine.
 """
 
 from __future__ import annotations
@@ -139,6 +144,48 @@ async def race(
     return seconds, statuses, latencies
 
 
+TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _cpu(pid: int, children: bool = False) -> float:
+    """CPU seconds of ``pid`` (with ``children``: plus its ended children's)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    used = int(fields[11]) + int(fields[12])  # utime, stime
+    if children:
+        used += int(fields[13]) + int(fields[14])  # cutime, cstime
+    return used / TICKS
+
+
+def postgres_cpu() -> float | None:
+    """CPU seconds of the local PostgreSQL server so far: every postgres process, and for
+    the postmaster also its ended backends. None when ``/proc`` cannot tell."""
+    total, found = 0.0, False
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            if not (entry / "comm").read_text().startswith("postgres"):
+                continue
+            parent = (entry / "stat").read_text().rpartition(")")[2].split()[1]
+            is_postmaster = not Path(f"/proc/{parent}/comm").read_text().startswith("postgres")
+            total += _cpu(int(entry.name), children=is_postmaster)
+            found = True
+        except (OSError, ValueError, IndexError):
+            continue  # ended meanwhile
+    return total if found else None
+
+
+def web_cpu(webs: list[subprocess.Popen[bytes]]) -> float | None:
+    try:
+        return sum(_cpu(web.pid) for web in webs)
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def per_request_ms(before: float | None, after: float | None, requests: int) -> float | None:
+    if before is None or after is None:
+        return None
+    return round((after - before) * 1000 / requests, 2)
+
+
 def wait_up(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
@@ -184,9 +231,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     webs.append(subprocess.Popen(serve, env=full, stdout=out, stderr=out))
             for port, web in zip(ports, webs, strict=True):
                 wait_up(port, web, log)
+            cpu_before = web_cpu(webs), postgres_cpu(), time.process_time()
             seconds, statuses, latencies = asyncio.run(
                 race(ports, key, service, asks, args.clients)
             )
+            cpu_after = web_cpu(webs), postgres_cpu(), time.process_time()
             hub = build_hub(settings)
             with hub.database.sessions() as session:
                 stored = session.scalar(select(func.count()).select_from(BookingRow)) or 0
@@ -225,6 +274,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "double_bookings": overlaps or 0,
         "latency_ms_p50": round(statistics.median(ordered) * 1000, 1),
         "latency_ms_p95": round(ordered[int(len(ordered) * 0.95) - 1] * 1000, 1),
+        "web_cpu_ms_per_request": per_request_ms(cpu_before[0], cpu_after[0], args.requests),
+        "postgres_cpu_ms_per_request": per_request_ms(cpu_before[1], cpu_after[1], args.requests),
+        "client_cpu_ms_per_request": per_request_ms(cpu_before[2], cpu_after[2], args.requests),
         "load_average": round(os.getloadavg()[0], 2),
         "target_per_second": 400,
     }
