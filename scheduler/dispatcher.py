@@ -98,20 +98,24 @@ class Dispatcher:
         """Create the delivery records of these events, mark them dispatched, and ask for
         their delivery; returns the record ids created or found pending."""
         now = self.clock()
-        created: list[str] = []
         with self.sessions.begin() as session:
             events = store.load_events(session, event_ids)
-            wanted = [
-                (event, [c.name for c in self.registry.handling(event)])
-                for event in events.values()
-                if event.dispatched_at is None
-            ]
-            created += store.create_many(session, wanted, now)
+            created = self.create_deliveries(
+                session, [e for e in events.values() if e.dispatched_at is None], now
+            )
             store.mark_dispatched(session, [e.id for e in events.values()], now)
-        self._ask_delivery(created)
+        self.ask_delivery(created)
         return created
 
-    def _ask_delivery(self, ids: Sequence[str], eta: datetime | None = None) -> None:
+    def create_deliveries(
+        self, session: Session, events: Sequence[OutboxEvent], now: datetime
+    ) -> list[str]:
+        """The delivery records of ``events`` (one per consumer that handles each), in the
+        caller's transaction; the caller then asks for them (``ask_delivery``)."""
+        wanted = [(event, [c.name for c in self.registry.handling(event)]) for event in events]
+        return store.create_many(session, wanted, now)
+
+    def ask_delivery(self, ids: Sequence[str], eta: datetime | None = None) -> None:
         for batch in chunks(ids, self.config.batch_size):
             if self.enqueue is None:
                 self.deliver(batch)
@@ -270,6 +274,6 @@ class Dispatcher:
         busy = self.enqueue is not None and self.enqueue.backlog() > BACKLOG
         with self.sessions() as session:
             due = store.due(session, now, older, SWEEP_LIMIT, only_expired_claims=busy)
-        self._ask_delivery(due)
+        self.ask_delivery(due)
         report.deliveries = len(due)
         return report

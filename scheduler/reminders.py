@@ -24,7 +24,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from hub.domain.booking import Booking, BookingStatus
-from hub.domain.model import Business, Customer
+from hub.domain.model import Business, Customer, OutboxEvent
 from hub.persistence.models import BookingRow, OutboxRow
 from scheduler.models import ReminderRow
 
@@ -145,10 +145,14 @@ def reminder_event_id(reminder_id: str, start_at: datetime) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, key))
 
 
-def fire_due(session: Session, now: datetime, limit: int) -> list[str]:
+def fire_due(
+    session: Session, now: datetime, limit: int, *, dispatched: bool = False
+) -> list[OutboxEvent]:
     """Turn up to ``limit`` due reminders into outbox events (caller commits); returns the
-    new event ids. Reminders of bookings that no longer occupy time, or already started, are
-    skipped; a booking moved since its row was written gets its row moved instead."""
+    new events. Reminders of bookings that no longer occupy time, or already started, are
+    skipped; a booking moved since its row was written gets its row moved instead.
+    ``dispatched``: the caller creates their delivery records in the same transaction, so
+    the events are written as dispatched (the sweep leaves them alone)."""
     query = (
         select(
             ReminderRow.id,
@@ -167,7 +171,7 @@ def fire_due(session: Session, now: datetime, limit: int) -> list[str]:
     )
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=ReminderRow, skip_locked=True)
-    fired: list[str] = []
+    fired: list[OutboxEvent] = []
     outbox: list[dict[str, Any]] = []
     changes: list[dict[str, Any]] = []
     for row in session.execute(query):
@@ -180,27 +184,35 @@ def fire_due(session: Session, now: datetime, limit: int) -> list[str]:
             changes.append({"id": row.id, "start_at": start_at, "due_at": due})
             if due > now:
                 continue
-        event_id = reminder_event_id(row.id, start_at)
-        changes.append({"id": row.id, "status": "fired", "fired_at": now, "event_id": event_id})
+        event = OutboxEvent(
+            business_id=row.business_id,
+            type=REMINDER_EVENT,
+            aggregate_id=row.booking_id,
+            payload={
+                "booking_id": row.booking_id,
+                "business_id": row.business_id,
+                "channel": row.channel,
+                "minutes_before": row.minutes_before,
+                "start": start_at.isoformat(),
+                "reminder_id": row.id,
+            },
+            created_at=now,
+            id=reminder_event_id(row.id, start_at),
+            dispatched_at=now if dispatched else None,
+        )
+        changes.append({"id": row.id, "status": "fired", "fired_at": now, "event_id": event.id})
         outbox.append(
             {
-                "id": event_id,
-                "business_id": row.business_id,
-                "type": REMINDER_EVENT,
-                "aggregate_id": row.booking_id,
-                "payload": {
-                    "booking_id": row.booking_id,
-                    "business_id": row.business_id,
-                    "channel": row.channel,
-                    "minutes_before": row.minutes_before,
-                    "start": start_at.isoformat(),
-                    "reminder_id": row.id,
-                },
+                "id": event.id,
+                "business_id": event.business_id,
+                "type": event.type,
+                "aggregate_id": event.aggregate_id,
+                "payload": event.payload,
                 "created_at": now,
-                "dispatched_at": None,
+                "dispatched_at": event.dispatched_at,
             }
         )
-        fired.append(event_id)
+        fired.append(event)
     # One executemany per shape of change (ORM bulk UPDATE by primary key).
     shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for change in changes:

@@ -83,12 +83,16 @@ class Scheduler:
         """Fire every due reminder (in batches) and dispatch the events; returns how many."""
         total = 0
         while True:
+            now = self.hub.now()
+            # Fired and given their delivery records in one transaction: no event is left
+            # for the sweep, and none is read back.
             with self.hub.database.sessions.begin() as session:
-                fired = reminders.fire_due(session, self.hub.now(), REMINDER_BATCH)
+                fired = reminders.fire_due(session, now, REMINDER_BATCH, dispatched=True)
+                created = self.dispatcher.create_deliveries(session, fired, now)
             if not fired:
                 return total
             total += len(fired)
-            self.dispatcher.dispatch(fired)
+            self.dispatcher.ask_delivery(created)
 
     def expire_holds(self) -> int:
         """Expire pending bookings whose hold ran out (the core's use case writes the
