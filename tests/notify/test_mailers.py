@@ -124,3 +124,29 @@ def test_smtp_mailer_sends_a_batch_over_one_session_and_survives_a_dropped_one(
     finally:
         mailer.close()
         controller.stop()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"Hola\r\n.\r\nlinea con punto\r\n",  # a lone "." would end the message early
+        b"..doble\r\n.inicio\r\n",
+        b"sin punto al comienzo de ninguna linea\r\n",
+        b"sin fin de linea",
+    ],
+)
+def test_smtp_message_arrives_byte_for_byte(smtp_server: SmtpSink, body: bytes) -> None:
+    """RFC 5321 §4.5.2: lines starting with "." are stuffed on the wire and unstuffed by the
+    server, so what arrives is what was sent (aiosmtpd hands over the content without the
+    final CRLF, which belongs to the terminating "." line)."""
+    data = b"Subject: prueba\r\nMessage-ID: <p@lavadero.example>\r\n\r\n" + body
+    mailer = SmtpMailer(smtp_server.host, smtp_server.port, timeout=5)
+    try:
+        message = OutgoingEmail("turnos@lavadero.example", ("juan@example.com",), "<p@x>", data)
+        mailer.send(message)
+        mailer.send(message)  # the session is still in step after it
+    finally:
+        mailer.close()
+    assert [m.rcpt_tos for m in smtp_server.messages] == [["juan@example.com"]] * 2
+    for received in smtp_server.messages:
+        assert received.data.rstrip(b"\r\n") == data.rstrip(b"\r\n")
