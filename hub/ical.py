@@ -246,6 +246,8 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 def _clean(value: str) -> str:
     """Line breaks as one LF, other control characters gone (RFC 5545 TEXT has none)."""
+    if value.isprintable():  # no control character at all: the common case
+        return value
     return _CONTROLS.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
 
 
@@ -259,6 +261,7 @@ def _escape_text(value: str) -> str:
     )
 
 
+@functools.lru_cache(maxsize=1024)  # the same few values (names, roles, zones) every time
 def _param_value(value: str) -> str:
     escaped = _clean(value).replace("^", "^^").replace("\n", "^n").replace('"', "^'")
     return f'"{escaped}"' if any(c in escaped for c in ",;: ") else escaped

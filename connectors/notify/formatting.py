@@ -27,6 +27,7 @@ def language_of(language: str) -> str:
     return primary if primary in SHIPPED_LANGUAGES else "en"
 
 
+@functools.lru_cache(maxsize=256)
 def locale_of(language: str, country: str | None = None) -> str:
     """A Babel locale for a business: its language tag, with its country when the tag has
     none ("es" + "AR" → "es_AR"); unknown tags fall back to English."""

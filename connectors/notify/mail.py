@@ -137,7 +137,9 @@ def _text_part(subtype: str, text: str) -> list[str]:
 
 
 def _base64(data: bytes) -> str:
-    return base64.encodebytes(data).decode("ascii").replace("\n", CRLF).rstrip(CRLF)
+    """Base64 in lines of 76 characters (RFC 2045 §6.8), encoded in one call."""
+    text = base64.b64encode(data).decode("ascii")
+    return CRLF.join([text[i : i + 76] for i in range(0, len(text), 76)])
 
 
 def _multipart(subtype: str, parts: Sequence[list[str]]) -> list[str]:

@@ -59,8 +59,11 @@ def _parts(channel: MessageChannel) -> tuple[str, ...]:
     return ("subject.txt", "txt", "html") if channel is MessageChannel.EMAIL else ("txt",)
 
 
+_FIELDS = tuple(f.name for f in fields(MessageContext))
+
+
 def _variables(context: MessageContext) -> dict[str, Any]:
-    values = {f.name: getattr(context, f.name) for f in fields(context)}
+    values = {name: getattr(context, name) for name in _FIELDS}
     values["when_text"] = context.when_text
     return values
 
