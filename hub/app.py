@@ -7,8 +7,11 @@ No wiring happens here: the hub comes built (``hub.bootstrap.build_hub``).
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -106,9 +109,23 @@ def _mounts(hub: Hub) -> list[BaseRoute]:
     ]
 
 
+def _lifespan(hub: Hub) -> Any:
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # Handlers run the use cases in threads. Past a few per core, more threads only
+        # queue for the GIL while holding database connections and resource locks, so
+        # requests beyond TURNERO_WEB_THREADS wait on the event loop instead.
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        limiter.total_tokens = hub.settings.web_threads
+        yield
+
+    return lifespan
+
+
 def create_app(hub: Hub) -> Starlette:
     app = Starlette(
         routes=_mounts(hub),
+        lifespan=_lifespan(hub),
         exception_handlers={
             HTTPException: _http_exception,
             Exception: errors.handle_unexpected,

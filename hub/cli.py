@@ -28,6 +28,10 @@ from hub.persistence.migrate import migrate
 CLI = ChangedBy(Actor.OPERATOR, Channel.CLI)
 EXIT_USAGE = 2
 EXIT_FAILED = 1
+# Idle keep-alive connections stay open this long (uvicorn's default is 5 s). A client or
+# proxy that reuses a connection just as the server closes it gets a reset instead of an
+# answer; keeping the server's timeout above the usual proxy idle timeout (60 s) avoids it.
+KEEP_ALIVE_SECONDS = 75
 
 
 class CommandError(Exception):
@@ -127,7 +131,13 @@ def cmd_serve(settings: Settings, args: argparse.Namespace, out: TextIO) -> None
     try:
         if consumer is not None:
             consumer.start()
-        uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+        uvicorn.run(
+            app,
+            host=args.host,
+            port=args.port,
+            log_level="info",
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        )
     finally:
         if consumer is not None:
             consumer.stop()

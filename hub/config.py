@@ -59,6 +59,7 @@ class Settings:
     stripe_api_base: str | None = None
     mercadopago_api_base: str | None = None
     webhook_allow_hosts: tuple[str, ...] = ()
+    web_threads: int = 8
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -93,5 +94,6 @@ class Settings:
             stripe_api_base=env.get("TURNERO_STRIPE_API_BASE") or None,
             mercadopago_api_base=env.get("TURNERO_MERCADOPAGO_API_BASE") or None,
             webhook_allow_hosts=_csv(env.get("TURNERO_WEBHOOK_ALLOW_HOSTS")),
+            web_threads=max(1, int(env.get("TURNERO_WEB_THREADS", "8"))),
             extra={k: v for k, v in env.items() if k.startswith("TURNERO_")},
         )

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import anyio
+import anyio.to_thread
 import pytest
 
+from hub.app import create_app
+from hub.bootstrap import build_hub
+from hub.config import Settings
 from tests.api.conftest import LiveHub, serve_hub
 from tests.conftest import _admin_execute
 
@@ -93,3 +100,19 @@ def test_metrics_count_bookings_created(live_hub: LiveHub) -> None:
         'turnero_http_requests_total{method="POST",route="/api/v1/bookings",status="409"} 1.0'
         in text
     )
+
+
+def test_web_threads_bound_the_requests_doing_database_work_at_once(tmp_path: Path) -> None:
+    settings = Settings.from_env({"TURNERO_DATA_DIR": str(tmp_path), "TURNERO_WEB_THREADS": "3"})
+    hub = build_hub(settings)
+    app = create_app(hub)
+
+    async def tokens_while_serving() -> float:
+        async with app.router.lifespan_context(app):
+            return anyio.to_thread.current_default_thread_limiter().total_tokens
+
+    try:
+        assert anyio.run(tokens_while_serving) == 3
+    finally:
+        hub.close()
+    assert Settings.from_env({"TURNERO_DATA_DIR": str(tmp_path)}).web_threads == 8
