@@ -214,16 +214,21 @@ async def create_private_booking(call: Call) -> Response:
             force=body.get("force", False),
             video_meeting=body.get("video_meeting"),
         )
-        created = create_booking(
-            call.hub.uow(),
-            request,
-            by=INTEGRATION,
-            now=call.hub.now(),
-            busy_sources=call.hub.busy_sources,
-        )
+        # One unit of work for the booking and its answer: the business and the customer
+        # the use case read are still in its session after the commit, not read again.
+        with call.hub.uow() as uow:
+            created = create_booking(
+                uow,
+                request,
+                by=INTEGRATION,
+                now=call.hub.now(),
+                busy_sources=call.hub.busy_sources,
+            )
+            business = get_business(uow, created.business_id)
+            person = uow.customers.get(created.business_id, created.customer_id)
         call.hub.metrics.bookings_created.labels("api").inc()
-        response = booking_view(call, created)
-        response.status_code = 201
+        base = call.hub.settings.base_url
+        response = booking_response(created, business, base, person, 201)
         response.headers["Location"] = f"/api/v1/bookings/{created.id}"
         return response
 

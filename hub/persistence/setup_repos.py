@@ -30,6 +30,9 @@ R = TypeVar("R", BranchRow, ResourceRow, GroupRow, ServiceRow, CustomerRow)
 class SqlBusinessRepository:
     def __init__(self, session: Session) -> None:
         self._s = session
+        # The session holds rows weakly: kept here, a second ``get`` in the same unit of work
+        # (a use case, then the adapter rendering its result) is answered without a query.
+        self._rows: dict[str, BusinessRow] = {}
 
     def add(self, business: Business) -> None:
         self._s.add(convert.business_to_row(business))
@@ -37,7 +40,10 @@ class SqlBusinessRepository:
 
     def get(self, business_id: str) -> Business | None:
         row = self._s.get(BusinessRow, business_id)
-        return convert.business_from_row(row) if row is not None else None
+        if row is None:
+            return None
+        self._rows[business_id] = row
+        return convert.business_from_row(row)
 
     def get_by_slug(self, slug: str) -> Business | None:
         row = self._s.scalar(select(BusinessRow).where(BusinessRow.slug == slug))
@@ -64,16 +70,22 @@ class _Scoped(Generic[D, R]):
 
     def __init__(self, session: Session) -> None:
         self._s = session
+        # Rows read or added by id stay in the session's identity map while kept here, so
+        # reading one again in the same unit of work costs no query.
+        self._rows: dict[str, R] = {}
 
     def _row(self, business_id: str, entity_id: str) -> R | None:
         row = self._s.get(self.row_type, entity_id)
         if row is None or row.business_id != business_id:
             return None
+        self._rows[entity_id] = row
         return row
 
     def add(self, entity: D) -> None:
-        self._s.add(type(self).to_row(entity, None))
+        row = type(self).to_row(entity, None)
+        self._s.add(row)
         self._s.flush()  # rows have no relationship(): flush in FK order
+        self._rows[row.id] = row
 
     def get(self, business_id: str, entity_id: str) -> D | None:
         row = self._row(business_id, entity_id)
