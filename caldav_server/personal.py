@@ -29,9 +29,8 @@ from caldav_server.events import RefusedError, read_event
 from caldav_server.render import etag_of, text_etag, timestamp
 from caldav_server.schema import PersonalCalendarRow, PersonalEventRow
 from hub.availability.types import Busy
-from hub.domain.accounts import Role, User
+from hub.domain.accounts import User
 from hub.domain.model import new_id
-from hub.persistence.accounts import SqlUserRepository
 from hub.persistence.uow import SqlDatabase
 
 DEFAULT_COLOR = "#7f8c8d"
@@ -270,16 +269,13 @@ class PersonalBusySource:
         wanted = set(resource_ids)
         out: dict[str, list[Busy]] = defaultdict(list)
         with self._sessions() as session:
-            members = [
-                u
-                for u in SqlUserRepository(session).list(business_id)
-                if u.active and u.role is Role.EMPLOYEE and wanted & set(u.resource_ids)
-            ]
-            owners = {u.id: sorted(wanted & set(u.resource_ids)) for u in members}
-            events = store.opaque_personal_events(session, list(owners), start, end)
-        for owner_id, event in events:
+            events = store.opaque_personal_events(session, business_id, start, end)
+        for owner_resources, event in events:
+            linked = sorted(wanted.intersection(owner_resources))
+            if not linked:
+                continue
             for lo, hi in _occurrences(event, start, end):
-                for rid in owners[owner_id]:
+                for rid in linked:
                     out[rid].append(Busy(lo, hi))
         return out
 

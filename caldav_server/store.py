@@ -28,11 +28,11 @@ from caldav_server.schema import (
     PersonalCalendarRow,
     PersonalEventRow,
 )
-from hub.domain.accounts import User
+from hub.domain.accounts import Role, User
 from hub.domain.booking import Booking
 from hub.domain.model import Block, Branch, Business, Customer, Resource, Service
 from hub.persistence import convert
-from hub.persistence.accounts import AppPasswordRow, SqlUserRepository
+from hub.persistence.accounts import AppPasswordRow, SqlUserRepository, UserRow
 from hub.persistence.models import BlockRow, BookingRow, BusinessRow, CustomerRow, ResourceRow
 from hub.persistence.setup_repos import SqlBranchRepository, SqlServiceRepository
 
@@ -319,16 +319,18 @@ def personal_events(
 
 
 def opaque_personal_events(
-    session: Session, owner_ids: Sequence[str], start: datetime, end: datetime
-) -> list[tuple[str, PersonalEventRow]]:
-    """(owner id, event) of the owners' opaque personal events that may overlap the range."""
-    if not owner_ids:
-        return []
+    session: Session, business_id: str, start: datetime, end: datetime
+) -> list[tuple[list[str], PersonalEventRow]]:
+    """(resource ids of the owner, event) of the opaque personal events of the business's
+    active employees that may overlap the range: one query, whoever owns them."""
     rows = session.execute(
-        select(PersonalCalendarRow.owner_id, PersonalEventRow)
+        select(UserRow.resource_ids, PersonalEventRow)
         .join(PersonalCalendarRow, PersonalCalendarRow.id == PersonalEventRow.calendar_id)
+        .join(UserRow, UserRow.id == PersonalCalendarRow.owner_id)
         .where(
-            PersonalCalendarRow.owner_id.in_(list(owner_ids)),
+            UserRow.business_id == business_id,
+            UserRow.role == Role.EMPLOYEE.value,
+            UserRow.active.is_(True),
             PersonalEventRow.opaque.is_(True),
             and_(
                 or_(PersonalEventRow.start_at.is_(None), PersonalEventRow.start_at < end),
@@ -336,7 +338,7 @@ def opaque_personal_events(
             ),
         )
     )
-    return [(owner, event) for owner, event in rows]
+    return [(list(resource_ids or ()), event) for resource_ids, event in rows]
 
 
 def count_rows(session: Session, calendar_id: str) -> int:

@@ -41,6 +41,8 @@ def test_personal_calendar_events_are_busy_time_for_the_members_resource(
         assert len(mine.search(start=moment, end=moment + timedelta(hours=1), event=True)) == 2
     assert moment not in free_starts(dav, rid, 5)
     assert moment - timedelta(hours=1) in free_starts(dav, rid, 5)
+    # A resource Juan is not linked to stays free at that time.
+    assert moment in free_starts(dav, dav.tenant.resources[1].id, 5)
 
 
 def test_ics_feed_serves_the_resource_agenda_read_only(dav_sqlite: DavWorld) -> None:
