@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from hub.availability.types import Busy
@@ -19,6 +20,12 @@ from hub.persistence import convert
 from hub.persistence.models import AuditRow, BlockRow, BookingRow, OutboxRow, ServiceRecordRow
 
 _OCCUPYING = [s.value for s in OCCUPYING]
+# What the core writes on every change is inserted as plain rows: the ORM's unit of work
+# (identity map, dependency sort, post-fetch) costs more than the INSERT, and nothing in the
+# transaction needs these rows as ORM objects afterwards.
+_INSERT_BOOKING = insert(cast(Table, BookingRow.__table__))
+_INSERT_AUDIT = insert(cast(Table, AuditRow.__table__))
+_INSERT_OUTBOX = insert(cast(Table, OutboxRow.__table__))
 
 
 class SqlBookingRepository:
@@ -33,10 +40,8 @@ class SqlBookingRepository:
         return convert.booking_from_row(row)
 
     def add(self, booking: Booking) -> None:
-        row = convert.booking_to_row(booking)
-        self._s.add(row)
-        self._rows[row.id] = row
-        self._s.flush()  # rows have no relationship(): flush in FK order
+        # ``update`` in the same unit of work reads the row back (with the version inserted).
+        self._s.execute(_INSERT_BOOKING, convert.booking_values(booking))
 
     def get(self, business_id: str, booking_id: str) -> Booking | None:
         row = self._s.get(BookingRow, booking_id)
@@ -219,8 +224,7 @@ class SqlAuditRepository:
         self._s = session
 
     def add(self, entry: AuditEntry) -> None:
-        self._s.add(convert.audit_to_row(entry))
-        self._s.flush()  # rows have no relationship(): flush in FK order
+        self._s.execute(_INSERT_AUDIT, convert.record_values(entry))
 
     def for_entity(self, business_id: str, entity: str, entity_id: str) -> list[AuditEntry]:
         rows = self._s.scalars(
@@ -241,8 +245,7 @@ class SqlOutboxRepository:
         self._added = added  # the unit of work reports these after commit
 
     def add(self, event: OutboxEvent) -> None:
-        self._s.add(convert.outbox_to_row(event))
-        self._s.flush()  # rows have no relationship(): flush in FK order
+        self._s.execute(_INSERT_OUTBOX, convert.record_values(event))
         self._added.append(event.id)
 
     def get(self, event_id: str) -> OutboxEvent | None:

@@ -283,6 +283,22 @@ def booking_to_row(b: Booking, row: BookingRow | None = None) -> BookingRow:
     return row
 
 
+def booking_values(b: Booking) -> dict[str, Any]:
+    """The booking as column values, for an INSERT that skips the ORM's unit of work."""
+    values = {name: getattr(b, name) for name in _BOOKING_SAME}
+    values.update(
+        id=b.id,
+        start_at=b.start,
+        end_at=b.end,
+        occupied_start=b.occupied_start,
+        occupied_end=b.occupied_end,
+        status=b.status.value,
+        invitees=list(b.invitees),
+        cancelled_by=b.cancelled_by.value if b.cancelled_by is not None else None,
+    )
+    return values
+
+
 def booking_from_row(row: BookingRow | Row[Any]) -> Booking:
     values = {name: getattr(row, name) for name in _BOOKING_SAME}
     return Booking(
@@ -347,8 +363,9 @@ def record_from_row(row: ServiceRecordRow) -> ServiceRecord:
     )
 
 
-def audit_to_row(e: AuditEntry) -> AuditRow:
-    return AuditRow(**dataclasses.asdict(e))
+def record_values(e: AuditEntry | OutboxEvent) -> dict[str, Any]:
+    """An audit entry or outbox event as column values (``seq`` is the database's)."""
+    return {f.name: getattr(e, f.name) for f in dataclasses.fields(e)}
 
 
 def audit_from_row(row: AuditRow) -> AuditEntry:
