@@ -137,7 +137,7 @@ class MessageBuilder:
         with self._lock:
             hit = self._setup.get((kind, key))
         if hit is not None and now - hit[0] < self.SETUP_TTL:
-            return cast(T | None, hit[1])
+            return cast("T | None", hit[1])
         value = load()
         with self._lock:
             self._setup[(kind, key)] = (now, value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -128,3 +129,26 @@ def test_broken_or_unsafe_override_falls_back_and_is_refused_at_save(world: Worl
     with pytest.raises(ValidationError):
         validate_override("confirmed.fax.txt", "hola", context)
     validate_override("es/confirmed.email.html", "<p>{{ customer_name }}</p>", context)
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+@pytest.mark.parametrize("kind", list(MessageKind))
+def test_email_text_keeps_its_lines_apart(world: World, kind: MessageKind, language: str) -> None:
+    """A line that ends in a condition ("mañana{% endif %}") keeps its line break, and no
+    message has gaps of two empty lines."""
+    context = _context(world, manage_url="https://turnero.example/t/abc")
+    text = render(kind, MessageChannel.EMAIL, language, context).text
+    assert "\n\n\n" not in text
+    assert text.endswith("Turnero.\n") and "\n\n-- \n" in text
+    if kind is MessageKind.REMINDER:
+        heading = {
+            "es": "⏰ Recordatorio: tu turno es mañana",
+            "en": "⏰ Reminder: your booking is tomorrow",
+        }
+        intro = {"es": "Te esperamos en Lavadero XYZ.", "en": "See you at Lavadero XYZ."}
+        lines = text.splitlines()
+        assert lines[lines.index(heading[language]) + 1] == intro[language]
+    if kind is MessageKind.CANCELLED:  # the reason ends its line; the details follow a gap
+        reason = replace(context, cancel_reason="Lluvia")
+        cancelled = render(kind, MessageChannel.EMAIL, language, reason).text
+        assert "Lluvia\n\n" in cancelled
