@@ -107,15 +107,16 @@ def _header(name: str, value: str) -> str:
 
 def _encoded_words(value: str) -> list[str]:
     """RFC 2047 B-encoded words of at most 75 characters, never splitting a character."""
+    data = value.encode("utf-8")
     words: list[bytes] = []
-    chunk = b""
-    for char in value:
-        data = char.encode("utf-8")
-        if len(chunk) + len(data) > 45:  # 45 bytes → 60 base64 characters + 12 of markup
-            words.append(chunk)
-            chunk = b""
-        chunk += data
-    words.append(chunk)
+    start = 0
+    while len(data) - start > 45:  # 45 bytes -> 60 base64 characters + 12 of markup
+        cut = start + 45
+        while data[cut] & 0xC0 == 0x80:  # a UTF-8 continuation byte: cut before its character
+            cut -= 1
+        words.append(data[start:cut])
+        start = cut
+    words.append(data[start:])
     return [f"=?utf-8?b?{base64.b64encode(w).decode('ascii')}?=" for w in words]
 
 
