@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, or_, select
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, bindparam, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from hub.domain.accounts import ApiKey, AppPassword, Role, User
@@ -50,6 +50,9 @@ class ApiKeyRow(Base):
     created_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+
+
+_KEY_BY_PREFIX = select(ApiKeyRow).where(ApiKeyRow.prefix == bindparam("prefix"))  # every call
 
 
 def _user(row: UserRow) -> User:
@@ -208,7 +211,7 @@ class SqlApiKeyRepository:
             row.revoked_at = key.revoked_at
 
     def get_by_prefix(self, prefix: str) -> ApiKey | None:
-        row = self._s.scalar(select(ApiKeyRow).where(ApiKeyRow.prefix == prefix))
+        row = self._s.scalar(_KEY_BY_PREFIX, {"prefix": prefix})
         return _api_key(row) if row is not None else None
 
     def list(self, business_id: str) -> Sequence[ApiKey]:

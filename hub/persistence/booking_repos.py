@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from hub.availability.types import Busy
@@ -26,6 +26,39 @@ _OCCUPYING = [s.value for s in OCCUPYING]
 _INSERT_BOOKING = insert(cast(Table, BookingRow.__table__))
 _INSERT_AUDIT = insert(cast(Table, AuditRow.__table__))
 _INSERT_OUTBOX = insert(cast(Table, OutboxRow.__table__))
+# Statements every booking runs are built once: building one (and its cache key) costs more
+# Python than running it.
+_OCCUPIED_TIMES = (
+    select(
+        BookingRow.id,
+        BookingRow.resource_id,
+        BookingRow.occupied_start,
+        BookingRow.occupied_end,
+        BookingRow.exclusive,
+        BookingRow.persons,
+        BookingRow.at_client_address,
+    )
+    .where(
+        BookingRow.resource_id.in_(bindparam("resource_ids", expanding=True)),
+        BookingRow.occupied_start < bindparam("end"),
+        BookingRow.occupied_end > bindparam("start"),
+        BookingRow.status.in_(_OCCUPYING),
+    )
+    .order_by(BookingRow.start_at, BookingRow.id)
+)
+_BLOCKS_IN_RANGE = select(BlockRow).where(
+    BlockRow.business_id == bindparam("business_id"),
+    BlockRow.start_at < bindparam("end"),
+    BlockRow.end_at > bindparam("start"),
+)
+_BLOCKS_OF = _BLOCKS_IN_RANGE.where(
+    BlockRow.resource_id.in_(bindparam("resource_ids", expanding=True))
+    | (
+        BlockRow.resource_id.is_(None)
+        & BlockRow.branch_id.in_(bindparam("branch_ids", expanding=True))
+    )
+).order_by(BlockRow.start_at, BlockRow.id)
+_BLOCKS_IN_RANGE = _BLOCKS_IN_RANGE.order_by(BlockRow.start_at, BlockRow.id)
 
 
 class SqlBookingRepository:
@@ -82,22 +115,7 @@ class SqlBookingRepository:
         if not resource_ids:
             return []
         rows = self._s.execute(
-            select(
-                BookingRow.id,
-                BookingRow.resource_id,
-                BookingRow.occupied_start,
-                BookingRow.occupied_end,
-                BookingRow.exclusive,
-                BookingRow.persons,
-                BookingRow.at_client_address,
-            )
-            .where(
-                BookingRow.resource_id.in_(list(resource_ids)),
-                BookingRow.occupied_start < end,
-                BookingRow.occupied_end > start,
-                BookingRow.status.in_(_OCCUPYING),
-            )
-            .order_by(BookingRow.start_at, BookingRow.id)
+            _OCCUPIED_TIMES, {"resource_ids": list(resource_ids), "start": start, "end": end}
         )
         return [
             (
@@ -187,18 +205,12 @@ class SqlBlockRepository:
         resource_ids: Sequence[str] = (),
         branch_ids: Sequence[str] = (),
     ) -> list[Block]:
-        query = select(BlockRow).where(
-            BlockRow.business_id == business_id,
-            BlockRow.start_at < end,
-            BlockRow.end_at > start,
-        )
+        params: dict[str, object] = {"business_id": business_id, "start": start, "end": end}
+        query = _BLOCKS_IN_RANGE
         if resource_ids or branch_ids:
-            query = query.where(
-                BlockRow.resource_id.in_(list(resource_ids))
-                | (BlockRow.resource_id.is_(None) & BlockRow.branch_id.in_(list(branch_ids)))
-            )
-        rows = self._s.scalars(query.order_by(BlockRow.start_at, BlockRow.id))
-        return [convert.block_from_row(r) for r in rows]
+            query = _BLOCKS_OF
+            params.update(resource_ids=list(resource_ids), branch_ids=list(branch_ids))
+        return [convert.block_from_row(r) for r in self._s.scalars(query, params)]
 
 
 class SqlServiceRecordRepository:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from hub.domain.model import Branch, Business, Customer, Resource, ResourceGroup, Service
@@ -21,6 +21,26 @@ from hub.persistence.models import (
     GroupRow,
     ResourceRow,
     ServiceRow,
+)
+
+# Built once: every booking runs these (building a statement costs more than running it).
+_RESOURCES_BY_ID = select(ResourceRow).where(
+    ResourceRow.business_id == bindparam("business_id"),
+    ResourceRow.id.in_(bindparam("ids", expanding=True)),
+)
+_CUSTOMER_BY_PHONE = (
+    select(CustomerRow)
+    .where(CustomerRow.business_id == bindparam("business_id"))
+    .where(CustomerRow.phone == bindparam("value"))
+    .order_by(CustomerRow.id)
+    .limit(1)
+)
+_CUSTOMER_BY_EMAIL = (
+    select(CustomerRow)
+    .where(CustomerRow.business_id == bindparam("business_id"))
+    .where(CustomerRow.email == bindparam("value"))
+    .order_by(CustomerRow.id)
+    .limit(1)
 )
 
 D = TypeVar("D")
@@ -130,9 +150,7 @@ class SqlResourceRepository(_Scoped[Resource, ResourceRow]):
         if not resource_ids:
             return []
         rows = self._s.scalars(
-            select(ResourceRow).where(
-                ResourceRow.business_id == business_id, ResourceRow.id.in_(list(resource_ids))
-            )
+            _RESOURCES_BY_ID, {"business_id": business_id, "ids": list(resource_ids)}
         )
         found = {r.id: convert.resource_from_row(r) for r in rows}
         return [found[i] for i in dict.fromkeys(resource_ids) if i in found]
@@ -156,19 +174,17 @@ class SqlCustomerRepository(_Scoped[Customer, CustomerRow]):
     from_row = staticmethod(convert.customer_from_row)
 
     def find_by_phone(self, business_id: str, phone: str) -> Customer | None:
-        return self._find(CustomerRow.phone == phone, business_id)
+        return self._find(_CUSTOMER_BY_PHONE, business_id, phone)
 
     def find_by_email(self, business_id: str, email: str) -> Customer | None:
-        return self._find(CustomerRow.email == email, business_id)
+        return self._find(_CUSTOMER_BY_EMAIL, business_id, email)
 
-    def _find(self, condition: Any, business_id: str) -> Customer | None:
-        row = self._s.scalars(
-            select(CustomerRow)
-            .where(CustomerRow.business_id == business_id, condition)
-            .order_by(CustomerRow.id)
-            .limit(1)
-        ).first()
-        return convert.customer_from_row(row) if row is not None else None
+    def _find(self, query: Select[Any], business_id: str, value: str) -> Customer | None:
+        row = self._s.scalars(query, {"business_id": business_id, "value": value}).first()
+        if row is None:
+            return None
+        self._rows[row.id] = row
+        return convert.customer_from_row(row)
 
     def list(self, business_id: str, limit: int = 100, offset: int = 0) -> list[Customer]:
         rows = self._s.scalars(

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -48,6 +48,12 @@ from hub.services.ports import AfterCommit, UnitOfWork
 log = logging.getLogger(__name__)
 
 EXCLUSION_VIOLATION = "23P01"  # PostgreSQL SQLSTATE exclusion_violation
+_LOCK_RESOURCES = (
+    select(ResourceRow.id)
+    .where(ResourceRow.id.in_(bindparam("ids", expanding=True)))
+    .order_by(ResourceRow.id)  # one lock order: no deadlocks between writers
+    .with_for_update()
+)
 
 
 def translate(exc: Exception) -> DomainError | None:
@@ -159,12 +165,7 @@ class SqlUnitOfWork:
         session = self.session
         if session.get_bind().dialect.name == "sqlite" or not resource_ids:
             return  # BEGIN IMMEDIATE already serialises every writer on SQLite
-        session.execute(
-            select(ResourceRow.id)
-            .where(ResourceRow.id.in_(sorted(set(resource_ids))))
-            .order_by(ResourceRow.id)  # one lock order: no deadlocks between writers
-            .with_for_update()
-        )
+        session.execute(_LOCK_RESOURCES, {"ids": sorted(set(resource_ids))})
 
 
 class SqlDatabase:
