@@ -186,6 +186,85 @@ def per_request_ms(before: float | None, after: float | None, requests: int) -> 
     return round((after - before) * 1000 / requests, 2)
 
 
+class Connection:
+    """One keep-alive HTTP/1.1 connection to a web process, spoken directly: the request's
+    bytes out, its status in. A load generator sharing two cores with the server should
+    cost it as little as it can (httpx spends more CPU per request than the server's own
+    HTTP layer); ``--client httpx`` measures with httpx instead."""
+
+    def __init__(self, port: int, key: str) -> None:
+        self.port = port
+        self.head = (
+            f"Host: 127.0.0.1:{port}\r\nAuthorization: Bearer {key}\r\n"
+            "Content-Type: application/json\r\nAccept: application/json\r\n"
+        ).encode()
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def post(self, path: str, body: bytes) -> int:
+        if self.reader is None or self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        request = b"POST %s HTTP/1.1\r\n%sContent-Length: %d\r\n\r\n%s" % (
+            path.encode(),
+            self.head,
+            len(body),
+            body,
+        )
+        self.writer.write(request)
+        head = (await self.reader.readuntil(b"\r\n\r\n")).lower()
+        status = int(head[9:12])
+        marker = head.find(b"\r\ncontent-length:")
+        if marker < 0:
+            raise RuntimeError(f"an answer without Content-Length: {head!r}")
+        end = head.index(b"\r\n", marker + 2)
+        await self.reader.readexactly(int(head[marker + 17 : end]))
+        if b"\r\nconnection: close" in head:
+            await self.close()
+        return status
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            await self.writer.wait_closed()
+        self.reader = self.writer = None
+
+
+async def race_raw(
+    ports: list[int], key: str, service: str, asks: list[tuple[str, datetime]], clients: int
+) -> tuple[float, list[int], list[float]]:
+    statuses: list[int] = [0] * len(asks)
+    latencies: list[float] = []
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for n in range(len(asks)):
+        queue.put_nowait(n)
+
+    async def client() -> None:
+        connections = {port: Connection(port, key) for port in ports}
+        try:
+            while not queue.empty():
+                n = queue.get_nowait()
+                booth, start = asks[n]
+                body = {
+                    "service": service,
+                    "resource": booth,
+                    "start": start.isoformat(),
+                    "force": True,
+                    "customer": {"name": f"Cliente {n}", "email": f"c{n}@example.com"},
+                }
+                sent = time.perf_counter()
+                statuses[n] = await connections[ports[n % len(ports)]].post(
+                    "/api/v1/bookings", json.dumps(body).encode()
+                )
+                latencies.append(time.perf_counter() - sent)
+        finally:
+            for connection in connections.values():
+                await connection.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(clients)))
+    return time.perf_counter() - started, statuses, latencies
+
+
 def wait_up(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
@@ -232,8 +311,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             for port, web in zip(ports, webs, strict=True):
                 wait_up(port, web, log)
             cpu_before = web_cpu(webs), postgres_cpu(), time.process_time()
+            clients = race_raw if args.client == "raw" else race
             seconds, statuses, latencies = asyncio.run(
-                race(ports, key, service, asks, args.clients)
+                clients(ports, key, service, asks, args.clients)
             )
             cpu_after = web_cpu(webs), postgres_cpu(), time.process_time()
             hub = build_hub(settings)
@@ -264,6 +344,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "requests": args.requests,
         "clients": args.clients,
+        "client": args.client,
         "web_processes": args.web,
         "seconds": round(seconds, 3),
         "per_second": round(args.requests / seconds, 1),
@@ -292,6 +373,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--server", default=SERVER, help="PostgreSQL to create the database in")
     parser.add_argument("--database-url", default=None, help="an empty database instead")
     parser.add_argument("--redis-url", default=None)
+    parser.add_argument(
+        "--client", choices=("raw", "httpx"), default="raw", help="how the clients speak HTTP"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     result = run(args)
