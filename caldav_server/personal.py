@@ -18,7 +18,7 @@ from typing import Any
 import recurring_ical_events  # type: ignore[import-untyped]
 from radicale import item as radicale_item
 from radicale.item import filter as radicale_filter
-from sqlalchemy import create_engine
+from sqlalchemy import Row, create_engine
 from sqlalchemy import delete as sql_delete
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
@@ -281,7 +281,7 @@ class PersonalBusySource:
 
 
 def _occurrences(
-    event: PersonalEventRow, start: datetime, end: datetime
+    event: PersonalEventRow | Row[Any], start: datetime, end: datetime
 ) -> Iterator[tuple[datetime, datetime]]:
     if not event.recurring:
         if (

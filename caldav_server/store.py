@@ -16,9 +16,9 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, and_, bindparam, exists, func, or_, select
+from sqlalchemy import Row, Select, Table, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from caldav_server.schema import (
@@ -318,31 +318,36 @@ def personal_events(
     return list(session.scalars(query.order_by(PersonalEventRow.href)))
 
 
-# Built once: every booking runs it (as busy time), and building it costs more than running it.
-_OPAQUE_PERSONAL_EVENTS = (
-    select(UserRow.resource_ids, PersonalEventRow)
-    .join(PersonalCalendarRow, PersonalCalendarRow.id == PersonalEventRow.calendar_id)
-    .join(UserRow, UserRow.id == PersonalCalendarRow.owner_id)
+# Built once, on table columns: every booking runs it (as busy time), and building it or
+# loading ORM objects from it costs more than running it.
+_EVENTS = cast(Table, PersonalEventRow.__table__).c
+_CALENDARS = cast(Table, PersonalCalendarRow.__table__).c
+_USERS = cast(Table, UserRow.__table__).c
+_OPAQUE_PERSONAL_EVENTS: Select[Any] = (
+    select(_USERS.resource_ids, _EVENTS.start_at, _EVENTS.end_at, _EVENTS.recurring, _EVENTS.ics)
+    .join_from(PersonalEventRow.__table__, PersonalCalendarRow.__table__)
+    .join(UserRow.__table__, _USERS.id == _CALENDARS.owner_id)
     .where(
-        UserRow.business_id == bindparam("business_id"),
-        UserRow.role == Role.EMPLOYEE.value,
-        UserRow.active.is_(True),
-        PersonalEventRow.opaque.is_(True),
-        or_(PersonalEventRow.start_at.is_(None), PersonalEventRow.start_at < bindparam("end")),
-        or_(PersonalEventRow.end_at.is_(None), PersonalEventRow.end_at > bindparam("start")),
+        _USERS.business_id == bindparam("business_id"),
+        _USERS.role == Role.EMPLOYEE.value,
+        _USERS.active.is_(True),
+        _EVENTS.opaque.is_(True),
+        or_(_EVENTS.start_at.is_(None), _EVENTS.start_at < bindparam("end")),
+        or_(_EVENTS.end_at.is_(None), _EVENTS.end_at > bindparam("start")),
     )
 )
 
 
 def opaque_personal_events(
     session: Session, business_id: str, start: datetime, end: datetime
-) -> list[tuple[list[str], PersonalEventRow]]:
-    """(resource ids of the owner, event) of the opaque personal events of the business's
-    active employees that may overlap the range: one query, whoever owns them."""
+) -> list[tuple[list[str], Row[Any]]]:
+    """(resource ids of the owner, event: start_at, end_at, recurring, ics) of the opaque
+    personal events of the business's active employees that may overlap the range: one
+    query, whoever owns them."""
     rows = session.execute(
         _OPAQUE_PERSONAL_EVENTS, {"business_id": business_id, "start": start, "end": end}
     )
-    return [(list(resource_ids or ()), event) for resource_ids, event in rows]
+    return [(list(row.resource_ids or ()), row) for row in rows]
 
 
 def count_rows(session: Session, calendar_id: str) -> int:

@@ -4,8 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, bindparam, or_, select
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Integer,
+    Row,
+    String,
+    Table,
+    Text,
+    bindparam,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from hub.domain.accounts import ApiKey, AppPassword, Role, User
@@ -52,7 +64,9 @@ class ApiKeyRow(Base):
     revoked_at: Mapped[datetime | None]
 
 
-_KEY_BY_PREFIX = select(ApiKeyRow).where(ApiKeyRow.prefix == bindparam("prefix"))  # every call
+# Every API call runs this; on table columns it skips the ORM's entity loading.
+_KEYS = cast(Table, ApiKeyRow.__table__)
+_KEY_BY_PREFIX = select(_KEYS).where(_KEYS.c.prefix == bindparam("prefix"))
 
 
 def _user(row: UserRow) -> User:
@@ -172,7 +186,7 @@ class SqlAppPasswordRepository:
         return True
 
 
-def _api_key(row: ApiKeyRow) -> ApiKey:
+def _api_key(row: ApiKeyRow | Row[Any]) -> ApiKey:
     return ApiKey(
         id=row.id,
         business_id=row.business_id,
@@ -211,7 +225,7 @@ class SqlApiKeyRepository:
             row.revoked_at = key.revoked_at
 
     def get_by_prefix(self, prefix: str) -> ApiKey | None:
-        row = self._s.scalar(_KEY_BY_PREFIX, {"prefix": prefix})
+        row = self._s.execute(_KEY_BY_PREFIX, {"prefix": prefix}).first()
         return _api_key(row) if row is not None else None
 
     def list(self, business_id: str) -> Sequence[ApiKey]:

@@ -28,37 +28,40 @@ _INSERT_AUDIT = insert(cast(Table, AuditRow.__table__))
 _INSERT_OUTBOX = insert(cast(Table, OutboxRow.__table__))
 # Statements every booking runs are built once: building one (and its cache key) costs more
 # Python than running it.
+# On table columns (not ORM attributes) they also skip the ORM's compile and loading steps.
+_BOOKINGS = cast(Table, BookingRow.__table__).c
+_BLOCKS = cast(Table, BlockRow.__table__)
 _OCCUPIED_TIMES = (
     select(
-        BookingRow.id,
-        BookingRow.resource_id,
-        BookingRow.occupied_start,
-        BookingRow.occupied_end,
-        BookingRow.exclusive,
-        BookingRow.persons,
-        BookingRow.at_client_address,
+        _BOOKINGS.id,
+        _BOOKINGS.resource_id,
+        _BOOKINGS.occupied_start,
+        _BOOKINGS.occupied_end,
+        _BOOKINGS.exclusive,
+        _BOOKINGS.persons,
+        _BOOKINGS.at_client_address,
     )
     .where(
-        BookingRow.resource_id.in_(bindparam("resource_ids", expanding=True)),
-        BookingRow.occupied_start < bindparam("end"),
-        BookingRow.occupied_end > bindparam("start"),
-        BookingRow.status.in_(_OCCUPYING),
+        _BOOKINGS.resource_id.in_(bindparam("resource_ids", expanding=True)),
+        _BOOKINGS.occupied_start < bindparam("end"),
+        _BOOKINGS.occupied_end > bindparam("start"),
+        _BOOKINGS.status.in_(_OCCUPYING),
     )
-    .order_by(BookingRow.start_at, BookingRow.id)
+    .order_by(_BOOKINGS.start_at, _BOOKINGS.id)
 )
-_BLOCKS_IN_RANGE = select(BlockRow).where(
-    BlockRow.business_id == bindparam("business_id"),
-    BlockRow.start_at < bindparam("end"),
-    BlockRow.end_at > bindparam("start"),
+_BLOCKS_IN_RANGE = select(_BLOCKS).where(
+    _BLOCKS.c.business_id == bindparam("business_id"),
+    _BLOCKS.c.start_at < bindparam("end"),
+    _BLOCKS.c.end_at > bindparam("start"),
 )
 _BLOCKS_OF = _BLOCKS_IN_RANGE.where(
-    BlockRow.resource_id.in_(bindparam("resource_ids", expanding=True))
+    _BLOCKS.c.resource_id.in_(bindparam("resource_ids", expanding=True))
     | (
-        BlockRow.resource_id.is_(None)
-        & BlockRow.branch_id.in_(bindparam("branch_ids", expanding=True))
+        _BLOCKS.c.resource_id.is_(None)
+        & _BLOCKS.c.branch_id.in_(bindparam("branch_ids", expanding=True))
     )
-).order_by(BlockRow.start_at, BlockRow.id)
-_BLOCKS_IN_RANGE = _BLOCKS_IN_RANGE.order_by(BlockRow.start_at, BlockRow.id)
+).order_by(_BLOCKS.c.start_at, _BLOCKS.c.id)
+_BLOCKS_IN_RANGE = _BLOCKS_IN_RANGE.order_by(_BLOCKS.c.start_at, _BLOCKS.c.id)
 
 
 class SqlBookingRepository:
@@ -210,7 +213,7 @@ class SqlBlockRepository:
         if resource_ids or branch_ids:
             query = _BLOCKS_OF
             params.update(resource_ids=list(resource_ids), branch_ids=list(branch_ids))
-        return [convert.block_from_row(r) for r in self._s.scalars(query, params)]
+        return [convert.block_from_row(r) for r in self._s.execute(query, params)]
 
 
 class SqlServiceRecordRepository:

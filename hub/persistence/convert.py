@@ -160,7 +160,7 @@ def resource_to_row(r: Resource, row: ResourceRow | None = None) -> ResourceRow:
     return row
 
 
-def resource_from_row(row: ResourceRow) -> Resource:
+def resource_from_row(row: ResourceRow | Row[Any]) -> Resource:
     weekly, exceptions = rules_from_json(row.rules)
     return Resource(
         business_id=row.business_id,
@@ -329,7 +329,7 @@ def block_to_row(b: Block) -> BlockRow:
     )
 
 
-def block_from_row(row: BlockRow) -> Block:
+def block_from_row(row: BlockRow | Row[Any]) -> Block:
     return Block(
         business_id=row.business_id,
         start=row.start_at,

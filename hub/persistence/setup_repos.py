@@ -7,9 +7,9 @@ Bookings, blocks and the records the core writes are in ``booking_repos``.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from hub.domain.model import Branch, Business, Customer, Resource, ResourceGroup, Service
@@ -24,9 +24,10 @@ from hub.persistence.models import (
 )
 
 # Built once: every booking runs these (building a statement costs more than running it).
-_RESOURCES_BY_ID = select(ResourceRow).where(
-    ResourceRow.business_id == bindparam("business_id"),
-    ResourceRow.id.in_(bindparam("ids", expanding=True)),
+_RESOURCES = cast(Table, ResourceRow.__table__)
+_RESOURCES_BY_ID = select(_RESOURCES).where(  # on table columns: no ORM entity loading
+    _RESOURCES.c.business_id == bindparam("business_id"),
+    _RESOURCES.c.id.in_(bindparam("ids", expanding=True)),
 )
 _CUSTOMER_BY_PHONE = (
     select(CustomerRow)
@@ -149,7 +150,7 @@ class SqlResourceRepository(_Scoped[Resource, ResourceRow]):
     def get_many(self, business_id: str, resource_ids: Sequence[str]) -> list[Resource]:
         if not resource_ids:
             return []
-        rows = self._s.scalars(
+        rows = self._s.execute(
             _RESOURCES_BY_ID, {"business_id": business_id, "ids": list(resource_ids)}
         )
         found = {r.id: convert.resource_from_row(r) for r in rows}

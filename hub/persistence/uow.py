@@ -12,9 +12,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from types import TracebackType
-from typing import Self
+from typing import Self, cast
 
-from sqlalchemy import Engine, bindparam, select
+from sqlalchemy import Engine, Table, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -48,10 +48,11 @@ from hub.services.ports import AfterCommit, UnitOfWork
 log = logging.getLogger(__name__)
 
 EXCLUSION_VIOLATION = "23P01"  # PostgreSQL SQLSTATE exclusion_violation
+_RESOURCE_ID = cast(Table, ResourceRow.__table__).c.id
 _LOCK_RESOURCES = (
-    select(ResourceRow.id)
-    .where(ResourceRow.id.in_(bindparam("ids", expanding=True)))
-    .order_by(ResourceRow.id)  # one lock order: no deadlocks between writers
+    select(_RESOURCE_ID)
+    .where(_RESOURCE_ID.in_(bindparam("ids", expanding=True)))
+    .order_by(_RESOURCE_ID)  # one lock order: no deadlocks between writers
     .with_for_update()
 )
 
