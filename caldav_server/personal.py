@@ -258,10 +258,13 @@ class PersonalBusySource:
         # The use cases call this inside their own transaction. On SQLite that transaction
         # holds the write lock (BEGIN IMMEDIATE), so reading through the hub's engine would
         # wait for it forever; a plain deferred reader sees the last commit instead (WAL).
+        # Elsewhere one SELECT needs no transaction around it: autocommit saves the BEGIN and
+        # ROLLBACK round trips on every booking.
         engine = database.engine
         if engine.dialect.name == "sqlite":
-            engine = create_engine(engine.url, poolclass=NullPool)
-        self._sessions = sessionmaker(bind=engine)
+            self._sessions = sessionmaker(bind=create_engine(engine.url, poolclass=NullPool))
+        else:
+            self._sessions = database.autocommit_sessions
 
     def busy(
         self, business_id: str, resource_ids: Sequence[str], start: datetime, end: datetime

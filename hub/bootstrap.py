@@ -51,9 +51,11 @@ class Hub:
         # classes, which mypy holds against the Protocol's (invariant) attributes.
         return cast(UnitOfWork, self.database.unit_of_work())
 
-    def accounts_uow(self) -> AccountsUnitOfWork:
-        """The same unit of work, typed for the accounts use cases (users, API keys)."""
-        return cast(AccountsUnitOfWork, self.database.unit_of_work())
+    def accounts_uow(self, *, autocommit: bool = False) -> AccountsUnitOfWork:
+        """The same unit of work, typed for the accounts use cases (users, API keys).
+        ``autocommit``: each statement commits on its own (no BEGIN/ROLLBACK round trips),
+        for a use case that reads one row and at most writes one back."""
+        return cast(AccountsUnitOfWork, self.database.unit_of_work(autocommit=autocommit))
 
     def now(self) -> datetime:
         return self.clock()

@@ -34,8 +34,10 @@ async def authenticate(hub: Hub, request: Request) -> ApiKey:
     if scheme.lower() != "bearer" or not raw.strip():
         raise AuthenticationError("send the API key as 'Authorization: Bearer <key>'")
 
+    # One lookup by prefix (and, every few minutes, one UPDATE of last_used_at): nothing to
+    # hold a transaction open for.
     return await run_in_threadpool(
-        accounts.authenticate_api_key, hub.accounts_uow(), raw.strip(), hub.now()
+        accounts.authenticate_api_key, hub.accounts_uow(autocommit=True), raw.strip(), hub.now()
     )
 
 

@@ -32,7 +32,7 @@ from hub.persistence.booking_repos import (
     SqlOutboxRepository,
     SqlServiceRecordRepository,
 )
-from hub.persistence.database import create_engine_for, session_factory
+from hub.persistence.database import create_engine_for, is_sqlite, session_factory
 from hub.persistence.models import ResourceRow
 from hub.persistence.payments import SqlPaymentRepository
 from hub.persistence.setup_repos import (
@@ -180,10 +180,19 @@ class SqlDatabase:
         self.url = database_url
         self.engine: Engine = create_engine_for(database_url)
         self.sessions = session_factory(self.engine)
+        # Sessions whose every statement is its own transaction: for a lookup or two that
+        # need no transaction around them, they save the BEGIN and ROLLBACK round trips.
+        # SQLite keeps its serialised transactions (``database`` explains why).
+        self.autocommit_sessions = (
+            self.sessions
+            if is_sqlite(self.engine)
+            else session_factory(self.engine.execution_options(isolation_level="AUTOCOMMIT"))
+        )
         self.after_commit: list[AfterCommit] = list(after_commit)
 
-    def unit_of_work(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.sessions, self.after_commit)
+    def unit_of_work(self, *, autocommit: bool = False) -> SqlUnitOfWork:
+        sessions = self.autocommit_sessions if autocommit else self.sessions
+        return SqlUnitOfWork(sessions, self.after_commit)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -109,3 +109,19 @@ def test_api_key_authenticates_its_business_until_revoked(any_world: World) -> N
         accounts.authenticate_api_key(uow, raw, NOW)
     with pytest.raises(NotFoundError):
         accounts.revoke_api_key(uow, "another-business", key.id, NOW)
+
+
+def test_api_key_check_on_an_autocommit_unit_of_work_records_use_and_sees_revocation(
+    any_world: World,
+) -> None:
+    # The API checks keys on a unit of work whose statements commit one by one.
+    key, raw = accounts.create_api_key(any_world.uow(), any_world.business.id, "CRM", NOW)
+    checker = any_world.db.unit_of_work(autocommit=True)
+    assert accounts.authenticate_api_key(checker, raw, NOW).id == key.id
+    later = NOW + timedelta(minutes=10)
+    accounts.authenticate_api_key(checker, raw, later)
+    (stored,) = accounts.list_api_keys(any_world.uow(), any_world.business.id)
+    assert stored.last_used_at == later
+    accounts.revoke_api_key(any_world.uow(), any_world.business.id, key.id, later)
+    with pytest.raises(AuthenticationError, match="revoked"):
+        accounts.authenticate_api_key(checker, raw, later)
