@@ -7,9 +7,10 @@ Bookings, blocks and the records the core writes are in ``booking_repos``.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from types import SimpleNamespace
 from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import Select, Table, bindparam, select
+from sqlalchemy import Select, Table, bindparam, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from hub.domain.model import Branch, Business, Customer, Resource, ResourceGroup, Service
@@ -29,20 +30,34 @@ _RESOURCES_BY_ID = select(_RESOURCES).where(  # on table columns: no ORM entity 
     _RESOURCES.c.business_id == bindparam("business_id"),
     _RESOURCES.c.id.in_(bindparam("ids", expanding=True)),
 )
+_BUSINESSES = cast(Table, BusinessRow.__table__)
+_BUSINESS_BY_ID = select(_BUSINESSES).where(_BUSINESSES.c.id == bindparam("id"))
+_CUSTOMERS = cast(Table, CustomerRow.__table__)
 _CUSTOMER_BY_PHONE = (
-    select(CustomerRow)
-    .where(CustomerRow.business_id == bindparam("business_id"))
-    .where(CustomerRow.phone == bindparam("value"))
-    .order_by(CustomerRow.id)
+    select(_CUSTOMERS)
+    .where(_CUSTOMERS.c.business_id == bindparam("business_id"))
+    .where(_CUSTOMERS.c.phone == bindparam("value"))
+    .order_by(_CUSTOMERS.c.id)
     .limit(1)
 )
 _CUSTOMER_BY_EMAIL = (
-    select(CustomerRow)
-    .where(CustomerRow.business_id == bindparam("business_id"))
-    .where(CustomerRow.email == bindparam("value"))
-    .order_by(CustomerRow.id)
+    select(_CUSTOMERS)
+    .where(_CUSTOMERS.c.business_id == bindparam("business_id"))
+    .where(_CUSTOMERS.c.email == bindparam("value"))
+    .order_by(_CUSTOMERS.c.id)
     .limit(1)
 )
+
+_BY_ID: dict[str, Select[Any]] = {}
+
+
+def _by_id(table: Table) -> Select[Any]:
+    """``SELECT * FROM table WHERE id = :id``, built once per table."""
+    query = _BY_ID.get(table.name)
+    if query is None:
+        query = _BY_ID[table.name] = select(table).where(table.c.id == bindparam("id"))
+    return query
+
 
 D = TypeVar("D")
 R = TypeVar("R", BranchRow, ResourceRow, GroupRow, ServiceRow, CustomerRow)
@@ -51,19 +66,21 @@ R = TypeVar("R", BranchRow, ResourceRow, GroupRow, ServiceRow, CustomerRow)
 class SqlBusinessRepository:
     def __init__(self, session: Session) -> None:
         self._s = session
-        # The session holds rows weakly: kept here, a second ``get`` in the same unit of work
-        # (a use case, then the adapter rendering its result) is answered without a query.
-        self._rows: dict[str, BusinessRow] = {}
+        # Rows read by id in this unit of work: a use case and then the adapter rendering its
+        # result both read the business, and the second read costs no query.
+        self._found: dict[str, Any] = {}
 
     def add(self, business: Business) -> None:
         self._s.add(convert.business_to_row(business))
         self._s.flush()  # rows have no relationship(): flush in FK order
 
     def get(self, business_id: str) -> Business | None:
-        row = self._s.get(BusinessRow, business_id)
+        row: Any = self._found.get(business_id)
         if row is None:
-            return None
-        self._rows[business_id] = row
+            row = self._s.execute(_BUSINESS_BY_ID, {"id": business_id}).first()
+            if row is None:
+                return None
+            self._found[business_id] = row
         return convert.business_from_row(row)
 
     def get_by_slug(self, slug: str) -> Business | None:
@@ -75,6 +92,7 @@ class SqlBusinessRepository:
         return [convert.business_from_row(r) for r in rows]
 
     def update(self, business: Business) -> None:
+        self._found.pop(business.id, None)
         row = self._s.get(BusinessRow, business.id)
         if row is None:
             raise KeyError(business.id)
@@ -91,26 +109,43 @@ class _Scoped(Generic[D, R]):
 
     def __init__(self, session: Session) -> None:
         self._s = session
-        # Rows read or added by id stay in the session's identity map while kept here, so
-        # reading one again in the same unit of work costs no query.
-        self._rows: dict[str, R] = {}
+        # Rows read or added by id in this unit of work (as plain rows or column values):
+        # reading one again, as adapters do after a use case, costs no query.
+        self._found: dict[str, Any] = {}
+
+    @classmethod
+    def _table(cls) -> Table:
+        return cast(Table, cls.row_type.__table__)
 
     def _row(self, business_id: str, entity_id: str) -> R | None:
+        """The ORM row, for changing or deleting it."""
+        self._found.pop(entity_id, None)
         row = self._s.get(self.row_type, entity_id)
         if row is None or row.business_id != business_id:
             return None
-        self._rows[entity_id] = row
         return row
 
     def add(self, entity: D) -> None:
+        # A plain INSERT: the ORM's unit of work costs more than the statement, and nothing
+        # needs the row as an ORM object afterwards (``update`` reads it back).
         row = type(self).to_row(entity, None)
-        self._s.add(row)
-        self._s.flush()  # rows have no relationship(): flush in FK order
-        self._rows[row.id] = row
+        columns = self._table().columns
+        given = inspect(row).dict  # what was set: columns left out keep their defaults
+        values = {c.key: given[c.key] for c in columns if c.key in given}
+        self._s.execute(insert(self._table()), values)
+        if len(values) == len(columns):
+            self._found[row.id] = SimpleNamespace(**values)
 
     def get(self, business_id: str, entity_id: str) -> D | None:
-        row = self._row(business_id, entity_id)
-        return type(self).from_row(row) if row is not None else None
+        row: Any = self._found.get(entity_id)
+        if row is None:
+            row = self._s.execute(_by_id(self._table()), {"id": entity_id}).first()
+            if row is None:
+                return None
+            self._found[entity_id] = row
+        if row.business_id != business_id:
+            return None
+        return type(self).from_row(row)
 
     def list(self, business_id: str) -> list[D]:
         query = (
@@ -181,10 +216,10 @@ class SqlCustomerRepository(_Scoped[Customer, CustomerRow]):
         return self._find(_CUSTOMER_BY_EMAIL, business_id, email)
 
     def _find(self, query: Select[Any], business_id: str, value: str) -> Customer | None:
-        row = self._s.scalars(query, {"business_id": business_id, "value": value}).first()
+        row = self._s.execute(query, {"business_id": business_id, "value": value}).first()
         if row is None:
             return None
-        self._rows[row.id] = row
+        self._found[row.id] = row
         return convert.customer_from_row(row)
 
     def list(self, business_id: str, limit: int = 100, offset: int = 0) -> list[Customer]:
