@@ -271,6 +271,10 @@ def test_serve_demo_answers_health_and_demo_availability(tmp_path: Path) -> None
         assert len(week.json()["slots"]) > 10
     finally:
         proc.terminate()
-        output = proc.communicate(timeout=20)[0]
+        proc.wait(timeout=20)
+    # The rest of the output, through the same buffered reader the lines above came from
+    # (``communicate`` would read the pipe past what that reader already holds).
+    with proc.stdout:
+        output = proc.stdout.read()
     assert "admin@lavadero.demo" in output
     assert (tmp_path / "turnero.db").exists()
