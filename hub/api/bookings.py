@@ -214,8 +214,8 @@ async def create_private_booking(call: Call) -> Response:
             force=body.get("force", False),
             video_meeting=body.get("video_meeting"),
         )
-        # One unit of work for the booking and its answer: the business and the customer
-        # the use case read are still in its session after the commit, not read again.
+        # One unit of work for the booking and its answer: its repositories keep the business
+        # and the customer the use case read or added, so the answer reads neither again.
         with call.hub.uow() as uow:
             created = create_booking(
                 uow,
