@@ -26,9 +26,9 @@ _OCCUPYING = [s.value for s in OCCUPYING]
 _INSERT_BOOKING = insert(cast(Table, BookingRow.__table__))
 _INSERT_AUDIT = insert(cast(Table, AuditRow.__table__))
 _INSERT_OUTBOX = insert(cast(Table, OutboxRow.__table__))
-# Statements every booking runs are built once: building one (and its cache key) costs more
-# Python than running it.
-# On table columns (not ORM attributes) they also skip the ORM's compile and loading steps.
+# Statements every booking runs are built once (building one and its cache key costs more
+# Python than running it), on table columns rather than ORM attributes (no ORM compile and
+# loading steps).
 _BOOKINGS = cast(Table, BookingRow.__table__).c
 _BLOCKS = cast(Table, BlockRow.__table__)
 _OCCUPIED_TIMES = (
