@@ -284,10 +284,10 @@ class LogWriter:
     It runs once per message sent, so it goes straight to the driver: the INSERT is compiled
     once for the engine's dialect, values go through the columns' own bind processors, and
     each thread keeps a connection of its own for it (taken out of the pool once, set up by
-    the pool's hooks; closed when the engine is disposed), with a warm cache and no ping
-    before every line. A connection that fails is dropped and the line written once more on
-    a new one. An in-memory SQLite database lives in its pool's connection: that one is
-    borrowed from the pool for each line instead."""
+    the pool's hooks, in autocommit; closed when the engine is disposed), with a warm cache,
+    no ping and no BEGIN/COMMIT around every line. A connection that fails is dropped and
+    the line written once more on a new one. An in-memory SQLite database lives in its
+    pool's connection: that one is borrowed from the pool for each line instead."""
 
     def __init__(self, engine: Engine) -> None:
         dialect = engine.dialect
@@ -338,6 +338,10 @@ class LogWriter:
             return held[1]
         connection = self._engine.raw_connection()
         connection.detach()  # this thread's own, out of the pool
+        # One INSERT is its own transaction: no BEGIN/COMMIT round trips around it.
+        dbapi_connection = connection.dbapi_connection
+        if dbapi_connection is not None:
+            self._engine.dialect.set_isolation_level(dbapi_connection, "AUTOCOMMIT")
         with self._lock:
             self._held.append(connection)
             self._local.held = (self._generation, connection)
