@@ -1,5 +1,5 @@
-"""``python -m bench reminders [--reminders 10000] [--workers N] [--json]``: due reminders
-delivered by a ``turnero worker`` process to a local SMTP server (aiosmtpd).
+"""``python -m bench reminders [--reminders 10000] [--workers N] [--processes N] [--json]``:
+due reminders delivered by ``turnero worker`` processes to a local SMTP server (aiosmtpd).
 
 Setup (not timed): a migrated SQLite database (or, with ``--postgres SERVER_URL``, a fresh
 PostgreSQL database created there and dropped afterwards; or ``--database-url`` for an empty
@@ -94,6 +94,10 @@ def cpu_seconds(pid: int) -> float | None:
             if child is not None and child[1] == str(pid):
                 ticks += int(child[11]) + int(child[12])
     return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _total(values: list[float | None]) -> float | None:
+    return None if any(v is None for v in values) else sum(v for v in values if v is not None)
 
 
 def populate(settings: Settings, count: int) -> None:
@@ -196,11 +200,14 @@ def _run(args: argparse.Namespace, database_url: str | None) -> dict[str, Any]:
         full_env.update(env, PYTHONPATH=str(ROOT))
         log = Path(folder) / "worker.log"
         with log.open("wb") as out:
-            worker = subprocess.Popen(command, env=full_env, stdout=out, stderr=out)
+            workers = [
+                subprocess.Popen(command, env=full_env, stdout=out, stderr=out)
+                for _ in range(args.processes)
+            ]
         try:
-            time.sleep(args.warmup)  # the worker has started and run its first periodic tasks
+            time.sleep(args.warmup)  # the workers have started and run their periodic tasks
             started = time.perf_counter()
-            worker_cpu = cpu_seconds(worker.pid)
+            worker_cpu = _total([cpu_seconds(w.pid) for w in workers])
             own_cpu = time.process_time()
             with hub.database.engine.begin() as conn:
                 due = datetime.now(UTC) - timedelta(seconds=1)
@@ -211,15 +218,17 @@ def _run(args: argparse.Namespace, database_url: str | None) -> dict[str, Any]:
                 time.sleep(0.01)
             delivered, _ = sink.counts()
             seconds = (sink.last_at or time.perf_counter()) - started
-            after = cpu_seconds(worker.pid)
+            after = _total([cpu_seconds(w.pid) for w in workers])
             if worker_cpu is not None and after is not None:
                 worker_cpu = round(after - worker_cpu, 2)
             own_cpu = round(time.process_time() - own_cpu, 2)
             time.sleep(args.settle)
             delivered, total = sink.counts()
         finally:
-            worker.terminate()
-            worker.wait(timeout=30)
+            for worker in workers:
+                worker.terminate()
+            for worker in workers:
+                worker.wait(timeout=30)
             controller.stop()
             work.huey.storage.close() if hasattr(work.huey.storage, "close") else None
             hub.close()
@@ -235,6 +244,7 @@ def _run(args: argparse.Namespace, database_url: str | None) -> dict[str, Any]:
         "backend": ("postgres" if database_url else "sqlite")
         + ("+redis" if args.redis_url else ""),
         "workers": args.workers or "default",
+        "processes": args.processes,
         "target_seconds": 10,
     }
 
@@ -243,6 +253,9 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench reminders")
     parser.add_argument("--reminders", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=None, help="worker threads (default: 4)")
+    parser.add_argument(
+        "--processes", type=int, default=1, help="turnero worker processes (default: 1)"
+    )
     parser.add_argument(
         "--postgres", default=None, help="PostgreSQL server URL to create a fresh database in"
     )
@@ -256,7 +269,8 @@ def main(argv: list[str]) -> int:
     result = run(args)
     rows = [
         ("backend", result["backend"]),
-        ("worker threads", result["workers"]),
+        ("worker processes", result["processes"]),
+        ("threads each", result["workers"]),
         ("reminders due", result["reminders"]),
         ("delivered", result["delivered"]),
         ("duplicates", result["duplicates"]),
