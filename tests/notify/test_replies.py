@@ -280,3 +280,19 @@ def test_another_business_with_the_same_customer_phone_is_never_touched(
     assert current(live, mine).status is BookingStatus.CANCELLED
     assert current(live, other).status is BookingStatus.CONFIRMED
     assert logged(live, theirs) == []
+
+
+def test_a_mobile_typed_without_its_9_is_recognised_in_replies(live: LiveHub) -> None:
+    """Argentine clients often type their mobile as "11 2345-6789" (read as a landline,
+    +54 11 …); WhatsApp writes from the same phone as 54 9 11 …: CANCELAR still works."""
+    tenant, number = whatsapp_tenant(live)
+    booking = book(tenant, phone="11 2345-6789")
+    with live.hub.uow() as uow:
+        customer = uow.customers.get(tenant.business.id, booking.customer_id)
+    assert customer is not None and customer.phone == "+541123456789"
+    assert post(live, message(number, text="CANCELAR", sender=WA_FROM)).status_code == 200
+    assert current(live, booking).status is BookingStatus.CANCELLED
+    # The equivalence is exact: a reply from another mobile leaves this booking alone.
+    other = book(tenant, hour=12, phone="11 2345-6780")
+    assert post(live, message(number, text="CANCELAR", sender="5491198765432")).status_code == 200
+    assert current(live, other).status is BookingStatus.CONFIRMED
