@@ -36,6 +36,31 @@ def normalise_phone(raw: str, country: str | None) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+# Argentina and Mexico dial mobiles with a prefix that is not part of the subscriber's
+# number: "+54 9 11 2345 6789" and "+54 11 2345 6789" are the same line (and WhatsApp
+# writes from the first while clients often type the second); so are "+52 1 …" and "+52 …".
+_MOBILE_PREFIXES = (("+54", "9"), ("+52", "1"))
+
+
+def phone_equivalents(number: str) -> tuple[str, ...]:
+    """``number`` (E.164) and the other way of writing the same line, if it has one."""
+    for country, mobile in _MOBILE_PREFIXES:
+        if number.startswith(country + mobile):
+            return number, country + number[len(country) + 1 :]
+        if number.startswith(country):
+            return number, country + mobile + number[len(country) :]
+    return (number,)
+
+
+def find_by_phone(uow: UnitOfWork, business_id: str, number: str) -> Customer | None:
+    """The business's customer with ``number`` (E.164), however the line was written."""
+    for candidate in phone_equivalents(number):
+        found = uow.customers.find_by_phone(business_id, candidate)
+        if found is not None:
+            return found
+    return None
+
+
 def normalise_email(raw: str) -> str:
     value = raw.strip().lower()
     local, _, domain = value.partition("@")
@@ -64,12 +89,13 @@ def clean_details(details: CustomerDetails, business: Business) -> CustomerDetai
 def find_or_create_customer(
     uow: UnitOfWork, business: Business, details: CustomerDetails
 ) -> Customer:
-    """The business's customer with this phone (else this email), created if new. Missing
+    """The business's customer with this phone (else this email), created if new; a phone
+    matches the same line written another way (``phone_equivalents``). Missing
     contact data on a known customer is filled in; a different name does not rename them."""
     clean = clean_details(details, business)
     found = None
     if clean.phone:
-        found = uow.customers.find_by_phone(business.id, clean.phone)
+        found = find_by_phone(uow, business.id, clean.phone)
     if found is None and clean.email:
         found = uow.customers.find_by_email(business.id, clean.email)
     if found is None:

@@ -17,7 +17,7 @@ from hub.domain.booking import Actor, Booking, BookingStatus, ChangedBy, Channel
 from hub.domain.errors import IllegalTransitionError, ValidationError
 from hub.domain.model import Business, Customer
 from hub.services.booking_status import change_booking
-from hub.services.customers import normalise_phone
+from hub.services.customers import find_by_phone, normalise_phone
 from hub.services.ports import UnitOfWork
 
 CLIENT_WHATSAPP = ChangedBy(Actor.CLIENT, Channel.WHATSAPP)
@@ -42,33 +42,16 @@ def business_for_whatsapp_number(uow: UnitOfWork, phone_number_id: str) -> Busin
     return found[0] if len(found) == 1 else None
 
 
-# WhatsApp ids of Argentine and Mexican mobiles carry a mobile prefix that numbers typed
-# without it ("11 2345-6789", read as +54 11 2345 6789) do not: "+54 9 …" and "+52 1 …".
-_MOBILE_PREFIXES = ("+549", "+521")
-
-
-def whatsapp_equivalents(number: str) -> tuple[str, ...]:
-    """``number`` (E.164, as WhatsApp gives it) and the form a customer may have typed."""
-    for prefix in _MOBILE_PREFIXES:
-        if number.startswith(prefix):
-            return number, prefix[:-1] + number[len(prefix) :]
-    return (number,)
-
-
 def customer_by_phone(uow: UnitOfWork, business: Business, phone: str) -> Customer | None:
     """The business's customer with this number (E.164, as WhatsApp gives it), if any;
-    an Argentine or Mexican mobile also matches the number saved without its mobile "9"
-    or "1" (what clients often type)."""
+    an Argentine or Mexican mobile also matches the line saved without its mobile "9" or
+    "1" (what clients often type)."""
     try:
         number = normalise_phone(phone, business.country)
     except ValidationError:
         return None
     with uow:
-        for candidate in whatsapp_equivalents(number):
-            found = uow.customers.find_by_phone(business.id, candidate)
-            if found is not None:
-                return found
-        return None
+        return find_by_phone(uow, business.id, number)
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,12 @@ from hub.domain.model import (
     WeeklyInterval,
 )
 from hub.services.calendars import get_business
-from hub.services.customers import CustomerDetails, clean_details, find_or_create_customer
+from hub.services.customers import (
+    CustomerDetails,
+    clean_details,
+    find_by_phone,
+    find_or_create_customer,
+)
 from hub.services.events import record_audit
 from hub.services.ports import UnitOfWork
 
@@ -359,7 +364,7 @@ def update_customer(
         customer = _found(uow.customers.get(business_id, customer_id), "customer", customer_id)
         clean = clean_details(details, business)
         for field, finder in (
-            ("phone", uow.customers.find_by_phone),
+            ("phone", lambda business_id, phone: find_by_phone(uow, business_id, phone)),
             ("email", uow.customers.find_by_email),
         ):
             value = getattr(clean, field)

@@ -35,6 +35,18 @@ def test_phones_are_normalised_with_the_business_country() -> None:
         normalise_phone("2345-6789", None)
 
 
+def test_a_mobile_typed_without_its_9_is_the_same_customer(world: World) -> None:
+    """ "11 2345-6789" reads as +54 11 …, the same line as +54 9 11 … (how WhatsApp and
+    clients who type the 15 write it): one customer, however they typed it."""
+    w = world
+    plain = CustomerDetails("Juana", phone="11 2345-6789")
+    first = create_booking(w.uow(), _wash(w, 10, customer=plain), by=CLIENT, now=NOW)
+    second = create_booking(w.uow(), _wash(w, 11), by=CLIENT, now=NOW)  # "011 15 2345-6789"
+    other = CustomerDetails("Pedro", phone="11 2345-6780")
+    third = create_booking(w.uow(), _wash(w, 12, customer=other), by=CLIENT, now=NOW)
+    assert first.customer_id == second.customer_id != third.customer_id
+
+
 def test_the_same_phone_is_the_same_customer(world: World) -> None:
     w = world
     first = create_booking(w.uow(), _wash(w, 10), by=CLIENT, now=NOW)
