@@ -123,8 +123,8 @@ class SmtpSink:
         return "250 Message accepted"
 
 
-@pytest.fixture
-def smtp_server() -> Iterator[SmtpSink]:
+def running_smtp_sink() -> Iterator[SmtpSink]:
+    """An aiosmtpd server on loopback for as long as the generator runs (fixture body)."""
     sink = SmtpSink("127.0.0.1", free_port())
     controller = Controller(sink, hostname=sink.host, port=sink.port)
     controller.start()
@@ -132,6 +132,11 @@ def smtp_server() -> Iterator[SmtpSink]:
         yield sink
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpSink]:
+    yield from running_smtp_sink()
 
 
 @dataclass
@@ -202,12 +207,17 @@ def _graph_error(code: int, message: str, kind: str) -> dict[str, Any]:
     return {"error": {"message": message, "type": kind, "code": code, "fbtrace_id": "AbCdEf"}}
 
 
-@pytest.fixture
-def graph() -> Iterator[FakeWhatsAppGraph]:
-    fake = FakeWhatsAppGraph(token="test-token")
+def running_graph(token: str) -> Iterator[FakeWhatsAppGraph]:
+    """The fake Graph API on loopback, answering ``token``, while the generator runs."""
+    fake = FakeWhatsAppGraph(token=token)
     fake.thread.start()
     try:
         yield fake
     finally:
         fake.server.shutdown()
         fake.server.server_close()
+
+
+@pytest.fixture
+def graph() -> Iterator[FakeWhatsAppGraph]:
+    yield from running_graph("test-token")

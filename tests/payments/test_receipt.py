@@ -13,7 +13,6 @@ from email.message import EmailMessage
 from email.policy import default
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from connectors.notify.mailers import SmtpMailer
 from hub.bootstrap import Hub
@@ -21,7 +20,12 @@ from hub.services import setup
 from hub.services.booking_status import cancel_booking
 from scheduler.consumers import ConsumerRegistry
 from scheduler.notifications import register_notification_consumers
-from tests.notify.conftest import FakeWhatsAppGraph, SmtpSink, free_port
+from tests.notify.conftest import (
+    FakeWhatsAppGraph,
+    SmtpSink,
+    running_graph,
+    running_smtp_sink,
+)
 from tests.pages.helpers import text_of
 from tests.payments.conftest import CLIENT, OPERATOR, World, build_world
 from tests.payments.fakes import FakeMercadoPago, FakeStripe
@@ -49,34 +53,14 @@ WORDS = {
 PROVIDER_NAMES = {"stripe": "Stripe", "mercadopago": "Mercado Pago"}
 
 
-@pytest.fixture(scope="module")
-def fakes() -> Iterator[tuple[FakeStripe, FakeMercadoPago]]:
-    stripe, mp = FakeStripe().start(), FakeMercadoPago().start()
-    yield stripe, mp
-    stripe.stop()
-    mp.stop()
-
-
 @pytest.fixture
 def smtp() -> Iterator[SmtpSink]:
-    sink = SmtpSink("127.0.0.1", free_port())
-    controller = Controller(sink, hostname=sink.host, port=sink.port)
-    controller.start()
-    try:
-        yield sink
-    finally:
-        controller.stop()
+    yield from running_smtp_sink()
 
 
 @pytest.fixture
 def graph() -> Iterator[FakeWhatsAppGraph]:
-    fake = FakeWhatsAppGraph(token="wa-token")
-    fake.thread.start()
-    try:
-        yield fake
-    finally:
-        fake.server.shutdown()
-        fake.server.server_close()
+    yield from running_graph("wa-token")
 
 
 @pytest.fixture(
