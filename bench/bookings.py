@@ -107,28 +107,39 @@ def plan(
     return asks
 
 
+def _booking_body(service: str, asks: list[tuple[str, datetime]], n: int) -> dict[str, Any]:
+    """The POST /bookings body of ask ``n`` (a customer of its own, forced onto the slot)."""
+    booth, start = asks[n]
+    return {
+        "service": service,
+        "resource": booth,
+        "start": start.isoformat(),
+        "force": True,
+        "customer": {"name": f"Cliente {n}", "email": f"c{n}@example.com"},
+    }
+
+
+def _numbered(count: int) -> asyncio.Queue[int]:
+    """0 … count - 1, for the clients to take from."""
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for n in range(count):
+        queue.put_nowait(n)
+    return queue
+
+
 async def race(
     ports: list[int], key: str, service: str, asks: list[tuple[str, datetime]], clients: int
 ) -> tuple[float, list[int], list[float]]:
     statuses: list[int] = [0] * len(asks)
     latencies: list[float] = []
-    queue: asyncio.Queue[int] = asyncio.Queue()
-    for n in range(len(asks)):
-        queue.put_nowait(n)
+    queue = _numbered(len(asks))
     headers = {"Authorization": f"Bearer {key}"}
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
 
     async def client(http: httpx.AsyncClient) -> None:
         while not queue.empty():
             n = queue.get_nowait()
-            booth, start = asks[n]
-            body = {
-                "service": service,
-                "resource": booth,
-                "start": start.isoformat(),
-                "force": True,
-                "customer": {"name": f"Cliente {n}", "email": f"c{n}@example.com"},
-            }
+            body = _booking_body(service, asks, n)
             port = ports[n % len(ports)]
             sent = time.perf_counter()
             answer = await http.post(
@@ -236,23 +247,14 @@ async def race_raw(
 ) -> tuple[float, list[int], list[float]]:
     statuses: list[int] = [0] * len(asks)
     latencies: list[float] = []
-    queue: asyncio.Queue[int] = asyncio.Queue()
-    for n in range(len(asks)):
-        queue.put_nowait(n)
+    queue = _numbered(len(asks))
 
     async def client() -> None:
         connections = {port: Connection(port, key) for port in ports}
         try:
             while not queue.empty():
                 n = queue.get_nowait()
-                booth, start = asks[n]
-                body = {
-                    "service": service,
-                    "resource": booth,
-                    "start": start.isoformat(),
-                    "force": True,
-                    "customer": {"name": f"Cliente {n}", "email": f"c{n}@example.com"},
-                }
+                body = _booking_body(service, asks, n)
                 sent = time.perf_counter()
                 statuses[n] = await connections[ports[n % len(ports)]].post(
                     "/api/v1/bookings", json.dumps(body).encode()
