@@ -6,6 +6,7 @@ Bookings, blocks and the records the core writes are in ``booking_repos``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from types import SimpleNamespace
 from typing import Any, Generic, TypeVar, cast
@@ -31,32 +32,28 @@ _RESOURCES_BY_ID = select(_RESOURCES).where(  # on table columns: no ORM entity 
     _RESOURCES.c.id.in_(bindparam("ids", expanding=True)),
 )
 _BUSINESSES = cast(Table, BusinessRow.__table__)
-_BUSINESS_BY_ID = select(_BUSINESSES).where(_BUSINESSES.c.id == bindparam("id"))
 _CUSTOMERS = cast(Table, CustomerRow.__table__)
-_CUSTOMER_BY_PHONE = (
-    select(_CUSTOMERS)
-    .where(_CUSTOMERS.c.business_id == bindparam("business_id"))
-    .where(_CUSTOMERS.c.phone == bindparam("value"))
-    .order_by(_CUSTOMERS.c.id)
-    .limit(1)
-)
-_CUSTOMER_BY_EMAIL = (
-    select(_CUSTOMERS)
-    .where(_CUSTOMERS.c.business_id == bindparam("business_id"))
-    .where(_CUSTOMERS.c.email == bindparam("value"))
-    .order_by(_CUSTOMERS.c.id)
-    .limit(1)
-)
-
-_BY_ID: dict[str, Select[Any]] = {}
 
 
+def _customer_by(column: str) -> Select[Any]:
+    """The business's customer whose ``column`` is ``:value`` (the oldest, if several)."""
+    return (
+        select(_CUSTOMERS)
+        .where(_CUSTOMERS.c.business_id == bindparam("business_id"))
+        .where(_CUSTOMERS.c[column] == bindparam("value"))
+        .order_by(_CUSTOMERS.c.id)
+        .limit(1)
+    )
+
+
+_CUSTOMER_BY_PHONE = _customer_by("phone")
+_CUSTOMER_BY_EMAIL = _customer_by("email")
+
+
+@functools.cache
 def _by_id(table: Table) -> Select[Any]:
     """``SELECT * FROM table WHERE id = :id``, built once per table."""
-    query = _BY_ID.get(table.name)
-    if query is None:
-        query = _BY_ID[table.name] = select(table).where(table.c.id == bindparam("id"))
-    return query
+    return select(table).where(table.c.id == bindparam("id"))
 
 
 D = TypeVar("D")
@@ -77,7 +74,7 @@ class SqlBusinessRepository:
     def get(self, business_id: str) -> Business | None:
         row: Any = self._found.get(business_id)
         if row is None:
-            row = self._s.execute(_BUSINESS_BY_ID, {"id": business_id}).first()
+            row = self._s.execute(_by_id(_BUSINESSES), {"id": business_id}).first()
             if row is None:
                 return None
             self._found[business_id] = row
