@@ -18,7 +18,7 @@ from typing import TextIO
 from sqlalchemy.exc import SQLAlchemyError
 
 from hub.bootstrap import Hub, build_hub
-from hub.config import Settings
+from hub.config import ConfigurationError, Settings
 from hub.domain.accounts import Role
 from hub.domain.booking import Actor, ChangedBy, Channel
 from hub.domain.errors import DomainError
@@ -392,10 +392,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    settings = Settings.from_env()
     run: Callable[[Settings, argparse.Namespace, TextIO], None] = args.run
     try:
-        run(settings, args, out or sys.stdout)
+        run(Settings.from_env(), args, out or sys.stdout)
+    except ConfigurationError as exc:
+        print(f"turnero: error: configuration: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except (CommandError, DomainError) as exc:
         message = exc.message if isinstance(exc, DomainError) else str(exc)
         field = getattr(exc, "field", None)

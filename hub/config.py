@@ -19,6 +19,24 @@ DEFAULT_GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"  # noqa: S105 -
 DEFAULT_GOOGLE_REVOKE_URI = "https://oauth2.googleapis.com/revoke"
 
 
+class ConfigurationError(ValueError):
+    """A ``TURNERO_*`` variable holds something that cannot be used; says which and why."""
+
+
+def whole_number(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    """The integer in ``env[name]`` (``default`` when unset or blank), at least ``minimum``."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise ConfigurationError(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
 def _flag(value: str | None, default: bool = False) -> bool:
     if value is None or value == "":
         return default
@@ -75,7 +93,7 @@ class Settings:
             secret_key=env.get("TURNERO_SECRET_KEY", DEFAULT_SECRET_KEY),
             production=_flag(env.get("TURNERO_PRODUCTION")),
             smtp_host=env.get("TURNERO_SMTP_HOST") or None,
-            smtp_port=int(env.get("TURNERO_SMTP_PORT", "25")),
+            smtp_port=whole_number(env, "TURNERO_SMTP_PORT", 25, minimum=1),
             smtp_user=env.get("TURNERO_SMTP_USER") or None,
             smtp_password=env.get("TURNERO_SMTP_PASSWORD") or None,
             smtp_starttls=_flag(env.get("TURNERO_SMTP_STARTTLS")),
@@ -94,6 +112,6 @@ class Settings:
             stripe_api_base=env.get("TURNERO_STRIPE_API_BASE") or None,
             mercadopago_api_base=env.get("TURNERO_MERCADOPAGO_API_BASE") or None,
             webhook_allow_hosts=_csv(env.get("TURNERO_WEBHOOK_ALLOW_HOSTS")),
-            web_threads=max(1, int(env.get("TURNERO_WEB_THREADS", "8"))),
+            web_threads=whole_number(env, "TURNERO_WEB_THREADS", 8, minimum=1),
             extra={k: v for k, v in env.items() if k.startswith("TURNERO_")},
         )

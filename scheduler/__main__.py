@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from hub.config import Settings
+from hub.config import ConfigurationError, Settings
 from scheduler.status import queue_status
 from scheduler.worker import run_worker
 
@@ -19,11 +19,15 @@ def main(argv: list[str] | None = None) -> int:
     worker.add_argument("--workers", type=int, default=None)
     commands.add_parser("status", help="show the queue and the last periodic runs")
     args = parser.parse_args(argv)
-    settings = Settings.from_env()
-    if args.command == "worker":
-        run_worker(settings, args.workers)
-    else:
-        sys.stdout.write(queue_status(settings).render() + "\n")
+    try:
+        settings = Settings.from_env()
+        if args.command == "worker":
+            run_worker(settings, args.workers)
+        else:
+            sys.stdout.write(queue_status(settings).render() + "\n")
+    except ConfigurationError as exc:
+        print(f"python -m scheduler: error: configuration: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -18,21 +18,25 @@ Nothing here reads the clock or connects anywhere.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from hub.config import Settings
+from hub.config import ConfigurationError, Settings
 
 
 def _number(extra: Mapping[str, str], name: str, default: float) -> float:
     raw = extra.get(name, "")
     if not raw.strip():
         return default
-    value = float(raw)
-    if value < 0:
-        raise ValueError(f"{name} cannot be negative")
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a number, not {raw!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise ConfigurationError(f"{name} must be a number of zero or more, not {raw!r}")
     return value
 
 

@@ -278,3 +278,30 @@ def test_serve_demo_answers_health_and_demo_availability(tmp_path: Path) -> None
         output = proc.stdout.read()
     assert "admin@lavadero.demo" in output
     assert (tmp_path / "turnero.db").exists()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("TURNERO_WEB_THREADS", "ocho", "TURNERO_WEB_THREADS must be a whole number, not 'ocho'"),
+        ("TURNERO_SMTP_PORT", "0", "TURNERO_SMTP_PORT must be at least 1, not 0"),
+        ("TURNERO_TICK_SECONDS", "nan", "TURNERO_TICK_SECONDS must be a number of zero or more"),
+        ("TURNERO_DELIVERY_BATCH", "x", "TURNERO_DELIVERY_BATCH must be a number, not 'x'"),
+    ],
+)
+def test_a_bad_setting_is_named_in_one_line(
+    env: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    variable: str,
+    value: str,
+    message: str,
+) -> None:
+    """A typo in a TURNERO_* variable is a usage error that names it, not a traceback."""
+    capsys.readouterr()
+    monkeypatch.setenv(variable, value)
+    code, out = run("queue", "status")
+    err = capsys.readouterr().err
+    assert (code, out) == (2, "")
+    assert err.startswith(f"turnero: error: configuration: {message}")
+    assert err.count("\n") == 1
