@@ -3,13 +3,22 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+# The tools that write the lock files; pinned so a refresh resolves the same way everywhere.
+UV := uv==0.13.9
+LOCK := uv pip compile pyproject.toml --generate-hashes --universal --python-version 3.11 -q \
+	--custom-compile-command "make lock"
 
-.PHONY: install run test lint typecheck layers pytest clean
+.PHONY: install run test lint typecheck layers pytest lock clean
 
-$(STAMP): pyproject.toml
+# Installs exactly the versions in requirements/dev.txt (hash-checked), then turnero itself
+# without dependencies. urllib3-future (which caldav's HTTP client brings) is built from its
+# source with URLLIB3_NO_OVERRIDE so it does not replace urllib3's files (its README: installing
+# it shadows urllib3 depending on installation order).
+$(STAMP): requirements/dev.txt pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[dev]"
+	URLLIB3_NO_OVERRIDE=true $(PY) -m pip install -q --require-hashes \
+		--no-binary urllib3-future -r requirements/dev.txt
+	$(PY) -m pip install -q --no-deps -e .
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -31,6 +40,14 @@ pytest: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test: lint typecheck layers pytest
+
+# Re-resolve the lock files from pyproject.toml (newest versions its ranges admit). Run
+# `make test` afterwards and commit requirements/ with the code it was tested with.
+lock:
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q "$(UV)"
+	$(VENV)/bin/$(LOCK) -o requirements/base.txt
+	$(VENV)/bin/$(LOCK) --extra dev -o requirements/dev.txt
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .pytest_cache .ruff_cache

@@ -63,7 +63,7 @@ class MessageContext:
     end: datetime
     date_text: str  # "Martes, 10 de febrero de 2026"
     short_date_text: str  # "Martes 10 feb"
-    time_text: str  # "10:00 a. m."
+    time_text: str  # "10:00"
     end_time_text: str
     zone_name: str  # "hora de Argentina"
     days_until: int  # calendar days from now to the start, in the business's zone

@@ -95,10 +95,18 @@ def short_date_text(moment: datetime, tzname: str, locale: str) -> str:
     return _capitalized(format_date(day, pattern, locale=locale))
 
 
+# The clock each shipped language reads, fixed here rather than taken from CLDR's "short"
+# pattern, so a Babel release never changes what clients read (CLDR 42 moved es-AR from
+# "11:30 p. m." to "23:30"). Our Spanish is Argentina's, which writes 24-hour times; English keeps the 12-hour clock with CLDR's narrow no-break space before AM/PM, so
+# "10:00 AM" never wraps between its parts. Other languages follow their CLDR "short" pattern.
+TIME_PATTERNS = {"es": "HH:mm", "en": "h:mm\u202fa"}
+
+
 @functools.lru_cache(maxsize=4096)  # bookings share slot times
 def time_text(moment: datetime, tzname: str, locale: str) -> str:
-    """ "10:00 a. m." / "10:00 AM" — the wall clock in the business's zone."""
-    return format_time(local(moment, tzname), "short", tzinfo=ZoneInfo(tzname), locale=locale)
+    """ "23:30" / "11:30 PM" — the wall clock in the business's zone."""
+    pattern = TIME_PATTERNS.get(Locale.parse(locale).language, "short")
+    return format_time(local(moment, tzname), pattern, tzinfo=ZoneInfo(tzname), locale=locale)
 
 
 @functools.lru_cache(maxsize=4096)  # bookings share slot times
