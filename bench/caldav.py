@@ -169,7 +169,7 @@ def hub_server(folder: Path, n: int) -> tuple[Served, str, tuple[str, str]]:
             )
         session.commit()
     _ = Customer
-    served = Served(dav_app(db, DavSettings(failed_login_delay=0, log_level="error")))
+    served = Served(dav_app(db, DavSettings(log_level="error")))
     cal = f"http://127.0.0.1:{served.port}/{user.id}/{resource.id}/"
     return served, cal, (user.email, password)
 

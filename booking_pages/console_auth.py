@@ -1,16 +1,18 @@
-"""Console sign-in: email + password (argon2, lockout after repeated failures — both in
-``hub.services.accounts``), a signed session cookie, sign-out, and ``Staff``: who is signed
-in, their business, what they may see, and the language they read.
+"""Console sign-in: email + password (argon2 and the sign-in throttle, both in
+``hub.services``), the session cookie, sign-out, and ``Staff``: who is signed in, their
+business, what they may see, and the language they read.
 
-The session cookie is signed (itsdangerous) with the hub's secret and carries the user id and
-a fingerprint of their password hash, so changing a password ends every session ("Login
-with Google" in ``console_google`` starts the same session through ``signed_in``). Screens
-are in the other ``console_*`` modules.
+Sessions are kept by the server (``hub.services.sessions``): the cookie carries a random
+token, signed (itsdangerous) with the hub's secret so that a forged cookie is refused before
+any lookup, and the session ends for good at sign-out, on a password change or when the
+user is removed. "Login with Google" in ``console_google`` starts the same session through
+``signed_in``. A wrong password and an unknown email get the same page and status; too many
+failures from one address get 429 with the minutes to wait. Screens are in the other
+``console_*`` modules.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -23,17 +25,17 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from booking_pages.i18n import Translator, choose
-from booking_pages.web import PageError, Pages, read_form
+from booking_pages.web import PageError, Pages, client_address, read_form
 from connectors.google import store as google_store
 from connectors.google.runtime import configured as google_configured
 from hub.domain.accounts import Role, User
 from hub.domain.booking import Actor, ChangedBy, Channel
-from hub.domain.errors import AuthenticationError, NotFoundError
+from hub.domain.errors import AuthenticationError, NotFoundError, TooManyAttemptsError
 from hub.domain.model import Business, Resource
-from hub.services import accounts, setup
+from hub.services import accounts, sessions, setup
 
 SESSION_COOKIE = "turnero_console"
-SESSION_HOURS = 12
+SESSION_SECONDS = int(sessions.LIFETIME.total_seconds())
 
 Handler = Callable[[Request, "Staff"], Awaitable[Response]]
 
@@ -64,8 +66,21 @@ def _serializer(pages: Pages) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(pages.hub.settings.secret_key, salt="turnero-console")
 
 
-def _fingerprint(user: User) -> str:
-    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
+def session_token(pages: Pages, request: Request) -> str | None:
+    """The session token the request's cookie carries, if the hub signed it."""
+    raw = request.cookies.get(SESSION_COOKIE)
+    if not raw or len(raw) > 512:
+        return None
+    try:
+        data: dict[str, Any] = _serializer(pages).loads(raw, max_age=SESSION_SECONDS)
+    except BadSignature:
+        return None
+    token = data.get("s") if isinstance(data, dict) else None
+    return token if isinstance(token, str) else None
+
+
+def retry_minutes(exc: TooManyAttemptsError) -> int:
+    return max(1, (exc.retry_after + 59) // 60)
 
 
 def login_translator(request: Request) -> Translator:
@@ -73,19 +88,12 @@ def login_translator(request: Request) -> Translator:
 
 
 def load_staff(pages: Pages, request: Request) -> Staff | None:
-    raw = request.cookies.get(SESSION_COOKIE)
-    if not raw:
+    token = session_token(pages, request)
+    if token is None:
         return None
-    try:
-        data: dict[str, Any] = _serializer(pages).loads(raw, max_age=SESSION_HOURS * 3600)
-    except BadSignature:
-        return None
-    uow = pages.hub.accounts_uow()
-    with uow:
-        user = uow.users.get(str(data.get("u")))
-    if user is None or not user.active or data.get("f") != _fingerprint(user):
-        return None
-    if user.business_id is None:
+    hub = pages.hub
+    user = sessions.resume_session(hub.accounts_uow(autocommit=True), token, hub.now())
+    if user is None or user.business_id is None:
         return None  # platform admins work through the CLI and the API
     try:
         business = setup.find_business(pages.hub.uow(), business_id=user.business_id)
@@ -134,13 +142,15 @@ def safe_next(target: str | None) -> str:
 
 
 def signed_in(pages: Pages, user: User, target: str) -> Response:
-    """Start ``user``'s console session and go to ``target``."""
-    cookie = _serializer(pages).dumps({"u": user.id, "f": _fingerprint(user)})
+    """Start a new console session for ``user`` (a new token every time: a session id
+    planted before sign-in is never adopted) and go to ``target``."""
+    token = sessions.start_session(pages.hub.accounts_uow(), user.id, pages.hub.now())
+    cookie = _serializer(pages).dumps({"s": token})
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         cookie,
-        max_age=SESSION_HOURS * 3600,
+        max_age=SESSION_SECONDS,
         httponly=True,
         samesite="lax",
         secure=pages.secure,
@@ -170,15 +180,24 @@ def routes(pages: Pages) -> list[Route]:
         target = safe_next(form.get("next"))
         try:
             user = await run_in_threadpool(
-                accounts.authenticate_password,
-                hub.accounts_uow(),
-                email,
-                form.get("password", ""),
-                hub.now(),
+                lambda: accounts.authenticate_password(
+                    hub.accounts_uow(),
+                    email,
+                    form.get("password", ""),
+                    hub.now(),
+                    throttle=hub.login_throttle,
+                    address=client_address(request),
+                )
             )
-        except AuthenticationError as exc:
-            key = "console.locked" if exc.details.get("locked") else "console.wrong_password"
-            context = {"next": target, "problem": t(key), "email": email, "google": google}
+        except TooManyAttemptsError as exc:
+            problem = t("console.too_many_attempts", minutes=retry_minutes(exc))
+            context = {"next": target, "problem": problem, "email": email, "google": google}
+            response = pages.render(request, "console/login.html", context, t=t, status=429)
+            response.headers["Retry-After"] = str(exc.retry_after)
+            return response
+        except AuthenticationError:
+            problem = t("console.wrong_password")
+            context = {"next": target, "problem": problem, "email": email, "google": google}
             return pages.render(request, "console/login.html", context, t=t, status=401)
         if user.business_id is None or user.role is Role.PLATFORM_ADMIN:
             context = {
@@ -188,10 +207,13 @@ def routes(pages: Pages) -> list[Route]:
                 "google": google,
             }
             return pages.render(request, "console/login.html", context, t=t, status=403)
-        return signed_in(pages, user, target)
+        return await run_in_threadpool(signed_in, pages, user, target)
 
     async def logout(request: Request) -> Response:
         await read_form(request)
+        token = session_token(pages, request)
+        if token is not None:
+            await run_in_threadpool(sessions.end_session, hub.accounts_uow(), token)
         response = RedirectResponse("/console/login", status_code=303)
         response.delete_cookie(SESSION_COOKIE, path="/console")
         return response

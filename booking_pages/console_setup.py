@@ -134,7 +134,14 @@ def routes(pages: Pages) -> list[Route]:
         users = await run_in_threadpool(accounts.list_users, hub.accounts_uow(), staff.business.id)
         names = {r.id: r.name for r in staff.resources}
         return page(
-            request, staff, "staff.html", status=status, users=users, names=names, problem=problem
+            request,
+            staff,
+            "staff.html",
+            status=status,
+            users=users,
+            names=names,
+            problem=problem,
+            removed=request.query_params.get("removed"),
         )
 
     async def new_staff(request: Request, staff: Staff) -> Response:
@@ -157,6 +164,22 @@ def routes(pages: Pages) -> list[Route]:
         except DomainError as exc:
             return await staff_page(request, staff, problem_of(staff, exc), 422)
         return RedirectResponse("/console/staff", status_code=303)
+
+    async def remove_staff(request: Request, staff: Staff) -> Response:
+        await read_form(request)
+        try:
+            await run_in_threadpool(
+                lambda: accounts.deactivate_user(
+                    hub.accounts_uow(),
+                    staff.business.id,
+                    request.path_params["id"],
+                    by=staff.user.id,
+                    now=hub.now(),
+                )
+            )
+        except DomainError as exc:
+            raise PageError(404, "error.not_found") from exc
+        return RedirectResponse("/console/staff?removed=1", status_code=303)
 
     # -- settings: booking rules (admins) ------------------------------------------------
 
@@ -258,6 +281,7 @@ def routes(pages: Pages) -> list[Route]:
         Route("/api-keys/{id}/revoke", admin(revoke_api_key), methods=["POST"]),
         Route("/staff", admin(staff_page), methods=["GET"]),
         Route("/staff", admin(new_staff), methods=["POST"]),
+        Route("/staff/{id}/remove", admin(remove_staff), methods=["POST"]),
         Route("/settings", admin(settings_page), methods=["GET"]),
         Route("/settings", admin(save_settings), methods=["POST"]),
         Route("/services", admin(services_page), methods=["GET"]),

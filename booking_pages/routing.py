@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
 from booking_pages import (
+    console_account,
     console_agenda,
     console_auth,
     console_background,
@@ -64,6 +65,7 @@ def book_app(pages: Pages) -> Starlette:
 def console_app(pages: Pages) -> Starlette:
     routes: list[BaseRoute] = [
         *console_auth.routes(pages),
+        *console_account.routes(pages),
         *console_booking.routes(pages),
         *console_agenda.routes(pages),
         *console_setup.routes(pages),

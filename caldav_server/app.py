@@ -32,6 +32,7 @@ from starlette.routing import Mount, Route, Router
 from caldav_server.base import Backend
 from caldav_server.events import CALDAV, RefusedError
 from caldav_server.feeds import feed_endpoint
+from caldav_server.logins import LoginGate, Logins
 from caldav_server.personal import PersonalBusySource
 from caldav_server.plugins import Auth, Rights
 from caldav_server.schema import ensure_triggers
@@ -40,14 +41,16 @@ from caldav_server.sync_report import etag_sync_token, multistatus
 from hub.domain.errors import ValidationError
 from hub.ical import parse_calendar
 from hub.persistence.uow import SqlDatabase
+from hub.services.login_throttle import LoginThrottle
 
 WSGIResponse = types.WSGIResponse
 
 
 @dataclass(frozen=True, slots=True)
 class DavSettings:
-    login_cache_seconds: float = 60.0
-    failed_login_delay: float = 1.0
+    # A remembered login is re-validated against the user's state on every request, so
+    # revocation is immediate whatever this is; it only spares argon2 checks.
+    login_cache_seconds: float = 300.0
     max_content_length: int = 10_000_000
     workers: int = 8
     log_level: str = "warning"
@@ -197,19 +200,16 @@ def _buffered_body(environ: types.WSGIEnviron) -> bytes:
     return body
 
 
-def configuration(backend: Backend, settings: DavSettings) -> Any:
+def configuration(backend: Backend, settings: DavSettings, logins: Logins) -> Any:
     """Radicale's configuration, in code: our plugins, no web UI, no files."""
     configuration = config.load()
     configuration.update(
         {
             "auth": {
-                "type": partial(
-                    Auth,
-                    backend=backend,
-                    cache_seconds=settings.login_cache_seconds,
-                    failure_delay=settings.failed_login_delay,
-                ),
-                "delay": "0",  # our Auth waits after a failure; Radicale would also delay 403s
+                "type": partial(Auth, logins=logins),
+                # No sleeping after a failure (it would hold a worker thread): failures are
+                # throttled instead (``caldav_server.logins``).
+                "delay": "0",
                 "realm": "Turnero",
             },
             "rights": {"type": partial(Rights, backend=backend)},
@@ -227,10 +227,12 @@ def configuration(backend: Backend, settings: DavSettings) -> Any:
     return configuration
 
 
-def _parts(hub_or_db: Any) -> tuple[SqlDatabase, Callable[[], datetime], list[Any]]:
+def _parts(
+    hub_or_db: Any,
+) -> tuple[SqlDatabase, Callable[[], datetime], list[Any], LoginThrottle]:
     if isinstance(hub_or_db, SqlDatabase):
-        return hub_or_db, lambda: datetime.now(UTC), []
-    return hub_or_db.database, hub_or_db.now, hub_or_db.busy_sources
+        return hub_or_db, lambda: datetime.now(UTC), [], LoginThrottle(hub_or_db.login_failures)
+    return hub_or_db.database, hub_or_db.now, hub_or_db.busy_sources, hub_or_db.login_throttle
 
 
 def register(hub: Any) -> None:
@@ -242,13 +244,14 @@ def register(hub: Any) -> None:
 def dav_app(hub_or_db: Any, settings: DavSettings | None = None) -> Router:
     """The ASGI app to mount at ``/dav``: Radicale over the hub, and the ICS feeds."""
     settings = settings or DavSettings()
-    database, clock, busy_sources = _parts(hub_or_db)
+    database, clock, busy_sources, throttle = _parts(hub_or_db)
     backend = Backend(database, clock, busy_sources)
-    radicale_app = DavApplication(configuration(backend, settings), backend)
+    logins = Logins(backend, throttle, settings.login_cache_seconds)
+    radicale_app = DavApplication(configuration(backend, settings, logins), backend)
     wsgi: Any = WSGIMiddleware(radicale_app, workers=settings.workers)
     return Router(
         routes=[
             Route("/feeds/{token}.ics", feed_endpoint(database, clock), methods=["GET"]),  # type: ignore[arg-type]
-            Mount("/", app=wsgi),
+            Mount("/", app=LoginGate(wsgi, logins)),
         ]
     )

@@ -2,8 +2,8 @@
 (``/dav/feeds/<token>.ics``) for Outlook's or Google's "add calendar by URL".
 
 The feed holds the resource's bookings and blocks from ``PAST`` ago to ``AHEAD`` from now.
-``feed_token`` makes (or returns) the resource's token; ``rotate_feed_token`` replaces it,
-so an old URL stops working.
+Links are issued and revoked through ``hub.services.feeds`` (the console's resource screen
+and calendar-app page); a revoked token answers 404 at once.
 """
 
 from __future__ import annotations
@@ -11,54 +11,23 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from icalendar import Calendar, Event
-from sqlalchemy import delete, select
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from caldav_server import store
 from caldav_server.render import block_text, booking_text
-from caldav_server.schema import FeedTokenRow
-from hub.domain.errors import NotFoundError
-from hub.domain.model import new_token
 from hub.ical import calendar_for
+from hub.persistence.feeds import FeedTokenRow
 from hub.persistence.uow import SqlDatabase
+from hub.services.feeds import feed_path
 
 PAST = timedelta(days=31)
 AHEAD = timedelta(days=366)
 
 
-def feed_token(database: SqlDatabase, business_id: str, resource_id: str, now: datetime) -> str:
-    """The resource's feed token, made on first use."""
-    with database.sessions() as session:
-        found = store.resource(session, resource_id)
-        if found is None or found[1].id != business_id:
-            raise NotFoundError("no such resource", entity="resource", id=resource_id)
-        row = session.scalar(select(FeedTokenRow).where(FeedTokenRow.resource_id == resource_id))
-        if row is None:
-            row = FeedTokenRow(
-                token=new_token(), business_id=business_id, resource_id=resource_id, created_at=now
-            )
-            session.add(row)
-            session.commit()
-        return row.token
-
-
-def rotate_feed_token(
-    database: SqlDatabase, business_id: str, resource_id: str, now: datetime
-) -> str:
-    with database.sessions() as session:
-        session.execute(
-            delete(FeedTokenRow).where(
-                FeedTokenRow.resource_id == resource_id, FeedTokenRow.business_id == business_id
-            )
-        )
-        session.commit()
-    return feed_token(database, business_id, resource_id, now)
-
-
 def feed_url(base_url: str, token: str) -> str:
-    return f"{base_url.rstrip('/')}/dav/feeds/{token}.ics"
+    return base_url.rstrip("/") + feed_path(token)
 
 
 def feed_ics(database: SqlDatabase, token: str, now: datetime) -> bytes | None:

@@ -1,6 +1,7 @@
 """Tables of the CalDAV view: the per-calendar change log (with tombstones) behind
 sync-collection and getctag, events that clients created in resource calendars, personal
-calendars and their events, and the tokens of the read-only ICS feeds.
+calendars and their events. (The read-only ICS feeds' tokens are the core's:
+``hub.persistence.feeds``, issued by ``hub.services.feeds``.)
 
 The change log is written by database triggers on ``bookings``, ``blocks`` and on this
 package's own event tables, in the very transaction that changes the row. Whatever path a
@@ -121,15 +122,6 @@ class PersonalEventRow(Base):
     opaque: Mapped[bool] = mapped_column(Boolean)
     recurring: Mapped[bool] = mapped_column(Boolean)
     updated_at: Mapped[datetime]
-
-
-class FeedTokenRow(Base):
-    __tablename__ = "caldav_feed_tokens"
-
-    token: Mapped[str] = mapped_column(String(64), primary_key=True)
-    business_id: Mapped[str] = mapped_column(ID)
-    resource_id: Mapped[str] = mapped_column(ID, unique=True)
-    created_at: Mapped[datetime]
 
 
 # --- triggers ---------------------------------------------------------------------------

@@ -19,7 +19,9 @@ from hub.api.metrics import Metrics
 from hub.api.ratelimit import Rate, TokenBucket
 from hub.config import Settings
 from hub.persistence.uow import SqlDatabase
+from hub.secret_key import with_secret_key
 from hub.services.accounts import AccountsUnitOfWork
+from hub.services.login_throttle import LoginThrottle
 from hub.services.ports import AfterCommit, BusySource, UnitOfWork
 
 Clock = Callable[[], datetime]
@@ -40,9 +42,11 @@ class Hub:
     public_writes: TokenBucket = field(default_factory=lambda: TokenBucket(Rate()))
     busy_sources: list[BusySource] = field(default_factory=list)
     idempotency: IdempotencyStore = field(init=False)
+    login_throttle: LoginThrottle = field(init=False)  # every password check goes through it
 
     def __post_init__(self) -> None:
         self.idempotency = IdempotencyStore(self.database.engine)
+        self.login_throttle = LoginThrottle(self.database.login_failures)
 
     def uow(self) -> UnitOfWork:
         """A new unit of work (use it as ``with hub.uow() as uow:``, or hand it to a use case,
@@ -82,7 +86,9 @@ def build_hub(
     clock: Clock = system_clock,
     public_write_rate: Rate | None = None,
 ) -> Hub:
-    """Wire a hub for ``settings``. Nothing connects until first use."""
+    """Wire a hub for ``settings``. Nothing connects until first use. Raises
+    ``ConfigurationError`` when there is no usable secret key (``hub.secret_key``)."""
+    settings = with_secret_key(settings)
     return Hub(
         settings=settings,
         database=SqlDatabase(settings.database_url),

@@ -24,6 +24,7 @@ from hub.domain.booking import Actor, ChangedBy, Channel
 from hub.domain.errors import DomainError
 from hub.domain.model import Business, Resource
 from hub.persistence.migrate import migrate
+from hub.secret_key import with_secret_key
 
 CLI = ChangedBy(Actor.OPERATOR, Channel.CLI)
 EXIT_USAGE = 2
@@ -40,6 +41,7 @@ class CommandError(Exception):
 
 def _hub(settings: Settings) -> Hub:
     """A hub on an up-to-date database (a first command on a new machine just works)."""
+    settings = with_secret_key(settings)  # refused before the database is touched
     migrate(settings.database_url)
     return build_hub(settings)
 
@@ -117,6 +119,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace, out: TextIO) -> None
     from hub.wiring import wire
     from scheduler.worker import EmbeddedConsumer
 
+    settings = with_secret_key(settings)
     migrate(settings.database_url)
     if settings.base_url == Settings().base_url:  # not configured: links follow --host/--port
         host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host  # noqa: S104
@@ -150,6 +153,7 @@ def cmd_worker(settings: Settings, args: argparse.Namespace, out: TextIO) -> Non
     from hub.wiring import wire
     from scheduler.worker import consumer_for
 
+    settings = with_secret_key(settings)
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     migrate(settings.database_url)

@@ -7,11 +7,11 @@ here connects to anything; ``hub.bootstrap`` does the wiring.
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DEFAULT_SECRET_KEY = "dev-insecure-secret-change-me"  # noqa: S105 - development only
 DEFAULT_SMTP_FROM = "turnero@localhost"
 DEFAULT_WHATSAPP_GRAPH_URL = "https://graph.facebook.com/v21.0"
 DEFAULT_GOOGLE_AUTH_URI = "https://accounts.google.com/o/oauth2/auth"
@@ -55,7 +55,10 @@ class Settings:
     database_url: str = ""
     redis_url: str | None = None
     base_url: str = "http://127.0.0.1:8000"
-    secret_key: str = DEFAULT_SECRET_KEY
+    # Signs what the hub signs (console session cookies). From the environment, "" means
+    # "the key kept in the data directory" (``hub.secret_key``); a Settings built in code
+    # (tests, tools) gets a random one of its own. Never a constant.
+    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     production: bool = False
     smtp_host: str | None = None
     smtp_port: int = 25
@@ -78,6 +81,7 @@ class Settings:
     mercadopago_api_base: str | None = None
     webhook_allow_hosts: tuple[str, ...] = ()
     web_threads: int = 8
+    metrics_token: str | None = None  # None: /metrics answers loopback clients only
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -90,7 +94,7 @@ class Settings:
             database_url=database_url,
             redis_url=env.get("TURNERO_REDIS_URL") or None,
             base_url=env.get("TURNERO_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
-            secret_key=env.get("TURNERO_SECRET_KEY", DEFAULT_SECRET_KEY),
+            secret_key=env.get("TURNERO_SECRET_KEY", "").strip(),
             production=_flag(env.get("TURNERO_PRODUCTION")),
             smtp_host=env.get("TURNERO_SMTP_HOST") or None,
             smtp_port=whole_number(env, "TURNERO_SMTP_PORT", 25, minimum=1),
@@ -113,5 +117,6 @@ class Settings:
             mercadopago_api_base=env.get("TURNERO_MERCADOPAGO_API_BASE") or None,
             webhook_allow_hosts=_csv(env.get("TURNERO_WEBHOOK_ALLOW_HOSTS")),
             web_threads=whole_number(env, "TURNERO_WEB_THREADS", 8, minimum=1),
+            metrics_token=env.get("TURNERO_METRICS_TOKEN", "").strip() or None,
             extra={k: v for k, v in env.items() if k.startswith("TURNERO_")},
         )

@@ -1,4 +1,5 @@
-"""Staff users, their roles and credentials, and API keys — as plain records.
+"""Staff users, their roles and credentials, console sessions and API keys — as plain
+records.
 
 Hashing and verification live in ``hub.services.accounts``; this module only says what a
 user or a key is and what a role may see.
@@ -30,8 +31,6 @@ class User:
     name: str = ""
     password_hash: str | None = None
     resource_ids: tuple[str, ...] = ()
-    failed_logins: int = 0
-    locked_until: datetime | None = None
     active: bool = True
     created_at: datetime | None = None
     id: str = field(default_factory=new_id)
@@ -54,6 +53,20 @@ class AppPassword:
     secret_hash: str
     created_at: datetime
     last_used_at: datetime | None = None
+    id: str = field(default_factory=new_id)
+
+
+@dataclass(slots=True)
+class ConsoleSession:
+    """A signed-in console browser. Its cookie holds a random token; only the token's hash
+    is kept, so the table cannot be used to sign in. Ends at ``expires_at``, on sign-out,
+    or when the user's password changes or they are removed."""
+
+    user_id: str
+    token_hash: str
+    created_at: datetime
+    expires_at: datetime
+    last_seen_at: datetime
     id: str = field(default_factory=new_id)
 
 

@@ -83,3 +83,14 @@ class PermissionDeniedError(DomainError):
     """Authenticated, but this actor may not do that."""
 
     code = "forbidden"
+
+
+class TooManyAttemptsError(AuthenticationError):
+    """Too many failed sign-ins from this address (or at this account): wait and retry.
+    Raised before the password is checked, so it says nothing about the password."""
+
+    code = "too_many_attempts"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message, retry_after=retry_after)
+        self.retry_after = retry_after

@@ -1,4 +1,5 @@
-"""SQL rows and repositories for staff users, calendar app passwords and API keys."""
+"""SQL rows and repositories for staff users, calendar app passwords, console sessions and
+API keys."""
 
 from __future__ import annotations
 
@@ -9,18 +10,19 @@ from typing import Any, cast
 from sqlalchemy import (
     Boolean,
     ForeignKey,
-    Integer,
     Row,
     String,
     Table,
     Text,
     bindparam,
+    delete,
     or_,
     select,
+    update,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from hub.domain.accounts import ApiKey, AppPassword, Role, User
+from hub.domain.accounts import ApiKey, AppPassword, ConsoleSession, Role, User
 from hub.persistence.models import ID, Base
 
 
@@ -34,8 +36,6 @@ class UserRow(Base):
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str | None] = mapped_column(Text)
     resource_ids: Mapped[list[str]]
-    failed_logins: Mapped[int] = mapped_column(Integer)
-    locked_until: Mapped[datetime | None]
     active: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime | None]
 
@@ -49,6 +49,17 @@ class AppPasswordRow(Base):
     secret_hash: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
+
+
+class ConsoleSessionRow(Base):
+    __tablename__ = "console_sessions"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    user_id: Mapped[str] = mapped_column(ID, ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    last_seen_at: Mapped[datetime]
 
 
 class ApiKeyRow(Base):
@@ -78,8 +89,6 @@ def _user(row: UserRow) -> User:
         name=row.name,
         password_hash=row.password_hash,
         resource_ids=tuple(row.resource_ids or ()),
-        failed_logins=row.failed_logins,
-        locked_until=row.locked_until,
         active=row.active,
         created_at=row.created_at,
     )
@@ -92,8 +101,6 @@ def _fill_user(row: UserRow, user: User) -> UserRow:
     row.name = user.name
     row.password_hash = user.password_hash
     row.resource_ids = list(user.resource_ids)
-    row.failed_logins = user.failed_logins
-    row.locked_until = user.locked_until
     row.active = user.active
     row.created_at = user.created_at
     return row
@@ -184,6 +191,69 @@ class SqlAppPasswordRepository:
             return False
         self._s.delete(row)
         return True
+
+    def delete_for_user(self, user_id: str) -> int:
+        result = self._s.execute(delete(AppPasswordRow).where(AppPasswordRow.user_id == user_id))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+_SESSIONS = cast(Table, ConsoleSessionRow.__table__)
+# Every console page reads its session by the hash of the cookie's token.
+_SESSION_BY_HASH = select(_SESSIONS).where(_SESSIONS.c.token_hash == bindparam("token_hash"))
+
+
+def _console_session(row: Row[Any]) -> ConsoleSession:
+    return ConsoleSession(
+        id=row.id,
+        user_id=row.user_id,
+        token_hash=row.token_hash,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        last_seen_at=row.last_seen_at,
+    )
+
+
+class SqlConsoleSessionRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def add(self, console_session: ConsoleSession) -> None:
+        self._s.add(
+            ConsoleSessionRow(
+                id=console_session.id,
+                user_id=console_session.user_id,
+                token_hash=console_session.token_hash,
+                created_at=console_session.created_at,
+                expires_at=console_session.expires_at,
+                last_seen_at=console_session.last_seen_at,
+            )
+        )
+
+    def get_by_hash(self, token_hash: str) -> ConsoleSession | None:
+        row = self._s.execute(_SESSION_BY_HASH, {"token_hash": token_hash}).first()
+        return _console_session(row) if row is not None else None
+
+    def touch(self, session_id: str, at: datetime) -> None:
+        self._s.execute(
+            update(ConsoleSessionRow)
+            .where(ConsoleSessionRow.id == session_id)
+            .values(last_seen_at=at)
+        )
+
+    def delete(self, session_id: str) -> None:
+        self._s.execute(delete(ConsoleSessionRow).where(ConsoleSessionRow.id == session_id))
+
+    def delete_for_user(self, user_id: str) -> int:
+        result = self._s.execute(
+            delete(ConsoleSessionRow).where(ConsoleSessionRow.user_id == user_id)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def delete_expired(self, now: datetime) -> int:
+        result = self._s.execute(
+            delete(ConsoleSessionRow).where(ConsoleSessionRow.expires_at <= now)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _api_key(row: ApiKeyRow | Row[Any]) -> ApiKey:

@@ -23,6 +23,7 @@ from hub.domain.errors import ConflictError, DomainError, SlotTakenError, StaleV
 from hub.persistence.accounts import (
     SqlApiKeyRepository,
     SqlAppPasswordRepository,
+    SqlConsoleSessionRepository,
     SqlUserRepository,
 )
 from hub.persistence.booking_repos import (
@@ -33,6 +34,8 @@ from hub.persistence.booking_repos import (
     SqlServiceRecordRepository,
 )
 from hub.persistence.database import create_engine_for, is_sqlite, session_factory
+from hub.persistence.feeds import SqlFeedTokenRepository
+from hub.persistence.login_failures import SqlLoginFailures
 from hub.persistence.models import ResourceRow
 from hub.persistence.payments import SqlPaymentRepository
 from hub.persistence.setup_repos import (
@@ -116,6 +119,8 @@ class SqlUnitOfWork:
         self.users = SqlUserRepository(session)
         self.api_keys = SqlApiKeyRepository(session)
         self.app_passwords = SqlAppPasswordRepository(session)
+        self.console_sessions = SqlConsoleSessionRepository(session)
+        self.feed_tokens = SqlFeedTokenRepository(session)
         self.payments = SqlPaymentRepository(session)
 
     def __exit__(
@@ -189,6 +194,7 @@ class SqlDatabase:
             else session_factory(self.engine.execution_options(isolation_level="AUTOCOMMIT"))
         )
         self.after_commit: list[AfterCommit] = list(after_commit)
+        self.login_failures = SqlLoginFailures(self.engine)
 
     def unit_of_work(self, *, autocommit: bool = False) -> SqlUnitOfWork:
         sessions = self.autocommit_sessions if autocommit else self.sessions

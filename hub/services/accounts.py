@@ -1,8 +1,14 @@
-"""Use cases for staff accounts and API keys: create, authenticate, lock out, revoke.
+"""Use cases for staff accounts and API keys: create, authenticate, change a password,
+remove a staff member, revoke.
 
-Passwords and calendar app passwords are argon2-hashed; API keys are long random secrets
-kept as SHA-256 (a fast hash is right for high-entropy keys and keeps every API call
-cheap), found by their public prefix. Raw secrets are returned once and never stored.
+Passwords and calendar app passwords are argon2-hashed, and every check of one goes through
+the sign-in throttle (``login_throttle``) first; the check runs outside any transaction, and
+a known email, an unknown one and a removed user cost the same argon2 verification and get
+the same error. Changing a password or removing a user ends every console session of theirs
+at once (removal also ends their app passwords). API keys are long random secrets kept as
+SHA-256 (a fast hash is right for high-entropy keys and keeps every API call cheap), found
+by their public prefix. Raw secrets are returned once and never stored. Console sessions
+themselves are ``sessions``'s.
 """
 
 from __future__ import annotations
@@ -12,66 +18,41 @@ import hmac
 import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from types import TracebackType
-from typing import Protocol, Self
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from hub.domain.accounts import ApiKey, AppPassword, Role, User
+from hub.domain.booking import Actor, Channel
 from hub.domain.errors import (
     AuthenticationError,
     ConflictError,
     NotFoundError,
+    PermissionDeniedError,
     ValidationError,
 )
+from hub.domain.model import AuditEntry
+from hub.services.account_ports import (
+    AccountsUnitOfWork,
+    ApiKeyRepository,
+    AppPasswordRepository,
+    ConsoleSessionRepository,
+    UserRepository,
+)
+from hub.services.login_throttle import LoginThrottle
 
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
+__all__ = [
+    "AccountsUnitOfWork",
+    "ApiKeyRepository",
+    "AppPasswordRepository",
+    "ConsoleSessionRepository",
+    "UserRepository",
+]
+
 API_KEY_PREFIX = "tk_"
 _hasher = PasswordHasher()
 # Verified against when the email is unknown, so both paths cost one argon2 check.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
-
-
-class UserRepository(Protocol):
-    def add(self, user: User) -> None: ...
-    def update(self, user: User) -> None: ...
-    def get(self, user_id: str) -> User | None: ...
-    def get_by_email(self, email: str) -> User | None: ...
-    def list(self, business_id: str) -> Sequence[User]: ...
-    def search(self, business_id: str, query: str, limit: int) -> Sequence[User]: ...
-
-
-class ApiKeyRepository(Protocol):
-    def add(self, key: ApiKey) -> None: ...
-    def update(self, key: ApiKey) -> None: ...
-    def get_by_prefix(self, prefix: str) -> ApiKey | None: ...
-    def list(self, business_id: str) -> Sequence[ApiKey]: ...
-
-
-class AppPasswordRepository(Protocol):
-    def add(self, password: AppPassword) -> None: ...
-    def update(self, password: AppPassword) -> None: ...
-    def list(self, user_id: str) -> Sequence[AppPassword]: ...
-    def delete(self, user_id: str, password_id: str) -> bool: ...
-
-
-class AccountsUnitOfWork(Protocol):
-    """The part of the unit of work these use cases need."""
-
-    users: UserRepository
-    api_keys: ApiKeyRepository
-    app_passwords: AppPasswordRepository
-
-    def __enter__(self) -> Self: ...
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
-    def commit(self) -> None: ...
 
 
 def normalise_email(email: str) -> str:
@@ -148,44 +129,111 @@ def list_users(uow: AccountsUnitOfWork, business_id: str) -> Sequence[User]:
 
 
 def set_password(uow: AccountsUnitOfWork, user_id: str, password: str) -> None:
+    """Give the user a new password (an operator's reset); ends every console session of
+    theirs."""
     password_hash = hash_password(password)
     with uow:
         user = _user(uow, user_id)
         user.password_hash = password_hash
-        user.failed_logins = 0
-        user.locked_until = None
         uow.users.update(user)
+        uow.console_sessions.delete_for_user(user.id)
         uow.commit()
 
 
-def authenticate_password(
-    uow: AccountsUnitOfWork, email: str, password: str, now: datetime
+def change_password(
+    uow: AccountsUnitOfWork,
+    user_id: str,
+    current: str,
+    new: str,
+    now: datetime,
+    *,
+    throttle: LoginThrottle,
+    address: str,
 ) -> User:
-    """Email + password login, locked for a while after repeated failures."""
+    """The user changes their own password, proving the current one (a user who has none —
+    Google sign-in only — sets a first one). Every console session of theirs ends, so a
+    browser that kept an old session is signed out; the caller starts a new one."""
+    password_hash = hash_password(new)
     with uow:
-        try:
-            user = uow.users.get_by_email(normalise_email(email))
-        except ValidationError:
-            user = None
-        if user is not None and user.locked_until is not None and user.locked_until > now:
-            raise AuthenticationError("too many failed logins; try again later", locked=True)
-        if user is None or not user.active:
-            _verify(None, password)
-            raise AuthenticationError("wrong email or password")
-        if not _verify(user.password_hash, password):
-            user.failed_logins += 1
-            if user.failed_logins >= MAX_FAILED_LOGINS:
-                user.locked_until = now + LOCKOUT
-                user.failed_logins = 0
-            uow.users.update(user)
-            uow.commit()
-            raise AuthenticationError("wrong email or password")
-        if user.failed_logins or user.locked_until:
-            user.failed_logins = 0
-            user.locked_until = None
-            uow.users.update(user)
-            uow.commit()
-        return user
+        user = _user(uow, user_id)
+    if user.password_hash is not None:
+        throttle.check(address, user.email, now)
+        if not _verify(user.password_hash, current):
+            throttle.failed(address, user.email, now)
+            raise AuthenticationError("the current password is wrong", field="current_password")
+        throttle.succeeded(address, user.email, now)
+    with uow:
+        user = _user(uow, user_id)
+        user.password_hash = password_hash
+        uow.users.update(user)
+        uow.console_sessions.delete_for_user(user.id)
+        uow.commit()
+    return user
+
+
+def deactivate_user(
+    uow: AccountsUnitOfWork, business_id: str, user_id: str, *, by: str, now: datetime
+) -> User:
+    """Remove a staff member from the business (by one of its admins, ``by``): they can no
+    longer sign in, their console sessions and calendar app passwords end at once. The
+    record stays (bookings and the audit trail name them)."""
+    with uow:
+        user = uow.users.get(user_id)
+        if user is None or user.business_id != business_id:
+            raise NotFoundError("no such user", entity="user", id=user_id)
+        if user.id == by:
+            raise PermissionDeniedError("you cannot remove yourself")
+        user.active = False
+        uow.users.update(user)
+        uow.console_sessions.delete_for_user(user.id)
+        uow.app_passwords.delete_for_user(user.id)
+        uow.audit.add(
+            AuditEntry(
+                business_id=business_id,
+                entity="user",
+                entity_id=user.id,
+                action="deactivated",
+                actor=Actor.OPERATOR.value,
+                channel=Channel.CONSOLE.value,
+                at=now,
+                actor_id=by,
+            )
+        )
+        uow.commit()
+    return user
+
+
+def _find_login(uow: AccountsUnitOfWork, email: str) -> User | None:
+    """The active user signing in as ``email``, read in a transaction of its own."""
+    try:
+        normalised = normalise_email(email)
+    except ValidationError:
+        return None
+    with uow:
+        user = uow.users.get_by_email(normalised)
+    return user if user is not None and user.active else None
+
+
+def authenticate_password(
+    uow: AccountsUnitOfWork,
+    email: str,
+    password: str,
+    now: datetime,
+    *,
+    throttle: LoginThrottle,
+    address: str,
+) -> User:
+    """Email + password sign-in from ``address``. Throttled (``TooManyAttemptsError``)
+    before the password is checked; otherwise a wrong password, an unknown email, a
+    removed user and a user without a password all get the same ``AuthenticationError``
+    after the same work."""
+    throttle.check(address, email, now)
+    user = _find_login(uow, email)
+    if user is None or not _verify(user.password_hash, password):
+        throttle.failed(address, email, now)
+        raise AuthenticationError("wrong email or password")
+    throttle.succeeded(address, email, now)
+    return user
 
 
 def create_app_password(
@@ -208,23 +256,32 @@ def list_app_passwords(uow: AccountsUnitOfWork, user_id: str) -> Sequence[AppPas
 
 
 def authenticate_app_password(
-    uow: AccountsUnitOfWork, email: str, password: str, now: datetime
+    uow: AccountsUnitOfWork,
+    email: str,
+    password: str,
+    now: datetime,
+    *,
+    throttle: LoginThrottle,
+    address: str,
 ) -> User:
-    with uow:
-        try:
-            user = uow.users.get_by_email(normalise_email(email))
-        except ValidationError:
-            user = None
-        if user is None or not user.active:
-            _verify(None, password)
-            raise AuthenticationError("wrong email or app password")
-        for candidate in uow.app_passwords.list(user.id):
+    """A calendar app signing in with email + app password, throttled like the console."""
+    throttle.check(address, email, now)
+    user = _find_login(uow, email)
+    if user is None:
+        _verify(None, password)
+    else:
+        with uow:
+            candidates = uow.app_passwords.list(user.id)
+        for candidate in candidates:
             if _verify(candidate.secret_hash, password):
-                candidate.last_used_at = now
-                uow.app_passwords.update(candidate)
-                uow.commit()
+                throttle.succeeded(address, email, now)
+                with uow:
+                    candidate.last_used_at = now
+                    uow.app_passwords.update(candidate)
+                    uow.commit()
                 return user
-        raise AuthenticationError("wrong email or app password")
+    throttle.failed(address, email, now)
+    raise AuthenticationError("wrong email or app password")
 
 
 def revoke_app_password(uow: AccountsUnitOfWork, user_id: str, password_id: str) -> None:
@@ -260,11 +317,15 @@ def create_api_key(
 
 
 def authenticate_api_key(uow: AccountsUnitOfWork, raw_key: str, now: datetime) -> ApiKey:
+    """No throttle here, on purpose: a key's secret part is 32 random bytes (256 bits), so
+    guessing is hopeless at any rate, and a throttle would only add a write to every call.
+    The answer is the same for an unknown prefix and a wrong secret, after the same work."""
     raw_key = raw_key.strip()
     prefix, dot, _ = raw_key.partition(".")
+    presented = _key_hash(raw_key)
     with uow:
         key = uow.api_keys.get_by_prefix(prefix) if dot else None
-        if key is None or not hmac.compare_digest(key.secret_hash, _key_hash(raw_key)):
+        if key is None or not hmac.compare_digest(key.secret_hash, presented):
             raise AuthenticationError("invalid API key")
         if not key.active:
             raise AuthenticationError("this API key was revoked")

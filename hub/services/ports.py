@@ -14,6 +14,7 @@ from typing import Protocol, Self
 
 from hub.availability.types import Busy
 from hub.domain.booking import Booking, BookingStatus
+from hub.domain.feeds import FeedLink
 from hub.domain.model import (
     AuditEntry,
     Block,
@@ -165,6 +166,13 @@ class OutboxRepository(Protocol):
     def for_aggregate(self, aggregate_id: str) -> list[OutboxEvent]: ...
 
 
+class FeedTokenRepository(Protocol):
+    def get(self, token: str) -> FeedLink | None: ...
+    def for_resource(self, business_id: str, resource_id: str) -> FeedLink | None: ...
+    def add(self, link: FeedLink) -> None: ...
+    def delete_for_resource(self, business_id: str, resource_id: str) -> bool: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. ``with uow:`` opens it; ``commit()`` makes it durable; leaving the
     block without committing rolls it back. Re-enterable: each ``with`` is a new transaction.
@@ -193,6 +201,8 @@ class UnitOfWork(Protocol):
     def audit(self) -> AuditRepository: ...
     @property
     def outbox(self) -> OutboxRepository: ...
+    @property
+    def feed_tokens(self) -> FeedTokenRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

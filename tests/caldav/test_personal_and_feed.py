@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 import caldav
 import httpx
 
-from caldav_server.feeds import feed_token, feed_url
+from caldav_server.feeds import feed_url
+from hub.services import feeds
 from tests.caldav.conftest import DavWorld
 
 
@@ -49,7 +50,10 @@ def test_ics_feed_serves_the_resource_agenda_read_only(dav_sqlite: DavWorld) -> 
     dav = dav_sqlite
     booking = dav.book(10)
     t = dav.tenant
-    token = feed_token(dav.live.hub.database, t.business.id, t.resources[0].id, dav.live.now())
+    link = feeds.issue_feed_link(
+        dav.live.hub.uow(), dav.admin.user, t.resources[0].id, dav.live.now()
+    )
+    token = link.token
     url = feed_url(dav.live.base_url, token)
     with httpx.Client(timeout=30) as h:
         feed = h.get(url)

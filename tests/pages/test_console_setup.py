@@ -27,8 +27,14 @@ def test_an_app_password_is_shown_once_with_the_caldav_address(
     )
     secret = re.search(r'<p class="secret" id="secret">([^<]+)</p>', created.text)
     assert secret, "the new password is on the page"
+    hub = shop.hub
     user = accounts.authenticate_app_password(
-        shop.hub.accounts_uow(), shop.employee.email, secret.group(1), shop.hub.now()
+        hub.accounts_uow(),
+        shop.employee.email,
+        secret.group(1),
+        hub.now(),
+        throttle=hub.login_throttle,
+        address="127.0.0.1",
     )
     assert user.id == shop.employee.id
     again = client.get("/console/calendar-app")
