@@ -99,9 +99,9 @@ def _mounts(hub: Hub) -> list[BaseRoute]:
         *_caldav(hub),
         _api_mount(hub),
         Route("/api/docs", _to_docs, name="docs-root"),
-        docs_mount(),
+        docs_mount(hub.settings.base_url),
         _health(hub),
-        metrics_endpoint(hub.metrics),
+        metrics_endpoint(hub.metrics, hub.settings.metrics_token),
         *page_mounts(hub),  # /book (public pages) and /console (operators)
         Mount("/connectors/google", routes=google_routes(hub)),
         Mount("/connectors/payments", routes=payment_routes(hub)),

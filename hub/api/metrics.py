@@ -1,5 +1,10 @@
 """Prometheus metrics: HTTP requests by route template, and bookings created.
 
+``/metrics`` is not public: with ``TURNERO_METRICS_TOKEN`` set it wants that token as a
+bearer (``Authorization: Bearer <token>``); without it, it answers only requests made on the
+machine itself — from a loopback address and not relayed by a proxy (a request carrying
+``X-Forwarded-For``, ``Forwarded`` or ``X-Real-IP`` came from elsewhere).
+
 Each ``Metrics`` has its own registry (not prometheus_client's global one), so several hubs in
 one process — tests, the embedded server — never collide. ``MetricsMiddleware`` labels by
 the route's path template (``/api/v1/bookings/{id}``), never by the raw path, so ids do not
@@ -8,6 +13,8 @@ explode the label space.
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import time
 from collections.abc import Sequence
 
@@ -19,7 +26,7 @@ from prometheus_client import (
     generate_latest,
 )
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -95,8 +102,36 @@ class MetricsMiddleware:
             self.metrics.latency.labels(method, route).observe(time.perf_counter() - started)
 
 
-def metrics_endpoint(metrics: Metrics) -> Route:
+RELAYED = ("x-forwarded-for", "forwarded", "x-real-ip")
+
+
+def from_this_machine(request: Request) -> bool:
+    if any(name in request.headers for name in RELAYED):
+        return False
+    try:
+        return request.client is not None and ipaddress.ip_address(request.client.host).is_loopback
+    except ValueError:
+        return False
+
+
+def metrics_endpoint(metrics: Metrics, token: str | None = None) -> Route:
     async def render(request: Request) -> Response:
+        if token is not None:
+            scheme, _, given = request.headers.get("authorization", "").partition(" ")
+            if scheme.lower() != "bearer" or not hmac.compare_digest(
+                given.strip().encode(), token.encode()
+            ):
+                return PlainTextResponse(
+                    "send the metrics token as 'Authorization: Bearer <token>'\n",
+                    status_code=401,
+                    headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+                )
+        elif not from_this_machine(request):
+            return PlainTextResponse(
+                "metrics answer this machine only; set TURNERO_METRICS_TOKEN to read them"
+                " from elsewhere\n",
+                status_code=403,
+            )
         return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
     return Route("/metrics", render, methods=["GET"], name="metrics")

@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -99,6 +100,7 @@ def serve_hub(
     *,
     public_write_rate: Rate | None = None,
     migrate_first: bool = True,
+    **settings: Any,
 ) -> tuple[LiveHub, ServedApp]:
     """Migrate ``database_url`` and serve a hub on it; stop the returned server when done."""
     if migrate_first:
@@ -109,10 +111,11 @@ def serve_hub(
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    settings = Settings(database_url=database_url, base_url=base_url)
     clock = TravelClock()
     hub = build_hub(
-        settings, clock=clock, public_write_rate=public_write_rate or Rate(1000, 1000.0)
+        Settings(database_url=database_url, base_url=base_url, **settings),
+        clock=clock,
+        public_write_rate=public_write_rate or Rate(1000, 1000.0),
     )
     served = ServedApp(sock, create_app(hub))
     served.start()

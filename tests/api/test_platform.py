@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import anyio
@@ -56,13 +57,59 @@ def test_docs_page_and_its_assets_are_served_locally(live_hub: LiveHub) -> None:
     with live_hub.client(follow_redirects=True) as client:
         page = client.get("/api/docs")
         assert page.status_code == 200
-        assert "/api/v1/openapi.json" in page.text
-        assert "https://" not in page.text  # nothing from a CDN
+        start = client.get("/api/docs/start.js")
+        assert "/api/v1/openapi.json" in start.text
+        assert "https://" not in page.text + start.text  # nothing from a CDN
         bundle = client.get("/api/docs/static/swagger-ui-bundle.js")
         css = client.get("/api/docs/static/swagger-ui.css")
     assert bundle.status_code == 200
     assert "SwaggerUIBundle" in bundle.text
     assert css.status_code == 200
+
+
+def test_docs_page_runs_under_a_content_security_policy(live_hub: LiveHub) -> None:
+    with live_hub.client(follow_redirects=True) as client:
+        page = client.get("/api/docs")
+    policy = dict(
+        part.strip().split(" ", 1)
+        for part in page.headers["content-security-policy"].split(";")
+        if " " in part.strip()
+    )
+    assert policy["script-src"] == "'self'"
+    assert policy["default-src"] == "'none'"
+    assert policy["frame-ancestors"] == "'none'"
+    assert policy["connect-src"] == f"'self' {live_hub.base_url}"
+    # Every script is a file of this origin, so 'self' lets the page run (no inline code).
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", page.text, flags=re.S)
+    assert scripts and all('src="/api/docs/' in attrs and not body for attrs, body in scripts)
+
+
+def test_metrics_are_not_public(live_hub: LiveHub) -> None:
+    with live_hub.client() as client:
+        # Through a reverse proxy, the request comes from elsewhere: refused.
+        relayed = client.get("/metrics", headers={"X-Forwarded-For": "203.0.113.5"})
+        assert relayed.status_code == 403
+        assert "TURNERO_METRICS_TOKEN" in relayed.text
+        assert client.get("/metrics", headers={"X-Real-IP": "203.0.113.5"}).status_code == 403
+        # Prometheus on the machine itself reads them.
+        assert client.get("/metrics").status_code == 200
+
+
+def test_metrics_behind_a_token(sqlite_url: str) -> None:
+    live, served = serve_hub(sqlite_url, metrics_token="m3trics-t0ken-for-prometheus")
+    try:
+        with live.client() as client:
+            assert client.get("/metrics").status_code == 401
+            wrong = client.get("/metrics", headers={"Authorization": "Bearer nope"})
+            assert wrong.status_code == 401
+            assert wrong.headers["www-authenticate"].startswith("Bearer")
+            bearer = {"Authorization": "Bearer m3trics-t0ken-for-prometheus"}
+            right = client.get("/metrics", headers={**bearer, "X-Forwarded-For": "203.0.113.5"})
+        assert right.status_code == 200
+        assert "turnero_http_requests_total" in right.text
+    finally:
+        served.stop()
+        live.hub.close()
 
 
 def test_unknown_api_path_is_a_json_404(live_hub: LiveHub) -> None:
