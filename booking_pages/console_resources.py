@@ -1,6 +1,7 @@
 """Console setup of what can be booked (admins): resources (create; name, capacity, colour;
 deactivate), their weekly hours and date exceptions (closed ranges such as holidays and
-vacations, or extra opening on some dates), and resource groups with their members.
+vacations, or extra opening on some dates), each one's read-only feed link (create, copy,
+revoke; ``hub.services.feeds``), and resource groups with their members.
 
 Each form calls one use case in ``hub.services.setup``; refused input is shown on the page
 with a 422 and changes nothing. Services, staff and booking rules are in ``console_setup``.
@@ -23,7 +24,7 @@ from booking_pages.console_auth import Staff, staff_only
 from booking_pages.web import PageError, Pages, read_form
 from hub.domain.errors import DomainError, NotFoundError, ValidationError
 from hub.domain.model import DateException, Resource, ResourceGroup, WeeklyInterval
-from hub.services import setup
+from hub.services import feeds, setup
 
 COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 MAX_CAPACITY = 1000
@@ -96,10 +97,16 @@ def routes(pages: Pages) -> list[Route]:
     ) -> Response:
         def gather() -> dict[str, Any]:
             resources = setup.list_resources(hub.uow(), staff.business.id)
+            links = {r.id: feeds.feed_link(hub.uow(), staff.user, r.id) for r in resources}
             return {
                 "rows": [(r, [hours_text(r.weekly, d) for d in range(7)]) for r in resources],
                 "groups": setup.list_groups(hub.uow(), staff.business.id),
                 "names": {r.id: r.name for r in resources},
+                "feed_urls": {
+                    rid: hub.settings.base_url + feeds.feed_path(link.token)
+                    for rid, link in links.items()
+                    if link is not None
+                },
             }
 
         context = await run_in_threadpool(gather)
@@ -111,6 +118,7 @@ def routes(pages: Pages) -> list[Route]:
                 "problem": problem,
                 "secret": None,
                 "done": request.query_params.get("done"),
+                "revoked": request.query_params.get("revoked"),
                 **context,
             },
             t=staff.t,
@@ -220,6 +228,23 @@ def routes(pages: Pages) -> list[Route]:
             raise PageError(404, "error.not_found") from exc
         return saved()
 
+    async def issue_feed(request: Request, staff: Staff) -> Response:
+        await read_form(request)
+        resource = await run_in_threadpool(resource_of, staff, request.path_params["id"])
+        await run_in_threadpool(feeds.issue_feed_link, hub.uow(), staff.user, resource.id, hub.now())
+        return RedirectResponse(f"/console/resources#feed-{resource.id}", status_code=303)
+
+    async def revoke_feed(request: Request, staff: Staff) -> Response:
+        await read_form(request)
+        resource = await run_in_threadpool(resource_of, staff, request.path_params["id"])
+        try:
+            await run_in_threadpool(
+                feeds.revoke_feed_link, hub.uow(), staff.user, resource.id, hub.now()
+            )
+        except NotFoundError as exc:
+            raise PageError(404, "error.not_found") from exc
+        return RedirectResponse("/console/resources?revoked=1", status_code=303)
+
     async def save_group(request: Request, staff: Staff) -> Response:
         form = await read_form(request)
         group_id = request.path_params.get("id")
@@ -249,6 +274,8 @@ def routes(pages: Pages) -> list[Route]:
         Route("/resources", admin(new_resource), methods=["POST"]),
         Route("/resources/{id}", admin(edit_resource), methods=["POST"]),
         Route("/resources/{id}/deactivate", admin(deactivate), methods=["POST"]),
+        Route("/resources/{id}/feed", admin(issue_feed), methods=["POST"]),
+        Route("/resources/{id}/feed/revoke", admin(revoke_feed), methods=["POST"]),
         Route("/resources/{id}/hours", admin(save_hours), methods=["POST"]),
         Route("/resources/{id}/exceptions", admin(add_exception), methods=["POST"]),
         Route(

@@ -1,6 +1,6 @@
-"""Console setup screens: the business's booking rules, services, staff users, API keys
-(admins), and each staff member's calendar-app passwords with the CalDAV address to use
-them. Secrets (app passwords, API keys) are shown once, on the page that created them, and
+"""Console setup screens: the business's booking rules, services, staff users (add,
+remove), API keys (admins), and each staff member's calendar-app passwords with the CalDAV
+address to use them, and the read-only feed links of the resources they are linked to. Secrets (app passwords, API keys) are shown once, on the page that created them, and
 never again.
 
 Each form calls one use case in ``hub.services.setup`` or ``hub.services.accounts``.
@@ -22,7 +22,7 @@ from booking_pages.web import PageError, Pages, read_form
 from hub.domain.accounts import Role
 from hub.domain.errors import DomainError, ValidationError
 from hub.domain.model import Service
-from hub.services import accounts, setup
+from hub.services import accounts, feeds, setup
 
 POLICY_NUMBERS = (
     "min_notice_minutes",
@@ -55,6 +55,16 @@ def routes(pages: Pages) -> list[Route]:
 
     # -- calendar app passwords (every staff member, for themselves) --------------------
 
+    def own_feeds(staff: Staff) -> list[tuple[Any, str | None]]:
+        """The feed links of the resources this staff member is linked to."""
+        mine = [r for r in staff.resources if r.id in staff.user.resource_ids]
+        found = []
+        for resource in mine:
+            link = feeds.feed_link(hub.uow(), staff.user, resource.id)
+            url = hub.settings.base_url + feeds.feed_path(link.token) if link else None
+            found.append((resource, url))
+        return found
+
     async def calendar_app(request: Request, staff: Staff, secret: str | None = None) -> Response:
         found = await run_in_threadpool(
             accounts.list_app_passwords, hub.accounts_uow(), staff.user.id
@@ -66,7 +76,21 @@ def routes(pages: Pages) -> list[Route]:
             passwords=found,
             secret=secret,
             dav_url=f"{hub.settings.base_url}/dav/",
+            feed_rows=await run_in_threadpool(own_feeds, staff),
         )
+
+    async def issue_own_feed(request: Request, staff: Staff) -> Response:
+        await read_form(request)
+        resource_id = request.path_params["id"]
+        if resource_id not in staff.user.resource_ids:
+            raise PageError(404, "error.not_found")
+        try:
+            await run_in_threadpool(
+                feeds.issue_feed_link, hub.uow(), staff.user, resource_id, hub.now()
+            )
+        except DomainError as exc:
+            raise PageError(404, "error.not_found") from exc
+        return RedirectResponse(f"/console/calendar-app#feed-{resource_id}", status_code=303)
 
     async def new_app_password(request: Request, staff: Staff) -> Response:
         form = await read_form(request)
@@ -276,6 +300,7 @@ def routes(pages: Pages) -> list[Route]:
         Route(
             "/calendar-app/{id}/revoke", staff_only(pages, revoke_app_password), methods=["POST"]
         ),
+        Route("/calendar-app/feeds/{id}", staff_only(pages, issue_own_feed), methods=["POST"]),
         Route("/api-keys", admin(api_keys), methods=["GET"]),
         Route("/api-keys", admin(new_api_key), methods=["POST"]),
         Route("/api-keys/{id}/revoke", admin(revoke_api_key), methods=["POST"]),
