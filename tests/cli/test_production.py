@@ -1,0 +1,99 @@
+"""Starting in production without a real secret key, and the key a development install
+makes for itself: what an operator sees at the shell."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hub.bootstrap import build_hub
+from hub.config import Settings
+
+ENTRY_POINTS = {
+    "turnero serve": ["-m", "hub.cli", "serve", "--port", "0"],
+    "turnero worker": ["-m", "hub.cli", "worker"],
+    "python -m scheduler worker": ["-m", "scheduler", "worker"],
+}
+
+
+def environment(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TURNERO_")}
+    env.update({"TURNERO_DATA_DIR": str(tmp_path), **extra})
+    return env
+
+
+@pytest.mark.parametrize("name", list(ENTRY_POINTS))
+@pytest.mark.parametrize(
+    ("secret", "says"),
+    [
+        (None, "TURNERO_SECRET_KEY must be set when TURNERO_PRODUCTION is on"),
+        ("change-me-in-production", "TURNERO_SECRET_KEY is not a real secret"),
+        ("short-secret", "TURNERO_SECRET_KEY is not a real secret"),
+    ],
+)
+def test_production_refuses_to_start_without_a_real_secret(
+    tmp_path: Path, name: str, secret: str | None, says: str
+) -> None:
+    extra = {"TURNERO_PRODUCTION": "1"}
+    if secret is not None:
+        extra["TURNERO_SECRET_KEY"] = secret
+    done = subprocess.run(
+        [sys.executable, *ENTRY_POINTS[name]],
+        env=environment(tmp_path, **extra),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert done.stderr.count("\n") == 1 and says in done.stderr, done.stderr
+    assert not (tmp_path / "turnero.db").exists()  # refused before touching anything
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_production_starts_with_a_real_secret(tmp_path: Path) -> None:
+    key = "k" * 8 + "-a-real-random-value-0123456789abcdef"
+    settings = Settings.from_env(
+        environment(tmp_path, TURNERO_PRODUCTION="1", TURNERO_SECRET_KEY=key)
+    )
+    hub = build_hub(settings)
+    try:
+        assert hub.settings.secret_key == key
+    finally:
+        hub.close()
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_a_development_install_makes_one_key_and_every_process_shares_it(
+    tmp_path: Path,
+) -> None:
+    # Four processes sharing the data directory start at the same moment.
+    script = (
+        "from hub.bootstrap import build_hub; from hub.config import Settings;"
+        "print(build_hub(Settings.from_env()).settings.secret_key)"
+    )
+    starting = [
+        subprocess.Popen(
+            [sys.executable, "-c", script],
+            env=environment(tmp_path),
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    keys = {process.communicate(timeout=60)[0].strip() for process in starting}
+    key_file = tmp_path / "secret_key"
+    assert keys == {key_file.read_text().strip()}
+    assert len(keys.pop()) >= 32
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]  # no leftovers
+    # A later start reads the same key.
+    again = build_hub(Settings.from_env(environment(tmp_path)))
+    try:
+        assert again.settings.secret_key == key_file.read_text().strip()
+    finally:
+        again.close()
