@@ -61,8 +61,9 @@ class PageError(Exception):
 
 
 def secure_cookies(hub: Hub) -> bool:
-    """Cookies are sent over HTTPS only when the hub is served over HTTPS."""
-    return hub.settings.base_url.startswith("https://")
+    """Cookies are sent over HTTPS only when the hub is served over HTTPS, and always in
+    production (``TURNERO_PRODUCTION``), where it must be."""
+    return hub.settings.production or hub.settings.base_url.startswith("https://")
 
 
 def csrf_token(request: Request) -> str:

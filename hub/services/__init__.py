@@ -17,7 +17,10 @@ that joins one the caller already holds open); and raises typed errors from
 - ``setup``: businesses, branches, resources (``set_weekly_rules``, ``add_exception``,
   ``remove_exception``, ``deactivate_resource``), groups, services, customers
   (``upsert_customer``: found by E.164 phone or email, per business)
-- ``accounts``: staff users, app passwords, API keys
+- ``accounts``: staff users (``change_password``, ``deactivate_user``), app passwords, API
+  keys; ``sessions``: console sessions (start, resume, end); ``login_throttle``: the one
+  throttle every password check goes through
+- ``feeds``: resources' read-only feed links (read, issue, revoke)
 
 Every booking change writes an AuditEntry and an OutboxEvent (``booking.created``,
 ``.confirmed``, ``.rescheduled``, ``.updated``, ``.cancelled``, ``.completed``, ``.expired``,
