@@ -231,7 +231,9 @@ def routes(pages: Pages) -> list[Route]:
     async def issue_feed(request: Request, staff: Staff) -> Response:
         await read_form(request)
         resource = await run_in_threadpool(resource_of, staff, request.path_params["id"])
-        await run_in_threadpool(feeds.issue_feed_link, hub.uow(), staff.user, resource.id, hub.now())
+        await run_in_threadpool(
+            feeds.issue_feed_link, hub.uow(), staff.user, resource.id, hub.now()
+        )
         return RedirectResponse(f"/console/resources#feed-{resource.id}", status_code=303)
 
     async def revoke_feed(request: Request, staff: Staff) -> Response:

@@ -1,9 +1,10 @@
 """Console setup screens: the business's booking rules, services, staff users (add,
 remove), API keys (admins), and each staff member's calendar-app passwords with the CalDAV
-address to use them, and the read-only feed links of the resources they are linked to. Secrets (app passwords, API keys) are shown once, on the page that created them, and
-never again.
+address to use them, and the read-only feed links of the resources they are linked to.
+Secrets (app passwords, API keys) are shown once, on the page that created them, and never
+again.
 
-Each form calls one use case in ``hub.services.setup`` or ``hub.services.accounts``.
+Each form calls one use case in ``hub.services.setup``, ``accounts`` or ``feeds``.
 Resources, groups, weekly hours and date exceptions are in ``console_resources``.
 """
 
