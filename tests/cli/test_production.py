@@ -26,15 +26,15 @@ def environment(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-@pytest.mark.parametrize("name", list(ENTRY_POINTS))
 @pytest.mark.parametrize(
-    ("secret", "says"),
+    ("name", "secret", "says"),
     [
-        (None, "TURNERO_SECRET_KEY must be set when TURNERO_PRODUCTION is on"),
-        ("change-me-in-production", "TURNERO_SECRET_KEY is not a real secret"),
-        ("short-secret", "TURNERO_SECRET_KEY is not a real secret"),
+        *((name, None, "TURNERO_SECRET_KEY must be set when TURNERO_PRODUCTION is on")
+          for name in ENTRY_POINTS),
+        ("turnero serve", "change-me-in-production", "TURNERO_SECRET_KEY is not a real secret"),
+        ("turnero serve", "short-secret", "TURNERO_SECRET_KEY is not a real secret"),
     ],
-)
+)  # fmt: skip
 def test_production_refuses_to_start_without_a_real_secret(
     tmp_path: Path, name: str, secret: str | None, says: str
 ) -> None:
