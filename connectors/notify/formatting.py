@@ -97,8 +97,9 @@ def short_date_text(moment: datetime, tzname: str, locale: str) -> str:
 
 # The clock each shipped language reads, fixed here rather than taken from CLDR's "short"
 # pattern, so a Babel release never changes what clients read (CLDR 42 moved es-AR from
-# "11:30 p. m." to "23:30"). Our Spanish is Argentina's, which writes 24-hour times; English keeps the 12-hour clock with CLDR's narrow no-break space before AM/PM, so
-# "10:00 AM" never wraps between its parts. Other languages follow their CLDR "short" pattern.
+# "11:30 p. m." to "23:30"). Our Spanish is Argentina's, which writes 24-hour times; English
+# keeps the 12-hour clock with CLDR's narrow no-break space before AM/PM, so "10:00 AM" never
+# wraps between its parts. Other languages follow their CLDR "short" pattern.
 TIME_PATTERNS = {"es": "HH:mm", "en": "h:mm\u202fa"}
 
 
