@@ -20,6 +20,7 @@ from typing import Protocol
 from hub.config import Settings
 from hub.domain.accounts import Role
 from hub.domain.model import OutboxEvent
+from hub.mailheaders import one_line
 from hub.persistence.uow import SqlDatabase
 from scheduler.consumers import DeliveryContext, LogEntry, LogStatus
 
@@ -84,9 +85,10 @@ class AdminNotice:
             if address in already:
                 continue
             message = EmailMessage()
-            message["From"] = self.settings.smtp_from
-            message["To"] = address
-            message["Subject"] = SUBJECT[language].format(**fields)
+            # Flattened by the hub's one header encoder: a value never adds a header.
+            message["From"] = one_line(self.settings.smtp_from)
+            message["To"] = one_line(address)
+            message["Subject"] = one_line(SUBJECT[language].format(**fields))
             message.set_content(BODY[language].format(**fields))
             self.mailer.send(message)
             ctx.record(LogEntry("email", KIND, LogStatus.SENT, address))

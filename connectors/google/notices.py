@@ -24,6 +24,7 @@ from connectors.google import store
 from hub.config import Settings
 from hub.domain.accounts import Role
 from hub.domain.model import OutboxEvent
+from hub.mailheaders import one_line
 from hub.persistence.uow import SqlDatabase
 from hub.services.ports import UnitOfWork
 from scheduler.consumers import DeliveryContext, LogEntry, LogStatus
@@ -174,9 +175,10 @@ class GoogleNotice:
             if address in already:
                 continue
             message = EmailMessage()
-            message["From"] = self.settings.smtp_from
-            message["To"] = address
-            message["Subject"] = SUBJECT[event.type][language].format(**fields)
+            # Flattened by the hub's one header encoder: a value never adds a header.
+            message["From"] = one_line(self.settings.smtp_from)
+            message["To"] = one_line(address)
+            message["Subject"] = one_line(SUBJECT[event.type][language].format(**fields))
             message.set_content(BODY[event.type][language].format(**fields))
             self.mailer.send(message)
             ctx.record(LogEntry("email", kind, LogStatus.SENT, address))

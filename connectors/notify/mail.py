@@ -39,13 +39,14 @@ from datetime import datetime
 from email.message import Message
 from email.parser import BytesHeaderParser
 from email.policy import compat32
-from email.utils import format_datetime, formataddr, make_msgid
+from email.utils import format_datetime, make_msgid
 
 from icalendar import Event
 
 from connectors.notify.context import MessageContext, MessageKind
 from connectors.notify.templates import Rendered
 from hub.ical import itip_cancel, wrap_event
+from hub.mailheaders import address_header, header, text_header
 
 CRLF = "\r\n"
 
@@ -98,32 +99,6 @@ def invite_calendar(kind: MessageKind, context: MessageContext) -> tuple[str, by
 # quoted-printable is the C one (CRLF in, CRLF soft breaks out).
 
 
-def _header(name: str, value: str) -> str:
-    value = " ".join(value.split())  # one line: no header injection, no stray folding
-    if value.isascii() and len(name) + len(value) < 76:
-        return f"{name}: {value}"
-    return f"{name}: " + f"{CRLF} ".join(_encoded_words(value))
-
-
-def _encoded_words(value: str) -> list[str]:
-    """RFC 2047 B-encoded words of at most 75 characters, never splitting a character."""
-    data = value.encode("utf-8")
-    words: list[bytes] = []
-    start = 0
-    while len(data) - start > 45:  # 45 bytes -> 60 base64 characters + 12 of markup
-        cut = start + 45
-        while data[cut] & 0xC0 == 0x80:  # a UTF-8 continuation byte: cut before its character
-            cut -= 1
-        words.append(data[start:cut])
-        start = cut
-    words.append(data[start:])
-    return [f"=?utf-8?b?{base64.b64encode(w).decode('ascii')}?=" for w in words]
-
-
-def _address(name: str, address: str) -> str:
-    return formataddr((name, address), charset="utf-8")
-
-
 def _text_part(subtype: str, text: str) -> list[str]:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", CRLF) + CRLF
     # b2a_qp writes CRLF soft breaks only when the text has a CRLF line end: hence the one
@@ -169,20 +144,22 @@ def build_email(
     produces the same message (receivers and DirectoryMailer de-duplicate on it).
     """
     message_id = message_id or make_msgid(domain=sender.rpartition("@")[2] or None)
+    # Every field goes through the one encoder (``hub.mailheaders``): whatever a value
+    # holds, it stays on its field's line.
     headers = [
-        _header("Subject", rendered.subject or context.business_name),
-        f"From: {_address(context.business_name, sender)}",
-        f"To: {to}",
+        text_header("Subject", rendered.subject or context.business_name),
+        address_header("From", sender, context.business_name),
+        address_header("To", to),
     ]
     if reply_to:
-        headers.append(f"Reply-To: {reply_to}")
+        headers.append(address_header("Reply-To", reply_to))
     headers += [
-        f"Date: {format_datetime(now)}",
-        f"Message-ID: {message_id}",
-        f"X-Turnero-Booking-Id: {context.booking_id}",
-        "Auto-Submitted: auto-generated",  # RFC 3834: no auto-replies to this
-        f"Content-Language: {context.locale.replace('_', '-')}",
-        "MIME-Version: 1.0",
+        header("Date", format_datetime(now)),
+        header("Message-ID", message_id),
+        header("X-Turnero-Booking-Id", context.booking_id),
+        header("Auto-Submitted", "auto-generated"),  # RFC 3834: no auto-replies to this
+        header("Content-Language", context.locale.replace("_", "-")),
+        header("MIME-Version", "1.0"),
     ]
     texts = [_text_part("plain", rendered.text)]
     if rendered.html is not None:

@@ -24,6 +24,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from hub.domain.accounts import ApiKey, AppPassword, Role, User
 from hub.domain.booking import Actor, Channel
+from hub.domain.contacts import normalise_email
 from hub.domain.errors import (
     AuthenticationError,
     ConflictError,
@@ -53,14 +54,6 @@ API_KEY_PREFIX = "tk_"
 _hasher = PasswordHasher()
 # Verified against when the email is unknown, so both paths cost one argon2 check.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
-
-
-def normalise_email(email: str) -> str:
-    value = email.strip().lower()
-    local, _, domain = value.partition("@")
-    if not local or "." not in domain or " " in value or len(value) > 254:
-        raise ValidationError(f"{email!r} is not an email address", field="email")
-    return value
 
 
 def hash_password(password: str) -> str:

@@ -28,7 +28,7 @@ from hub.services.calendars import (
     slot_request,
     with_seats,
 )
-from hub.services.customers import CustomerDetails, find_or_create_customer
+from hub.services.customers import CustomerDetails, clean_invitees, find_or_create_customer
 from hub.services.events import record_booking_event
 from hub.services.ports import BusySource, UnitOfWork
 
@@ -105,6 +105,7 @@ def place_booking(
         group_id=request.group_id,
         branch_id=request.branch_id,
     )
+    invitees = clean_invitees(request.invitees)
     customer = _customer(uow, business, request)
     address = (request.address or customer.address or "").strip() or None
     if service.at_client_address and address is None:
@@ -137,7 +138,14 @@ def place_booking(
         force=request.force,
     )
     booking = _new_booking(
-        business, service, resource, customer, request=request, address=address, by=by, now=now
+        business,
+        service,
+        resource,
+        customer,
+        request=replace(request, invitees=invitees),
+        address=address,
+        by=by,
+        now=now,
     )
     uow.bookings.add(booking)
     record_booking_event(

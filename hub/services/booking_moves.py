@@ -30,7 +30,7 @@ from hub.services.calendars import (
     seats_for,
     slot_request,
 )
-from hub.services.customers import normalise_email
+from hub.services.customers import clean_invitees
 from hub.services.events import record_booking_event
 from hub.services.ports import BusySource, UnitOfWork
 
@@ -48,7 +48,7 @@ def edit_booking(
     expected_version: int | None = None,
 ) -> Booking:
     """Change notes, invitees (emails) or address of a booking that still occupies time."""
-    clean = None if invitees is None else _clean_invitees(invitees)
+    clean = None if invitees is None else clean_invitees(invitees)
 
     def apply(booking: Booking) -> dict[str, Any]:
         if not booking.occupies_time:
@@ -75,10 +75,6 @@ def edit_booking(
         by=by,
         now=now,
     )
-
-
-def _clean_invitees(invitees: Sequence[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(normalise_email(i) for i in invitees))
 
 
 def reschedule_booking(

@@ -6,10 +6,12 @@ setup CRUD for customers is in ``hub.services.setup``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import phonenumbers
 
+from hub.domain.contacts import normalise_email
 from hub.domain.errors import ValidationError
 from hub.domain.model import Business, Customer
 from hub.services.ports import UnitOfWork
@@ -61,12 +63,9 @@ def find_by_phone(uow: UnitOfWork, business_id: str, number: str) -> Customer | 
     return None
 
 
-def normalise_email(raw: str) -> str:
-    value = raw.strip().lower()
-    local, _, domain = value.partition("@")
-    if not local or "." not in domain or " " in value or len(value) > 254:
-        raise ValidationError(f"{raw!r} is not an email address", field="email")
-    return value
+def clean_invitees(invitees: Sequence[str]) -> tuple[str, ...]:
+    """Invitees' addresses, normalised, each once, in order (``invitees`` names the field)."""
+    return tuple(dict.fromkeys(normalise_email(i, "invitees") for i in invitees))
 
 
 def clean_details(details: CustomerDetails, business: Business) -> CustomerDetails:
