@@ -63,7 +63,8 @@ def load_ticket(pages: Pages, token: str) -> Ticket:
         business = setup.find_business(uow, business_id=booking.business_id)
         service = setup.get_service(uow, business.id, booking.service_id)
         resource = setup.get_resource(uow, business.id, booking.resource_id)
-        customer = setup.get_customer(uow, business.id, booking.customer_id)
+        # The client as they booked: never the name or contact of a record their phone matched.
+        customer = booking.client_of(setup.get_customer(uow, business.id, booking.customer_id))
         branches = setup.list_branches(uow, business.id)
     except NotFoundError as exc:
         raise PageError(404, "error.no_booking") from exc

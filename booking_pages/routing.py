@@ -24,6 +24,7 @@ from booking_pages import (
     console_resources,
     console_setup,
     console_webhooks,
+    invitation,
     manage,
     public,
 )
@@ -57,6 +58,7 @@ def book_app(pages: Pages) -> Starlette:
     routes: list[BaseRoute] = [
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         *manage.routes(pages),
+        *invitation.routes(pages),
         *public.routes(pages),
     ]
     return Starlette(routes=routes, exception_handlers=_handlers(pages))  # type: ignore[arg-type]

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Component, Event, Timezone, vCalAddress
 
-from hub.domain.booking import Booking, BookingStatus
+from hub.domain.booking import Booking, BookingStatus, Invitee
 from hub.domain.errors import ValidationError
 from hub.domain.model import Block, Branch, Business, Customer, Resource, Service
 
@@ -95,6 +95,7 @@ def _booking_props(
     organizer_email: str | None,
     branch: Branch | None,
     summary: str | None,
+    invitee: Invitee | None = None,
 ) -> list[_Prop]:
     tz = ZoneInfo(business.timezone)
     utc = ZoneInfo("UTC")
@@ -121,9 +122,9 @@ def _booking_props(
 
     status_word = _STATUS_WORDS.get(language, {}).get(booking.status.value, booking.status.value)
     lines = [f"{service.name} — {resource.name}"]
-    if customer.phone:
+    if customer.phone and invitee is None:
         lines.append(f"{labels['phone']}: {customer.phone}")
-    if booking.notes:
+    if booking.notes and invitee is None:
         lines.append(f"{labels['notes']}: {booking.notes}")
     lines.append(f"{labels['status']}: {status_word}")
     if booking.meeting_url:
@@ -137,13 +138,17 @@ def _booking_props(
     partstat = "ACCEPTED" if booking.client_confirmed_at is not None else "NEEDS-ACTION"
     attendee = (("CUTYPE", "INDIVIDUAL"), ("ROLE", "REQ-PARTICIPANT"))
     params: tuple[tuple[str, str], ...]
-    if customer.email:
+    if customer.email and invitee is None:
         params = (("CN", customer.name), *attendee, ("PARTSTAT", partstat), ("RSVP", "TRUE"))
         props.append(_Prop("ATTENDEE", _ADDRESS, f"mailto:{customer.email}", params))
-    for invitee in booking.invitees:
-        if "@" in invitee and invitee != customer.email:
-            params = (*attendee, ("PARTSTAT", "NEEDS-ACTION"), ("RSVP", "TRUE"))
-            props.append(_Prop("ATTENDEE", _ADDRESS, f"mailto:{invitee}", params))
+    # Each invitee with the answer they gave on their link; an invitee's own copy lists only
+    # them (the client's and the other invitees' addresses are not theirs to see).
+    for guest in booking.invitees if invitee is None else (invitee,):
+        if guest.email == customer.email and invitee is None:
+            continue
+        named = (("CN", guest.name),) if guest.name else ()
+        params = (*named, *attendee, ("PARTSTAT", guest.response.partstat), ("RSVP", "TRUE"))
+        props.append(_Prop("ATTENDEE", _ADDRESS, f"mailto:{guest.email}", params))
     if booking.meeting_url:
         props.append(_Prop("URL", _URI, booking.meeting_url))
         # RFC 7986 §5.11 CONFERENCE, plus the property Google Calendar writes and reads.
@@ -165,12 +170,14 @@ def booking_vevent(
     organizer_email: str | None = None,
     branch: Branch | None = None,
     summary: str | None = None,
+    invitee: Invitee | None = None,
 ) -> Event:
     """The booking as a VEVENT, in the business's timezone (DTSTART/DTEND with TZID).
 
     ``summary`` overrides the staff-facing "service — customer" title (invites sent to the
     customer name the business instead). LOCATION is the booking's address (at-home
-    services), else the branch's, else the video link.
+    services), else the branch's, else the video link. ``invitee`` makes that invitee's own
+    copy: they are its only ATTENDEE, and it carries neither the client's phone nor notes.
     """
     event = Event()
     for prop in _booking_props(
@@ -183,6 +190,7 @@ def booking_vevent(
         organizer_email=organizer_email,
         branch=branch,
         summary=summary,
+        invitee=invitee,
     ):
         if prop.kind == _ADDRESS:
             address = vCalAddress(str(prop.value))
@@ -207,6 +215,7 @@ def booking_vevent_ical(
     organizer_email: str | None = None,
     branch: Branch | None = None,
     summary: str | None = None,
+    invitee: Invitee | None = None,
 ) -> bytes:
     """``to_ical(booking_vevent(...))``, written out directly (a tenth of the time, which
     counts when thousands of reminders carry an invite): the same properties, parameters
@@ -221,6 +230,7 @@ def booking_vevent_ical(
         organizer_email=organizer_email,
         branch=branch,
         summary=summary,
+        invitee=invitee,
     )
     tzid = business.timezone
     lines = [b"BEGIN:VEVENT"]

@@ -30,13 +30,13 @@ from sqlalchemy import Table, select
 
 from connectors.notify import errors as notify_errors
 from connectors.notify.context import MessageChannel, MessageContext, MessageKind, build_context
-from connectors.notify.mail import build_email, recipients
+from connectors.notify.mail import audiences, build_email
 from connectors.notify.mailers import Mailer
 from connectors.notify.receipt import build_receipt
-from connectors.notify.templates import render
+from connectors.notify.templates import render, render_invitee
 from connectors.notify.whatsapp import WhatsAppClient
 from hub.config import Settings
-from hub.domain.booking import Booking, BookingStatus
+from hub.domain.booking import Booking, BookingStatus, Invitee
 from hub.domain.model import Branch, Business, Customer, OutboxEvent, Resource, Service
 from hub.persistence import convert
 from hub.persistence.models import BookingRow, CustomerRow
@@ -264,6 +264,7 @@ class MessageBuilder:
             customer,
             now=now,
             manage_url=f"{self._settings.base_url}/book/manage/{current.token}",
+            invitation_url=lambda i: invitation_link(self._settings.base_url, current.id, i),
             previous_start=_instant(event.payload.get("previous_start")),
             organizer_email=str(organizer),
             branch=branch if isinstance(branch, Branch) else None,
@@ -274,6 +275,11 @@ class MessageBuilder:
             receipt = build_receipt(payment, booking, business, context.locale)
             context = replace(context, receipt=receipt)
         return Prepared(kind, business, context)
+
+
+def invitation_link(base_url: str, booking_id: str, invitee: Invitee) -> str:
+    """An invitee's own link (the page ``booking_pages.invitation`` serves)."""
+    return f"{base_url}/book/invite/{booking_id}/{invitee.token}"
 
 
 def _booking_id(event: OutboxEvent) -> str:
@@ -311,22 +317,24 @@ class EmailConsumer:
         if prepared is None:
             return []
         kind, context = prepared.kind, prepared.context
-        to = recipients(context)
+        to = audiences(kind, context)
         if not to:
             return [LogEntry("email", kind.value, LogStatus.SKIPPED, "", "no email address")]
-        rendered = render(
+        client = render(
             kind, MessageChannel.EMAIL, context.language, context, _overrides(prepared.business)
         )
         done = ctx.sent_before("email") if ctx.attempt > 1 else frozenset()
         sender = self._settings.smtp_from
         domain = sender.rpartition("@")[2] or "turnero"
         deferred: list[str] = []
-        for address in to:
+        for address, own in to:
             if address in done:
                 continue
+            # The client's text, or an invitee's own (their name, their link, no client data).
+            rendered = client if own is context else render_invitee(kind, own.language, own)
             message = build_email(
                 kind,
-                context,
+                own,
                 rendered,
                 to=address,
                 sender=sender,

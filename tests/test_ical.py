@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from icalendar import Calendar, Event
 
 from hub import ical
-from hub.domain.booking import Actor, BookingStatus, ChangedBy, Channel
+from hub.domain.booking import Actor, BookingStatus, ChangedBy, Channel, Invitee
 from hub.domain.errors import ValidationError
 from tests.notify.conftest import NOW, World, make_world
 
@@ -223,7 +223,7 @@ def test_direct_vevent_reads_back_as_the_library_event(
     world.booking.address = address
     world.booking.meeting_url = meeting
     world.booking.status = status
-    world.booking.invitees = tuple(invitees)
+    world.booking.invitees = tuple(Invitee(e, name=e.split("@")[0]) for e in invitees)
     args = (world.booking, world.business, world.service, world.resource, world.customer)
     kwargs = {"now": NOW, "organizer_email": ORGANIZER, "summary": f"{business_name} ✓"}
     direct = ical.booking_vevent_ical(*args, **kwargs)

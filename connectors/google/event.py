@@ -39,8 +39,10 @@ def event_body(view: BookingView) -> dict[str, Any]:
     """The Google event of a booking (without the conference request)."""
     b, customer = view.booking, view.customer
     tz = view.business.timezone
-    emails = [customer.email] if customer is not None and customer.email else []
-    emails += [e for e in b.invitees if e not in emails]
+    # The client's address as given on the booking (where their own messages go).
+    contact = b.contact if customer is None else b.contact_or(customer.name, None, customer.email)
+    emails = [contact.email] if contact is not None and contact.email else []
+    emails += [e for e in b.invitee_emails if e not in emails]
     who = customer.name if customer is not None else ""
     description = "\n".join(
         part

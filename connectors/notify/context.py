@@ -9,12 +9,13 @@ Loading the objects and deciding *when* to send is the caller's (outbox dispatch
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from connectors.notify import formatting as fmt
 from connectors.notify.receipt import Receipt
-from hub.domain.booking import Booking
+from hub.domain.booking import Booking, Invitee
 from hub.domain.model import Branch, Business, Customer, Resource, Service
 from hub.ical import booking_vevent_ical
 
@@ -44,6 +45,17 @@ class MessageChannel(enum.StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Guest:
+    """An invitee as their own messages need them: where to write, what to call them, their
+    own link, and their own copy of the event (they are its only ATTENDEE)."""
+
+    email: str
+    name: str
+    url: str | None
+    ical_event: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class MessageContext:
     booking_id: str
     booking_uid: str
@@ -55,10 +67,11 @@ class MessageContext:
     timezone: str
     service_name: str
     resource_name: str
+    # The client, as the booking was made (its contact), never the matched customer record.
     customer_name: str
     customer_phone: str | None
     customer_email: str | None
-    invitees: tuple[str, ...]
+    invitees: tuple[Guest, ...]
     start: datetime  # in the business's timezone
     end: datetime
     date_text: str  # "Martes, 10 de febrero de 2026"
@@ -83,10 +96,36 @@ class MessageContext:
     organizer_email: str | None
     ical_event: bytes  # the booking's VEVENT (hub.ical), for invites
     receipt: Receipt | None = None  # the paid deposit, set by whoever loads the payment
+    invitee_name: str | None = None  # set in an invitee's own context (``for_guest``)
+    invitation_url: str | None = None
 
     @property
     def when_text(self) -> str:
         return f"{self.date_text}, {self.time_text} ({self.zone_name})"
+
+
+def for_guest(context: MessageContext, guest: Guest) -> MessageContext:
+    """What an invitee's message may carry: the meeting (what, when, where, video link, the
+    business), their name and their own link — none of the client's name, phone, email,
+    notes, link, price or payment."""
+    return replace(
+        context,
+        customer_name="",
+        customer_phone=None,
+        customer_email=guest.email,
+        invitees=(),
+        notes="",
+        price_minor=0,
+        price_text=None,
+        deposit_text=None,
+        cancel_reason="",
+        manage_url=None,
+        survey_url=None,
+        receipt=None,
+        ical_event=guest.ical_event,
+        invitee_name=guest.name or guest.email,
+        invitation_url=guest.url,
+    )
 
 
 def build_context(
@@ -102,25 +141,45 @@ def build_context(
     previous_start: datetime | None = None,
     organizer_email: str | None = None,
     branch: Branch | None = None,
+    invitation_url: Callable[[Invitee], str] | None = None,
 ) -> MessageContext:
-    """Everything a template or channel needs about one booking, formatted once."""
+    """Everything a template or channel needs about one booking, formatted once. The client
+    is who the booking was made for as typed (``Booking.contact``); each invitee gets their
+    own copy of the event and, with ``invitation_url``, their own link."""
     tz = business.timezone
+    client = booking.client_of(customer)
     locale = fmt.locale_of(business.language, business.country)
     start = fmt.local(booking.start, tz)
     address = booking.address or (branch.address if branch and branch.address else None)
     survey = business.settings.get("survey_url")
     if meeting_url and meeting_url != booking.meeting_url:
         booking = replace(booking, meeting_url=meeting_url)
-    event = booking_vevent_ical(
-        booking,
-        business,
-        service,
-        resource,
-        customer,
-        now=now,
-        organizer_email=organizer_email,
-        branch=branch,
-        summary=f"{service.name} — {business.name}",
+    summary = f"{service.name} — {business.name}"
+
+    def vevent(invitee: Invitee | None = None) -> bytes:
+        return booking_vevent_ical(
+            booking,
+            business,
+            service,
+            resource,
+            client,
+            now=now,
+            organizer_email=organizer_email,
+            branch=branch,
+            summary=summary,
+            invitee=invitee,
+        )
+
+    event = vevent()
+    guests = tuple(
+        Guest(
+            i.email,
+            i.name,
+            invitation_url(i) if invitation_url is not None and i.token else None,
+            vevent(i),
+        )
+        for i in booking.invitees
+        if i.email != client.email
     )
     return MessageContext(
         booking_id=booking.id,
@@ -133,10 +192,10 @@ def build_context(
         timezone=tz,
         service_name=service.name,
         resource_name=resource.name,
-        customer_name=customer.name,
-        customer_phone=customer.phone,
-        customer_email=customer.email,
-        invitees=tuple(i for i in booking.invitees if "@" in i and i != customer.email),
+        customer_name=client.name,
+        customer_phone=client.phone,
+        customer_email=client.email,
+        invitees=guests,
         start=start,
         end=fmt.local(booking.end, tz),
         date_text=fmt.date_text(booking.start, tz, locale),

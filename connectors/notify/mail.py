@@ -43,7 +43,7 @@ from email.utils import format_datetime, make_msgid
 
 from icalendar import Event
 
-from connectors.notify.context import MessageContext, MessageKind
+from connectors.notify.context import MessageContext, MessageKind, for_guest
 from connectors.notify.templates import Rendered
 from hub.ical import itip_cancel, wrap_event
 from hub.mailheaders import address_header, header, text_header
@@ -72,11 +72,18 @@ class OutgoingEmail:
         return None if value is None else str(value)
 
 
+def audiences(kind: MessageKind, context: MessageContext) -> list[tuple[str, MessageContext]]:
+    """Who gets the email, each with what their message may carry: the client, then every
+    invitee with their own context (``for_guest``). A thank-you is the client's alone."""
+    found = [(context.customer_email, context)] if context.customer_email else []
+    if kind is not MessageKind.THANK_YOU:
+        found += [(g.email, for_guest(context, g)) for g in context.invitees]
+    return found
+
+
 def recipients(context: MessageContext) -> tuple[str, ...]:
-    """Who gets the email: the customer, then every invitee with an address."""
-    found = [context.customer_email] if context.customer_email else []
-    found += [i for i in context.invitees if i not in found]
-    return tuple(found)
+    """The addresses an invite goes to: the client, then every invitee."""
+    return tuple(address for address, _ in audiences(MessageKind.CONFIRMED, context))
 
 
 def invite_calendar(kind: MessageKind, context: MessageContext) -> tuple[str, bytes] | None:

@@ -114,6 +114,20 @@ def render(
     )
 
 
+def render_invitee(kind: MessageKind, language: str, context: MessageContext) -> Rendered:
+    """The email to one invitee (``invitee.email.*``, one set for every kind; not
+    overridable: it must carry only what an invitee may see)."""
+    variables = _variables(context)
+    variables["kind"] = kind.value
+    found = {
+        part: _render_one(f"invitee.email.{part}", language, variables, {})
+        for part in _parts(MessageChannel.EMAIL)
+    }
+    return Rendered(
+        text=found["txt"] + "\n", subject=" ".join(found["subject.txt"].split()), html=found["html"]
+    )
+
+
 def validate_override(name: str, source: str, sample: MessageContext) -> None:
     """Refuse an override that does not parse or render against ``sample`` (console use)."""
     bare = name.split("/", 1)[-1]

@@ -36,7 +36,7 @@ from hub.services import booking_status as status
 from hub.services.booking_create import NewBooking, create_booking
 from hub.services.booking_moves import edit_booking, reschedule_booking
 from hub.services.calendars import get_business
-from hub.services.customers import CustomerDetails
+from hub.services.customers import CustomerDetails, InviteeDetails
 
 ops = Operations("bookings")
 
@@ -50,6 +50,25 @@ CUSTOMER_IN = obj(
     },
     ("name",),
 )
+INVITEES = array(
+    {
+        "anyOf": [
+            EMAIL,
+            obj({"email": EMAIL, "name": {"type": "string", "maxLength": 200}}, ("email",)),
+        ]
+    },
+    max_items=50,
+)
+
+
+def invitees_in(body: dict[str, Any]) -> tuple[str | InviteeDetails, ...]:
+    """``invitees`` as given: addresses, or ``{email, name}`` objects."""
+    return tuple(
+        InviteeDetails(i["email"], i.get("name", "")) if isinstance(i, dict) else i
+        for i in body.get("invitees", ())
+    )
+
+
 NEW_BOOKING = obj(
     {
         "service": ID,
@@ -60,7 +79,7 @@ NEW_BOOKING = obj(
         "customer": CUSTOMER_IN,
         "customer_id": ID,
         "persons": integer(1, 100),
-        "invitees": array(EMAIL, max_items=50),
+        "invitees": INVITEES,
         "notes": TEXT,
         "address": TEXT,
         "external_ref": {"type": "string", "minLength": 1, "maxLength": 200},
@@ -78,7 +97,7 @@ PATCH_BOOKING = obj(
         "start": DATE_TIME,
         "force": {"type": "boolean"},
         "notes": TEXT,
-        "invitees": array(EMAIL, max_items=50),
+        "invitees": INVITEES,
         "address": TEXT,
     }
 )
@@ -208,7 +227,7 @@ async def create_private_booking(call: Call) -> Response:
             branch_id=body.get("branch"),
             persons=body.get("persons", 1),
             notes=body.get("notes", ""),
-            invitees=tuple(body.get("invitees", ())),
+            invitees=invitees_in(body),
             address=body.get("address"),
             external_ref=body.get("external_ref"),
             force=body.get("force", False),
@@ -288,7 +307,9 @@ async def patch_booking(call: Call) -> Response:
                 expected_version=version,
                 busy_sources=call.hub.busy_sources,
             )
-        edits = {k: body[k] for k in ("notes", "invitees", "address") if k in body}
+        edits = {k: body[k] for k in ("notes", "address") if k in body}
+        if "invitees" in body:
+            edits["invitees"] = invitees_in(body)
         if edits or item is None:
             item = edit_booking(
                 call.hub.uow(),

@@ -358,7 +358,7 @@ async def public_booking_ics(call: Call) -> Response:
             business,
             svc,
             res,
-            who,
+            item.client_of(who),
             now=call.hub.now(),
             branch=where,
             summary=f"{svc.name} — {business.name}",

@@ -10,8 +10,8 @@ from typing import Any
 from starlette.responses import JSONResponse
 
 from hub.api.render import CUSTOMER_SCHEMA, STR, at, customer, etag
-from hub.api.schemas import DATE_TIME, ID, Schema, array, nullable, obj
-from hub.domain.booking import Actor, Booking, ChangedBy, Channel
+from hub.api.schemas import DATE_TIME, ID, Schema, array, enum, nullable, obj
+from hub.domain.booking import Actor, Booking, ChangedBy, Channel, InviteeResponse
 from hub.domain.errors import NotFoundError
 from hub.domain.model import Business, Customer, Resource, Service
 from hub.services.ports import UnitOfWork
@@ -37,6 +37,36 @@ def links(base_url: str, token: str) -> dict[str, str]:
     }
 
 
+INVITATION_SCHEMA = obj(
+    {
+        "id": ID,
+        "email": STR,
+        "name": STR,
+        "response": enum([r.value for r in InviteeResponse]),
+        "responded_at": nullable(DATE_TIME),
+    },
+    ("id", "email", "name", "response", "responded_at"),
+    closed=False,
+)
+CONTACT_SCHEMA = obj(
+    {"name": STR, "phone": nullable(STR), "email": nullable(STR)}, ("name",), closed=False
+)
+
+
+def invitations(item: Booking, tz: str) -> list[dict[str, Any]]:
+    """Each invitee and their answer (given on their own link)."""
+    return [
+        {
+            "id": i.id,
+            "email": i.email,
+            "name": i.name,
+            "response": i.response.value,
+            "responded_at": at(i.responded_at, tz),
+        }
+        for i in item.invitees
+    ]
+
+
 BOOKING_SCHEMA = obj(
     {
         "id": ID,
@@ -56,6 +86,8 @@ BOOKING_SCHEMA = obj(
         "address": nullable(STR),
         "notes": STR,
         "invitees": array(STR),
+        "invitations": array(INVITATION_SCHEMA),
+        "contact": nullable(CONTACT_SCHEMA),
         "external_ref": nullable(STR),
         "video_meeting": BOOL,
         "meeting_url": nullable(STR),
@@ -97,7 +129,14 @@ def booking(
         "currency": item.currency,
         "address": item.address,
         "notes": item.notes,
-        "invitees": list(item.invitees),
+        "invitees": list(item.invitee_emails),
+        "invitations": invitations(item, tz),
+        # As typed when it was made; ``customer`` is the record it was matched to.
+        "contact": (
+            {"name": item.contact.name, "phone": item.contact.phone, "email": item.contact.email}
+            if item.contact is not None
+            else None
+        ),
         "external_ref": item.external_ref,
         "video_meeting": item.video_meeting,
         "meeting_url": item.meeting_url,
@@ -171,7 +210,9 @@ def public_booking(uow: UnitOfWork, item: Booking, base_url: str) -> dict[str, A
         "business": {"slug": business.slug, "name": business.name},
         "service": {"id": item.service_id, "name": service.name if service else ""},
         "resource": {"id": resource.id, "name": resource.name} if resource else None,
-        "customer_name": who.name if who else "",
+        # The name as typed on this booking: never the name of a customer record its phone
+        # or email matched (that is the business's, not the link holder's).
+        "customer_name": item.contact.name if item.contact else (who.name if who else ""),
         "address": item.address,
         "notes": item.notes,
         "hold_until": at(item.hold_until, tz),

@@ -8,11 +8,18 @@ occupy time. Each transition records who, when, through which channel, and why.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+import hmac
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from hub.domain.errors import IllegalTransitionError, StaleVersionError, ValidationError
-from hub.domain.model import new_id, new_token, require_aware
+from hub.domain.contacts import Contact
+from hub.domain.errors import (
+    IllegalTransitionError,
+    NotFoundError,
+    StaleVersionError,
+    ValidationError,
+)
+from hub.domain.model import Customer, new_id, new_token, require_aware
 
 
 class BookingStatus(enum.StrEnum):
@@ -53,6 +60,7 @@ class Actor(enum.StrEnum):
     OPERATOR = "operator"
     SYSTEM = "system"
     INTEGRATION = "integration"
+    INVITEE = "invitee"  # someone the booking's client or the business invited
 
 
 class Channel(enum.StrEnum):
@@ -78,6 +86,40 @@ class ChangedBy:
     @property
     def is_client(self) -> bool:
         return self.actor is Actor.CLIENT
+
+
+class InviteeResponse(enum.StrEnum):
+    """An invitee's answer (iCalendar PARTSTAT, RFC 5545 §3.2.12)."""
+
+    NEEDS_ACTION = "needs_action"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    TENTATIVE = "tentative"
+
+    @property
+    def partstat(self) -> str:
+        return self.value.upper().replace("_", "-")
+
+
+# Invitees may answer while the meeting is still ahead and on.
+ANSWERABLE = frozenset({BookingStatus.PENDING, BookingStatus.CONFIRMED})
+
+
+@dataclass(frozen=True, slots=True)
+class Invitee:
+    """Someone invited to a booking (a meeting's other participants): their own link (its
+    ``token``) shows them the meeting and takes their answer; it never changes the booking."""
+
+    email: str
+    name: str = ""
+    response: InviteeResponse = InviteeResponse.NEEDS_ACTION
+    responded_at: datetime | None = None
+    token: str = field(default_factory=new_token, repr=False)
+    id: str = field(default_factory=new_id)
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +151,9 @@ class Booking:
     currency: str = "USD"
     address: str | None = None
     notes: str = ""
-    invitees: tuple[str, ...] = ()
+    invitees: tuple[Invitee, ...] = ()
+    # Who the booking is for, as typed when it was made (None: as the customer record says).
+    contact: Contact | None = None
     external_ref: str | None = None
     video_meeting: bool = False
     meeting_url: str | None = None
@@ -167,6 +211,51 @@ class Booking:
     def uid(self) -> str:
         """Stable iCalendar UID, the same in CalDAV, email invites and Google."""
         return f"{self.id}@turnero"
+
+    def contact_or(self, name: str, phone: str | None, email: str | None) -> Contact:
+        """Who the booking is for, as typed when it was made; else (older bookings, or booked
+        for a customer picked from the records) the given customer record's data."""
+        return self.contact if self.contact is not None else Contact(name, phone, email)
+
+    def client_of(self, customer: Customer) -> Customer:
+        """``customer`` (the record the booking is linked to) as the booking's client may see
+        it: with the name, phone and email the booking was made with, not the record's."""
+        contact = self.contact_or(customer.name, customer.phone, customer.email)
+        return replace(customer, name=contact.name, phone=contact.phone, email=contact.email)
+
+    @property
+    def invitee_emails(self) -> tuple[str, ...]:
+        return tuple(i.email for i in self.invitees)
+
+    def invitee_by_token(self, token: str) -> Invitee | None:
+        """The invitee whose link carries ``token`` (compared in constant time)."""
+        found = None
+        for invitee in self.invitees:
+            if token and invitee.token and hmac.compare_digest(invitee.token, token):
+                found = invitee
+        return found
+
+    def answer_invitation(
+        self, invitee_id: str, response: InviteeResponse, at: datetime
+    ) -> Invitee:
+        """Record an invitee's answer. The booking itself (status, time, SEQUENCE) does not
+        change: an attendee's PARTSTAT is not a significant change (RFC 5546 §2.1.4)."""
+        require_aware(at, "at")
+        if response is InviteeResponse.NEEDS_ACTION:
+            raise ValidationError("answer accepted, declined or tentative", field="response")
+        if self.status not in ANSWERABLE:
+            raise IllegalTransitionError(
+                f"a {self.status.value} booking takes no answers",
+                current=self.status.value,
+                requested="answer",
+            )
+        for index, invitee in enumerate(self.invitees):
+            if invitee.id == invitee_id:
+                answered = replace(invitee, response=response, responded_at=at)
+                self.invitees = (*self.invitees[:index], answered, *self.invitees[index + 1 :])
+                self._touch(at)
+                return answered
+        raise NotFoundError("no such invitee", entity="invitee")
 
     def check_version(self, expected: int | None) -> None:
         if expected is not None and expected != self.version:
@@ -269,7 +358,7 @@ class Booking:
         at: datetime,
         *,
         notes: str | None = None,
-        invitees: tuple[str, ...] | None = None,
+        invitees: tuple[Invitee, ...] | None = None,
         address: str | None = None,
     ) -> None:
         if notes is not None:

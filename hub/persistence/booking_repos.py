@@ -85,6 +85,10 @@ class SqlBookingRepository:
             return None
         return self._domain(row)
 
+    def find(self, booking_id: str) -> Booking | None:
+        row = self._s.get(BookingRow, booking_id)
+        return self._domain(row) if row is not None else None
+
     def get_by_token(self, token: str) -> Booking | None:
         row = self._s.scalar(select(BookingRow).where(BookingRow.token == token))
         return self._domain(row) if row is not None else None

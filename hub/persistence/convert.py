@@ -8,12 +8,13 @@ No queries here; repositories call these. The ``*_from_row`` readers also take a
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import Row
 
-from hub.domain.booking import Actor, Booking, BookingStatus
+from hub.domain.booking import Actor, Booking, BookingStatus, Invitee, InviteeResponse
+from hub.domain.contacts import Contact
 from hub.domain.model import (
     AuditEntry,
     Block,
@@ -271,6 +272,55 @@ _BOOKING_SAME = [
 ]
 
 
+def invitees_to_json(invitees: tuple[Invitee, ...]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": i.id,
+            "email": i.email,
+            "name": i.name,
+            "response": i.response.value,
+            "responded_at": i.responded_at.isoformat() if i.responded_at else None,
+            "token": i.token,
+        }
+        for i in invitees
+    ]
+
+
+def invitees_from_json(items: list[Any]) -> tuple[Invitee, ...]:
+    found = []
+    for item in items:
+        if isinstance(item, str):  # written before invitees had links: no link to match
+            found.append(Invitee(email=item, token="", id=f"legacy-{item}"))
+            continue
+        answered = item.get("responded_at")
+        found.append(
+            Invitee(
+                email=item["email"],
+                name=item.get("name", ""),
+                response=InviteeResponse(item.get("response", "needs_action")),
+                responded_at=datetime.fromisoformat(answered) if answered else None,
+                token=item.get("token", ""),
+                id=item["id"],
+            )
+        )
+    return tuple(found)
+
+
+def _contact_columns(b: Booking) -> dict[str, str | None]:
+    contact = b.contact
+    return {
+        "contact_name": contact.name if contact else None,
+        "contact_phone": contact.phone if contact else None,
+        "contact_email": contact.email if contact else None,
+    }
+
+
+def _contact(row: BookingRow | Row[Any]) -> Contact | None:
+    if row.contact_name is None:
+        return None
+    return Contact(row.contact_name, row.contact_phone, row.contact_email)
+
+
 def booking_to_row(b: Booking, row: BookingRow | None = None) -> BookingRow:
     row = row or BookingRow(id=b.id)
     for name in _BOOKING_SAME:
@@ -278,7 +328,9 @@ def booking_to_row(b: Booking, row: BookingRow | None = None) -> BookingRow:
     row.start_at, row.end_at = b.start, b.end
     row.occupied_start, row.occupied_end = b.occupied_start, b.occupied_end
     row.status = b.status.value
-    row.invitees = list(b.invitees)
+    row.invitees = invitees_to_json(b.invitees)
+    for name, value in _contact_columns(b).items():
+        setattr(row, name, value)
     row.cancelled_by = b.cancelled_by.value if b.cancelled_by is not None else None
     return row
 
@@ -293,8 +345,9 @@ def booking_values(b: Booking) -> dict[str, Any]:
         occupied_start=b.occupied_start,
         occupied_end=b.occupied_end,
         status=b.status.value,
-        invitees=list(b.invitees),
+        invitees=invitees_to_json(b.invitees),
         cancelled_by=b.cancelled_by.value if b.cancelled_by is not None else None,
+        **_contact_columns(b),
     )
     return values
 
@@ -305,7 +358,8 @@ def booking_from_row(row: BookingRow | Row[Any]) -> Booking:
         start=row.start_at,
         end=row.end_at,
         status=BookingStatus(row.status),
-        invitees=tuple(row.invitees),
+        invitees=invitees_from_json(row.invitees),
+        contact=_contact(row),
         cancelled_by=Actor(row.cancelled_by) if row.cancelled_by is not None else None,
         buffer_before=row.start_at - row.occupied_start,
         buffer_after=row.occupied_end - row.end_at,

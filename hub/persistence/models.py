@@ -36,6 +36,7 @@ class Base(DeclarativeBase):
         datetime: UTCDateTime(),
         dict[str, Any]: json_type(),
         list[str]: json_type(),
+        list[dict[str, Any]]: json_type(),
     }
 
 
@@ -164,7 +165,14 @@ class BookingRow(Base):
     currency: Mapped[str] = mapped_column(String(3))
     address: Mapped[str | None] = mapped_column(Text)
     notes: Mapped[str] = mapped_column(Text)
-    invitees: Mapped[list[str]]
+    # Invitees with their own link token and answer: [{id, email, name, response,
+    # responded_at, token}]. On the row, so every view of the booking (and its ETag and
+    # CalDAV change log) moves with an answer.
+    invitees: Mapped[list[dict[str, Any]]]
+    # Who the booking is for as typed when it was made (NULL: as the customer record says).
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+    contact_phone: Mapped[str | None] = mapped_column(String(20))
+    contact_email: Mapped[str | None] = mapped_column(String(320))
     external_ref: Mapped[str | None] = mapped_column(String(200))
     video_meeting: Mapped[bool] = mapped_column(Boolean)
     meeting_url: Mapped[str | None] = mapped_column(Text)

@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 
 from hub.availability.engine import fits, is_free, pick_resource
 from hub.availability.types import ResourceCalendar, Slot, SlotRequest
-from hub.domain.booking import Booking, BookingStatus, ChangedBy, Transition
+from hub.domain.booking import Booking, BookingStatus, ChangedBy, Invitee, Transition
+from hub.domain.contacts import Contact
 from hub.domain.errors import SlotNotOfferedError, SlotTakenError, ValidationError
 from hub.domain.model import Business, Customer, Resource, Service, require_aware
 from hub.services.calendars import (
@@ -28,7 +29,14 @@ from hub.services.calendars import (
     slot_request,
     with_seats,
 )
-from hub.services.customers import CustomerDetails, clean_invitees, find_or_create_customer
+from hub.services.customers import (
+    CustomerDetails,
+    InviteeDetails,
+    clean_details,
+    clean_invitees,
+    contact_of,
+    match_customer,
+)
 from hub.services.events import record_booking_event
 from hub.services.ports import BusySource, UnitOfWork
 
@@ -49,7 +57,7 @@ class NewBooking:
     branch_id: str | None = None
     persons: int = 1
     notes: str = ""
-    invitees: tuple[str, ...] = ()
+    invitees: tuple[str | InviteeDetails, ...] = ()  # an address, or an address and a name
     address: str | None = None
     external_ref: str | None = None
     force: bool = False  # operators only: outside the offered slots, never an overlap
@@ -106,7 +114,7 @@ def place_booking(
         branch_id=request.branch_id,
     )
     invitees = clean_invitees(request.invitees)
-    customer = _customer(uow, business, request)
+    customer, contact = _customer(uow, business, request, by)
     address = (request.address or customer.address or "").strip() or None
     if service.at_client_address and address is None:
         raise ValidationError("this service needs the client's address", field="address")
@@ -143,6 +151,7 @@ def place_booking(
         resource,
         customer,
         request=replace(request, invitees=invitees),
+        contact=contact,
         address=address,
         by=by,
         now=now,
@@ -215,15 +224,28 @@ def choose_resource(
     return next(r for r in free if r.id == chosen)
 
 
-def _customer(uow: UnitOfWork, business: Business, request: NewBooking) -> Customer:
+def _customer(
+    uow: UnitOfWork, business: Business, request: NewBooking, by: ChangedBy
+) -> tuple[Customer, Contact | None]:
+    """The customer record the booking is linked to, and the contact it keeps: the details
+    as typed. A client gets nothing from the record a phone or email matched (that stays
+    the business's); staff booking for a customer they found by phone may leave the rest to
+    the record."""
     if request.customer_id is not None:
         customer = uow.customers.get(business.id, request.customer_id)
         if customer is None:
             raise ValidationError("no such customer", field="customer_id")
-        return customer
+        return customer, None
     if request.customer is None:
         raise ValidationError("who is the booking for?", field="customer")
-    return find_or_create_customer(uow, business, request.customer)
+    clean = clean_details(request.customer, business)
+    customer = match_customer(uow, business, clean)
+    contact = contact_of(clean)
+    if not by.is_client:
+        contact = Contact(
+            contact.name, contact.phone or customer.phone, contact.email or customer.email
+        )
+    return customer, contact
 
 
 def _new_booking(
@@ -233,6 +255,7 @@ def _new_booking(
     customer: Customer,
     *,
     request: NewBooking,
+    contact: Contact | None,
     address: str | None,
     by: ChangedBy,
     now: datetime,
@@ -263,7 +286,10 @@ def _new_booking(
         currency=business.currency,
         address=address,
         notes=request.notes,
-        invitees=tuple(request.invitees),
+        invitees=tuple(
+            Invitee(i.email, i.name) for i in request.invitees if isinstance(i, InviteeDetails)
+        ),
+        contact=contact,
         external_ref=request.external_ref,
         video_meeting=(
             service.video_meeting if request.video_meeting is None else request.video_meeting

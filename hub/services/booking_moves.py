@@ -30,7 +30,7 @@ from hub.services.calendars import (
     seats_for,
     slot_request,
 )
-from hub.services.customers import clean_invitees
+from hub.services.customers import InviteeDetails, clean_invitees, merge_invitees
 from hub.services.events import record_booking_event
 from hub.services.ports import BusySource, UnitOfWork
 
@@ -43,12 +43,13 @@ def edit_booking(
     by: ChangedBy,
     now: datetime,
     notes: str | None = None,
-    invitees: Sequence[str] | None = None,
+    invitees: Sequence[str | InviteeDetails] | None = None,
     address: str | None = None,
     expected_version: int | None = None,
 ) -> Booking:
-    """Change notes, invitees (emails) or address of a booking that still occupies time."""
-    clean = None if invitees is None else clean_invitees(invitees)
+    """Change notes, invitees or address of a booking that still occupies time. Invitees
+    already invited keep their link and answer; those left out lose their link."""
+    wanted = None if invitees is None else clean_invitees(invitees)
 
     def apply(booking: Booking) -> dict[str, Any]:
         if not booking.occupies_time:
@@ -57,10 +58,11 @@ def edit_booking(
                 current=booking.status.value,
                 requested="edit",
             )
-        booking.edit(now, notes=notes, invitees=clean, address=address)
+        merged = None if wanted is None else merge_invitees(booking.invitees, wanted)
+        booking.edit(now, notes=notes, invitees=merged, address=address)
         changed = [
             name
-            for name, value in (("notes", notes), ("invitees", clean), ("address", address))
+            for name, value in (("notes", notes), ("invitees", merged), ("address", address))
             if value is not None
         ]
         return {"changed": changed}

@@ -7,11 +7,12 @@ setup CRUD for customers is in ``hub.services.setup``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import phonenumbers
 
-from hub.domain.contacts import normalise_email
+from hub.domain.booking import Invitee
+from hub.domain.contacts import Contact, normalise_email
 from hub.domain.errors import ValidationError
 from hub.domain.model import Business, Customer
 from hub.services.ports import UnitOfWork
@@ -63,9 +64,43 @@ def find_by_phone(uow: UnitOfWork, business_id: str, number: str) -> Customer | 
     return None
 
 
-def clean_invitees(invitees: Sequence[str]) -> tuple[str, ...]:
-    """Invitees' addresses, normalised, each once, in order (``invitees`` names the field)."""
-    return tuple(dict.fromkeys(normalise_email(i, "invitees") for i in invitees))
+@dataclass(frozen=True, slots=True)
+class InviteeDetails:
+    """Someone to invite, as typed: an address and, optionally, how to call them."""
+
+    email: str
+    name: str = ""
+
+
+def clean_invitees(invitees: Sequence[str | InviteeDetails]) -> tuple[InviteeDetails, ...]:
+    """Invitees with normalised addresses, each address once (the first name given for it
+    wins), in order; ``invitees`` names the field of any error."""
+    found: dict[str, InviteeDetails] = {}
+    for item in invitees:
+        given = item if isinstance(item, InviteeDetails) else InviteeDetails(item)
+        email = normalise_email(given.email, "invitees")
+        name = " ".join(given.name.split())
+        if not name.isprintable() or len(name) > 200:
+            raise ValidationError("an invitee's name is one line of text", field="invitees")
+        if email not in found or (name and not found[email].name):
+            found[email] = InviteeDetails(email, name)
+    return tuple(found.values())
+
+
+def merge_invitees(
+    current: tuple[Invitee, ...], wanted: Sequence[InviteeDetails]
+) -> tuple[Invitee, ...]:
+    """The invitees after an edit to ``wanted``: those already invited keep their link and
+    answer (and take a new name if one is given); new ones get a link of their own."""
+    by_email = {i.email: i for i in current}
+    merged = []
+    for details in wanted:
+        kept = by_email.get(details.email)
+        if kept is None:
+            merged.append(Invitee(details.email, details.name))
+        else:
+            merged.append(replace(kept, name=details.name or kept.name))
+    return tuple(merged)
 
 
 def clean_details(details: CustomerDetails, business: Business) -> CustomerDetails:
@@ -91,7 +126,16 @@ def find_or_create_customer(
     """The business's customer with this phone (else this email), created if new; a phone
     matches the same line written another way (``phone_equivalents``). Missing
     contact data on a known customer is filled in; a different name does not rename them."""
-    clean = clean_details(details, business)
+    return match_customer(uow, business, clean_details(details, business))
+
+
+def contact_of(clean: CustomerDetails) -> Contact:
+    """The contact a booking keeps from details as typed (already ``clean_details``)."""
+    return Contact(clean.name, clean.phone, clean.email)
+
+
+def match_customer(uow: UnitOfWork, business: Business, clean: CustomerDetails) -> Customer:
+    """``find_or_create_customer`` for details already through ``clean_details``."""
     found = None
     if clean.phone:
         found = find_by_phone(uow, business.id, clean.phone)

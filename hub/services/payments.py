@@ -170,7 +170,8 @@ def start_deposit(
             success_url=success_url,
             cancel_url=cancel_url,
             expires_at=booking.hold_until,
-            customer_email=customer.email if customer else None,
+            # The payer's page shows it: the address given on this booking, not the record's.
+            customer_email=booking.client_of(customer).email if customer else None,
             notification_url=notification_url,
         )
     )

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from hub.domain.booking import Booking, BookingStatus
+from hub.domain.booking import Booking, BookingStatus, Invitee
 from hub.domain.model import Business, Customer, Resource, Service
 
 NOW = datetime(2026, 2, 9, 15, 0, tzinfo=UTC)
@@ -75,7 +75,7 @@ def make_world(
         price_minor=price_minor,
         currency=currency,
         notes="Auto rojo, patente AB123CD",
-        invitees=("maria@example.com",),
+        invitees=(Invitee("maria@example.com"),),
     )
     return World(business, service, resource, customer, booking)
 

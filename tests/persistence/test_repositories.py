@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from hub.domain.booking import Booking, BookingStatus
+from hub.domain.booking import Booking, BookingStatus, Invitee
 from hub.domain.errors import ConflictError, SlotTakenError, StaleVersionError
 from hub.domain.model import (
     AuditEntry,
@@ -113,7 +113,7 @@ def test_bookings_come_back_aware_and_equal(db: SqlDatabase) -> None:
         service,
         customer,
         local_start,
-        invitees=("a@example.com",),
+        invitees=(Invitee("a@example.com", "Ana"),),
         buffer_after=timedelta(minutes=15),
         hold_until=T0,
     )
@@ -127,7 +127,7 @@ def test_bookings_come_back_aware_and_equal(db: SqlDatabase) -> None:
         assert loaded.start == local_start and loaded.start.tzinfo is not None
         assert loaded.start.utcoffset() == timedelta(0)
         assert loaded.occupied_end == local_start + HOUR + timedelta(minutes=15)
-        assert loaded.invitees == ("a@example.com",)
+        assert loaded.invitees == booking.invitees and loaded.invitees[0].token
         assert uow.bookings.get_by_token(booking.token) == loaded
         loaded.history = booking.history
         assert loaded == booking

@@ -166,7 +166,7 @@ def test_edit_and_reassign_write_updated_events(world: World) -> None:
         invitees=["Ana@Example.com", "ana@example.com"],
         expected_version=booking.version,
     )
-    assert edited.invitees == ("ana@example.com",)
+    assert edited.invitee_emails == ("ana@example.com",)
     with pytest.raises(StaleVersionError):
         edit_booking(
             w.uow(),
