@@ -56,6 +56,8 @@ def load_invitation(pages: Pages, booking_id: str, token: str) -> Invitation:
     except NotFoundError as exc:
         raise PageError(404, "error.no_booking") from exc
     branch = next((b for b in branches if b.id == booking.branch_id), None)
+    if branch is None and branches:  # as the client's page does: the business's branch
+        branch = branches[0]
     return Invitation(booking, invitee, business, service, resource, branch)
 
 
