@@ -30,6 +30,7 @@ from hub.api.docs import docs_mount, openapi_route
 from hub.api.metrics import MetricsMiddleware, metrics_endpoint
 from hub.api.routes import registry
 from hub.bootstrap import Hub
+from hub.edge import BodyLimitMiddleware, BodyLimits, BodyRule, Refusal, TextCheckMiddleware
 
 API_PREFIX = "/api/v1"
 
@@ -109,6 +110,28 @@ def _mounts(hub: Hub) -> list[BaseRoute]:
     ]
 
 
+def body_limits(hub: Hub) -> BodyLimits:
+    """Every route's body limit: CalDAV PUTs carry whole calendar objects (or a calendar being
+    imported), other CalDAV requests XML queries; JSON, forms and webhooks get the default."""
+    settings = hub.settings
+    return BodyLimits(
+        default_bytes=settings.max_body_bytes,
+        timeout_seconds=settings.body_timeout_seconds,
+        rules=(
+            BodyRule("/dav/", settings.max_calendar_body_bytes, frozenset({"PUT"})),
+            BodyRule("/dav/", settings.max_dav_body_bytes),
+        ),
+    )
+
+
+def _refusal(scope: Any, refusal: Refusal) -> Response:
+    """An edge refusal in the shape of the part of the site asked: the API's error object,
+    plain text elsewhere."""
+    if str(scope["path"]).startswith("/api/"):
+        return errors.error_response(refusal.status, refusal.code, refusal.message, refusal.details)
+    return PlainTextResponse(refusal.message, status_code=refusal.status)
+
+
 def _lifespan(hub: Hub) -> Any:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -132,5 +155,7 @@ def create_app(hub: Hub) -> Starlette:
         },
     )
     app.state.hub = hub
+    app.add_middleware(TextCheckMiddleware, refuse=_refusal)
+    app.add_middleware(BodyLimitMiddleware, limits=body_limits(hub), refuse=_refusal)
     app.add_middleware(MetricsMiddleware, metrics=hub.metrics, routes=app.router.routes)
     return app

@@ -82,6 +82,10 @@ class Settings:
     webhook_allow_hosts: tuple[str, ...] = ()
     web_threads: int = 8
     metrics_token: str | None = None  # None: /metrics answers loopback clients only
+    max_body_bytes: int = 256 * 1024
+    max_dav_body_bytes: int = 1024 * 1024
+    max_calendar_body_bytes: int = 10 * 1024 * 1024
+    body_timeout_seconds: int = 60
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -118,5 +122,13 @@ class Settings:
             webhook_allow_hosts=_csv(env.get("TURNERO_WEBHOOK_ALLOW_HOSTS")),
             web_threads=whole_number(env, "TURNERO_WEB_THREADS", 8, minimum=1),
             metrics_token=env.get("TURNERO_METRICS_TOKEN", "").strip() or None,
+            max_body_bytes=whole_number(env, "TURNERO_MAX_BODY_BYTES", 256 * 1024, minimum=1024),
+            max_dav_body_bytes=whole_number(
+                env, "TURNERO_MAX_DAV_BODY_BYTES", 1024 * 1024, minimum=1024
+            ),
+            max_calendar_body_bytes=whole_number(
+                env, "TURNERO_MAX_CALENDAR_BODY_BYTES", 10 * 1024 * 1024, minimum=1024
+            ),
+            body_timeout_seconds=whole_number(env, "TURNERO_BODY_TIMEOUT_SECONDS", 60, minimum=1),
             extra={k: v for k, v in env.items() if k.startswith("TURNERO_")},
         )
