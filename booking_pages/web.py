@@ -22,6 +22,7 @@ from starlette.responses import HTMLResponse, Response
 
 from booking_pages.i18n import Translator
 from hub.bootstrap import Hub
+from hub.edge import first_bad_pair
 
 CSRF_COOKIE = "turnero_csrf"
 CSRF_FIELD = "csrf_token"
@@ -77,7 +78,8 @@ def csrf_token(request: Request) -> str:
 
 
 async def read_form(request: Request) -> dict[str, str]:
-    """The submitted form as plain strings, after checking its CSRF token (403 otherwise)."""
+    """The submitted form as plain strings, after checking its CSRF token (403 otherwise);
+    a field holding NUL or another control character is refused (422 naming it)."""
     form: FormData = await request.form()
     sent = form.get(CSRF_FIELD)
     cookie = request.cookies.get(CSRF_COOKIE)
@@ -87,6 +89,9 @@ async def read_form(request: Request) -> dict[str, str]:
         or not hmac.compare_digest(sent.encode(), cookie.encode())
     ):
         raise PageError(403, "error.csrf")
+    bad = first_bad_pair((k, v) for k, v in form.multi_items() if isinstance(v, str))
+    if bad is not None:
+        raise PageError(422, "error.text", field=bad)
     fields: dict[str, str] = {}
     for key, value in form.multi_items():
         if isinstance(value, str) and key not in fields:

@@ -15,8 +15,7 @@ import jsonschema_rs
 
 from hub.api.errors import ApiError
 from hub.api.schemas import Schema
-
-MAX_BODY_BYTES = 256 * 1024
+from hub.edge import REFUSED_TEXT, first_bad_field
 
 
 def validator(schema: Schema) -> jsonschema_rs.Validator:
@@ -54,13 +53,17 @@ def check(check_with: jsonschema_rs.Validator, value: Any, root: str = "body") -
 
 
 def parse_json(raw: bytes) -> Any:
-    """The body as JSON, or a 400 when it is not JSON at all."""
-    if len(raw) > MAX_BODY_BYTES:
-        raise ApiError(413, "body_too_large", f"the body exceeds {MAX_BODY_BYTES} bytes")
+    """The body as JSON, or a 400 when it is not JSON at all; a 422 naming the field when a
+    string holds a character text may not hold (``hub.edge.text``).
+    Its size was checked before it was read (``hub.edge.body``)."""
     try:
-        return json.loads(raw)
+        value = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise ApiError(400, "malformed_body", f"the body is not valid JSON: {exc}") from exc
+    field = first_bad_field(value)
+    if field is not None:
+        raise _invalid(field, REFUSED_TEXT)
+    return value
 
 
 def instant(value: str, field: str) -> datetime:

@@ -7,9 +7,16 @@ meaning: which limits apply where is the app factory's to say.
 """
 
 from hub.edge.body import BodyLimitMiddleware, BodyLimits, BodyRule, Refusal, Refuse
-from hub.edge.text import TextCheckMiddleware, bad_character, first_bad_field, first_bad_pair
+from hub.edge.text import (
+    REFUSED_TEXT,
+    TextCheckMiddleware,
+    bad_character,
+    first_bad_field,
+    first_bad_pair,
+)
 
 __all__ = [
+    "REFUSED_TEXT",
     "BodyLimitMiddleware",
     "BodyLimits",
     "BodyRule",

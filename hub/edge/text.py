@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from hub.edge.body import Refusal, Refuse
 
 _REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+REFUSED_TEXT = "holds a character text may not hold (NUL, a control character, a lone surrogate)"
 
 
 def bad_character(text: str) -> str | None:
@@ -61,13 +62,8 @@ def first_bad_pair(pairs: Iterable[tuple[str, str]]) -> str | None:
     return None
 
 
-def refused_text(field: str, where: str) -> Refusal:
-    return Refusal(
-        422,
-        "validation_error",
-        f"{field}: the {where} holds a control character (NUL or another C0 control)",
-        {"field": field},
-    )
+def refused_text(field: str) -> Refusal:
+    return Refusal(422, "validation_error", f"{field} {REFUSED_TEXT}", {"field": field})
 
 
 class TextCheckMiddleware:
@@ -89,12 +85,12 @@ class TextCheckMiddleware:
     @staticmethod
     def _check(scope: Scope) -> Refusal | None:
         if _REFUSED.search(scope["path"]):
-            return refused_text("path", "path")
+            return refused_text("path")
         raw: bytes = scope.get("query_string", b"")
         if b"%" in raw:  # the HTTP parser lets no raw control byte through
             # Decoded as Starlette decodes it for the routes (QueryParams).
             pairs = parse_qsl(raw.decode("latin-1"), keep_blank_values=True)
             name = first_bad_pair(pairs)
             if name is not None:
-                return refused_text(name if bad_character(name) is None else "query", "query")
+                return refused_text(name if bad_character(name) is None else "query")
         return None

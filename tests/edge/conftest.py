@@ -25,7 +25,7 @@ from hub.bootstrap import build_hub
 from hub.config import Settings
 from hub.domain.accounts import Role
 from hub.services import accounts
-from tests.api.conftest import LiveHub, TravelClock
+from tests.api.conftest import LiveHub, TravelClock, serve_hub
 from tests.api.tenants import Tenant, create_tenant
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -129,6 +129,17 @@ def serve(database_url: str, tmp_path: Path, env: dict[str, str] | None = None) 
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture
+def live_hub(database_url: str) -> Iterator[LiveHub]:
+    """The app under uvicorn in this process, on SQLite then PostgreSQL."""
+    live, server = serve_hub(database_url)
+    try:
+        yield live
+    finally:
+        server.stop()
+        live.hub.close()
 
 
 @pytest.fixture
