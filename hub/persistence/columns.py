@@ -1,4 +1,4 @@
-"""Column types shared by the ORM models and the migrations: UTC instants and JSON.
+"""Column types shared by the ORM models and the migrations: UTC instants, JSON and money.
 
 SQLite has no timezone-aware timestamp, so instants are stored there as naive UTC text
 (which sorts and compares correctly) and come back aware; PostgreSQL stores ``timestamptz``.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime
+from sqlalchemy import JSON, BigInteger, DateTime, Integer
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
@@ -42,3 +42,9 @@ class UTCDateTime(TypeDecorator[datetime]):
 def json_type() -> TypeEngine[Any]:
     """JSON everywhere, JSONB on PostgreSQL."""
     return JSON().with_variant(JSONB(), "postgresql")
+
+
+def money_type() -> TypeEngine[int]:
+    """Minor units: BIGINT on PostgreSQL, where INTEGER stops at 2^31 - 1 and a price may be
+    10^12 (the API's maximum) times 100 persons; SQLite's INTEGER already holds 64 bits."""
+    return BigInteger().with_variant(Integer(), "sqlite")

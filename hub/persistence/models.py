@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from hub.persistence.columns import UTCDateTime, json_type
+from hub.persistence.columns import UTCDateTime, json_type, money_type
 
 ID = String(36)
 OCCUPYING_SQL = "status IN ('pending', 'confirmed', 'in_progress')"
@@ -81,7 +81,7 @@ class ResourceRow(Base):
     branch_ids: Mapped[list[str]]
     rules: Mapped[dict[str, Any]]
     color: Mapped[str] = mapped_column(String(16))
-    price_minor: Mapped[int | None] = mapped_column(Integer)
+    price_minor: Mapped[int | None] = mapped_column(money_type())
     active: Mapped[bool] = mapped_column(Boolean)
 
 
@@ -101,7 +101,7 @@ class ServiceRow(Base):
     business_id: Mapped[str] = mapped_column(ID, ForeignKey("businesses.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     duration_minutes: Mapped[int] = mapped_column(Integer)
-    price_minor: Mapped[int] = mapped_column(Integer)
+    price_minor: Mapped[int] = mapped_column(money_type())
     pricing: Mapped[str] = mapped_column(String(16))
     buffer_before_minutes: Mapped[int] = mapped_column(Integer)
     buffer_after_minutes: Mapped[int] = mapped_column(Integer)
@@ -160,8 +160,8 @@ class BookingRow(Base):
     at_client_address: Mapped[bool] = mapped_column(Boolean)
     status: Mapped[str] = mapped_column(String(16))
     persons: Mapped[int] = mapped_column(Integer)
-    price_minor: Mapped[int] = mapped_column(Integer)
-    deposit_minor: Mapped[int] = mapped_column(Integer)
+    price_minor: Mapped[int] = mapped_column(money_type())
+    deposit_minor: Mapped[int] = mapped_column(money_type())
     currency: Mapped[str] = mapped_column(String(3))
     address: Mapped[str | None] = mapped_column(Text)
     notes: Mapped[str] = mapped_column(Text)
@@ -232,7 +232,7 @@ class ServiceRecordRow(Base):
     resource_id: Mapped[str] = mapped_column(ID)
     customer_id: Mapped[str] = mapped_column(ID, index=True)
     performed_at: Mapped[datetime]
-    charged_minor: Mapped[int] = mapped_column(Integer)
+    charged_minor: Mapped[int] = mapped_column(money_type())
     currency: Mapped[str] = mapped_column(String(3))
     notes: Mapped[str] = mapped_column(Text)
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from hub.domain.payments import Payment, PaymentStatus, Refund
-from hub.persistence.columns import json_type
+from hub.persistence.columns import json_type, money_type
 from hub.persistence.models import ID, Base
 
 
@@ -25,7 +25,7 @@ class PaymentRow(Base):
     business_id: Mapped[str] = mapped_column(ID, ForeignKey("businesses.id"), index=True)
     booking_id: Mapped[str] = mapped_column(ID, ForeignKey("bookings.id"))
     provider: Mapped[str] = mapped_column(String(32))
-    amount_minor: Mapped[int] = mapped_column(Integer)
+    amount_minor: Mapped[int] = mapped_column(money_type())
     currency: Mapped[str] = mapped_column(String(3))
     status: Mapped[str] = mapped_column(String(16))
     checkout_id: Mapped[str | None] = mapped_column(String(255))
