@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from hub.availability.types import Slot
 from hub.domain.booking import Actor, ChangedBy, Channel
-from hub.domain.model import Branch, Business, Resource, Service
+from hub.domain.model import FIRST_DAY, LAST_DAY, Branch, Business, Resource, Service
 from hub.services import setup
 from hub.services.availability import AvailabilityQuery, find_availability
 from hub.services.ports import UnitOfWork
@@ -30,23 +30,32 @@ def slot_code(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime(SLOT_CODE)
 
 
+# Dates a page reads from a link or a form: outside FIRST_DAY..LAST_DAY (9999-12-31, whose
+# next day does not exist) they are no date at all, and the page shows its default.
+
+
+def _in_range(day: date | None) -> date | None:
+    return day if day is not None and FIRST_DAY <= day <= LAST_DAY else None
+
+
 def parse_slot_code(code: str) -> datetime | None:
     try:
-        return datetime.strptime(code.strip(), SLOT_CODE).replace(tzinfo=UTC)
+        moment = datetime.strptime(code.strip(), SLOT_CODE).replace(tzinfo=UTC)
     except ValueError:
         return None
+    return moment if _in_range(moment.date()) else None
 
 
 def parse_day(text: str | None) -> date | None:
     try:
-        return date.fromisoformat(text) if text else None
+        return _in_range(date.fromisoformat(text)) if text else None
     except ValueError:
         return None
 
 
 def parse_month(text: str | None) -> date | None:
     try:
-        return date.fromisoformat(f"{text}-01") if text else None
+        return _in_range(date.fromisoformat(f"{text}-01")) if text else None
     except ValueError:
         return None
 

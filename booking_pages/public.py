@@ -114,6 +114,8 @@ def routes(pages: Pages) -> list[Route]:
     async def qr(request: Request) -> Response:
         sf, _ = await load(request)
         kind = request.path_params["kind"]
+        if kind not in QR_KINDS:  # nor echoed into the file name
+            raise PageError(404, "error.not_found")
         link = f"{hub.settings.base_url}/book/{sf.business.slug}"
         code = segno.make(link, error="m")
         out = io.BytesIO()
@@ -136,6 +138,9 @@ def routes(pages: Pages) -> list[Route]:
         Route("/{slug}/form", submit, methods=["POST"], name="book-submit"),
         Route("/{slug}/qr.{kind:str}", qr, methods=["GET"], name="book-qr"),
     ]
+
+
+QR_KINDS = frozenset({"png", "svg"})
 
 
 def _client(request: Request) -> str:

@@ -47,7 +47,8 @@ def signature_valid(body: bytes, header: str | None, app_secret: str) -> bool:
     if not header or not app_secret:
         return False
     scheme, _, received = header.strip().partition("=")
-    if scheme.lower() != "sha256" or not received:
+    # compare_digest refuses non-ASCII text (TypeError): such a header is simply wrong.
+    if scheme.lower() != "sha256" or not received or not received.isascii():
         return False
     expected = hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
     return hmac.compare_digest(expected, received.strip().lower())

@@ -15,6 +15,7 @@ import jsonschema_rs
 
 from hub.api.errors import ApiError
 from hub.api.schemas import Schema
+from hub.domain.model import FIRST_DAY, LAST_DAY
 from hub.edge import REFUSED_TEXT, first_bad_field
 
 
@@ -82,9 +83,12 @@ def instant(value: str, field: str) -> datetime:
 
 def day(value: str, field: str) -> date:
     try:
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
     except ValueError as exc:
         raise _invalid(field, "is not a date (YYYY-MM-DD)") from exc
+    if not FIRST_DAY <= parsed <= LAST_DAY:
+        raise _invalid(field, f"must be between {FIRST_DAY} and {LAST_DAY}")
+    return parsed
 
 
 def _invalid(field: str, why: str) -> ApiError:

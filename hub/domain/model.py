@@ -37,6 +37,20 @@ def require_aware(value: datetime, field_name: str) -> datetime:
     return value
 
 
+# Calendar arithmetic (the day after, a week either side, local midnight in UTC) must stay
+# inside what ``datetime`` can hold; nothing is booked outside these days.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(9000, 12, 31)
+
+
+def require_day_in_range(value: date, field_name: str) -> date:
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise ValidationError(
+            f"{field_name} must be between {FIRST_DAY} and {LAST_DAY}", field=field_name
+        )
+    return value
+
+
 def check_timezone(name: str) -> str:
     try:
         ZoneInfo(name)

@@ -16,7 +16,7 @@ from hub.availability.engine import find_slots
 from hub.availability.types import ResourceCalendar, Slot
 from hub.domain.booking import Booking, BookingStatus, ChangedBy
 from hub.domain.errors import NotFoundError, ValidationError
-from hub.domain.model import require_aware
+from hub.domain.model import require_aware, require_day_in_range
 from hub.services.calendars import (
     build_calendars,
     candidate_resources,
@@ -56,6 +56,8 @@ def find_availability(
     """Free start times for the service, each naming the resources free for it (in the
     service's stable order; booking a group picks the least busy of them)."""
     require_aware(now, "now")
+    require_day_in_range(query.date_from, "date_from")
+    require_day_in_range(query.date_to, "date_to")
     if query.date_to < query.date_from:
         raise ValidationError("date_to is before date_from", field="date_to")
     if (query.date_to - query.date_from).days >= MAX_DAYS:

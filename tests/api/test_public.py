@@ -69,6 +69,27 @@ def test_availability_errors(live_hub: LiveHub) -> None:
     assert unknown_service.status_code == 404
 
 
+def test_availability_at_the_ends_of_the_calendar_is_refused_naming_the_date(
+    live_hub: LiveHub,
+) -> None:
+    """9999-12-31 has no next day and 0001-01-01 no UTC midnight before it: 422, not 500."""
+    tenant = live_hub.tenant()
+    asked = (
+        ({"from": "9999-12-30", "to": "9999-12-31"}, "from"),
+        ({"from": "0001-01-01", "to": "0001-01-02"}, "from"),
+        ({"from": "9000-12-30", "to": "9001-01-01"}, "to"),
+    )
+    for path, key in (
+        (f"/api/v1/public/businesses/{tenant.slug}/availability", None),
+        ("/api/v1/availability", tenant.api_key),
+    ):
+        with live_hub.client(key) as client:
+            for dates, field in asked:
+                answer = client.get(path, params={"service": tenant.service.id, **dates})
+                assert answer.status_code == 422, answer.text
+                assert answer.json()["error"]["details"]["field"] == field
+
+
 def test_book_then_manage_by_token(live_hub: LiveHub) -> None:
     tenant = live_hub.tenant()
     with live_hub.client() as client:

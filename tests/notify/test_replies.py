@@ -173,6 +173,19 @@ def test_bad_signature_is_refused_and_changes_nothing(live: LiveHub) -> None:
     assert logged(live, tenant) == []
 
 
+def test_a_signature_that_is_not_ascii_is_refused_and_changes_nothing(live: LiveHub) -> None:
+    tenant, number = whatsapp_tenant(live)
+    booking = book(tenant)
+    with live.client() as client:
+        answer = client.post(
+            WEBHOOK,
+            content=json.dumps(message(number, text="CANCELAR")).encode(),
+            headers={"X-Hub-Signature-256": "sha256=ñ".encode()},
+        )
+    assert answer.status_code == 403
+    assert current(live, booking).status is BookingStatus.CONFIRMED
+
+
 def test_cancelar_cancels_the_booking_as_the_client_once(live: LiveHub) -> None:
     tenant, number = whatsapp_tenant(live)
     booking = book(tenant)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import httpx
@@ -94,3 +95,13 @@ def test_a_manage_link_shows_only_its_own_booking(client: httpx.Client, shop: Sh
     answer = client.get(mine[:-4] + "abcd")
     assert answer.status_code == 404
     assert "No encontramos ese turno" in text_of(answer.text)
+
+
+def test_rescheduling_from_the_last_day_of_the_calendar_offers_the_coming_days(
+    client: httpx.Client, shop: Shop
+) -> None:
+    manage = booked(client, shop)
+    for far in ("9999-12-31", "0001-01-01"):
+        page = client.get(f"{manage}/reschedule", params={"from": far})
+        assert page.status_code == 200
+        assert re.search(r'name="start" value="\d{8}T\d{4}Z"', page.text), "no times offered"

@@ -202,6 +202,16 @@ def test_qr_codes_of_the_booking_link(client: httpx.Client, shop: Shop) -> None:
     png = client.get(f"/book/{shop.slug}/qr.png")
     assert png.headers["content-type"] == "image/png"
     assert png.content.startswith(b"\x89PNG")
+    assert png.headers["content-disposition"] == f'inline; filename="{shop.slug}-qr.png"'
+
+
+@pytest.mark.parametrize("kind", ["%FF", "txt", "png%0D%0ASet-Cookie:x=1"])
+def test_a_qr_code_of_another_kind_is_not_found(
+    client: httpx.Client, shop: Shop, kind: str
+) -> None:
+    answer = client.get(f"/book/{shop.slug}/qr.{kind}")
+    assert answer.status_code == 404
+    assert "content-disposition" not in answer.headers
 
 
 def test_language_follows_the_business_and_the_visitor_can_switch(

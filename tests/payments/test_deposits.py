@@ -121,6 +121,25 @@ def test_tampered_signature_is_refused_and_changes_nothing(world: World) -> None
     assert after is not None and after.status is PaymentStatus.PENDING
 
 
+def test_a_signature_that_is_not_ascii_is_refused_and_changes_nothing(world: World) -> None:
+    booking = world.book(hours_ahead=72)
+    world.checkout(booking)
+    ts = int(world.clock().timestamp())  # fresh, so the signature itself is compared
+    if world.provider == "stripe":
+        headers = {"Stripe-Signature": f"t={ts},v1=ñ".encode()}
+    else:
+        headers = {"x-signature": f"ts={ts},v1=ñ".encode(), "x-request-id": b"r-1"}
+    response = world.http.post(
+        f"/connectors/payments/{world.provider}/webhook",
+        params={"business": world.business.id, "data.id": "1", "type": "payment"},
+        content=b"{}",
+        headers={**headers, "Content-Type": b"application/json"},
+    )
+    assert response.status_code == 400
+    assert response.json() == {"result": "bad_signature"}
+    assert world.booking(booking).status is BookingStatus.PENDING
+
+
 def test_stale_timestamp_is_refused(world: World) -> None:
     booking = world.book(hours_ahead=72)
     world.checkout(booking)

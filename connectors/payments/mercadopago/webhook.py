@@ -46,6 +46,12 @@ def handle_notification(
     secret: str,
     now: datetime,
 ) -> tuple[int, str]:
+    if not signature or not signature.isascii():
+        # The SDK compares with compare_digest, which raises TypeError on non-ASCII text.
+        log.warning(
+            "mercadopago notification for business %s refused: unreadable signature", business_id
+        )
+        return 400, "bad_signature"
     try:
         WebhookSignatureValidator.validate(
             signature,

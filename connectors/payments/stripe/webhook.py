@@ -45,6 +45,10 @@ def handle_event(
     secret: str,
     now: datetime,
 ) -> tuple[int, str]:
+    if not signature or not signature.isascii():
+        # The library's compare_digest raises TypeError on non-ASCII text: refused here.
+        log.warning("stripe webhook for business %s refused: unreadable signature", business_id)
+        return 400, "bad_signature"
     try:
         event = provider.client.construct_event(payload, signature, secret)
     except stripe.SignatureVerificationError as exc:
