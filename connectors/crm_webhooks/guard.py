@@ -1,7 +1,9 @@
 """Which webhook URLs may be called: http(s) only, https in production, and never a private,
 loopback, link-local or otherwise non-global address (cloud metadata at 169.254.169.254, the
 hub's own database) unless ``TURNERO_WEBHOOK_ALLOW_HOSTS`` names the host or a CIDR holding
-its address — for allow-listed hosts plain http is accepted too.
+its address — for allow-listed hosts plain http is accepted too. An IPv6 address that
+carries an IPv4 one (mapped, IPv4-compatible, NAT64, 6to4, Teredo) is judged by the IPv4
+address it carries.
 
 The check runs on save (early, clear error) and again at send time on the addresses the name
 resolves to then; the sender connects to the very address checked, so a DNS answer that
@@ -41,13 +43,39 @@ class Target:
     address: str
 
 
+# IPv6 addresses that carry an IPv4 one reach it (through a translator, a tunnel or the
+# dual stack): each is judged by the IPv4 address it carries.
+NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052 well-known prefix
+# RFC 8215's local-use translation prefix: never global, whatever it carries (older Pythons
+# count it as global).
+LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")
+
+
+def _carried(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one embeds: mapped (::ffff:a.b.c.d), IPv4-compatible
+    (::a.b.c.d, RFC 4291 §2.5.5.1), NAT64 (64:ff9b::a.b.c.d), 6to4 (2002:AABB:CCDD::/48) or
+    Teredo (2001::/32, the client's address)."""
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    value = int(address)
+    if value >> 32 == 0 and value > 1:  # :: and ::1 are IPv6's own
+        return ipaddress.IPv4Address(value)
+    if address in NAT64:
+        return ipaddress.IPv4Address(value & 0xFFFFFFFF)
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address.teredo is not None:
+        return address.teredo[1]
+    return None
+
+
 def _address(text: str) -> Address | None:
     try:
         address = ipaddress.ip_address(text.split("%", 1)[0])
     except ValueError:
         return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return address.ipv4_mapped
+    if isinstance(address, ipaddress.IPv6Address):
+        return _carried(address) or address
     return address
 
 
@@ -94,7 +122,7 @@ class UrlPolicy:
     def _check_address(self, host: str, address: Address) -> None:
         if self._allowed(host, address):
             return
-        if not address.is_global or address.is_multicast:
+        if not address.is_global or address.is_multicast or address in LOCAL_NAT64:
             raise UrlRefusedError(
                 f"{host} resolves to {address}, a private, loopback or link-local address "
                 "(add it to TURNERO_WEBHOOK_ALLOW_HOSTS to allow it)",

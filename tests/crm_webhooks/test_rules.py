@@ -24,6 +24,17 @@ REFUSED = [
     "http://192.168.0.10/x",
     "http://[::1]/x",
     "http://[::ffff:127.0.0.1]/x",
+    # IPv6 forms that carry a private IPv4 address are refused like it.
+    "http://[64:ff9b::7f00:1]/x",  # NAT64 of 127.0.0.1
+    "http://[64:ff9b::a9fe:a9fe]/latest/meta-data/",  # NAT64 of 169.254.169.254
+    "http://[64:ff9b:1::a00:1]/x",  # local-use NAT64 (RFC 8215)
+    "http://[::7f00:1]/x",  # IPv4-compatible 127.0.0.1
+    "http://[::a9fe:a9fe]/x",
+    "http://[::c0a8:a]/x",  # 192.168.0.10
+    "http://[2002:7f00:1::1]/x",  # 6to4 of 127.0.0.1
+    "http://[2002:a9fe:a9fe::1]/x",
+    "http://[2002:a01:203::1]/x",  # 6to4 of 10.1.2.3
+    "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/x",  # Teredo, client 127.0.0.1
     "http://0.0.0.0/x",
     "ftp://crm.example.com/x",
     "not a url",
@@ -39,6 +50,24 @@ def policy(allow: str = "", production: bool = False) -> UrlPolicy:
 def test_private_and_odd_urls_are_refused(url: str) -> None:
     with pytest.raises(UrlRefusedError):
         policy().parse(url)
+
+
+def test_ipv6_forms_of_a_public_ipv4_address_are_accepted() -> None:
+    for url in ("http://[64:ff9b::808:808]/h", "http://[2002:808:808::1]/h"):
+        assert policy().parse(url).port == 80
+
+
+def test_a_name_resolving_to_an_embedded_private_address_is_refused_at_send_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The check on the resolved addresses (made on every attempt, and the sender connects
+    to the address checked) sees through the same IPv6 forms."""
+    monkeypatch.setattr(
+        "socket.getaddrinfo",
+        lambda *args, **kwargs: [(10, 1, 6, "", ("64:ff9b::a9fe:a9fe", 80, 0, 0))],
+    )
+    with pytest.raises(UrlRefusedError, match=r"169\.254\.169\.254"):
+        policy().resolve("http://crm.example.com/h")
 
 
 def test_the_allow_list_takes_hosts_and_cidrs() -> None:
