@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import hmac
 import json
 import time
 from collections.abc import Awaitable, Callable
@@ -43,6 +44,17 @@ async def authenticate(hub: Hub, request: Request) -> ApiKey:
 
 def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+def anonymous_scope(hub: Hub, request: Request) -> str:
+    """The Idempotency-Key scope of a caller without an API key: its network address (keyed
+    with the hub's secret, so no address is stored). A replay carries what the first answer
+    carried — a booking's private manage link — so it goes only to the address that asked;
+    another client sending the same key and body gets its own answer."""
+    digest = hmac.new(
+        hub.settings.secret_key.encode(), client_ip(request).encode(), hashlib.sha256
+    ).hexdigest()
+    return f"public:{digest[:48]}"
 
 
 def rate_limit(hub: Hub, request: Request) -> None:

@@ -37,7 +37,7 @@ metadata = MetaData()
 idempotency_keys = Table(
     "api_idempotency_keys",
     metadata,
-    Column("scope", String(64), primary_key=True),  # business id, or "public"
+    Column("scope", String(64), primary_key=True),  # business id, or "public:<client>"
     Column("key", String(200), primary_key=True),
     Column("fingerprint", String(64), nullable=False),  # sha256 of method, path and body
     Column("status", Integer, nullable=True),  # None while the first request is running

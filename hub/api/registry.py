@@ -179,7 +179,7 @@ class Registry:
         call = Call(request, hub, dict(request.path_params), query, body, api_key)
         key = request.headers.get("idempotency-key")
         if op.method == "POST" and key:
-            scope = api_key.business_id if api_key else "public"
+            scope = api_key.business_id if api_key else guards.anonymous_scope(hub, request)
             return await guards.idempotent(call, op.handler, scope, key)
         return await op.handler(call)
 

@@ -49,6 +49,29 @@ def test_keys_are_per_business_and_public_posts_honour_them(live_hub: LiveHub) -
     assert _count(live_hub, a.api_key) == 2
 
 
+def test_an_anonymous_replay_goes_only_to_the_client_that_asked(live_hub: LiveHub) -> None:
+    """Another client (another address) sending the same key and body never receives the
+    first client's answer and its manage link: its own request is done (here: the other
+    person of the group is booked for it)."""
+    tenant = live_hub.tenant()
+    url = f"/api/v1/public/businesses/{tenant.slug}/bookings"
+    headers = {"Idempotency-Key": "widget-1"}
+    body = tenant.booking_body(11)
+    other = httpx.HTTPTransport(local_address="127.0.0.2")
+    with live_hub.client() as first, live_hub.client(transport=other) as stranger:
+        booked = first.post(url, json=body, headers=headers)
+        theirs = stranger.post(url, json=body, headers=headers)
+        again = first.post(url, json=body, headers=headers)
+    assert booked.status_code == 201
+    manage_url = booked.json()["manage_url"]
+    assert theirs.status_code in (201, 409), theirs.text
+    assert manage_url not in theirs.text
+    assert booked.json()["token"] not in theirs.text
+    assert "idempotent-replayed" not in theirs.headers
+    assert again.status_code == 201 and again.json()["manage_url"] == manage_url
+    assert again.headers["idempotent-replayed"] == "true"
+
+
 def test_the_same_post_sent_concurrently_creates_one_booking(live_hub: LiveHub) -> None:
     tenant = live_hub.tenant()
     body = tenant.booking_body(10)
