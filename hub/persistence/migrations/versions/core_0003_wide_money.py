@@ -3,8 +3,8 @@
 service record charged — BIGINT on PostgreSQL, where INTEGER stops at 2^31 - 1. SQLite's
 INTEGER already holds 64 bits, so nothing changes there.
 
-Revision ID: core_0002
-Revises: core_0001
+Revision ID: core_0003_wide_money
+Revises: core_0002_invitees_contact
 Create Date: 2026-12-02
 """
 
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "core_0002"
-down_revision: str | Sequence[str] | None = "core_0001"
+revision: str = "core_0003_wide_money"
+down_revision: str | Sequence[str] | None = "core_0002_invitees_contact"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
