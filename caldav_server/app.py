@@ -5,11 +5,14 @@ auth and rights plugins, served as an ASGI app through a2wsgi.
 read-only ICS feeds at ``/dav/feeds/<token>.ics``. ``register(hub)`` adds the personal
 calendars' busy time to the hub's busy sources (bootstrap calls it once).
 
-``DavApplication`` overrides the write verbs only to answer the hub's refusals properly:
-a ``RefusedError`` raised by the storage becomes its status with a CalDAV/WebDAV error body naming
-the precondition (stock Radicale would turn a ``ValueError`` into a bare 400), malformed
-iCalendar gets a 400 that says which line is wrong, and a PUT whose object the hub
-re-serialised (a booking) returns no ETag (RFC 4791 §5.3.4).
+``DavApplication`` overrides the verbs only to answer the hub's refusals properly: a
+``RefusedError`` raised by the storage becomes its status with a CalDAV/WebDAV error body naming
+the precondition (stock Radicale would turn a ``ValueError`` into a bare 400), and a PUT whose
+object the hub re-serialised (a booking) returns no ETag (RFC 4791 §5.3.4). It also keeps
+hostile bodies away from Radicale's parsers: every XML body goes through
+``caldav_server.xml_parser`` (no DTD, an element budget) and every calendar object through
+``hub.ical_parser`` (malformed: 400 naming the line; over the limits: 403
+``CALDAV:max-resource-size``), before any expensive work, and the object is parsed once.
 """
 
 from __future__ import annotations
@@ -19,13 +22,13 @@ import io
 import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any, cast
 
 from a2wsgi import WSGIMiddleware
-from radicale import config, pathutils, types
+from radicale import config, httputils, pathutils, types
 from radicale.app import Application
 from starlette.routing import Mount, Route, Router
 
@@ -38,8 +41,9 @@ from caldav_server.plugins import Auth, Rights
 from caldav_server.schema import ensure_triggers
 from caldav_server.storage import ResourceCalendar, Storage
 from caldav_server.sync_report import etag_sync_token, multistatus
+from caldav_server.xml_parser import parse_xml
 from hub.domain.errors import ValidationError
-from hub.ical import parse_calendar
+from hub.ical_parser import OBJECT_LIMITS, CalendarLimitError, parse_calendar
 from hub.persistence.uow import SqlDatabase
 from hub.services.login_throttle import LoginThrottle
 
@@ -52,6 +56,7 @@ class DavSettings:
     # revocation is immediate whatever this is; it only spares argon2 checks.
     login_cache_seconds: float = 300.0
     max_content_length: int = 10_000_000
+    max_resource_size: int = OBJECT_LIMITS.octets  # CALDAV:max-resource-size, RFC 4791 §5.2.5
     workers: int = 8
     log_level: str = "warning"
 
@@ -69,6 +74,7 @@ class DavApplication(Application):
         self._backend = backend
         self._checked = False
         self._check_lock = threading.Lock()
+        self._object_limits = replace(OBJECT_LIMITS, octets=self._max_resource_size)
 
     def _check_database(self) -> None:
         # Building the app connects to nothing; the first request restores the change-log
@@ -110,6 +116,31 @@ class DavApplication(Application):
         except RefusedError as refused:
             return self._refused(refused)
 
+    def _read_xml_request_body(
+        self, environ: types.WSGIEnviron, request_info: dict[str, Any]
+    ) -> ET.Element | None:
+        """Radicale's one reader of XML bodies, bounded (``caldav_server.xml_parser``): what
+        it refuses is raised as ``RefusedError``, which every verb answers (``_guarded``)."""
+        request = self._backend.request
+        parsed: ET.Element | None = getattr(request, "xml", None)
+        if parsed is not None:  # already read by do_REPORT
+            request.xml = None
+            return parsed
+        raw = _buffered_body(environ)
+        if not raw:
+            return None
+        return parse_xml(httputils.decode_request(self.configuration, environ, raw))
+
+    def _calendar_object(self, body: bytes) -> Any:
+        """The PUT body parsed within the object limits, or ``RefusedError``."""
+        try:
+            return parse_calendar(body, self._object_limits)
+        except CalendarLimitError as exc:
+            # RFC 4791 §5.3.2.1: the object is more than this server takes.
+            raise RefusedError(403, CALDAV, "max-resource-size", exc.message) from exc
+        except ValidationError as exc:
+            raise RefusedError(400, CALDAV, "valid-calendar-data", exc.message) from exc
+
     def do_PUT(  # noqa: PLR0917 - Radicale's signature
         self,
         environ: types.WSGIEnviron,
@@ -120,19 +151,20 @@ class DavApplication(Application):
         request_info: dict[str, Any],
     ) -> WSGIResponse:
         body = _buffered_body(environ)
+        calendar = None
         if pathutils.strip_path(path).count("/") == 2:
             try:
-                parse_calendar(body)
-            except ValidationError as exc:
-                return self._refused(RefusedError(400, CALDAV, "valid-calendar-data", exc.message))
+                calendar = self._calendar_object(body)
+            except RefusedError as refused:
+                return self._refused(refused)
         request = self._backend.request
-        request.body, request.verbatim = body, False
+        request.body, request.calendar, request.verbatim = body, calendar, False
         try:
             status, headers, answer, xml = self._guarded(
                 super().do_PUT, environ, base_prefix, path, user, user_groups, request_info
             )
         finally:
-            request.body = None
+            request.body = request.calendar = None
         if status in (200, 201, 204) and not request.verbatim:
             headers = {k: v for k, v in dict(headers).items() if k.lower() != "etag"}
         return status, headers, answer, xml
@@ -146,15 +178,19 @@ class DavApplication(Application):
         user_groups: set[str],
         request_info: dict[str, Any],
     ) -> WSGIResponse:
-        token = etag_sync_token(_buffered_body(environ))
-        if token is not None and pathutils.strip_path(path).count("/") == 1:
-            try:
+        try:
+            root = self._read_xml_request_body(environ, request_info)
+            token = etag_sync_token(root)
+            if token is not None and pathutils.strip_path(path).count("/") == 1:
                 answer = self._etag_sync(base_prefix, path, user, user_groups, token)
-            except RefusedError as refused:
-                return self._refused(refused)
-            if answer is not None:
-                return answer
-        return super().do_REPORT(environ, base_prefix, path, user, user_groups, request_info)
+                if answer is not None:
+                    return answer
+        except RefusedError as refused:
+            return self._refused(refused)
+        self._backend.request.xml = root  # Radicale reads it again: hand it the tree
+        return self._guarded(
+            super().do_REPORT, environ, base_prefix, path, user, user_groups, request_info
+        )
 
     def _etag_sync(
         self, base_prefix: str, path: str, user: str, user_groups: set[str], token: str
@@ -173,6 +209,9 @@ class DavApplication(Application):
         etags = collection.etags(list(names) if token else None)
         body = multistatus(base_prefix, collection.path, current, etags)
         return 207, {"Content-Type": "text/xml; charset=utf-8"}, body, None
+
+    def do_PROPFIND(self, *args: Any) -> WSGIResponse:
+        return self._guarded(super().do_PROPFIND, *args)
 
     def do_DELETE(self, *args: Any) -> WSGIResponse:
         return self._guarded(super().do_DELETE, *args)
@@ -217,7 +256,7 @@ def configuration(backend: Backend, settings: DavSettings, logins: Logins) -> An
             "web": {"type": "none"},
             "server": {
                 "max_content_length": str(settings.max_content_length),
-                "max_resource_size": str(settings.max_content_length // 2),
+                "max_resource_size": str(settings.max_resource_size),
             },
             "logging": {"level": settings.log_level, "mask_passwords": "True"},
         },

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any, TypeVar
 
+from icalendar import Calendar
 from radicale import item as radicale_item
 from radicale.storage import BaseCollection
 from sqlalchemy.orm import Session
@@ -77,13 +78,23 @@ class Backend:
         body: bytes | None = getattr(self.request, "body", None)
         return body
 
+    def request_object(self) -> tuple[bytes, Calendar | None] | None:
+        """The PUT body and its calendar as the request's first reading parsed it (None if
+        it did not), so that a PUT is parsed once."""
+        body = self.request_body()
+        if body is None:
+            return None
+        calendar: Calendar | None = getattr(self.request, "calendar", None)
+        return body, calendar
+
     def begin_request(self) -> None:
         self.request.lookups = {}
-        self.request.body, self.request.verbatim = None, False
+        self.request.body, self.request.calendar, self.request.verbatim = None, None, False
+        self.request.xml = None
 
     def end_request(self) -> None:
         self.request.lookups = None
-        self.request.body = None
+        self.request.body = self.request.calendar = self.request.xml = None
 
     def remember(self, key: tuple[str, str], value: object) -> None:
         lookups: dict[tuple[str, str], object] | None = getattr(self.request, "lookups", None)

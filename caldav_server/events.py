@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Component
 
 from hub.domain.errors import ValidationError
-from hub.ical import parse_calendar
+from hub.ical_parser import parse_calendar
 from hub.services.recurrence import Weekly
 
 CALDAV = "urn:ietf:params:xml:ns:caldav"
@@ -59,10 +59,11 @@ def _instant(value: object, tz: ZoneInfo, field: str) -> datetime:
     raise refuse("valid-event", f"{field} is not a date or date-time")
 
 
-def read_event(data: bytes, timezone: str) -> ClientEvent:
-    """The one event (with its overrides) of a calendar object resource (RFC 4791 §4.1)."""
+def read_event(data: bytes, timezone: str, parsed: Calendar | None = None) -> ClientEvent:
+    """The one event (with its overrides) of a calendar object resource (RFC 4791 §4.1);
+    ``parsed`` is ``data`` already parsed, if it was."""
     try:
-        cal = parse_calendar(data)
+        cal = parsed if parsed is not None else parse_calendar(data)
     except ValidationError as exc:
         raise RefusedError(400, CALDAV, "valid-calendar-data", exc.message) from exc
     events = list(cal.walk("VEVENT"))

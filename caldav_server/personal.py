@@ -167,8 +167,8 @@ class PersonalCalendar(Root):
     def upload(
         self, href: str, item: radicale_item.Item
     ) -> tuple[radicale_item.Item, radicale_item.Item | None]:
-        body = self._backend.request_body() or item.serialize().encode()
-        event = read_event(body, self._timezone())
+        body, parsed = self._backend.request_object() or (item.serialize().encode(), None)
+        event = read_event(body, self._timezone(), parsed)
         start = event.start
         end = _recurrence_end(event.rrule, event.end) if event.rrule is not None else event.end
         now = self._backend.clock()

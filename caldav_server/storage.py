@@ -354,8 +354,8 @@ class ResourceCalendar(Root):
     def upload(
         self, href: str, item: radicale_item.Item
     ) -> tuple[radicale_item.Item, radicale_item.Item | None]:
-        body = self._backend.request_body() or item.serialize().encode()
-        stored = self._backend.writer(self._owner).put(self.catalog(), href, body)
+        body, parsed = self._backend.request_object() or (item.serialize().encode(), None)
+        stored = self._backend.writer(self._owner).put(self.catalog(), href, body, parsed)
         self._backend.request.verbatim = stored is not None
         if stored is not None:
             return self._client_item(stored), None

@@ -12,17 +12,14 @@ from collections.abc import Mapping
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
-import defusedxml.ElementTree as DefusedET  # type: ignore[import-untyped]
-
 DAV = "{DAV:}"
 
 
-def etag_sync_token(body: bytes) -> str | None:
-    """The client's sync token if ``body`` is a level-1 sync-collection without a limit
-    asking for getetag only ("" for an initial sync); None for any other request."""
-    try:
-        root = DefusedET.fromstring(body)
-    except (ET.ParseError, ValueError):
+def etag_sync_token(root: ET.Element | None) -> str | None:
+    """The client's sync token if the request body ``root`` is a level-1 sync-collection
+    without a limit asking for getetag only ("" for an initial sync); None for any other
+    request."""
+    if root is None:
         return None
     if root.tag != f"{DAV}sync-collection" or root.find(f"{DAV}limit") is not None:
         return None

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
+from icalendar import Calendar
 from sqlalchemy.orm import Session
 
 from caldav_server import store
@@ -109,11 +110,13 @@ class Writer:
 
     # --- PUT -----------------------------------------------------------------------------
 
-    def put(self, found: store.Catalog, href: str, data: bytes) -> ClientItemRow | None:
-        """Apply a PUT to ``found``'s calendar. Returns the event as stored when it is kept
-        exactly as sent (then its ETag may be returned, RFC 4791 §5.3.4); None for a
-        booking, which the hub re-serialises."""
-        event = read_event(data, found.business.timezone)
+    def put(
+        self, found: store.Catalog, href: str, data: bytes, parsed: Calendar | None = None
+    ) -> ClientItemRow | None:
+        """Apply a PUT of ``data`` (``parsed`` already, if it was) to ``found``'s calendar.
+        Returns the event as stored when it is kept exactly as sent (then its ETag may be
+        returned, RFC 4791 §5.3.4); None for a booking, which the hub re-serialises."""
+        event = read_event(data, found.business.timezone, parsed)
         kind = parse_href(href)
         if kind and kind[0] == "booking":
             with self._uow() as uow:

@@ -19,11 +19,14 @@ from icalendar import Component
 from hub.domain.booking import BookingStatus, ChangedBy
 from hub.domain.errors import ValidationError
 from hub.domain.model import Business, Resource
-from hub.ical import block_vevent, booking_vevent, calendar_for, parse_calendar
+from hub.ical import block_vevent, booking_vevent, calendar_for
+from hub.ical_parser import CalendarLimits, parse_calendar
 from hub.services.blocks import NewBlock, import_blocks
 from hub.services.ports import UnitOfWork
 
 Progress = Callable[[int, int], None]
+# A whole agenda: years of events, each with its overrides and alarms.
+IMPORT_LIMITS = CalendarLimits(octets=20_000_000, properties=400_000, components=40_000)
 VISIBLE = (
     BookingStatus.PENDING,
     BookingStatus.CONFIRMED,
@@ -120,7 +123,7 @@ def read_blocks(
 ) -> list[NewBlock]:
     """Every VEVENT of the file as a block on ``resource``; raises ``ValidationError`` naming
     the line/component or the event at fault, before anything is written."""
-    calendar = parse_calendar(data)
+    calendar = parse_calendar(data, IMPORT_LIMITS)
     tz = business.tz
     requests: list[NewBlock] = []
     for event in calendar.walk("VEVENT"):

@@ -264,11 +264,13 @@ def cmd_export_ics(settings: Settings, args: argparse.Namespace, out: TextIO) ->
 
 
 def cmd_import_ics(settings: Settings, args: argparse.Namespace, out: TextIO) -> None:
-    from hub.calendar_io import import_agenda
+    from hub.calendar_io import IMPORT_LIMITS, import_agenda
 
     path = Path(args.file)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as file:
+            # One byte past the limit is enough for the parser to refuse the file.
+            data = file.read(IMPORT_LIMITS.octets + 1)
     except OSError as exc:
         raise CommandError(f"cannot read {path}: {exc.strerror}") from exc
     hub = _hub(settings)

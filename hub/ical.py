@@ -1,13 +1,13 @@
-"""The one iCalendar (RFC 5545) builder and parser of the hub.
+"""The one iCalendar (RFC 5545) builder of the hub.
 
 Turns a booking into a VEVENT, wraps events into a VCALENDAR with the business's VTIMEZONE
 (booking.ics downloads, read-only feeds, CalDAV bodies, iMIP invites), builds the iTIP
-(RFC 5546) REQUEST and CANCEL objects, and parses incoming iCalendar text into an
-``icalendar.Calendar`` with errors that name the line and component at fault.
+(RFC 5546) REQUEST and CANCEL objects.
 
 Pure functions over domain objects: the current time is an argument. What does *not* belong
-here: sending (``connectors.notify``), CalDAV storage (``caldav_server``), turning a parsed
-event back into a booking change (the services that receive it).
+here: reading iCalendar that others wrote (``hub.ical_parser``), sending
+(``connectors.notify``), CalDAV storage (``caldav_server``), turning a parsed event back into
+a booking change (the services that receive it).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -458,102 +458,6 @@ def itip_cancel(event: Event, tzname: str) -> bytes:
     cancelled.pop("TRANSP", None)
     cancelled.add("transp", "TRANSPARENT")
     return calendar_for([cancelled], tzname, method="CANCEL")
-
-
-# --- parsing ---------------------------------------------------------------------------
-
-_CONTENT_LINE = re.compile(r"^[A-Za-z0-9-]+(;[^:]*)?:", re.DOTALL)
-
-
-@dataclass(slots=True)
-class _Node:
-    name: str
-    line: int
-    props: list[tuple[str, int]] = field(default_factory=list)
-    children: list[_Node] = field(default_factory=list)
-
-    def walk(self) -> Iterable[_Node]:
-        yield self
-        for child in self.children:
-            yield from child.walk()
-
-
-def _outline(text: str) -> _Node:
-    """Check the content-line and BEGIN/END structure, keeping line numbers (RFC 5545 §3.1,
-    §3.4): icalendar's own errors do not say where the fault is."""
-    root = _Node("", 0)
-    stack = [root]
-    logical: list[tuple[int, str]] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
-        if raw[:1] in (" ", "\t") and logical:
-            logical[-1] = (logical[-1][0], logical[-1][1] + raw[1:])  # unfold
-        elif raw.strip():
-            logical.append((number, raw))
-    for number, line in logical:
-        if not _CONTENT_LINE.match(line):
-            where = stack[-1].name or "the calendar"
-            raise ValidationError(
-                f"line {number} in {where} is not a content line: {line[:60]!r}",
-                field="ical",
-                line=number,
-                component=stack[-1].name or None,
-            )
-        name, _, value = line.partition(":")
-        key = name.split(";", 1)[0].upper()
-        if key == "BEGIN":
-            node = _Node(value.strip().upper(), number)
-            stack[-1].children.append(node)
-            stack.append(node)
-        elif key == "END":
-            closing = value.strip().upper()
-            if len(stack) == 1 or stack[-1].name != closing:
-                raise ValidationError(
-                    f"line {number}: END:{closing} does not close {stack[-1].name or 'anything'}",
-                    field="ical",
-                    line=number,
-                    component=stack[-1].name or None,
-                )
-            stack.pop()
-        else:
-            stack[-1].props.append((key, number))
-    if len(stack) > 1:
-        raise ValidationError(
-            f"{stack[-1].name} opened on line {stack[-1].line} is never closed",
-            field="ical",
-            line=stack[-1].line,
-            component=stack[-1].name,
-        )
-    if [child.name for child in root.children] != ["VCALENDAR"]:
-        raise ValidationError("expected exactly one VCALENDAR", field="ical", line=1)
-    return root.children[0]
-
-
-def parse_calendar(data: bytes) -> Calendar:
-    """Parse one VCALENDAR; malformed input raises ``ValidationError`` naming the line and
-    component at fault (``details['line']``, ``details['component']``)."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ValidationError(
-            f"iCalendar data must be UTF-8 (bad byte at offset {exc.start})", field="ical"
-        ) from exc
-    outline = _outline(text)
-    try:
-        cal = Calendar.from_ical(text)
-    except ValueError as exc:
-        raise ValidationError(f"invalid iCalendar data: {exc}", field="ical") from exc
-    assert isinstance(cal, Calendar)
-    for component, node in zip(cal.walk(), outline.walk(), strict=False):
-        for prop_name, problem in component.errors:
-            line = next((n for p, n in node.props if p == str(prop_name).upper()), node.line)
-            raise ValidationError(
-                f"line {line}: {prop_name} in {component.name} is invalid: {problem}",
-                field="ical",
-                line=line,
-                component=component.name,
-                property=str(prop_name),
-            )
-    return cal
 
 
 def booking_ics(event: Event, tzname: str, *, name: str | None = None) -> bytes:

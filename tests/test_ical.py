@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar, Event
 
-from hub import ical
+from hub import ical, ical_parser
 from hub.domain.booking import Actor, BookingStatus, ChangedBy, Channel, Invitee
 from hub.domain.errors import ValidationError
 from tests.notify.conftest import NOW, World, make_world
@@ -35,7 +35,7 @@ def _vevent(world: World, now: datetime = NOW) -> Event:
 
 
 def _only_event(data: bytes) -> tuple[Calendar, Event]:
-    cal = ical.parse_calendar(data)
+    cal = ical_parser.parse_calendar(data)
     [event] = cal.walk("VEVENT")
     return cal, event
 
@@ -98,7 +98,7 @@ def test_dst_zone_gets_both_offsets_and_the_right_wall_clock() -> None:
     summer = make_world(timezone="Europe/Madrid", start=datetime(2026, 7, 1, 8, 0, tzinfo=UTC))
     winter = make_world(timezone="Europe/Madrid", start=datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
     data = ical.calendar_for([_vevent(summer), _vevent(winter)], "Europe/Madrid")
-    cal = ical.parse_calendar(data)
+    cal = ical_parser.parse_calendar(data)
     starts = sorted(e.start for e in cal.walk("VEVENT"))
     assert [(s.hour, s.utcoffset()) for s in starts] == [
         (10, timedelta(hours=2)),
@@ -140,7 +140,7 @@ def test_itip_needs_an_organizer(world: World) -> None:
 
 def _broken(body: str) -> ValidationError:
     with pytest.raises(ValidationError) as caught:
-        ical.parse_calendar(body.replace("\n", "\r\n").encode())
+        ical_parser.parse_calendar(body.replace("\n", "\r\n").encode())
     return caught.value
 
 
@@ -163,7 +163,7 @@ def test_parse_errors_name_the_line_and_component() -> None:
 
     assert _broken("").field == "ical"
     with pytest.raises(ValidationError):
-        ical.parse_calendar(b"BEGIN:VCALENDAR\r\nSUMMARY:\xff\r\nEND:VCALENDAR\r\n")
+        ical_parser.parse_calendar(b"BEGIN:VCALENDAR\r\nSUMMARY:\xff\r\nEND:VCALENDAR\r\n")
 
 
 def test_parse_accepts_folded_lines_and_lf_only(world: World) -> None:
