@@ -4,6 +4,9 @@ A plain CalDAV calendar — events may overlap, no booking rule applies, the cli
 kept as sent. Its opaque events are busy time for the resources the member is linked to
 (``PersonalBusySource``, the core's ``BusySource`` port), so a member who keeps a private
 agenda here is never booked over it.
+
+Time-range queries (a client's REPORT, availability) read no event text: a single event's
+start and end are columns, a repeating one's times are kept beside it (``timing``).
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import recurring_ical_events  # type: ignore[import-untyped]
 from radicale import item as radicale_item
 from radicale.item import filter as radicale_filter
 from sqlalchemy import Row, create_engine
@@ -28,6 +30,7 @@ from caldav_server.base import SYNC_PREFIX, Backend, LazyItem, Root, http_date
 from caldav_server.events import RefusedError, read_event
 from caldav_server.render import etag_of, text_etag, timestamp
 from caldav_server.schema import PersonalCalendarRow, PersonalEventRow
+from caldav_server.timing import busy_spans, happens, timing
 from hub.availability.types import Busy
 from hub.domain.accounts import User
 from hub.domain.model import new_id
@@ -145,14 +148,21 @@ class PersonalCalendar(Root):
     def get_filtered(
         self, filters: Iterable[ET.Element]
     ) -> Iterable[tuple[radicale_item.Item, bool]]:
-        tag, start, end, _simple = radicale_filter.simplify_prefilters(filters, "VCALENDAR")
+        tag, start, end, simple = radicale_filter.simplify_prefilters(filters, "VCALENDAR")
         if tag not in (None, "VEVENT"):
             return []
         lo = datetime.fromtimestamp(max(start, 0), UTC)
         hi = datetime.fromtimestamp(min(end, 253402300799), UTC)
         with self._session() as session:
             rows = store.personal_events(session, self.row.id, start=lo, end=hi)
-        return [(self._item(r), False) for r in rows]
+        if not simple:  # a filter on more than time: Radicale reads the events for it
+            return [(self._item(r), False) for r in rows]
+        items: list[tuple[radicale_item.Item, bool]] = []
+        for row in rows:
+            within = _within(row, lo, hi)
+            if within is not False:
+                items.append((self._item(row), within is True))
+        return items
 
     def get_multi(self, hrefs: Iterable[str]) -> Iterable[tuple[str, radicale_item.Item | None]]:
         wanted = list(dict.fromkeys(hrefs))
@@ -170,7 +180,11 @@ class PersonalCalendar(Root):
         body, parsed = self._backend.request_object() or (item.serialize().encode(), None)
         event = read_event(body, self._timezone(), parsed)
         start = event.start
-        end = _recurrence_end(event.rrule, event.end) if event.rrule is not None else event.end
+        recurring = event.rrule is not None or event.master.get("RDATE") is not None
+        if event.rrule is not None:
+            end = _recurrence_end(event.rrule, event.end)
+        else:
+            end = None if recurring else event.end  # RDATEs: expanded when asked
         now = self._backend.clock()
         text = body.decode("utf-8")
         with self._session() as session:
@@ -183,7 +197,8 @@ class PersonalCalendar(Root):
             row.start_at = start
             row.end_at = end
             row.opaque = event.opaque
-            row.recurring = event.rrule is not None
+            row.recurring = recurring
+            row.timing = timing(text) if recurring else None
             row.updated_at = now
             if not rows:
                 session.add(row)
@@ -208,6 +223,20 @@ class PersonalCalendar(Root):
                     )
                 )
             session.commit()
+
+
+def _within(row: PersonalEventRow, start: datetime, end: datetime) -> bool | None:
+    """Whether an event the range query found overlaps ``[start, end)``: a single one does
+    (its start and end are what the query compared); a repeating one if an occurrence does,
+    which its timing tells. None when only its text can tell (Radicale then reads it)."""
+    if not row.recurring:
+        return True
+    if row.timing is None:
+        return None
+    try:
+        return happens(row.timing, start, end)
+    except ValueError:
+        return None
 
 
 def _recurrence_end(rule: Mapping[str, Sequence[object]], first_end: datetime) -> datetime | None:
@@ -242,6 +271,7 @@ def move(
             end_at=row.end_at,
             opaque=row.opaque,
             recurring=row.recurring,
+            timing=row.timing,
             updated_at=row.updated_at,
         )
         session.delete(row)
@@ -294,12 +324,5 @@ def _occurrences(
         ):
             yield event.start_at, event.end_at
         return
-    parsed = read_event(event.ics.encode(), "UTC")
-    for occurrence in recurring_ical_events.of(parsed.calendar).between(start, end):
-        if str(occurrence.get("TRANSP") or "OPAQUE").upper() == "TRANSPARENT":
-            continue
-        lo, hi = occurrence["DTSTART"].dt, occurrence["DTEND"].dt
-        if isinstance(lo, datetime) and isinstance(hi, datetime):
-            lo = lo if lo.tzinfo else lo.replace(tzinfo=UTC)
-            hi = hi if hi.tzinfo else hi.replace(tzinfo=UTC)
-            yield lo.astimezone(UTC), hi.astimezone(UTC)
+    if event.timing is not None:
+        yield from busy_spans(event.timing, start, end)

@@ -121,6 +121,8 @@ class PersonalEventRow(Base):
     end_at: Mapped[datetime | None]  # None: repeats forever
     opaque: Mapped[bool] = mapped_column(Boolean)
     recurring: Mapped[bool] = mapped_column(Boolean)
+    # Of a repeating event, what says when it happens (``caldav_server.timing``).
+    timing: Mapped[str | None] = mapped_column(Text, nullable=True)
     updated_at: Mapped[datetime]
 
 

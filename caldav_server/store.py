@@ -324,7 +324,7 @@ _EVENTS = cast(Table, PersonalEventRow.__table__).c
 _CALENDARS = cast(Table, PersonalCalendarRow.__table__).c
 _USERS = cast(Table, UserRow.__table__).c
 _OPAQUE_PERSONAL_EVENTS: Select[Any] = (
-    select(_USERS.resource_ids, _EVENTS.start_at, _EVENTS.end_at, _EVENTS.recurring, _EVENTS.ics)
+    select(_USERS.resource_ids, _EVENTS.start_at, _EVENTS.end_at, _EVENTS.recurring, _EVENTS.timing)
     .join_from(PersonalEventRow.__table__, PersonalCalendarRow.__table__)
     .join(UserRow.__table__, _USERS.id == _CALENDARS.owner_id)
     .where(
@@ -341,7 +341,7 @@ _OPAQUE_PERSONAL_EVENTS: Select[Any] = (
 def opaque_personal_events(
     session: Session, business_id: str, start: datetime, end: datetime
 ) -> list[tuple[list[str], Row[Any]]]:
-    """(resource ids of the owner, event: start_at, end_at, recurring, ics) of the opaque
+    """(resource ids of the owner, event: start_at, end_at, recurring, timing) of the opaque
     personal events of the business's active employees that may overlap the range: one
     query, whoever owns them."""
     rows = session.execute(
