@@ -61,7 +61,8 @@ def timing(text: str) -> str:
     kept: list[str] = []
     path: list[str] = []
     keep = False
-    for raw in text.splitlines():
+    for line in text.split("\n"):  # CRLF or LF: as ``hub.ical_parser`` reads it
+        raw = line.removesuffix("\r")
         if raw[:1] in (" ", "\t"):
             if keep:
                 kept.append(raw)

@@ -87,7 +87,10 @@ def _logical_lines(text: str, limits: CalendarLimits) -> Iterator[tuple[int, str
     Folded pieces are gathered and joined once, so a property folded over thousands of
     lines costs its length, not its length times its lines."""
     number, parts, size = 0, list[str](), 0
-    for physical, raw in enumerate(text.splitlines(), start=1):
+    for physical, line in enumerate(text.split("\n"), start=1):
+        # Lines end with CRLF (RFC 5545 §3.1), or LF alone; str.splitlines would also break
+        # at characters a value may hold (U+2028, U+0085…).
+        raw = line.removesuffix("\r")
         if raw[:1] in (" ", "\t") and parts:
             size += len(raw) - 1
             if size > limits.line_length:

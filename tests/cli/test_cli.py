@@ -175,6 +175,13 @@ def test_import_ics_brings_an_agenda_in_as_blocks(env: str, tmp_path: Path) -> N
          "ends before it starts"),
         (vevent("ok@x", f"{future(5)}T100000", f"{future(5)}T110000", "Fine")
          + "BEGIN:VEVENT\r\nUID:y\r\nSUMMARY:no start\r\nEND:VEVENT\r\n", "no DTSTART"),
+        (vevent("deep@x", f"{future(5)}T100000", f"{future(5)}T110000", "Deep",
+                "".join(f"BEGIN:X-N{i}\r\n" for i in range(2_000))
+                + "".join(f"END:X-N{i}\r\n" for i in reversed(range(2_000)))),
+         "nested more than 8 deep"),
+        ("".join(vevent(f"e{i}@x", f"{future(5)}T100000", f"{future(5)}T110000", "Many")
+                 for i in range(40_001)),
+         "more than 40000 components"),
     ],
 )  # fmt: skip
 def test_a_malformed_agenda_imports_nothing(
@@ -190,6 +197,7 @@ def test_a_malformed_agenda_imports_nothing(
     err = capsys.readouterr().err
     assert code != 0
     assert fault in err, err
+    assert err.count("\n") == 1 and err.startswith("turnero: error: "), err
     assert count(env, "blocks") == before
 
 
