@@ -27,10 +27,16 @@ from sqlalchemy.pool import NullPool
 
 from caldav_server import store
 from caldav_server.base import SYNC_PREFIX, Backend, LazyItem, Root, http_date
-from caldav_server.events import RefusedError, read_event
+from caldav_server.events import RefusedError, read_event, refuse
 from caldav_server.render import etag_of, text_etag, timestamp
 from caldav_server.schema import PersonalCalendarRow, PersonalEventRow
-from caldav_server.timing import busy_spans, happens, timing
+from caldav_server.timing import (
+    MAX_RULE_OCCURRENCES,
+    busy_spans,
+    happens,
+    rule_occurrences,
+    timing,
+)
 from hub.availability.types import Busy
 from hub.domain.accounts import User
 from hub.domain.model import new_id
@@ -179,13 +185,22 @@ class PersonalCalendar(Root):
     ) -> tuple[radicale_item.Item, radicale_item.Item | None]:
         body, parsed = self._backend.request_object() or (item.serialize().encode(), None)
         event = read_event(body, self._timezone(), parsed)
+        now = self._backend.clock()
+        if (
+            event.rrule is not None
+            and rule_occurrences(event.rrule, event.start, now) > MAX_RULE_OCCURRENCES
+        ):
+            raise refuse(
+                "supported-recurrence",
+                "a repeating event may repeat at most daily, and at most "
+                f"{MAX_RULE_OCCURRENCES} times from its start to ten years from now",
+            )
         start = event.start
         recurring = event.rrule is not None or event.master.get("RDATE") is not None
         if event.rrule is not None:
             end = _recurrence_end(event.rrule, event.end)
         else:
             end = None if recurring else event.end  # RDATEs: expanded when asked
-        now = self._backend.clock()
         text = body.decode("utf-8")
         with self._session() as session:
             rows = store.personal_events(session, self.row.id, hrefs=[href])

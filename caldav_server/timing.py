@@ -14,8 +14,9 @@ What does not belong here: reading what a client sent (``caldav_server.events``)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, date, datetime
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import recurring_ical_events  # type: ignore[import-untyped]
@@ -41,8 +42,13 @@ _WHEN = frozenset(
     }
 )
 # An event that repeats more often than this within one query's range keeps its member busy
-# from that occurrence to the end of the range (a rule every second, say, is busy anyway).
-MAX_OCCURRENCES = 2_000
+# from there to the end of the range (a rule every hour, say, is busy anyway).
+MAX_OCCURRENCES = 500
+# How many occurrences a rule may have from its start to ten years from now: reaching the
+# ones a query asks for walks through those before them (a few microseconds each).
+MAX_RULE_OCCURRENCES = 50_000
+_PERIOD_DAYS = {"DAILY": 1, "WEEKLY": 7, "MONTHLY": 28, "YEARLY": 365}
+_EXPANDING = ("BYSECOND", "BYMINUTE", "BYHOUR", "BYDAY", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO")
 
 
 def _kept(path: list[str], name: str) -> bool:
@@ -112,13 +118,15 @@ def happens(text: str, start: datetime, end: datetime) -> bool:
 
 def busy_spans(text: str, start: datetime, end: datetime) -> Iterator[tuple[datetime, datetime]]:
     """The occurrences of the event whose timing is ``text`` that keep its member busy
-    (timed, opaque, not cancelled) within ``[start, end)``, at most ``MAX_OCCURRENCES`` of
-    them; past that, one span from there to ``end``."""
-    count = 0
-    for occurrence in _occurrences(text, start):
+    (timed, opaque, not cancelled) within ``[start, end)``. Past ``MAX_OCCURRENCES`` of
+    them, one span from there to ``end``."""
+    for count, occurrence in enumerate(_occurrences(text, start), start=1):
         first, last = occurrence["DTSTART"].dt, occurrence.get("DTEND")
         lo, hi = _span(occurrence)
         if lo >= end:
+            return
+        if count > MAX_OCCURRENCES:
+            yield max(lo, start), end
             return
         if (
             not isinstance(first, datetime)
@@ -128,8 +136,24 @@ def busy_spans(text: str, start: datetime, end: datetime) -> Iterator[tuple[date
             or hi <= max(lo, start)
         ):
             continue
-        count += 1
-        if count > MAX_OCCURRENCES:
-            yield lo, end
-            return
         yield lo, hi
+
+
+def rule_occurrences(rule: Mapping[str, Sequence[object]], start: datetime, now: datetime) -> int:
+    """About how many occurrences an RRULE (as icalendar reads it) starting at ``start`` has
+    until ten years from ``now``, erring high; any rule more often than daily counts as
+    more than any limit."""
+    upper = {k.upper(): v for k, v in rule.items()}
+    frequency = str((upper.get("FREQ") or [""])[0]).upper()
+    if frequency not in _PERIOD_DAYS:
+        return sys.maxsize  # SECONDLY, MINUTELY, HOURLY (or none)
+    interval = max(1, int(str((upper.get("INTERVAL") or [1])[0])))
+    horizon = now + timedelta(days=3650)
+    until = upper.get("UNTIL")
+    if until:
+        horizon = min(horizon, _utc(until[0]))  # type: ignore[arg-type]
+    periods = max(0, (horizon - start).days) // (_PERIOD_DAYS[frequency] * interval) + 1
+    for part in _EXPANDING:
+        periods *= max(1, len(upper.get(part) or ()))
+    count = upper.get("COUNT")
+    return min(periods, int(str(count[0]))) if count else periods

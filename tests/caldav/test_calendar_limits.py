@@ -111,3 +111,31 @@ def test_objects_over_the_limits_are_refused_and_reasonable_ones_kept(
             assert precondition in answer.text, name
             assert says in answer.text, (name, answer.text)
             assert h.get(href).status_code == 404, name
+
+
+def test_a_personal_event_repeating_more_than_queries_can_walk_is_refused(dav: DavWorld) -> None:
+    """Every availability and week REPORT walks a repeating event from its start: a rule
+    every minute, or daily since 1850, would cost seconds on each of them."""
+    url = calendar_url(dav, "personal")
+    start = dav.tenant.at(9, days_ahead=3)
+    old = start.replace(year=1850)
+    cases = [
+        ("every-minute", start, "RRULE:FREQ=MINUTELY", 403),
+        ("daily-since-1850", old, "RRULE:FREQ=DAILY", 403),
+        (
+            "hourly-by-day",
+            start,
+            "RRULE:FREQ=DAILY;BYHOUR=" + ",".join(map(str, range(24))) + ";BYMINUTE=0,15,30,45",
+            403,
+        ),
+        ("weekly-since-1990", start.replace(year=1990), "RRULE:FREQ=WEEKLY", 201),
+        ("daily-for-a-year", start, "RRULE:FREQ=DAILY;COUNT=365", 201),
+    ]
+    with http(dav, dav.juan) as h:
+        for name, first, rule, status in cases:
+            body = vevent(name, first, first + timedelta(minutes=30), name, rule)
+            answer = h.put(f"{url}{name}.ics", content=body)
+            assert answer.status_code == status, (name, answer.text)
+            if status == 403:
+                assert "supported-recurrence" in answer.text and "at most daily" in answer.text
+                assert h.get(f"{url}{name}.ics").status_code == 404

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar
 
-from caldav_server.timing import MAX_OCCURRENCES, busy_spans, happens, timing
+from caldav_server.timing import MAX_OCCURRENCES, busy_spans, happens, rule_occurrences, timing
 
 EVENT = "\r\n".join(
     [
@@ -95,3 +95,15 @@ def test_busy_spans_follow_the_occurrences_and_stay_bounded() -> None:
     assert len(spans) == MAX_OCCURRENCES + 1
     assert spans[0] == (at(7, 12), at(7, 12) + timedelta(seconds=1))
     assert spans[-1] == (at(7, 12) + timedelta(seconds=MAX_OCCURRENCES), at(8, 0))
+
+
+def test_rule_occurrences_err_high_and_count_sub_daily_rules_as_too_many() -> None:
+    now = datetime(2030, 1, 1, tzinfo=UTC)
+    start = datetime(2020, 1, 1, tzinfo=UTC)
+    assert rule_occurrences({"FREQ": ["WEEKLY"]}, start, now) == (3650 + 3653) // 7 + 1
+    assert rule_occurrences({"FREQ": ["WEEKLY"], "BYDAY": ["MO", "FR"]}, start, now) > 2000
+    assert rule_occurrences({"FREQ": ["DAILY"], "COUNT": [10]}, start, now) == 10
+    until = {"FREQ": ["DAILY"], "UNTIL": [datetime(2020, 1, 31, tzinfo=UTC)]}
+    assert rule_occurrences(until, start, now) == 31
+    for often in ("HOURLY", "MINUTELY", "SECONDLY"):
+        assert rule_occurrences({"FREQ": [often], "COUNT": [2]}, start, now) > 10**9
