@@ -28,6 +28,7 @@ from functools import partial
 from typing import Any, cast
 
 from a2wsgi import WSGIMiddleware
+from icalendar import Calendar
 from radicale import config, httputils, pathutils, types
 from radicale.app import Application
 from starlette.routing import Mount, Route, Router
@@ -131,7 +132,7 @@ class DavApplication(Application):
             return None
         return parse_xml(httputils.decode_request(self.configuration, environ, raw))
 
-    def _calendar_object(self, body: bytes) -> Any:
+    def _calendar_object(self, body: bytes) -> Calendar:
         """The PUT body parsed within the object limits, or ``RefusedError``."""
         try:
             return parse_calendar(body, self._object_limits)

@@ -14,6 +14,11 @@ from icalendar import Alarm, Calendar, Event, vCalAddress
 from tests.caldav.conftest import DavWorld
 from tests.caldav.helpers import http, vevent
 
+MAX_SIZE = (
+    b'<D:propfind xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop>'
+    b"<C:max-resource-size/></D:prop></D:propfind>"
+)
+
 
 def calendar_url(dav: DavWorld, kind: str) -> str:
     if kind == "resource":
@@ -100,6 +105,8 @@ def test_objects_over_the_limits_are_refused_and_reasonable_ones_kept(
     body = reasonable_event(start)
     assert body.count(b"ATTENDEE") == 200 and len(body) > 40_000
     with http(dav, dav.juan) as h:
+        asked = h.request("PROPFIND", url, content=MAX_SIZE, headers={"Depth": "0"})
+        assert "<C:max-resource-size>1000000</C:max-resource-size>" in asked.text, asked.text
         kept = h.put(f"{url}asamblea.ics", content=body, headers={"Content-Type": "text/calendar"})
         assert kept.status_code == 201, kept.text
         assert h.get(f"{url}asamblea.ics").content == body
