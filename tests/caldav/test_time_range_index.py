@@ -24,6 +24,7 @@ from caldav_server.render import text_etag
 from caldav_server.schema import PersonalCalendarRow, PersonalEventRow
 from hub.domain.model import new_id
 from hub.persistence.migrate import alembic_config, migrate
+from tests.api.conftest import serve_hub
 from tests.caldav.conftest import DavWorld, make_world
 from tests.caldav.helpers import http, vevent
 
@@ -145,8 +146,6 @@ def test_caldav_0003_gives_repeating_events_already_stored_their_timing(
 ) -> None:
     migrate(database_url)
     command.downgrade(alembic_config(database_url), "caldav_0002")
-    from tests.api.conftest import serve_hub
-
     live, served = serve_hub(database_url, migrate_first=False)
     try:
         world = make_world(live)
