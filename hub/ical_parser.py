@@ -2,7 +2,7 @@
 
 Every entry point that reads a calendar someone else wrote — a CalDAV PUT, ``turnero
 import-ics`` — calls ``parse_calendar`` with the limits of that door. The limits (octets,
-properties, components, nesting, length of one content line) are checked by a line scan that
+properties, components, nesting) are checked by a line scan that
 costs one pass over the text and stops at the first line over a limit, *before* icalendar
 builds anything; the parse that follows is then linear in a text known to be small.
 
@@ -25,8 +25,7 @@ from hub.domain.errors import ValidationError
 
 @dataclass(frozen=True, slots=True)
 class CalendarLimits:
-    """How much one iCalendar document may hold. ``line_length`` bounds one content line
-    once unfolded (RFC 5545 §3.1), in characters; ``depth`` counts nested BEGIN/END blocks,
+    """How much one iCalendar document may hold. ``depth`` counts nested BEGIN/END blocks,
     VCALENDAR being 1 (RFC 5545 nests three deep: VCALENDAR, VEVENT, VALARM; RFC 9073
     four)."""
 
@@ -34,7 +33,6 @@ class CalendarLimits:
     properties: int
     components: int
     depth: int = 8
-    line_length: int = 256 * 1024
 
 
 # One calendar object resource (RFC 4791 §4.1): an event with its overrides. A meeting with
@@ -44,7 +42,7 @@ OBJECT_LIMITS = CalendarLimits(octets=1_000_000, properties=10_000, components=1
 
 class CalendarLimitError(ValidationError):
     """The document is over one of the limits it was read with; ``details['limit']`` names
-    which (octets, properties, components, line_length)."""
+    which (octets, properties, components)."""
 
 
 def _over(limit: str, message: str, line: int | None = None) -> CalendarLimitError:
@@ -73,35 +71,21 @@ class _Node:
             stack.extend(reversed(node.children))
 
 
-def _too_long(number: int, limits: CalendarLimits) -> CalendarLimitError:
-    return _over(
-        "line_length",
-        f"line {number}: a content line longer than {limits.line_length} characters is not "
-        "accepted",
-        number,
-    )
-
-
-def _logical_lines(text: str, limits: CalendarLimits) -> Iterator[tuple[int, str]]:
+def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
     """(number of its first physical line, content line) of each unfolded content line.
     Folded pieces are gathered and joined once, so a property folded over thousands of
     lines costs its length, not its length times its lines."""
-    number, parts, size = 0, list[str](), 0
+    number, parts = 0, list[str]()
     for physical, line in enumerate(text.split("\n"), start=1):
         # Lines end with CRLF (RFC 5545 §3.1), or LF alone; str.splitlines would also break
         # at characters a value may hold (U+2028, U+0085…).
         raw = line.removesuffix("\r")
         if raw[:1] in (" ", "\t") and parts:
-            size += len(raw) - 1
-            if size > limits.line_length:
-                raise _too_long(number, limits)
             parts.append(raw[1:])
         elif raw.strip():
             if parts:
                 yield number, "".join(parts)
-            number, parts, size = physical, [raw], len(raw)
-            if size > limits.line_length:
-                raise _too_long(number, limits)
+            number, parts = physical, [raw]
     if parts:
         yield number, "".join(parts)
 
@@ -113,7 +97,7 @@ def _outline(text: str, limits: CalendarLimits) -> _Node:
     root = _Node("", 0)
     stack = [root]
     properties = components = 0
-    for number, line in _logical_lines(text, limits):
+    for number, line in _logical_lines(text):
         if not _CONTENT_LINE.match(line):
             where = stack[-1].name or "the calendar"
             raise ValidationError(
