@@ -4,6 +4,12 @@ choice of destination and busy calendars, disconnect; business admins see and ma
 every connection of their business. And "Login with Google" on the sign-in page: the
 Google account's email must be an active staff user already (nobody is created here).
 
+Starting a round trip sets the browser's key cookie (``connectors.google.browser``); only
+that browser can finish it. Connecting is a form (CSRF-checked) answered with a redirect to
+Google, so the Google page names Google's authorization origin in its CSP ``form-action``.
+"Login with Google" is a plain link: starting a sign-in grants nothing, and the browser
+binding keeps anyone else from finishing it.
+
 The OAuth round trips, Google calls and storage are ``connectors.google``'s; this module
 only reads forms, calls them, and renders.
 """
@@ -26,13 +32,30 @@ from booking_pages.console_auth import (
     staff_only,
 )
 from booking_pages.web import PageError, Pages, read_form
-from connectors.google import account, channels, store
+from connectors.google import account, browser, channels, store
 from connectors.google.calendar import GoogleError
-from connectors.google.oauth import CONNECT, LOGIN, GoogleOAuth, OAuthError, UnverifiedEmailError
+from connectors.google.oauth import (
+    CONNECT,
+    LOGIN,
+    GoogleOAuth,
+    OAuthError,
+    UnverifiedEmailError,
+    authorization_origin,
+)
 from connectors.google.pull import GooglePull
 from connectors.google.runtime import configured
 from connectors.google.tokens import TokenCipherError
 from hub.domain.accounts import Role, User
+
+# Why a connect round trip was refused (``OAuthError.code``) → what the page says.
+REFUSALS = {
+    "other_browser": "google.refused.other_browser",
+    "expired": "google.refused.expired",
+    "refused": "google.refused.refused",
+    "no_offline": "google.refused.no_offline",
+    "gone": "google.refused.gone",
+    "unverified": "google.refused.unverified",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +87,20 @@ def routes(pages: Pages) -> list[Route]:
     oauth = GoogleOAuth(hub.database, hub.settings)
     pull = GooglePull(hub.database, hub.settings, clock=hub.now, busy_sources=hub.busy_sources)
     address = channels.notifications_address(hub.settings.base_url)
+    origin = authorization_origin(hub.settings)
+    to_google = () if origin is None else (origin,)
+
+    def render_page(
+        request: Request, staff: Staff, context: dict[str, Any], status: int = 200
+    ) -> Response:
+        return pages.render(
+            request,
+            "console/google.html",
+            context,
+            t=staff.t,
+            status=status,
+            form_targets=to_google,
+        )
 
     def own(staff: Staff) -> store.Connection | None:
         with hub.database.sessions() as session:
@@ -98,23 +135,33 @@ def routes(pages: Pages) -> list[Route]:
         }
 
     async def show(request: Request, staff: Staff) -> Response:
-        context = await run_in_threadpool(page_context, staff, None)
+        problem = request.query_params.get("problem")
+        said = staff.t("google.no_calendar") if problem == "no_calendar" else None
+        context = await run_in_threadpool(page_context, staff, said)
         context["connected"] = request.query_params.get("connected") == "1"
         context["saved"] = request.query_params.get("saved") == "1"
-        return pages.render(request, "console/google.html", context, t=staff.t)
+        context["no_calendar"] = said is not None
+        return render_page(request, staff, context)
+
+    def started(url: str, key: str) -> Response:
+        response = RedirectResponse(url, status_code=303)
+        browser.keep(response, key, secure=pages.secure)
+        return response
 
     async def connect(request: Request, staff: Staff) -> Response:
         await read_form(request)
+        key = browser.key_for(request, secure=pages.secure)
         url = await run_in_threadpool(
             lambda: oauth.begin(
                 CONNECT,
                 hub.now(),
+                browser=key,
                 business_id=staff.business.id,
                 user_id=staff.user.id,
                 login_hint=staff.user.email,
             )
         )
-        return RedirectResponse(url, status_code=303)
+        return started(url, key)
 
     async def choose(request: Request, staff: Staff) -> Response:
         form = await read_form(request)
@@ -145,8 +192,8 @@ def routes(pages: Pages) -> list[Route]:
             context = await run_in_threadpool(
                 page_context, staff, staff.t(f"google.choice.{exc.code}", calendar=exc.calendar_id)
             )
-            context.update(connected=False, saved=False)
-            return pages.render(request, "console/google.html", context, t=staff.t, status=400)
+            context.update(connected=False, saved=False, no_calendar=False)
+            return render_page(request, staff, context, status=400)
         except (GoogleError, TokenCipherError) as exc:
             raise PageError(502, "google.unreachable") from exc
         return RedirectResponse("/console/google?saved=1", status_code=303)
@@ -161,12 +208,21 @@ def routes(pages: Pages) -> list[Route]:
         await run_in_threadpool(account.disconnect, pull, hub.settings, target.id)
         return RedirectResponse("/console/google", status_code=303)
 
-    async def login_start(request: Request) -> Response:
-        url = await run_in_threadpool(oauth.begin, LOGIN, hub.now())
-        return RedirectResponse(url, status_code=303)
+    async def refused(request: Request) -> Response:
+        """Where a connect round trip that could not finish lands (in whatever browser)."""
+        t = login_translator(request)
+        reason = request.query_params.get("reason", "")
+        key = REFUSALS.get(reason, "google.refused.refused")
+        context = {"message": t(key)}
+        return pages.render(request, "console/google_refused.html", context, t=t, status=400)
 
-    def find_user(state: str, code: str) -> User | None:
-        done = oauth.complete(LOGIN, state, code, hub.now())
+    async def login_start(request: Request) -> Response:
+        key = browser.key_for(request, secure=pages.secure)
+        url = await run_in_threadpool(lambda: oauth.begin(LOGIN, hub.now(), browser=key))
+        return started(url, key)
+
+    def find_user(state: str, code: str, key: str | None) -> User | None:
+        done = oauth.complete(LOGIN, state, code, hub.now(), browser=key)
         with hub.accounts_uow() as uow:
             user = uow.users.get_by_email(done.email)
         if user is None or not user.active or user.business_id is None:
@@ -178,14 +234,21 @@ def routes(pages: Pages) -> list[Route]:
         state, code = request.query_params.get("state"), request.query_params.get("code")
         problem, status, user = None, 400, None
         if not state or not code:
+            if state:  # the user said no at Google: the state is used up
+                await run_in_threadpool(oauth.abandon, state, hub.now())
             problem = t("google.login_refused")
         else:
+            key = browser.sent_key(request, secure=pages.secure)
             try:
-                user = await run_in_threadpool(find_user, state, code)
+                user = await run_in_threadpool(find_user, state, code, key)
             except UnverifiedEmailError:
                 problem, status = t("google.login_unverified"), 403
-            except OAuthError:
-                problem = t("google.login_expired")
+            except OAuthError as exc:
+                problem = t(
+                    "google.login_other_browser"
+                    if exc.code == "other_browser"
+                    else "google.login_expired"
+                )
             if user is None and problem is None:
                 problem, status = t("google.login_unknown"), 403
         if user is None:
@@ -198,6 +261,7 @@ def routes(pages: Pages) -> list[Route]:
         Route("/google/connect", staff_only(pages, connect), methods=["POST"]),
         Route("/google/calendars", staff_only(pages, choose), methods=["POST"]),
         Route("/google/disconnect", staff_only(pages, disconnect), methods=["POST"]),
+        Route("/google/refused", refused, methods=["GET"]),
         Route("/login/google", login_start, methods=["GET"]),
         Route("/login/google/callback", login_callback, methods=["GET"]),
     ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -103,6 +103,17 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+def content_security_policy(form_targets: Sequence[str] = ()) -> str:
+    """The pages' CSP. ``form_targets``: origins besides ours that a form on the page may
+    end up at — browsers apply ``form-action`` to every redirect after a form is sent (CSP
+    Level 3, "form-action"), so a form answered with a redirect elsewhere names that origin."""
+    targets = " ".join(("'self'", *form_targets))
+    return (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        f"form-action {targets}; frame-ancestors 'none'"
+    )
+
+
 def render(
     request: Request,
     template: str,
@@ -112,6 +123,7 @@ def render(
     secure: bool,
     status: int = 200,
     headers: Mapping[str, str] | None = None,
+    form_targets: Sequence[str] = (),
 ) -> HTMLResponse:
     """Render a page; sets the CSRF cookie the page's forms carry."""
     token = csrf_token(request)
@@ -122,11 +134,7 @@ def render(
     response.headers.setdefault("Cache-Control", "no-store")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "form-action 'self'; frame-ancestors 'none'",
-    )
+    response.headers.setdefault("Content-Security-Policy", content_security_policy(form_targets))
     if request.cookies.get(CSRF_COOKIE) != token:
         response.set_cookie(
             CSRF_COOKIE,
@@ -173,8 +181,17 @@ class Pages:
         *,
         t: Translator,
         status: int = 200,
+        form_targets: Sequence[str] = (),
     ) -> HTMLResponse:
-        return render(request, template, context, t=t, secure=self.secure, status=status)
+        return render(
+            request,
+            template,
+            context,
+            t=t,
+            secure=self.secure,
+            status=status,
+            form_targets=form_targets,
+        )
 
     def error(self, request: Request, error: PageError, t: Translator) -> Response:
         return error_page(request, error, t, secure=self.secure)

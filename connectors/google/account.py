@@ -51,7 +51,7 @@ def list_calendars(pull: GooglePull, conn: store.Connection) -> list[CalendarEnt
     """The calendars of the connection's Google account, primary first."""
     found: list[CalendarEntry] = []
     page: str | None = None
-    with pull.service_for(pull.cipher.open(conn.refresh_token)) as api:
+    with pull.service_for(conn) as api:
         while True:
             args: dict[str, Any] = {"maxResults": 250}
             if page is not None:
@@ -134,18 +134,19 @@ def disconnect(pull: GooglePull, settings: Settings, connection_id: str) -> bool
     the user may revoke access in their Google account themselves)."""
     with pull.database.sessions() as session:
         row = session.get(ConnectionRow, connection_id)
-        if row is None:
+        conn = store.get_connection(session, connection_id)
+        if row is None or conn is None:
             return False
-        sealed, channel, resource = row.refresh_token, row.channel_id, row.channel_resource_id
+        channel, resource = row.channel_id, row.channel_resource_id
     revoked = False
     try:
-        token = pull.cipher.open(sealed)
+        token = pull.cipher.open(conn.refresh_token)
     except TokenCipherError:
         token = None
     if token is not None:
         if channel is not None and resource is not None:
             # A revoked grant cannot stop its channel any more: stop it first.
-            with contextlib.suppress(GoogleError), pull.service_for(token) as api:
+            with contextlib.suppress(GoogleError), pull.service_for(conn) as api:
                 execute(api.channels().stop(body={"id": channel, "resourceId": resource}))
         revoked = revoke(settings, token)
     with pull.database.sessions.begin() as session:

@@ -66,7 +66,7 @@ class Pusher(Protocol):
     settings: Settings
     cipher: TokenCipher
     backoff: Backoff
-    service_for: Callable[[str], Any]
+    service_for: Callable[[store.Connection], Any]
 
 
 @dataclass(slots=True)
@@ -163,7 +163,7 @@ def _push_connection(
 ) -> dict[str, tuple[LogEntry, ...]]:
     pushed: dict[str, tuple[LogEntry, ...]] = {}
     try:
-        with pusher.service_for(pusher.cipher.open(conn.refresh_token)) as api:
+        with pusher.service_for(conn) as api:
             for start in range(0, len(planned), MAX_CALLS):
                 chunk = planned[start : start + MAX_CALLS]
                 again = _send(pusher.settings, api, conn.calendar_id, chunk)

@@ -1,9 +1,11 @@
 """The Calendar v3 client of one connection — google-api-python-client built from its bundled
-discovery document, pointed at ``Settings.google_api_url`` when set — and what its failures
-mean for us: a revoked grant breaks the connection, a 410 asks for a full sync, rate limits
-and 5xx are worth another try, other 4xx are not.
+discovery document, pointed at ``Settings.google_api_url`` when set — the scopes it needs,
+and what its failures mean for us: a revoked grant (or one without calendar access) breaks
+the connection, a 410 asks for a full sync, rate limits and 5xx are worth another try, other
+4xx are not.
 
-Not here: what to send (``push``), what to do with what comes back (``pull``).
+Not here: what to send (``push``), what to do with what comes back (``pull``), where the
+access token comes from (``access``).
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ from typing import Any
 from urllib.parse import urljoin
 
 import httplib2  # type: ignore[import-untyped]
+from google.auth.credentials import Credentials
 from google.auth.exceptions import RefreshError
-from google.oauth2.credentials import Credentials
 from google_auth_httplib2 import AuthorizedHttp  # type: ignore[import-untyped]
 from google_auth_httplib2 import Request as AuthRequest
 from googleapiclient.discovery import build
@@ -23,7 +25,11 @@ from googleapiclient.http import BatchHttpRequest
 
 from hub.config import Settings
 
-SCOPES = ("openid", "email", "https://www.googleapis.com/auth/calendar")
+CALENDAR_SCOPE = "https://www.googleapis.com/auth/calendar"
+EMAIL_SCOPE = "https://www.googleapis.com/auth/userinfo.email"
+# Asked for as Google names them when it answers: the token endpoint lists the scopes it
+# granted in their long form ("email" comes back as .../userinfo.email).
+SCOPES = ("openid", EMAIL_SCOPE, CALENDAR_SCOPE)
 TIMEOUT_SECONDS = 30
 
 
@@ -51,17 +57,12 @@ class RefusedError(GoogleError):
     """Google refused this request for good (400, 403 forbidden, 404)."""
 
 
-def calendar_service(settings: Settings, refresh_token: str) -> Any:
-    """A Calendar v3 resource acting as the owner of ``refresh_token``."""
-    credentials = Credentials(  # type: ignore[no-untyped-call]
-        token=None,
-        refresh_token=refresh_token,
-        token_uri=settings.google_token_uri,
-        client_id=settings.google_client_id,
-        client_secret=settings.google_client_secret,
-        scopes=list(SCOPES),
+def calendar_service(settings: Settings, credentials: Credentials) -> Any:
+    """A Calendar v3 resource acting with ``credentials``. A call answered 401 refreshes
+    the access token once and is sent again; a second 401 is an error."""
+    http = AuthorizedHttp(
+        credentials, http=httplib2.Http(timeout=TIMEOUT_SECONDS), max_refresh_attempts=1
     )
-    http = AuthorizedHttp(credentials, http=httplib2.Http(timeout=TIMEOUT_SECONDS))
     options = {"api_endpoint": settings.google_api_url} if settings.google_api_url else None
     return build(
         "calendar",
@@ -111,6 +112,8 @@ def execute_batch(batch: BatchHttpRequest, request: Any) -> None:
 
 
 _RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded"})
+# The grant does not cover the calendar (the user left it unticked): only reconnecting helps.
+_SCOPE_REASONS = frozenset({"insufficientPermissions", "ACCESS_TOKEN_SCOPE_INSUFFICIENT"})
 
 
 def classify(exc: Exception) -> GoogleError:
@@ -124,6 +127,10 @@ def classify(exc: Exception) -> GoogleError:
         reasons = {str(d.get("reason")) for d in (exc.error_details or []) if isinstance(d, dict)}
         if status == 401:
             return BrokenConnectionError("Google answered 401: the grant is no longer valid", 401)
+        if status == 403 and reasons & _SCOPE_REASONS:
+            return BrokenConnectionError(
+                "Google answered 403: the grant does not include calendar access", 403
+            )
         if status == 410 and "deleted" not in reasons:
             return SyncTokenExpiredError("the sync token expired", 410)
         if status == 429 or status >= 500 or (status == 403 and reasons & _RATE_REASONS):

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from connectors.google import store
 from connectors.google.calendar import GoogleError, execute
 from connectors.google.models import ConnectionRow
 from connectors.google.pull import GooglePull
@@ -33,12 +34,12 @@ def watch(pull: GooglePull, connection_id: str, address: str) -> str | None:
     """Open a channel on the connection's destination calendar; returns its id."""
     with pull.database.sessions() as session:
         row = session.get(ConnectionRow, connection_id)
-        if row is None or row.status != "active":
+        conn = store.get_connection(session, connection_id)
+        if row is None or conn is None or not conn.active:
             return None
-        sealed, calendar, old = row.refresh_token, row.calendar_id, row.channel_id
-        old_resource = row.channel_resource_id
+        calendar, old, old_resource = row.calendar_id, row.channel_id, row.channel_resource_id
     channel_id, token = secrets.token_hex(16), secrets.token_urlsafe(32)
-    with pull.service_for(pull.cipher.open(sealed)) as api:
+    with pull.service_for(conn) as api:
         answer = execute(
             api.events().watch(
                 calendarId=calendar,

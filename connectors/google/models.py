@@ -2,8 +2,8 @@
 member's Google account (tokens encrypted, sync state, broken flag), the busy intervals pulled
 from their calendars, and pending OAuth states.
 
-The schema is created by the Alembic revision ``google_0001`` (branch ``google``). Queries
-live in ``connectors.google.store``.
+The schema is created by the Alembic revisions ``google_0001`` and ``google_0002`` (branch
+``google``). Queries live in ``connectors.google.store``.
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ class ConnectionRow(Base):
     calendar_id: Mapped[str] = mapped_column(String(1024))
     busy_calendar_ids: Mapped[list[str]]
     refresh_token: Mapped[str] = mapped_column(Text)  # Fernet ciphertext
+    access_token: Mapped[str | None] = mapped_column(Text)  # Fernet ciphertext, see ``access``
+    access_expires_at: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(16))
     broken_reason: Mapped[str] = mapped_column(Text)
     sync_tokens: Mapped[dict[str, str]] = mapped_column(json_type())  # calendar → nextSyncToken
@@ -68,13 +70,16 @@ class BusyRow(Base):
 
 
 class AuthStateRow(Base):
-    """An OAuth round trip in flight: the ``state`` sent to Google and the PKCE verifier."""
+    """An OAuth round trip in flight: the ``state`` sent to Google, the PKCE verifier, and
+    the SHA-256 of the random key the starting browser keeps in a cookie (``browser``)."""
 
     __tablename__ = "google_auth_states"
+    __table_args__ = (Index("ix_google_auth_states_created", "created_at"),)
 
     state: Mapped[str] = mapped_column(String(64), primary_key=True)
     purpose: Mapped[str] = mapped_column(String(16))  # connect | login
     business_id: Mapped[str | None] = mapped_column(ID)
     user_id: Mapped[str | None] = mapped_column(ID)
     code_verifier: Mapped[str] = mapped_column(String(128))
+    browser_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]

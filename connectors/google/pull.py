@@ -25,6 +25,7 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from connectors.google import notices, store
+from connectors.google.access import AccessTokens
 from connectors.google.backoff import Backoff
 from connectors.google.calendar import (
     BrokenConnectionError,
@@ -97,7 +98,7 @@ class GooglePull:
         *,
         clock: Clock,
         busy_sources: Sequence[BusySource] = (),
-        service_for: Callable[[str], Any] | None = None,
+        service_for: Callable[[store.Connection], Any] | None = None,
         backoff: Backoff | None = None,
     ) -> None:
         self.database = database
@@ -105,7 +106,10 @@ class GooglePull:
         self.clock = clock
         self.busy_sources = busy_sources
         self.backoff = backoff or Backoff()
-        self.service_for = service_for or (lambda token: calendar_service(settings, token))
+        tokens = AccessTokens(database, settings, self.cipher)
+        self.service_for = service_for or (
+            lambda conn: calendar_service(settings, tokens.credentials(conn))
+        )
 
     def sync_all(self) -> list[SyncReport]:
         """Sync every active connection; one failing never stops the others."""
@@ -125,7 +129,7 @@ class GooglePull:
             return report
         zone = self._zone(conn.business_id)
         try:
-            with self.service_for(self.cipher.open(conn.refresh_token)) as api:
+            with self.service_for(conn) as api:
                 for calendar in dict.fromkeys((conn.calendar_id, *conn.busy_calendar_ids)):
                     self._sync_calendar(api, conn, calendar, report, zone)
             self.backoff.succeeded(conn.id)

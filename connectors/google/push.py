@@ -26,6 +26,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from connectors.google import notices, store
+from connectors.google.access import AccessTokens
 from connectors.google.backoff import Backoff
 from connectors.google.batch import PushedEvents, push_together
 from connectors.google.calendar import (
@@ -69,8 +70,8 @@ class MeetPendingError(TransientGoogleError):
 
 
 class GooglePush:
-    """The consumer. ``service_for(refresh_token)`` builds the Calendar client (injected so
-    a process builds it one way everywhere)."""
+    """The consumer. ``service_for(connection)`` builds the Calendar client acting as the
+    connection's account (injected so a process builds it one way everywhere)."""
 
     name = "google"
 
@@ -79,14 +80,17 @@ class GooglePush:
         database: SqlDatabase,
         settings: Settings,
         *,
-        service_for: Callable[[str], Any] | None = None,
+        service_for: Callable[[store.Connection], Any] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         backoff: Backoff | None = None,
     ) -> None:
         self.database = database
         self.settings = settings
         self.cipher = TokenCipher.from_settings(settings)
-        self.service_for = service_for or (lambda token: calendar_service(settings, token))
+        tokens = AccessTokens(database, settings, self.cipher)
+        self.service_for = service_for or (
+            lambda conn: calendar_service(settings, tokens.credentials(conn))
+        )
         self.sleep = sleep
         self.backoff = backoff or Backoff()
         self.pushed = PushedEvents()
@@ -120,7 +124,7 @@ class GooglePush:
         if waiting is not None:
             raise RetryableDeliveryError(f"Google asked us to wait until {waiting.isoformat()}")
         try:
-            with self.service_for(self.cipher.open(conn.refresh_token)) as api:
+            with self.service_for(conn) as api:
                 detail = self._sync(api, conn, view)
             self.backoff.succeeded(conn.id)
         except MeetPendingError as exc:

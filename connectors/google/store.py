@@ -1,5 +1,6 @@
-"""Queries of the Google connector: connections, pulled busy intervals, OAuth states, and the
-external ids (Google event id, Meet link) written onto a booking.
+"""Queries of the Google connector: connections (with their cached access token), pulled busy
+intervals, OAuth states, and the external ids (Google event id, Meet link) written onto a
+booking.
 
 Every function takes an open SQLAlchemy session and never commits; the caller owns the
 transaction. Not here: calling Google (``calendar``), deciding what to do (``push``/``pull``).
@@ -35,6 +36,8 @@ class Connection:
     status: str
     broken_reason: str
     last_synced_at: datetime | None = None
+    access_token: str | None = None  # sealed; good until access_expires_at
+    access_expires_at: datetime | None = None
 
     @property
     def active(self) -> bool:
@@ -54,6 +57,8 @@ def _connection(row: ConnectionRow) -> Connection:
         status=row.status,
         broken_reason=row.broken_reason,
         last_synced_at=row.last_synced_at,
+        access_token=row.access_token,
+        access_expires_at=row.access_expires_at,
     )
 
 
@@ -68,8 +73,11 @@ def save_connection(
     now: datetime,
     calendar_id: str = "primary",
     busy_calendar_ids: Sequence[str] = ("primary",),
+    sealed_access_token: str | None = None,
+    access_expires_at: datetime | None = None,
 ) -> Connection:
-    """Create the user's connection, or renew it (new grant, active again, sync restarts)."""
+    """Create the user's connection, or renew it (new grant, active again, sync restarts).
+    The access token that came with the grant is kept too, so the first calls need none."""
     row = session.scalar(
         select(ConnectionRow).where(
             ConnectionRow.business_id == business_id, ConnectionRow.user_id == user_id
@@ -83,6 +91,8 @@ def save_connection(
     row.calendar_id = calendar_id
     row.busy_calendar_ids = list(busy_calendar_ids)
     row.refresh_token = sealed_refresh_token
+    row.access_token = sealed_access_token
+    row.access_expires_at = access_expires_at if sealed_access_token else None
     row.status = ACTIVE
     row.broken_reason = ""
     row.sync_tokens = {}
@@ -136,7 +146,13 @@ def mark_broken(session: Session, connection_id: str, reason: str, now: datetime
     result = session.execute(
         update(ConnectionRow)
         .where(ConnectionRow.id == connection_id, ConnectionRow.status == ACTIVE)
-        .values(status=BROKEN, broken_reason=reason, updated_at=now)
+        .values(
+            status=BROKEN,
+            broken_reason=reason,
+            access_token=None,
+            access_expires_at=None,
+            updated_at=now,
+        )
     )
     return bool(getattr(result, "rowcount", 0))
 
@@ -169,6 +185,29 @@ def choose_calendars(
         )
     )
     session.flush()
+
+
+def cached_access_token(session: Session, connection_id: str) -> tuple[str, datetime] | None:
+    """The connection's sealed access token and when it expires, if one is kept."""
+    row = session.execute(
+        select(ConnectionRow.access_token, ConnectionRow.access_expires_at).where(
+            ConnectionRow.id == connection_id
+        )
+    ).first()
+    if row is None or row[0] is None or row[1] is None:
+        return None
+    return str(row[0]), row[1]
+
+
+def keep_access_token(
+    session: Session, connection_id: str, sealed: str, expires_at: datetime
+) -> None:
+    """Keep a fresh access token for every process (only on an active connection)."""
+    session.execute(
+        update(ConnectionRow)
+        .where(ConnectionRow.id == connection_id, ConnectionRow.status == ACTIVE)
+        .values(access_token=sealed, access_expires_at=expires_at)
+    )
 
 
 def forget_connection(session: Session, connection_id: str) -> None:
@@ -296,3 +335,8 @@ def take_state(session: Session, state: str, not_before: datetime) -> AuthStateR
     session.delete(row)
     session.flush()
     return row if row.created_at >= not_before else None
+
+
+def purge_states(session: Session, before: datetime) -> None:
+    """Forget round trips started before ``before`` (never finished: they cannot be any more)."""
+    session.execute(delete(AuthStateRow).where(AuthStateRow.created_at < before))

@@ -2,8 +2,10 @@
 the connect callback and the push-notification endpoint.
 
 - ``GET /connect/callback``: finishes a connect flow started by ``GoogleOAuth.begin``
-  (from the console), keeps the sealed grant, opens a watch channel, pulls once, and sends
-  the user to the console to pick their calendars.
+  (from the console, in this same browser: ``browser``), keeps the sealed grant, opens a
+  watch channel, pulls once, and sends the user to the console to pick their calendars.
+  Calendar access left unticked sends them back to the console page that says so; a refused
+  round trip (another browser, expired, Google said no) to a page that explains it.
 - ``POST /notifications``: Google's change notifications; the channel token is checked in
   constant time, then a pull of that connection runs after the answer.
 
@@ -17,12 +19,12 @@ import logging
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from connectors.google import channels
+from connectors.google import browser, channels
 from connectors.google.calendar import GoogleError
-from connectors.google.oauth import CONNECT, GoogleOAuth, OAuthError
+from connectors.google.oauth import CONNECT, CalendarNotGrantedError, GoogleOAuth, OAuthError
 from connectors.google.pull import GooglePull
 from connectors.google.runtime import configured
 from hub.bootstrap import Hub
@@ -36,12 +38,14 @@ def routes(hub: Hub) -> list[BaseRoute]:
     oauth = GoogleOAuth(hub.database, hub.settings)
     pull = GooglePull(hub.database, hub.settings, clock=hub.now, busy_sources=hub.busy_sources)
 
-    def finish_connect(state: str, code: str) -> str:
-        done = oauth.complete(CONNECT, state, code, hub.now())
+    secure = hub.settings.base_url.startswith("https://")
+
+    def finish_connect(state: str, code: str, key: str | None) -> str:
+        done = oauth.complete(CONNECT, state, code, hub.now(), browser=key)
         with hub.accounts_uow() as uow:
             user = uow.users.get(done.user_id or "")
         if user is None or not user.active or user.business_id != done.business_id:
-            raise OAuthError("that staff user no longer exists")
+            raise OAuthError("that staff user no longer exists", "gone")
         conn = oauth.connect(done, list(user.resource_ids), hub.now())
         try:
             channels.watch(pull, conn.id, channels.notifications_address(hub.settings.base_url))
@@ -53,11 +57,17 @@ def routes(hub: Hub) -> list[BaseRoute]:
     async def connect_callback(request: Request) -> Response:
         state, code = request.query_params.get("state"), request.query_params.get("code")
         if not state or not code:
-            return PlainTextResponse("Google did not grant access.", status_code=400)
+            if state:  # the user said no at Google: the state is used up
+                await run_in_threadpool(oauth.abandon, state, hub.now())
+            return RedirectResponse("/console/google/refused?reason=refused", status_code=303)
+        key = browser.sent_key(request, secure=secure)
         try:
-            await run_in_threadpool(finish_connect, state, code)
+            await run_in_threadpool(finish_connect, state, code, key)
+        except CalendarNotGrantedError:
+            return RedirectResponse("/console/google?problem=no_calendar", status_code=303)
         except OAuthError as exc:
-            return PlainTextResponse(str(exc), status_code=400)
+            log.info("Google connect refused: %s", exc)
+            return RedirectResponse(f"/console/google/refused?reason={exc.code}", status_code=303)
         return RedirectResponse("/console/google?connected=1", status_code=303)
 
     async def notifications(request: Request) -> Response:

@@ -10,7 +10,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, cast
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -38,6 +39,9 @@ from scheduler.config import SchedulerConfig
 from scheduler.consumers import ConsumerRegistry
 from scheduler.dispatcher import Dispatcher
 from tests.google.fake import FakeGoogle
+
+if TYPE_CHECKING:
+    from tests.google.site import Browsers
 
 SETUP = ChangedBy(Actor.OPERATOR, Channel.CLI)
 CLIENT = ChangedBy(Actor.CLIENT, Channel.PAGE)
@@ -294,6 +298,26 @@ def world(database_url: str, google: FakeGoogle) -> Iterator[World]:
     yield made
     made.connector.busy.close()
     made.hub.close()
+
+
+@pytest.fixture
+def site(
+    tmp_path: Path, database_url: str, google: FakeGoogle, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[World, str]]:
+    """The product app under uvicorn with the fake Google, and its base URL."""
+    from tests.google.site import serve_site
+
+    with serve_site(tmp_path, database_url, google, monkeypatch) as served:
+        yield served
+
+
+@pytest.fixture
+def browsers(site: tuple[World, str]) -> Iterator[Browsers]:
+    from tests.google.site import Browsers
+
+    opened = Browsers(site[1])
+    yield opened
+    opened.close()
 
 
 def utc(value: datetime) -> datetime:

@@ -1,22 +1,27 @@
 """``FakeGoogle``: a small stand-in for Google's OAuth and Calendar v3 endpoints on loopback,
-shaped after the discovery document bundled with google-api-python-client.
+shaped after the discovery document bundled with google-api-python-client and Google's public
+guides — where those differ from what our connector sends, the guides win. Sign-in and tokens
+live in ``fake_accounts`` (authorization page, long-form granted scopes, granular consent,
+token expiry, ``invalid_grant``); this module adds the Calendar API:
 
-Covers what the connector uses: the token endpoint (authorization code with PKCE, refresh,
-``invalid_grant`` once revoked), an authorization endpoint that consents at once, userinfo,
-and Calendar v3 ``events.insert/get/patch/delete/list`` (``pageToken``, ``syncToken``, 410
-once tokens are expired, ``privateExtendedProperty``, ``singleEvents`` expansion of RRULEs),
-``events.watch``, ``channels.stop``, ``calendarList.list``, ``freeBusy``, token
-revocation, injected API errors (``fail_api``), ``conferenceData.createRequest`` →
-a Meet link (``pending`` first when asked to), and the batch endpoint (multipart/mixed, each
-part routed like a request of its own and answered in a part with the ``Content-ID``
-echoed as ``response-…``; ``batches`` says whose batches came and how many calls each
-held). Tests reach into its state directly to play the staff member editing their calendar.
+``events.insert/get/patch/delete/list`` (``pageToken``, ``syncToken``, 410 once tokens are
+expired, ``privateExtendedProperty``, ``singleEvents`` expansion of RRULEs), ``events.watch``
+(HTTPS addresses only), ``channels.stop``, ``calendarList.list``, ``freeBusy``, injected API
+errors (``fail_api``), ``conferenceData.createRequest`` → a Meet link (``pending`` first when
+asked to), and the batch endpoint (``batches`` says whose batches came and how many calls each
+held). Every API call needs a live access token that carries a Calendar scope. Tests reach
+into its state directly to play the staff member editing their calendar.
+
+Sections cited:
+- [push] Calendar API "Push notifications", developers.google.com/calendar/api/guides/push
+- [batch] Calendar API "Send batch requests", developers.google.com/calendar/api/guides/batch
+- [errors] Calendar API "Handle API errors", developers.google.com/calendar/api/guides/errors
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
+import ipaddress
 import json
 import secrets
 import threading
@@ -28,10 +33,12 @@ from email.parser import BytesParser, Parser
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, cast
-from urllib.parse import parse_qs, unquote, urlencode, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 import httpx
 from dateutil.rrule import rrulestr
+
+from tests.google.fake_accounts import CALENDAR, CALENDAR_READONLY, FakeGoogleAccounts
 
 API_PREFIX = "/calendar/v3/"
 BATCH_PATH = "/batch/calendar/v3"
@@ -45,28 +52,26 @@ def _instant(value: Json) -> datetime:
     return datetime.fromisoformat(value["date"]).replace(tzinfo=UTC)
 
 
-class FakeGoogle:
+class FakeGoogle(FakeGoogleAccounts):
     def __init__(self, client_id: str = "client-1", client_secret: str = "secret-1") -> None:
         self.client_id = client_id
         self.client_secret = client_secret
         self.lock = threading.RLock()
         self.calendars: dict[str, dict[str, Json]] = {}
         self.calendar_list: dict[str, list[Json]] = {}  # email → their calendarList entries
+        self._init_accounts()
         self.fail_api: list[tuple[int, str]] = []  # the next API calls answer these errors
-        self.revoked: list[str] = []
         self.channel_ttl = timedelta(days=7)
+        self.loopback_http = True  # watch addresses on 127.0.0.1 may be plain HTTP (tests)
         self.seq = 0
         self.token_floor = 0  # sync tokens below this answer 410
-        self.refresh_tokens: dict[str, str] = {}  # refresh token → email
-        self.access_tokens: dict[str, str] = {}  # access token → email
-        self.codes: dict[str, Json] = {}
         self.channels: dict[str, Json] = {}
         self.stopped_channels: list[str] = []
         self.meet_pending = False
-        self.unverified: set[str] = set()  # accounts whose email Google has not verified
         self.meet_ready_after_gets = 1  # GETs of a pending conference before it is filled
         self.fail_next_insert_after_commit = 0  # insert stored, then the socket hangs up
         self.requests: list[tuple[str, str]] = []  # every API call, batched ones included
+        self.auth_failures = 0  # calls answered 401 (no live access token)
         self.batches: list[tuple[str, int]] = []  # (whose access token, how many parts)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -91,18 +96,6 @@ class FakeGoogle:
 
     # -- what a test does as the user ----------------------------------------------------
 
-    def grant(self, email: str) -> str:
-        """A refresh token for ``email``, as if they had consented earlier."""
-        token = "1//rt-" + secrets.token_urlsafe(12)
-        with self.lock:
-            self.refresh_tokens[token] = email
-            self.calendars.setdefault(email, {})
-            if email not in self.calendar_list:
-                self.calendar_list[email] = [
-                    {"id": email, "summary": email, "primary": True, "accessRole": "owner"}
-                ]
-        return token
-
     def add_calendar(
         self, email: str, calendar_id: str, summary: str, time_zone: str | None = None
     ) -> None:
@@ -116,12 +109,6 @@ class FakeGoogle:
 
     def _owner(self, calendar_id: str, email: str) -> bool:
         return any(c["id"] == calendar_id for c in self.calendar_list.get(email, []))
-
-    def revoke(self, email: str) -> None:
-        with self.lock:
-            for table in (self.refresh_tokens, self.access_tokens):
-                for token in [t for t, e in table.items() if e == email]:
-                    del table[token]
 
     def expire_sync_tokens(self) -> None:
         with self.lock:
@@ -276,10 +263,13 @@ class FakeGoogle:
                 raw = self._body()
                 with fake.lock:
                     fake.requests.append((method, url.path))
+                    if url.path == "/auth":
+                        self._answer_raw(*fake.authorize(method, query, raw))
+                        return
                     try:
                         if method == "POST" and url.path == BATCH_PATH:
                             status, content_type, answer = fake.batch(raw, self.headers)
-                            self._answer_raw(status, content_type, answer)
+                            self._answer_raw(status, {"Content-Type": content_type}, answer)
                             return
                         result = fake.route(method, url.path, query, multi, raw, self.headers)
                     except _Hangup:
@@ -288,9 +278,10 @@ class FakeGoogle:
                         return
                 self._answer(*result)
 
-            def _answer_raw(self, status: int, content_type: str, raw: bytes) -> None:
+            def _answer_raw(self, status: int, headers: Json, raw: bytes) -> None:
                 self.send_response(status)
-                self.send_header("Content-Type", content_type)
+                for key, value in headers.items():
+                    self.send_header(key, value)
                 self.send_header("Content-Length", str(len(raw)))
                 self.end_headers()
                 self.wfile.write(raw)
@@ -310,12 +301,13 @@ class FakeGoogle:
         return Handler
 
     def batch(self, raw: bytes, headers: Any) -> tuple[int, str, bytes]:
-        """A Calendar batch request: every part is an HTTP request of its own (its own
-        ``Authorization``), answered in the same order in a multipart/mixed answer."""
-        email = self.access_tokens.get((headers.get("Authorization") or "").removeprefix("Bearer "))
-        if email is None:
-            status, body, _ = _error(401, "authError", "Invalid Credentials")
-            return status, "application/json", json.dumps(body).encode()
+        """A Calendar batch request. [batch] "Format of a batch request": the server unwraps
+        the parts into separate requests; the outer request's headers (its
+        ``Authorization`` too) apply to every part unless the part sets its own. "Response to
+        a batch request": one multipart/mixed answer, a part per request in the same order,
+        each a whole HTTP response, its ``Content-ID`` the request's prefixed ``response-``.
+        So an expired token gets a 401 in each part, not for the batch."""
+        email = self.owner(headers.get("Authorization"))
         envelope = f"Content-Type: {headers.get('Content-Type')}\r\n\r\n".encode() + raw
         message = BytesParser().parsebytes(envelope)
         if not message.is_multipart():
@@ -325,13 +317,15 @@ class FakeGoogle:
         if len(parts) > BATCH_LIMIT:
             status, body, _ = _error(400, "badRequest", "Too many requests in a batch")
             return status, "application/json", json.dumps(body).encode()
-        self.batches.append((email, len(parts)))
+        self.batches.append((email or "", len(parts)))
         boundary = "batch_" + secrets.token_hex(8)
         out: list[str] = []
         for part in parts:
             request_line, _, rest = str(part.get_payload()).partition("\n")
             method, target, _version = request_line.strip().split(" ", 2)
             inner = Parser().parsestr(rest)
+            if inner.get("Authorization") is None and headers.get("Authorization"):
+                inner["Authorization"] = headers["Authorization"]
             url = urlparse(target)
             query = {k: v[-1] for k, v in parse_qs(url.query).items()}
             payload = str(inner.get_payload() or "").encode()
@@ -373,26 +367,29 @@ class FakeGoogle:
                 # RFC 6749 §2.3.1: client credentials may come as HTTP Basic instead.
                 client, _, secret = base64.b64decode(basic).decode().partition(":")
                 form["client_id"], form["client_secret"] = [client], [secret]
-            return self._token(form)
-        if path == "/auth":
-            return self._authorize(query)
+            return self.token(form)
         if path == "/revoke":
             # Google takes the token as a query parameter or in a form body.
-            token = query.get("token") or parse_qs(raw.decode()).get("token", [""])[-1]
-            email = self.refresh_tokens.get(token) or self.access_tokens.get(token)
-            if email is None:
-                return 400, {"error": "invalid_token"}, None
-            self.revoked.append(email)
-            self.revoke(email)
-            return 200, {}, None
-        email = self.access_tokens.get((headers.get("Authorization") or "").removeprefix("Bearer "))
-        if email is None:
+            return self.revoke_token(
+                query.get("token") or parse_qs(raw.decode()).get("token", [""])[-1]
+            )
+        caller = self.caller(headers.get("Authorization"))
+        if caller is None:  # [errors] "401: Invalid Credentials" (expired or unknown token)
+            self.auth_failures += 1
             return _error(401, "authError", "Invalid Credentials")
         if path == "/userinfo":
-            verified = email not in self.unverified
-            return 200, {"email": email, "email_verified": verified, "sub": "sub-" + email}, None
+            return self.userinfo(caller)
         if not path.startswith(API_PREFIX):
             return _error(404, "notFound", "Not Found")
+        email = caller.email
+        if CALENDAR not in caller.scopes and not (
+            method == "GET" and CALENDAR_READONLY in caller.scopes
+        ):
+            # A grant without the Calendar scope (unticked on the consent page). Google APIs
+            # answer 403 "Request had insufficient authentication scopes." (reason
+            # ``insufficientPermissions``; google/api/error_reason.proto in googleapis/googleapis:
+            # ACCESS_TOKEN_SCOPE_INSUFFICIENT).
+            return _error(403, "insufficientPermissions", "Insufficient Permission")
         parts = [unquote(p) for p in path.removeprefix(API_PREFIX).split("/")]
         body: Json = json.loads(raw) if raw else {}
         if self.fail_api:
@@ -508,6 +505,13 @@ class FakeGoogle:
         return 200, answer, None
 
     def _watch(self, calendar_id: str, body: Json) -> tuple[int, Json | None, Json | None]:
+        # [push] "Create notification channels": the receiving URL is an HTTPS server; Google
+        # refuses any other address with 400 ``push.webhookUrlNotHttps``. Tests receive on
+        # loopback over plain HTTP (``loopback_http``).
+        address = urlparse(str(body.get("address") or ""))
+        if address.scheme != "https" and not (self.loopback_http and _loopback(address.hostname)):
+            message = f"WebHook callback must be HTTPS: {body.get('address')}"
+            return _error(400, "push.webhookUrlNotHttps", message)
         expiration = datetime.now(UTC) + self.channel_ttl
         channel = {
             "kind": "api#channel",
@@ -538,73 +542,6 @@ class FakeGoogle:
             out[item["id"]] = {"busy": busy}
         return 200, {"kind": "calendar#freeBusy", "calendars": out}, None
 
-    # -- OAuth ---------------------------------------------------------------------------
-
-    def _authorize(self, query: dict[str, str]) -> tuple[int, Json | None, Json | None]:
-        """Consent at once, as ``login_hint`` (the test says who is signing in)."""
-        code = "code-" + secrets.token_urlsafe(12)
-        self.codes[code] = {
-            "email": query.get("login_hint", "staff@example.com"),
-            "challenge": query.get("code_challenge"),
-            "method": query.get("code_challenge_method"),
-            "redirect_uri": query.get("redirect_uri"),
-            "client_id": query.get("client_id"),
-            "scope": query.get("scope", ""),
-        }
-        target = (
-            query["redirect_uri"] + "?" + urlencode({"code": code, "state": query.get("state", "")})
-        )
-        return 302, None, {"Location": target}
-
-    def _token(self, form: dict[str, list[str]]) -> tuple[int, Json | None, Json | None]:
-        f = {k: v[-1] for k, v in form.items()}
-        if f.get("client_id") != self.client_id or f.get("client_secret") != self.client_secret:
-            return 401, {"error": "invalid_client"}, None
-        access = "ya29." + secrets.token_urlsafe(12)
-        if f.get("grant_type") == "refresh_token":
-            email = self.refresh_tokens.get(f.get("refresh_token", ""))
-            if email is None:
-                return (
-                    400,
-                    {
-                        "error": "invalid_grant",
-                        "error_description": "Token has been expired or revoked.",
-                    },
-                    None,
-                )
-            self.access_tokens[access] = email
-            return 200, {"access_token": access, "expires_in": 3599, "token_type": "Bearer"}, None
-        if f.get("grant_type") == "authorization_code":
-            grant = self.codes.pop(f.get("code", ""), None)
-            if grant is None or grant["redirect_uri"] != f.get("redirect_uri"):
-                return 400, {"error": "invalid_grant"}, None
-            verifier = f.get("code_verifier", "")
-            digest = (
-                base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
-                .rstrip(b"=")
-                .decode()
-            )
-            if grant["method"] != "S256" or digest != grant["challenge"]:
-                return (
-                    400,
-                    {"error": "invalid_grant", "error_description": "PKCE check failed"},
-                    None,
-                )
-            refresh = self.grant(grant["email"])
-            self.access_tokens[access] = grant["email"]
-            return (
-                200,
-                {
-                    "access_token": access,
-                    "refresh_token": refresh,
-                    "expires_in": 3599,
-                    "token_type": "Bearer",
-                    "scope": grant["scope"],
-                },
-                None,
-            )
-        return 400, {"error": "unsupported_grant_type"}, None
-
 
 class _Hangup(Exception):
     """Close the socket without answering (a timeout as the client sees it)."""
@@ -612,6 +549,13 @@ class _Hangup(Exception):
 
 def _public(event: Json) -> Json:
     return {k: deepcopy(v) for k, v in event.items() if not k.startswith("_")}
+
+
+def _loopback(host: str | None) -> bool:
+    try:
+        return host == "localhost" or ipaddress.ip_address(host or "").is_loopback
+    except ValueError:
+        return False
 
 
 def _error(status: int, reason: str, message: str) -> tuple[int, Json | None, Json | None]:

@@ -6,99 +6,26 @@ staff email and refuses an unknown one without creating anything."""
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import httpx
-import pytest
 from sqlalchemy import func, select
-from starlette.applications import Starlette
-from starlette.routing import Mount
 
 from booking_pages.console_auth import SESSION_COOKIE
-from booking_pages.routing import mounts as page_mounts
 from connectors.google.models import BusyRow, ConnectionRow
-from connectors.google.web import routes
 from hub.persistence.accounts import UserRow
-from tests.api.conftest import ServedApp
-from tests.google.conftest import World, make_world, utc
-from tests.google.fake import FakeGoogle
-from tests.pages.helpers import csrf_of, text_of
-
-PASSWORD = "correct horse battery"
+from tests.google.conftest import World, utc
+from tests.google.site import Browsers, post_form, through_google
+from tests.pages.helpers import text_of
 
 
-@pytest.fixture(autouse=True)
-def _close_clients() -> Iterator[None]:
-    yield
-    while _CLIENTS:
-        _CLIENTS.pop().close()
-
-
-_CLIENTS: list[httpx.Client] = []
-
-
-def _client(base: str) -> httpx.Client:
-    client = httpx.Client(base_url=base, timeout=30, headers={"Accept-Language": "es-AR"})
-    _CLIENTS.append(client)
-    return client
-
-
-@pytest.fixture
-def site(
-    tmp_path: Path, database_url: str, google: FakeGoogle, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[tuple[World, str]]:
-    # oauthlib refuses plain-HTTP token endpoints unless told; the fake is on loopback HTTP.
-    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
-    monkeypatch.setenv("TURNERO_MAIL_DIR", str(tmp_path / "mail"))
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.bind(("127.0.0.1", 0))
-    base = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    world = make_world(database_url, google, base)
-    app = Starlette(
-        routes=[Mount("/connectors/google", routes=routes(world.hub)), *page_mounts(world.hub)]
-    )
-    server = ServedApp(sock, app)
-    server.start()
-    yield world, base
-    server.stop()
-    world.connector.busy.close()
-    world.hub.close()
-
-
-def _sign_in(base: str, email: str) -> httpx.Client:
-    client = _client(base)
-    page = client.get("/console/login")
-    answer = client.post(
-        "/console/login",
-        data={"csrf_token": csrf_of(page.text), "email": email, "password": PASSWORD},
-    )
-    assert answer.status_code == 303, answer.text
-    return client
-
-
-def _post(client: httpx.Client, path: str, data: dict[str, object]) -> httpx.Response:
-    page = client.get("/console/google")
-    return client.post(path, data={"csrf_token": csrf_of(page.text), **data})
-
-
-def _through_google(client: httpx.Client, to_google: httpx.Response) -> httpx.Response:
-    """The browser: to Google (which consents at once), and back to our callback."""
-    assert to_google.status_code == 303, to_google.text
-    consent = httpx.get(to_google.headers["location"], timeout=30)
-    assert consent.status_code == 302
-    return client.get(consent.headers["location"])
-
-
-def test_connect_pick_calendars_and_disconnect(site: tuple[World, str]) -> None:
-    world, base = site
-    juan = _sign_in(base, world.juan.email)
+def test_connect_pick_calendars_and_disconnect(site: tuple[World, str], browsers: Browsers) -> None:
+    world, _ = site
+    juan = browsers.signed_in(world.juan.email)
     intro = juan.get("/console/google")
     assert "Conectar Google Calendar" in text_of(intro.text)
 
-    back = _through_google(juan, _post(juan, "/console/google/connect", {}))
+    back = through_google(juan, post_form(juan, "/console/google/connect", {}))
 
     assert back.status_code == 303, back.text
     assert back.headers["location"] == "/console/google?connected=1"
@@ -120,7 +47,7 @@ def test_connect_pick_calendars_and_disconnect(site: tuple[World, str]) -> None:
     world.connector.pull.sync_all()
     assert start in world.free_starts(world.juan, day)
 
-    saved = _post(
+    saved = post_form(
         juan,
         "/console/google/calendars",
         {"destination": world.juan.email, "busy": [world.juan.email, "family@group"]},
@@ -129,7 +56,7 @@ def test_connect_pick_calendars_and_disconnect(site: tuple[World, str]) -> None:
     assert saved.status_code == 303, saved.text
     assert start not in world.free_starts(world.juan, day)
     # Someone else's calendar is refused, and nothing changes.
-    refused = _post(
+    refused = post_form(
         juan,
         "/console/google/calendars",
         {"destination": "maria@example.com", "busy": [world.juan.email]},
@@ -141,7 +68,7 @@ def test_connect_pick_calendars_and_disconnect(site: tuple[World, str]) -> None:
     with world.hub.database.sessions() as session:
         (row,) = session.scalars(select(ConnectionRow))
         channel = row.channel_id
-    gone = _post(juan, "/console/google/disconnect", {"connection": row.id})
+    gone = post_form(juan, "/console/google/disconnect", {"connection": row.id})
 
     assert gone.status_code == 303
     assert world.google.revoked == [world.juan.email]
@@ -154,35 +81,41 @@ def test_connect_pick_calendars_and_disconnect(site: tuple[World, str]) -> None:
     assert "Conectar Google Calendar" in text_of(juan.get("/console/google").text)
 
 
-def test_broken_connection_banner_for_its_owner_and_the_admin(site: tuple[World, str]) -> None:
-    world, base = site
+def test_broken_connection_banner_for_its_owner_and_the_admin(
+    site: tuple[World, str], browsers: Browsers
+) -> None:
+    world, _ = site
     world.connect(world.juan)
     world.connect(world.maria)
     world.google.revoke(world.juan.email)
     world.connector.pull.sync_all()
 
     banner = "La conexión con Google Calendar no funciona"
-    juan = _sign_in(base, world.juan.email)
+    juan = browsers.signed_in(world.juan.email)
     agenda = text_of(juan.get("/console/agenda").text)
     assert banner in agenda and world.juan.email in agenda
     status = text_of(juan.get("/console/google").text)
     assert "dejó de funcionar" in status and "invalid_grant" in status
     assert "Conectar de nuevo" in status
-    admin = text_of(_sign_in(base, world.admin.email).get("/console/agenda").text)
+    admin = text_of(browsers.signed_in(world.admin.email).get("/console/agenda").text)
     assert banner in admin
-    assert banner not in text_of(_sign_in(base, world.maria.email).get("/console/agenda").text)
+    assert banner not in text_of(browsers.signed_in(world.maria.email).get("/console/agenda").text)
     # María cannot disconnect Juan's connection; the admin sees both and can.
-    maria = _sign_in(base, world.maria.email)
-    denied = _post(maria, "/console/google/disconnect", {"connection": world.juan.connection_id})
+    maria = browsers.signed_in(world.maria.email)
+    denied = post_form(
+        maria, "/console/google/disconnect", {"connection": world.juan.connection_id}
+    )
     assert denied.status_code == 404
-    owner = _sign_in(base, world.admin.email)
+    owner = browsers.signed_in(world.admin.email)
     listed = text_of(owner.get("/console/google").text)
     assert world.juan.email in listed and world.maria.email in listed
 
 
-def test_login_with_google_known_and_unknown_email(site: tuple[World, str]) -> None:
-    world, base = site
-    browser = _client(base)
+def test_login_with_google_known_and_unknown_email(
+    site: tuple[World, str], browsers: Browsers
+) -> None:
+    world, _ = site
+    browser = browsers.new()
     assert "Entrar con Google" in text_of(browser.get("/console/login").text)
 
     start = browser.get("/console/login/google")
@@ -198,7 +131,7 @@ def test_login_with_google_known_and_unknown_email(site: tuple[World, str]) -> N
 
     with world.hub.database.sessions() as session:
         users_before = session.scalar(select(func.count()).select_from(UserRow))
-    stranger = _client(base)
+    stranger = browsers.new()
     start = stranger.get("/console/login/google")
     consent = httpx.get(start.headers["location"] + "&login_hint=intruder@example.com", timeout=30)
     refused = stranger.get(consent.headers["location"])
@@ -213,12 +146,14 @@ def test_login_with_google_known_and_unknown_email(site: tuple[World, str]) -> N
     assert forged.status_code == 400
 
 
-def test_login_with_google_refuses_an_unverified_email(site: tuple[World, str]) -> None:
+def test_login_with_google_refuses_an_unverified_email(
+    site: tuple[World, str], browsers: Browsers
+) -> None:
     """A Google account can carry any address until Google verifies it: a staff member's
     address on an unverified account signs nobody in."""
-    world, base = site
+    world, _ = site
     world.google.unverified.add(world.maria.email)
-    browser = _client(base)
+    browser = browsers.new()
     start = browser.get("/console/login/google")
     consent = httpx.get(start.headers["location"] + "&login_hint=" + world.maria.email, timeout=30)
     refused = browser.get(consent.headers["location"])
@@ -228,19 +163,21 @@ def test_login_with_google_refuses_an_unverified_email(site: tuple[World, str]) 
     assert browser.get("/console/agenda").status_code == 303
 
 
-def test_admin_connects_for_the_resources_they_choose(site: tuple[World, str]) -> None:
-    world, base = site
-    owner = _sign_in(base, world.admin.email)
-    back = _through_google(owner, _post(owner, "/console/google/connect", {}))
+def test_admin_connects_for_the_resources_they_choose(
+    site: tuple[World, str], browsers: Browsers
+) -> None:
+    world, _ = site
+    owner = browsers.signed_in(world.admin.email)
+    back = through_google(owner, post_form(owner, "/console/google/connect", {}))
     assert back.status_code == 303, back.text
 
-    foreign = _post(
+    foreign = post_form(
         owner,
         "/console/google/calendars",
         {"destination": world.admin.email, "busy": [world.admin.email], "resource": ["nope"]},
     )
     assert foreign.status_code == 400
-    chosen = _post(
+    chosen = post_form(
         owner,
         "/console/google/calendars",
         {

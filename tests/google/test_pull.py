@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from connectors.google import store
@@ -313,6 +314,27 @@ def test_channels_are_renewed_before_they_expire(world: World) -> None:
     renewed = rows[world.juan.user.id]
     assert renewed.channel_id in world.google.channels and renewed.channel_id != short
     assert world.connector.renew_channels() == 0
+
+
+def test_a_hub_not_served_over_https_gets_no_channel_and_still_pulls(world: World) -> None:
+    """Google only posts notifications to HTTPS addresses: a hub on plain HTTP is refused a
+    channel (and says why in its log), and the periodic pull keeps it up to date."""
+    from connectors.google import channels
+    from connectors.google.calendar import RefusedError
+
+    world.connect(world.juan)
+    plain = "http://turnero.example/connectors/google/notifications"
+
+    with pytest.raises(RefusedError, match="400"):
+        channels.watch(world.connector.pull, world.juan.connection_id, plain)
+    assert channels.renew_due(world.connector.pull, plain, world.hub.now()) == 0
+
+    world.google.add_event(world.juan.email, summary="Dentist", **_timed(world, 10))
+    world.connector.pull.sync_all()
+    assert utc(world.at(10)) not in world.free_starts(world.juan, world.at(9).date())
+    assert world.google.channels == {}
+    secure = "https://turnero.example/connectors/google/notifications"
+    assert channels.watch(world.connector.pull, world.juan.connection_id, secure) is not None
 
 
 def test_the_worker_renews_channels_every_quarter_hour(world: World) -> None:

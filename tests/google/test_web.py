@@ -16,6 +16,7 @@ from sqlalchemy import select
 from starlette.applications import Starlette
 from starlette.routing import Mount
 
+from connectors.google.browser import COOKIE
 from connectors.google.models import ConnectionRow
 from connectors.google.oauth import CONNECT, GoogleOAuth
 from connectors.google.tokens import TokenCipher
@@ -44,11 +45,15 @@ def served(
     world.hub.close()
 
 
+KEY = "browser-key-" + "k" * 32  # what the starting browser keeps in its cookie
+
+
 def _through_google(url: str) -> httpx.Response:
-    """The browser: to Google (which consents at once), and back to our callback."""
+    """The browser: to Google (which consents at once), and back to our callback with the
+    cookie set when the round trip started."""
     to_google = httpx.get(url, timeout=30)
     assert to_google.status_code == 302
-    return httpx.get(to_google.headers["location"], timeout=30)
+    return httpx.get(to_google.headers["location"], cookies={COOKIE: KEY}, timeout=30)
 
 
 def test_connect_flow_keeps_a_sealed_grant_and_watches(served: tuple[World, str]) -> None:
@@ -57,6 +62,7 @@ def test_connect_flow_keeps_a_sealed_grant_and_watches(served: tuple[World, str]
     url = oauth.begin(
         CONNECT,
         world.hub.now(),
+        browser=KEY,
         business_id=world.business.id,
         user_id=world.juan.user.id,
         login_hint=world.juan.email,
@@ -75,9 +81,12 @@ def test_connect_flow_keeps_a_sealed_grant_and_watches(served: tuple[World, str]
     assert row.google_email == world.juan.email
     assert row.resource_ids == [world.juan.resource.id]
     assert row.channel_id in world.google.channels
+    # The grant's own access token served the watch and the first pull.
+    assert world.google.token_grants == ["authorization_code"]
     # The same answer replayed: the state was used up.
-    again = httpx.get(str(back.request.url), timeout=30)
-    assert again.status_code == 400
+    again = httpx.get(str(back.request.url), cookies={COOKIE: KEY}, timeout=30)
+    assert again.status_code == 303
+    assert again.headers["location"] == "/console/google/refused?reason=expired"
 
 
 def test_forged_state_is_refused(served: tuple[World, str]) -> None:
@@ -85,8 +94,8 @@ def test_forged_state_is_refused(served: tuple[World, str]) -> None:
     answer = httpx.get(
         f"{base}/connectors/google/connect/callback", params={"state": "x", "code": "y"}
     )
-    assert answer.status_code == 400
-    assert answer.text.startswith("this sign-in link is unknown")
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/console/google/refused?reason=expired"
 
 
 def test_notification_pulls_and_the_slot_disappears(served: tuple[World, str]) -> None:
@@ -95,6 +104,7 @@ def test_notification_pulls_and_the_slot_disappears(served: tuple[World, str]) -
     url = oauth.begin(
         CONNECT,
         world.hub.now(),
+        browser=KEY,
         business_id=world.business.id,
         user_id=world.juan.user.id,
         login_hint=world.juan.email,
