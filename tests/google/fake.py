@@ -53,7 +53,11 @@ def _instant(value: Json) -> datetime:
 
 
 class FakeGoogle(FakeGoogleAccounts):
-    def __init__(self, client_id: str = "client-1", client_secret: str = "secret-1") -> None:
+    def __init__(
+        self, client_id: str = "client-1", client_secret: str = "secret-1", host: str = "127.0.0.1"
+    ) -> None:
+        """``host``: a loopback address; another one than the hub's makes Google another
+        site for the browser (its own cookies, cross-site navigations), as it is."""
         self.client_id = client_id
         self.client_secret = client_secret
         self.lock = threading.RLock()
@@ -73,14 +77,15 @@ class FakeGoogle(FakeGoogleAccounts):
         self.requests: list[tuple[str, str]] = []  # every API call, batched ones included
         self.auth_failures = 0  # calls answered 401 (no live access token)
         self.batches: list[tuple[str, int]] = []  # (whose access token, how many parts)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = ThreadingHTTPServer((host, 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     # -- lifecycle ----------------------------------------------------------------------
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
 
     @property
     def api_url(self) -> str:

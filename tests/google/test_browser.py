@@ -26,10 +26,19 @@ def chromium() -> Iterator[Browser]:
 
 
 @pytest.fixture
+def google() -> Iterator[FakeGoogle]:
+    """Google on another loopback address than the hub: another site for Chromium, so the
+    round trip crosses sites (and SameSite cookies behave) as with the real one."""
+    fake = FakeGoogle(host="127.0.0.2").start()
+    fake.consent = "form"  # Google shows its consent page; the test clicks through it
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
 def live(
     tmp_path: Path, sqlite_url: str, google: FakeGoogle, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[World, str]]:
-    google.consent = "form"  # Google shows its consent page; the test clicks through it
     with serve_site(tmp_path, sqlite_url, google, monkeypatch) as served:
         yield served
 
