@@ -1,5 +1,6 @@
-"""Refresh tokens at rest: Fernet (AES-128-CBC + HMAC-SHA256) keyed by
-``Settings.encryption_key``. Nothing here talks to Google."""
+"""Tokens at rest (refresh tokens, and the access tokens ``access`` keeps): Fernet
+(AES-128-CBC + HMAC-SHA256) keyed by ``Settings.encryption_key``. Nothing here talks to
+Google."""
 
 from __future__ import annotations
 

@@ -99,6 +99,7 @@ class FakeGoogleAccounts:
         self.untick: set[str] = set()
         self.unverified: set[str] = set()
         self.access_lifetime = ACCESS_LIFETIME
+        self.refuse_access_tokens = False  # every API call answers 401, fresh token or not
         self.refresh_tokens: dict[str, Grant] = {}
         self.access_tokens: dict[str, AccessToken] = {}
         self.codes: dict[str, Json] = {}
@@ -149,7 +150,7 @@ class FakeGoogleAccounts:
         """The live access token in an ``Authorization: Bearer`` header. [errors] "401:
         Invalid Credentials": "The access token you're using is either expired or invalid"."""
         found = self.access_tokens.get((authorization or "").removeprefix("Bearer "))
-        if found is None or found.expires_at <= time.time():
+        if found is None or found.expires_at <= time.time() or self.refuse_access_tokens:
             return None
         return found
 

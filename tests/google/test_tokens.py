@@ -85,6 +85,17 @@ def test_a_token_google_refuses_is_replaced_once_and_the_call_goes_again(world: 
     assert world.google.token_grants == ["refresh_token", "refresh_token"]
 
 
+def test_a_fresh_token_refused_again_is_not_asked_for_a_third_time(world: World) -> None:
+    world.connect(world.juan)
+    world.google.refuse_access_tokens = True
+
+    report = world.connector.pull.sync(world.juan.connection_id)
+
+    assert report.broken  # the grant does not work: the owner is told to reconnect
+    assert world.google.token_grants == ["refresh_token", "refresh_token"]  # first, after 401
+    assert world.google.auth_failures == 2
+
+
 def test_a_token_about_to_expire_is_renewed_before_google_refuses_it(world: World) -> None:
     world.connect(world.juan)
     world.connector.pull.sync_all()
