@@ -145,12 +145,12 @@ def routes(pages: Pages) -> list[Route]:
 
     def started(url: str, key: str) -> Response:
         response = RedirectResponse(url, status_code=303)
-        browser.keep(response, key, secure=pages.secure)
+        browser.keep(response, key, hub.settings)
         return response
 
     async def connect(request: Request, staff: Staff) -> Response:
         await read_form(request)
-        key = browser.key_for(request, secure=pages.secure)
+        key = browser.key_for(request, hub.settings)
         url = await run_in_threadpool(
             lambda: oauth.begin(
                 CONNECT,
@@ -217,7 +217,7 @@ def routes(pages: Pages) -> list[Route]:
         return pages.render(request, "console/google_refused.html", context, t=t, status=400)
 
     async def login_start(request: Request) -> Response:
-        key = browser.key_for(request, secure=pages.secure)
+        key = browser.key_for(request, hub.settings)
         url = await run_in_threadpool(lambda: oauth.begin(LOGIN, hub.now(), browser=key))
         return started(url, key)
 
@@ -238,7 +238,7 @@ def routes(pages: Pages) -> list[Route]:
                 await run_in_threadpool(oauth.abandon, state, hub.now())
             problem = t("google.login_refused")
         else:
-            key = browser.sent_key(request, secure=pages.secure)
+            key = browser.sent_key(request, hub.settings)
             try:
                 user = await run_in_threadpool(find_user, state, code, key)
             except UnverifiedEmailError:

@@ -38,8 +38,6 @@ def routes(hub: Hub) -> list[BaseRoute]:
     oauth = GoogleOAuth(hub.database, hub.settings)
     pull = GooglePull(hub.database, hub.settings, clock=hub.now, busy_sources=hub.busy_sources)
 
-    secure = hub.settings.base_url.startswith("https://")
-
     def finish_connect(state: str, code: str, key: str | None) -> str:
         done = oauth.complete(CONNECT, state, code, hub.now(), browser=key)
         with hub.accounts_uow() as uow:
@@ -60,7 +58,7 @@ def routes(hub: Hub) -> list[BaseRoute]:
             if state:  # the user said no at Google: the state is used up
                 await run_in_threadpool(oauth.abandon, state, hub.now())
             return RedirectResponse("/console/google/refused?reason=refused", status_code=303)
-        key = browser.sent_key(request, secure=secure)
+        key = browser.sent_key(request, hub.settings)
         try:
             await run_in_threadpool(finish_connect, state, code, key)
         except CalendarNotGrantedError:
