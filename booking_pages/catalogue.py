@@ -18,7 +18,8 @@ from hub.availability.types import Slot
 from hub.domain.booking import Actor, ChangedBy, Channel
 from hub.domain.model import FIRST_DAY, LAST_DAY, Branch, Business, Resource, Service
 from hub.services import setup
-from hub.services.availability import AvailabilityQuery, find_availability
+from hub.services.availability import AvailabilityQuery
+from hub.services.bound import Services
 from hub.services.ports import UnitOfWork
 
 CLIENT = ChangedBy(Actor.CLIENT, Channel.PAGE)
@@ -94,43 +95,45 @@ def today_in(business: Business, now: datetime) -> date:
 
 
 def free_slots(
-    uow: UnitOfWork,
+    core: Services,
     business: Business,
     service: Service,
     first: date,
     last: date,
     *,
-    now: datetime,
     resource_id: str | None = None,
     by: ChangedBy = CLIENT,
+    uow: UnitOfWork | None = None,
 ) -> list[Slot]:
-    first = max(first, today_in(business, now))
+    """Free times from ``first`` (not before today) to ``last``, as the core offers them:
+    its clock, and every busy source it was built with."""
+    first = max(first, today_in(business, core.now()))
     if last < first:
         return []
     query = AvailabilityQuery(business.id, service.id, first, last, resource_id=resource_id)
-    return find_availability(uow, query, by=by, now=now)
+    return core.find_availability(query, by=by, uow=uow)
 
 
 def nearest_slots(
-    uow: UnitOfWork,
+    core: Services,
     business: Business,
     service: Service,
     wanted: datetime,
     *,
-    now: datetime,
     resource_id: str | None = None,
     count: int = 6,
+    uow: UnitOfWork | None = None,
 ) -> list[Slot]:
     """The free times closest to ``wanted`` (a few days either side), in time order."""
     day = wanted.astimezone(ZoneInfo(business.timezone)).date()
     slots = free_slots(
-        uow,
+        core,
         business,
         service,
         day - timedelta(days=2),
         day + timedelta(days=7),
-        now=now,
         resource_id=resource_id,
+        uow=uow,
     )
     closest = sorted(slots, key=lambda s: abs((s.start - wanted).total_seconds()))[:count]
     return sorted(closest, key=lambda s: s.start)

@@ -21,7 +21,7 @@ from booking_pages.web import PageError, Pages, read_form
 from hub.domain.errors import DomainError, ValidationError
 from hub.services import setup
 from hub.services.blocks import NewBlock, create_block, delete_block
-from hub.services.booking_create import NewBooking, create_booking
+from hub.services.booking_create import NewBooking
 from hub.services.customers import CustomerDetails
 
 BOOKING_FIELDS = (
@@ -104,9 +104,7 @@ def routes(pages: Pages) -> list[Route]:
             force=values["force"] == "1",
         )
         try:
-            booking = await run_in_threadpool(
-                create_booking, hub.uow(), request_, by=staff.by, now=hub.now()
-            )
+            booking = await run_in_threadpool(hub.core.create_booking, request_, by=staff.by)
         except DomainError as exc:
             key = (
                 f"console.field.{exc.field}"

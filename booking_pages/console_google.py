@@ -85,7 +85,7 @@ def routes(pages: Pages) -> list[Route]:
 
         return [Route("/google", staff_only(pages, off), methods=["GET"], name="console-google")]
     oauth = GoogleOAuth(hub.database, hub.settings)
-    pull = GooglePull(hub.database, hub.settings, clock=hub.now, busy_sources=hub.busy_sources)
+    pull = GooglePull(hub.database, hub.settings, clock=hub.now, core=hub.core)
     address = channels.notifications_address(hub.settings.base_url)
     origin = authorization_origin(hub.settings)
     to_google = () if origin is None else (origin,)

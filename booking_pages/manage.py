@@ -37,7 +37,6 @@ from hub.domain.model import Branch, Business, Customer, Resource, Service
 from hub.ical import booking_ics, booking_vevent
 from hub.services import setup
 from hub.services.availability import get_booking_by_token
-from hub.services.booking_moves import reschedule_booking
 from hub.services.booking_status import cancel_booking
 from hub.services.payments import PaymentsUnitOfWork, get_payment
 
@@ -212,13 +211,11 @@ def routes(pages: Pages) -> list[Route]:
             raise PageError(400, "error.no_slot")
         try:
             await run_in_threadpool(
-                reschedule_booking,
-                hub.uow(),
+                hub.core.reschedule_booking,
                 ticket.business.id,
                 ticket.booking.id,
                 start,
                 by=CLIENT,
-                now=hub.now(),
             )
         except SlotTakenError:
             offer = await run_in_threadpool(offered, pages, ticket, None)
@@ -248,7 +245,7 @@ def offered(pages: Pages, ticket: Ticket, from_day: str | None) -> dict[str, Any
     slots = [
         s
         for s in catalogue.free_slots(
-            pages.hub.uow(), business, ticket.service, first, last, now=now, resource_id=resource_id
+            pages.hub.core, business, ticket.service, first, last, resource_id=resource_id
         )
         if s.start != ticket.booking.start
     ]

@@ -31,7 +31,7 @@ from hub.domain.errors import (
     SlotTakenError,
     ValidationError,
 )
-from hub.services.booking_create import NewBooking, create_booking
+from hub.services.booking_create import NewBooking
 from hub.services.customers import CustomerDetails, normalise_phone
 
 LANG_COOKIE = "turnero_lang"
@@ -188,13 +188,13 @@ def _picker_context(
     month = catalogue.parse_month(params.get("month")) or first_month
     month = min(max(month, first_month), last_day.replace(day=1))
     slots = catalogue.free_slots(
-        uow,
+        hub.core,
         business,
         service,
         month,
         catalogue.month_end(month),
-        now=now,
         resource_id=resource_id,
+        uow=uow,
     )
     free_days = catalogue.days_with_slots(slots, business.timezone)
     day = catalogue.parse_day(params.get("day"))
@@ -251,12 +251,12 @@ def _form_context(
     alternatives = []
     if taken:
         alternatives = catalogue.nearest_slots(
-            uow,
+            pages.hub.core,
             business,
             service,
             start,
-            now=pages.hub.now(),
             resource_id=resource.id if resource else None,
+            uow=uow,
         )
     return {
         "sf": sf,
@@ -328,7 +328,7 @@ def _book(
         address=values["address"] or None,
     )
     try:
-        booking = create_booking(pages.hub.uow(), request_, by=CLIENT, now=pages.hub.now())
+        booking = pages.hub.core.create_booking(request_, by=CLIENT)
     except SlotTakenError:
         return again(409, taken=True)
     except PolicyViolationError as exc:

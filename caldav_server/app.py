@@ -2,8 +2,9 @@
 auth and rights plugins, served as an ASGI app through a2wsgi.
 
 ``dav_app(hub_or_db, settings)`` is what ``hub.app`` mounts at ``/dav``; it also answers the
-read-only ICS feeds at ``/dav/feeds/<token>.ics``. ``register(hub)`` adds the personal
-calendars' busy time to the hub's busy sources (bootstrap calls it once).
+read-only ICS feeds at ``/dav/feeds/<token>.ics``. Moves made over CalDAV go through the
+hub's bound use cases (``hub.core``), with the busy sources the root registered (personal
+calendars among them: ``hub.bootstrap.build_hub``).
 
 ``DavApplication`` overrides the verbs only to answer the hub's refusals properly: a
 ``RefusedError`` raised by the storage becomes its status with a CalDAV/WebDAV error body naming
@@ -37,7 +38,6 @@ from caldav_server.base import Backend
 from caldav_server.events import CALDAV, RefusedError
 from caldav_server.feeds import feed_endpoint
 from caldav_server.logins import LoginGate, Logins
-from caldav_server.personal import PersonalBusySource
 from caldav_server.plugins import Auth, Rights
 from caldav_server.schema import ensure_triggers
 from caldav_server.storage import ResourceCalendar, Storage
@@ -46,6 +46,7 @@ from caldav_server.xml_parser import parse_xml
 from hub.domain.errors import ValidationError
 from hub.ical_parser import OBJECT_LIMITS, CalendarLimitError, parse_calendar
 from hub.persistence.uow import SqlDatabase
+from hub.services.bound import Services
 from hub.services.login_throttle import LoginThrottle
 
 WSGIResponse = types.WSGIResponse
@@ -269,23 +270,17 @@ def configuration(backend: Backend, settings: DavSettings, logins: Logins) -> An
 
 def _parts(
     hub_or_db: Any,
-) -> tuple[SqlDatabase, Callable[[], datetime], list[Any], LoginThrottle]:
+) -> tuple[SqlDatabase, Callable[[], datetime], Services | None, LoginThrottle]:
     if isinstance(hub_or_db, SqlDatabase):
-        return hub_or_db, lambda: datetime.now(UTC), [], LoginThrottle(hub_or_db.login_failures)
-    return hub_or_db.database, hub_or_db.now, hub_or_db.busy_sources, hub_or_db.login_throttle
-
-
-def register(hub: Any) -> None:
-    """Make personal calendars count as busy time in the hub's availability (idempotent)."""
-    if not any(isinstance(s, PersonalBusySource) for s in hub.busy_sources):
-        hub.busy_sources.append(PersonalBusySource(hub.database))
+        return hub_or_db, lambda: datetime.now(UTC), None, LoginThrottle(hub_or_db.login_failures)
+    return hub_or_db.database, hub_or_db.now, hub_or_db.core, hub_or_db.login_throttle
 
 
 def dav_app(hub_or_db: Any, settings: DavSettings | None = None) -> Router:
     """The ASGI app to mount at ``/dav``: Radicale over the hub, and the ICS feeds."""
     settings = settings or DavSettings()
-    database, clock, busy_sources, throttle = _parts(hub_or_db)
-    backend = Backend(database, clock, busy_sources)
+    database, clock, core, throttle = _parts(hub_or_db)
+    backend = Backend(database, clock, core)
     logins = Logins(backend, throttle, settings.login_cache_seconds)
     radicale_app = DavApplication(configuration(backend, settings, logins), backend)
     wsgi: Any = WSGIMiddleware(radicale_app, workers=settings.workers)

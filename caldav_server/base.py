@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from icalendar import Calendar
 from radicale import item as radicale_item
@@ -25,7 +25,8 @@ from caldav_server.writes import Writer
 from hub.domain.accounts import User
 from hub.domain.model import Business, Resource
 from hub.persistence.uow import SqlDatabase
-from hub.services.ports import BusySource
+from hub.services.bound import Services
+from hub.services.ports import UnitOfWork
 
 SYNC_PREFIX = "http://turnero.app/ns/sync/"
 T = TypeVar("T")
@@ -67,12 +68,20 @@ class Backend:
 
     database: SqlDatabase
     clock: Callable[[], datetime]
-    busy_sources: Sequence[BusySource] = ()
+    # The bound use cases (``hub.core``): moves over CalDAV count the same busy time as any
+    # other entry point. Without one (a bare database), no busy source beyond bookings.
+    core: Services | None = None
     request: threading.local = field(default_factory=threading.local)
     renders: RenderCache = field(default_factory=RenderCache)
 
+    def __post_init__(self) -> None:
+        if self.core is None:
+            database = self.database
+            self.core = Services(lambda: cast(UnitOfWork, database.unit_of_work()), self.clock, ())
+
     def writer(self, user: User) -> Writer:
-        return Writer(self.database, self.clock, user, self.busy_sources)
+        assert self.core is not None
+        return Writer(self.database, self.clock, user, self.core)
 
     def request_body(self) -> bytes | None:
         body: bytes | None = getattr(self.request, "body", None)

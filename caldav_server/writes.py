@@ -51,9 +51,10 @@ from hub.domain.model import Block, new_id
 from hub.ical import booking_vevent
 from hub.persistence.uow import SqlDatabase, SqlUnitOfWork
 from hub.services.blocks import NewBlock, create_block, delete_block
-from hub.services.booking_moves import edit_booking, reassign_booking, reschedule_booking
+from hub.services.booking_moves import edit_booking
 from hub.services.booking_status import cancel_booking
-from hub.services.ports import BusySource, UnitOfWork
+from hub.services.bound import Services
+from hub.services.ports import UnitOfWork
 
 _NOTES_LABELS = ("Notes: ", "Notas: ")
 
@@ -93,7 +94,7 @@ class Writer:
     database: SqlDatabase
     clock: Callable[[], datetime]
     user: User
-    busy_sources: Sequence[BusySource] = ()
+    core: Services  # reschedules and reassignments, with the root's clock and busy time
 
     @property
     def by(self) -> ChangedBy:
@@ -177,16 +178,14 @@ class Writer:
         self, business_id: str, booking: Booking, start: datetime, now: datetime
     ) -> Booking:
         try:
-            return reschedule_booking(
-                cast(UnitOfWork, self._uow()),
+            return self.core.reschedule_booking(
                 business_id,
                 booking.id,
                 start,
                 by=self.by,
-                now=now,
                 force=True,
                 expected_version=booking.version,
-                busy_sources=self.busy_sources,
+                uow=cast(UnitOfWork, self._uow()),
             )
         except DomainError as exc:
             raise refusal(exc) from exc
@@ -399,16 +398,13 @@ class Writer:
                 "only bookings move between resource calendars; copy other events instead",
             )
         business_id = found[1].id
-        now = self.clock()
         self._run(
-            lambda uow: reassign_booking(
-                uow,
+            lambda uow: self.core.reassign_booking(
                 business_id,
                 booking.id,
                 to_resource,
                 by=self.by,
-                now=now,
                 expected_version=booking.version,
-                busy_sources=self.busy_sources,
+                uow=uow,
             )
         )

@@ -82,9 +82,7 @@ def _health(hub: Hub) -> Route:
 
 def _caldav(hub: Hub) -> list[BaseRoute]:
     """CalDAV (Radicale over the hub) at /dav, and the RFC 6764 well-known redirect."""
-    from caldav_server.app import dav_app, register
-
-    register(hub)
+    from caldav_server.app import dav_app
 
     async def well_known(request: Request) -> Response:
         return RedirectResponse("/dav/", status_code=301)

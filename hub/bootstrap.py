@@ -21,6 +21,7 @@ from hub.config import Settings
 from hub.persistence.uow import SqlDatabase
 from hub.secret_key import with_secret_key
 from hub.services.accounts import AccountsUnitOfWork
+from hub.services.bound import Services
 from hub.services.login_throttle import LoginThrottle
 from hub.services.ports import AfterCommit, BusySource, UnitOfWork
 
@@ -40,13 +41,17 @@ class Hub:
     clock: Clock = system_clock
     metrics: Metrics = field(default_factory=Metrics)
     public_writes: TokenBucket = field(default_factory=lambda: TokenBucket(Rate()))
+    # Registered at wiring time (CalDAV personal calendars here, Google by its connector);
+    # entry points never read it: ``core`` hands it to every use case.
     busy_sources: list[BusySource] = field(default_factory=list)
     idempotency: IdempotencyStore = field(init=False)
     login_throttle: LoginThrottle = field(init=False)  # every password check goes through it
+    core: Services = field(init=False)  # the use cases, with uow, clock and busy time bound
 
     def __post_init__(self) -> None:
         self.idempotency = IdempotencyStore(self.database.engine)
         self.login_throttle = LoginThrottle(self.database.login_failures)
+        self.core = Services(self.uow, self.now, self.busy_sources)
 
     def uow(self) -> UnitOfWork:
         """A new unit of work (use it as ``with hub.uow() as uow:``, or hand it to a use case,
@@ -88,10 +93,16 @@ def build_hub(
 ) -> Hub:
     """Wire a hub for ``settings``. Nothing connects until first use. Raises
     ``ConfigurationError`` when there is no usable secret key (``hub.secret_key``)."""
+    from caldav_server.personal import PersonalBusySource
+
     settings = with_secret_key(settings)
+    database = SqlDatabase(settings.database_url)
     return Hub(
         settings=settings,
-        database=SqlDatabase(settings.database_url),
+        database=database,
         clock=clock,
         public_writes=TokenBucket(public_write_rate or Rate()),
+        # Personal calendars are busy time in every process (web, worker, CLI), not only in
+        # those that mount /dav.
+        busy_sources=[PersonalBusySource(database)],
     )

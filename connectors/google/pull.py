@@ -18,7 +18,7 @@ Not here: pushing bookings (``push``), webhooks for notifications (``web``).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any, cast
@@ -41,10 +41,10 @@ from hub.config import Settings
 from hub.domain.booking import Actor, ChangedBy, Channel
 from hub.domain.errors import DomainError
 from hub.persistence.uow import SqlDatabase
-from hub.services.booking_moves import reschedule_booking
 from hub.services.booking_status import cancel_booking
+from hub.services.bound import Services
 from hub.services.events import record_audit
-from hub.services.ports import BusySource, UnitOfWork
+from hub.services.ports import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -97,14 +97,16 @@ class GooglePull:
         settings: Settings,
         *,
         clock: Clock,
-        busy_sources: Sequence[BusySource] = (),
+        core: Services | None = None,
         service_for: Callable[[store.Connection], Any] | None = None,
         backoff: Backoff | None = None,
     ) -> None:
         self.database = database
         self.cipher = TokenCipher.from_settings(settings)
         self.clock = clock
-        self.busy_sources = busy_sources
+        # Moves made in Google are checked by the bound use cases (``hub.core``): the same
+        # clock and busy time as every other entry point.
+        self.core = core or Services(lambda: cast(UnitOfWork, database.unit_of_work()), clock, ())
         self.backoff = backoff or Backoff()
         tokens = AccessTokens(database, settings, self.cipher)
         self.service_for = service_for or (
@@ -251,15 +253,8 @@ class GooglePull:
         if start == booking.start and _instant(event["end"]) == booking.end:
             return
         try:
-            reschedule_booking(
-                uow,
-                conn.business_id,
-                booking_id,
-                start,
-                by=staff,
-                now=now,
-                force=True,
-                busy_sources=self.busy_sources,
+            self.core.reschedule_booking(
+                conn.business_id, booking_id, start, by=staff, force=True, uow=uow
             )
             report.rescheduled += 1
         except DomainError as exc:

@@ -85,7 +85,7 @@ def install_google(
         hub.database,
         hub.settings,
         clock=hub.now,
-        busy_sources=hub.busy_sources,
+        core=hub.core,
         backoff=backoff,
     )
     registry.register_consumer(push.name, push.handles, push.deliver, prefetch=push.prefetch)

@@ -36,7 +36,7 @@ def routes(hub: Hub) -> list[BaseRoute]:
     if not configured(hub):
         return []
     oauth = GoogleOAuth(hub.database, hub.settings)
-    pull = GooglePull(hub.database, hub.settings, clock=hub.now, busy_sources=hub.busy_sources)
+    pull = GooglePull(hub.database, hub.settings, clock=hub.now, core=hub.core)
 
     def finish_connect(state: str, code: str, key: str | None) -> str:
         done = oauth.complete(CONNECT, state, code, hub.now(), browser=key)

@@ -33,8 +33,7 @@ from hub.domain.booking import Booking, BookingStatus
 from hub.domain.errors import StaleVersionError
 from hub.services import availability as reads
 from hub.services import booking_status as status
-from hub.services.booking_create import NewBooking, create_booking
-from hub.services.booking_moves import edit_booking, reschedule_booking
+from hub.services.booking_create import NewBooking
 from hub.services.calendars import get_business
 from hub.services.customers import CustomerDetails, InviteeDetails
 
@@ -236,13 +235,7 @@ async def create_private_booking(call: Call) -> Response:
         # One unit of work for the booking and its answer: its repositories keep the business
         # and the customer the use case read or added, so the answer reads neither again.
         with call.hub.uow() as uow:
-            created = create_booking(
-                uow,
-                request,
-                by=INTEGRATION,
-                now=call.hub.now(),
-                busy_sources=call.hub.busy_sources,
-            )
+            created = call.hub.core.create_booking(request, by=INTEGRATION, uow=uow)
             business = get_business(uow, created.business_id)
             person = uow.customers.get(created.business_id, created.customer_id)
         call.hub.metrics.bookings_created.labels("api").inc()
@@ -296,27 +289,22 @@ async def patch_booking(call: Call) -> Response:
     def change() -> Response:
         item = None
         if start is not None:
-            item = reschedule_booking(
-                call.hub.uow(),
+            item = call.hub.core.reschedule_booking(
                 call.business_id,
                 call.path["id"],
                 start,
                 by=INTEGRATION,
-                now=call.hub.now(),
                 force=body.get("force", False),
                 expected_version=version,
-                busy_sources=call.hub.busy_sources,
             )
         edits = {k: body[k] for k in ("notes", "address") if k in body}
         if "invitees" in body:
             edits["invitees"] = invitees_in(body)
         if edits or item is None:
-            item = edit_booking(
-                call.hub.uow(),
+            item = call.hub.core.edit_booking(
                 call.business_id,
                 call.path["id"],
                 by=INTEGRATION,
-                now=call.hub.now(),
                 expected_version=item.version if item is not None else version,
                 **edits,
             )

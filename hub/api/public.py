@@ -33,8 +33,7 @@ from hub.domain.booking import Booking
 from hub.domain.errors import NotFoundError, ValidationError
 from hub.services import availability as reads
 from hub.services.availability import AvailabilityQuery
-from hub.services.booking_create import NewBooking, create_booking
-from hub.services.booking_moves import reschedule_booking
+from hub.services.booking_create import NewBooking
 from hub.services.booking_status import cancel_booking
 from hub.services.customers import CustomerDetails
 
@@ -190,13 +189,7 @@ def slots_json(call: Call, business_id: str, tz: str, *, public: bool) -> dict[s
         persons=call.query.get("persons", 1),
     )
     try:
-        slots = reads.find_availability(
-            call.hub.uow(),
-            query,
-            by=CLIENT if public else INTEGRATION,
-            now=call.hub.now(),
-            busy_sources=call.hub.busy_sources,
-        )
+        slots = call.hub.core.find_availability(query, by=CLIENT if public else INTEGRATION)
     except ValidationError as exc:  # name the query parameter, not the use case's field
         if exc.field in QUERY_NAMES:
             exc.details["field"] = QUERY_NAMES[exc.field]
@@ -245,13 +238,7 @@ async def create_public_booking(call: Call) -> Response:
             notes=body.get("notes", ""),
             address=body.get("address"),
         )
-        created = create_booking(
-            call.hub.uow(),
-            request,
-            by=CLIENT,
-            now=call.hub.now(),
-            busy_sources=call.hub.busy_sources,
-        )
+        created = call.hub.core.create_booking(request, by=CLIENT)
         call.hub.metrics.bookings_created.labels("public_api").inc()
         return _public(call, created)
 
@@ -320,15 +307,7 @@ async def reschedule_public_booking(call: Call) -> Response:
 
     def move() -> dict[str, Any]:
         item = _by_token(call)
-        done = reschedule_booking(
-            call.hub.uow(),
-            item.business_id,
-            item.id,
-            start,
-            by=CLIENT,
-            now=call.hub.now(),
-            busy_sources=call.hub.busy_sources,
-        )
+        done = call.hub.core.reschedule_booking(item.business_id, item.id, start, by=CLIENT)
         return _public(call, done)
 
     return JSONResponse(await call.run(move))

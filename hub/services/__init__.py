@@ -1,4 +1,7 @@
-"""Use cases of the booking core. Each takes a ``UnitOfWork`` (see ``ports``), a
+"""Use cases of the booking core. Entry points call them through ``bound.Services`` (built once
+by the composition root as ``hub.core``, with the unit of work, the clock and every busy
+source bound in): ``hub.core.create_booking(NewBooking(...), by=CLIENT)``. Underneath, each
+takes a ``UnitOfWork`` (see ``ports``), a
 ``ChangedBy(actor, channel, user_id)`` and ``now``; runs in one transaction (a ``with uow:``
 that joins one the caller already holds open); and raises typed errors from
 ``hub.domain.errors`` (``ValidationError``, ``NotFoundError``, ``PolicyViolationError``,
@@ -12,8 +15,9 @@ that joins one the caller already holds open); and raises typed errors from
 - ``series``: ``create_series(uow, NewBooking, Weekly(every_weeks, count|until), …,
   all_or_nothing=)`` → ``SeriesResult`` (booked + conflicts)
 - ``blocks``: ``create_block(uow, NewBlock(..., repeat=Weekly|None))``, ``delete_block``
-- ``availability``: ``find_availability(uow, AvailabilityQuery, by=, now=)`` (clients: notice,
-  horizon, step; staff: any time), ``list_bookings``, ``get_booking``, ``get_booking_by_token``
+- ``availability``: ``find_availability(uow, AvailabilityQuery, by=, now=, busy_sources=)``
+  (clients: notice, horizon, step; staff: any time), ``list_bookings``, ``get_booking``,
+  ``get_booking_by_token``
 - ``setup``: businesses, branches, resources (``set_weekly_rules``, ``add_exception``,
   ``remove_exception``, ``deactivate_resource``), groups, services, customers
   (``upsert_customer``: found by E.164 phone or email, per business)

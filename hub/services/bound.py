@@ -1,0 +1,144 @@
+"""The use cases with their dependencies bound once: ``Services(uow, clock, busy_sources)``.
+
+The composition root (``hub.bootstrap.build_hub``) builds one and every entry point calls
+commands on it (``hub.core.create_booking(request, by=CLIENT)``). An entry point names what
+the caller asked for and who asked; the clock, the unit of work and which busy time counts
+are the root's, so no entry point can book past a busy source it forgot or at a time of its
+own (cosmicpython's ``bootstrap`` injecting dependencies into handlers is the model).
+
+A caller that holds a unit of work open (to read the answer in the same transaction) may
+hand it in as ``uow=``; the use case joins it. Not here: the rules (the use-case modules).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from hub.availability.types import Slot
+from hub.domain.booking import Booking, ChangedBy
+from hub.services import availability, booking_create, booking_moves, series
+from hub.services.availability import AvailabilityQuery
+from hub.services.booking_create import NewBooking
+from hub.services.customers import InviteeDetails
+from hub.services.ports import BusySource, UnitOfWork
+from hub.services.recurrence import Weekly
+from hub.services.series import SeriesResult
+
+
+@dataclass(frozen=True)
+class Services:
+    """The booking use cases that depend on time and busy time, bound to one unit-of-work
+    factory, one clock and the one list of busy sources the root registered."""
+
+    new_uow: Callable[[], UnitOfWork]
+    clock: Callable[[], datetime]
+    busy_sources: Sequence[BusySource]
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def _uow(self, uow: UnitOfWork | None) -> UnitOfWork:
+        return uow if uow is not None else self.new_uow()
+
+    def find_availability(
+        self, query: AvailabilityQuery, *, by: ChangedBy, uow: UnitOfWork | None = None
+    ) -> list[Slot]:
+        return availability.find_availability(
+            self._uow(uow), query, by=by, now=self.clock(), busy_sources=self.busy_sources
+        )
+
+    def create_booking(
+        self, request: NewBooking, *, by: ChangedBy, uow: UnitOfWork | None = None
+    ) -> Booking:
+        return booking_create.create_booking(
+            self._uow(uow), request, by=by, now=self.clock(), busy_sources=self.busy_sources
+        )
+
+    def create_series(
+        self,
+        first: NewBooking,
+        repeat: Weekly,
+        *,
+        by: ChangedBy,
+        all_or_nothing: bool = True,
+        uow: UnitOfWork | None = None,
+    ) -> SeriesResult:
+        return series.create_series(
+            self._uow(uow),
+            first,
+            repeat,
+            by=by,
+            now=self.clock(),
+            all_or_nothing=all_or_nothing,
+            busy_sources=self.busy_sources,
+        )
+
+    def reschedule_booking(
+        self,
+        business_id: str,
+        booking_id: str,
+        start: datetime,
+        *,
+        by: ChangedBy,
+        force: bool = False,
+        expected_version: int | None = None,
+        uow: UnitOfWork | None = None,
+    ) -> Booking:
+        return booking_moves.reschedule_booking(
+            self._uow(uow),
+            business_id,
+            booking_id,
+            start,
+            by=by,
+            now=self.clock(),
+            force=force,
+            expected_version=expected_version,
+            busy_sources=self.busy_sources,
+        )
+
+    def reassign_booking(
+        self,
+        business_id: str,
+        booking_id: str,
+        resource_id: str,
+        *,
+        by: ChangedBy,
+        expected_version: int | None = None,
+        uow: UnitOfWork | None = None,
+    ) -> Booking:
+        return booking_moves.reassign_booking(
+            self._uow(uow),
+            business_id,
+            booking_id,
+            resource_id,
+            by=by,
+            now=self.clock(),
+            expected_version=expected_version,
+            busy_sources=self.busy_sources,
+        )
+
+    def edit_booking(
+        self,
+        business_id: str,
+        booking_id: str,
+        *,
+        by: ChangedBy,
+        notes: str | None = None,
+        invitees: Sequence[str | InviteeDetails] | None = None,
+        address: str | None = None,
+        expected_version: int | None = None,
+        uow: UnitOfWork | None = None,
+    ) -> Booking:
+        return booking_moves.edit_booking(
+            self._uow(uow),
+            business_id,
+            booking_id,
+            by=by,
+            now=self.clock(),
+            notes=notes,
+            invitees=invitees,
+            address=address,
+            expected_version=expected_version,
+        )
