@@ -169,7 +169,7 @@ def _push_connection(
                 again = _send(pusher.settings, api, conn.calendar_id, chunk)
                 if again:
                     _send(pusher.settings, api, conn.calendar_id, again)
-                pushed.update(_record(pusher.database, conn, chunk))
+                pushed.update(_record(pusher.database, conn, chunk, now))
                 errors = [c.error for c in chunk if c.error is not None]
                 if any(isinstance(e, BrokenConnectionError) for e in errors):
                     # Its deliveries meet the same answer and mark the connection broken.
@@ -207,29 +207,32 @@ def _send(settings: Settings, api: Any, calendar: str, calls: list[Call]) -> lis
 
 
 def _record(
-    database: SqlDatabase, conn: store.Connection, calls: list[Call]
+    database: SqlDatabase, conn: store.Connection, calls: list[Call], now: datetime
 ) -> dict[str, tuple[LogEntry, ...]]:
     """Store the event ids and Meet links Google gave; the log entries of what is done (a
     video event whose link is still pending is left to ``deliver``, which asks for it)."""
     pushed: dict[str, tuple[LogEntry, ...]] = {}
-    with database.sessions.begin() as session:
-        for call in calls:
-            if not call.done or call.answer is None:
+    for call in calls:
+        if not call.done or call.answer is None:
+            continue
+        detail = "deleted"
+        if call.method != "delete":
+            detail = str(call.answer.get("id") or call.event_id)
+            link = meet_link(call.answer) if call.view.wants_meet else None
+            booking = call.view.booking
+            store.link_google_event(
+                database,
+                booking.business_id,
+                booking.id,
+                event_id=detail,
+                meeting_url=link,
+                now=now,
+            )
+            if call.view.wants_meet and link is None:
                 continue
-            detail = "deleted"
-            if call.method != "delete":
-                detail = str(call.answer.get("id") or call.event_id)
-                link = meet_link(call.answer) if call.view.wants_meet else None
-                store.set_google_ids(
-                    session, call.view.booking.id, event_id=detail, meeting_url=link
-                )
-                if call.view.wants_meet and link is None:
-                    continue
-            for event in call.events:
-                kind = event.type.removeprefix("booking.")
-                pushed[event.id] = (
-                    LogEntry(CHANNEL, kind, LogStatus.SENT, conn.google_email, detail),
-                )
+        for event in call.events:
+            kind = event.type.removeprefix("booking.")
+            pushed[event.id] = (LogEntry(CHANNEL, kind, LogStatus.SENT, conn.google_email, detail),)
     return pushed
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from connectors.google import notices, store
@@ -83,8 +83,10 @@ class GooglePush:
         service_for: Callable[[store.Connection], Any] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         backoff: Backoff | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.database = database
+        self.clock = clock  # the hub's: when a Meet link arrives is a change of the booking
         self.settings = settings
         self.cipher = TokenCipher.from_settings(settings)
         tokens = AccessTokens(database, settings, self.cipher)
@@ -176,8 +178,14 @@ class GooglePush:
             self.sleep(0.2 * polls)
             event = execute(api.events().get(calendarId=calendar, eventId=event["id"]))
             link = meet_link(event)
-        with self.database.sessions.begin() as session:
-            store.set_google_ids(session, booking.id, event_id=event["id"], meeting_url=link)
+        store.link_google_event(
+            self.database,
+            booking.business_id,
+            booking.id,
+            event_id=str(event["id"]),
+            meeting_url=link,
+            now=self.clock(),
+        )
         if wants_meet and link is None:
             raise MeetPendingError("the Meet link is still pending")
         return str(event["id"])

@@ -80,7 +80,7 @@ def install_google(
     busy = GoogleBusySource(hub.database)
     hub.busy_sources.append(busy)
     backoff = backoff or Backoff()  # one per process, shared by push and pull: one pace
-    push = GooglePush(hub.database, hub.settings, backoff=backoff)
+    push = GooglePush(hub.database, hub.settings, backoff=backoff, clock=hub.now)
     pull = GooglePull(
         hub.database,
         hub.settings,

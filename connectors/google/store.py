@@ -11,14 +11,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from connectors.google.models import AuthStateRow, BusyRow, ConnectionRow
+from hub.domain.booking import Actor, ChangedBy, Channel
 from hub.domain.model import new_id
-from hub.persistence.models import BookingRow
+from hub.persistence.uow import SqlDatabase
+from hub.services.external_events import link_external_event
+from hub.services.ports import UnitOfWork
 
+GOOGLE = ChangedBy(Actor.SYSTEM, Channel.GOOGLE)
 ACTIVE = "active"
 BROKEN = "broken"
 
@@ -304,19 +309,26 @@ def _chunks(items: list[str], size: int) -> list[list[str]]:
 # -- the booking's external ids ----------------------------------------------------------
 
 
-def set_google_ids(
-    session: Session,
+def link_google_event(
+    database: SqlDatabase,
+    business_id: str,
     booking_id: str,
     *,
-    event_id: str | None,
-    meeting_url: str | None = None,
+    event_id: str,
+    meeting_url: str | None,
+    now: datetime,
 ) -> None:
-    """Write the Google event id (and the Meet link when there is one) onto the booking.
-    External ids are no change of the booking: its version stays."""
-    values: dict[str, str | None] = {"google_event_id": event_id}
-    if meeting_url is not None:
-        values["meeting_url"] = meeting_url
-    session.execute(update(BookingRow).where(BookingRow.id == booking_id).values(**values))
+    """Keep the Google event id (and the Meet link when there is one) on the booking, through
+    the core's use case: a new Meet link is a change of the booking (new version, audited)."""
+    link_external_event(
+        cast(UnitOfWork, database.unit_of_work()),
+        business_id,
+        booking_id,
+        event_id=event_id,
+        meeting_url=meeting_url,
+        by=GOOGLE,
+        now=now,
+    )
 
 
 # -- OAuth states ------------------------------------------------------------------------

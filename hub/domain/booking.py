@@ -257,6 +257,20 @@ class Booking:
                 return answered
         raise NotFoundError("no such invitee", entity="invitee")
 
+    def link_external_event(
+        self, event_id: str | None, meeting_url: str | None, at: datetime
+    ) -> bool:
+        """Keep the id of the booking's event in an external calendar and the video meeting
+        link it got. The id is bookkeeping; a new link is a change of the booking as its
+        calendar event shows it (new version). Returns whether the link changed."""
+        require_aware(at, "at")
+        self.google_event_id = event_id
+        if meeting_url is None or meeting_url == self.meeting_url:
+            return False
+        self.meeting_url = meeting_url
+        self._touch(at)
+        return True
+
     def check_version(self, expected: int | None) -> None:
         if expected is not None and expected != self.version:
             raise StaleVersionError(

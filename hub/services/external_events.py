@@ -1,0 +1,56 @@
+"""What an external calendar gave a booking: the id of its event there, and the video meeting
+link it made (Google Calendar's event id and Meet link).
+
+``link_external_event(uow, business_id, booking_id, event_id=, meeting_url=, by=, now=)``
+stores them through the booking like any other change: a new Meet link bumps the booking's
+version (so every calendar copy of it, the CalDAV ETag among them, changes) and is audited.
+It writes no outbox event: the link is not news for the connectors that push the booking,
+and the messages that carry it wait for it (``connectors.google.meet``).
+
+Not here: talking to Google (``connectors.google``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from hub.domain.booking import Booking, ChangedBy
+from hub.domain.model import require_aware
+from hub.services.calendars import get_booking
+from hub.services.events import record_audit
+from hub.services.ports import UnitOfWork
+
+
+def link_external_event(
+    uow: UnitOfWork,
+    business_id: str,
+    booking_id: str,
+    *,
+    event_id: str | None,
+    meeting_url: str | None = None,
+    by: ChangedBy,
+    now: datetime,
+) -> Booking:
+    """Keep ``event_id`` (and ``meeting_url`` when there is one) on the booking, in one
+    transaction. Raises ``NotFoundError`` for an unknown booking."""
+    require_aware(now, "now")
+    with uow:
+        booking = get_booking(uow, business_id, booking_id)
+        if booking.google_event_id == event_id and (
+            meeting_url is None or meeting_url == booking.meeting_url
+        ):
+            return booking
+        if booking.link_external_event(event_id, meeting_url, now):
+            record_audit(
+                uow,
+                business_id=business_id,
+                entity="booking",
+                entity_id=booking_id,
+                action="meeting_link_added",
+                by=by,
+                now=now,
+                data={"meeting_url": meeting_url},
+            )
+        uow.bookings.update(booking)
+        uow.commit()
+    return booking
