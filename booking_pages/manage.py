@@ -24,6 +24,7 @@ from booking_pages.catalogue import CLIENT
 from booking_pages.i18n import Translator
 from booking_pages.public import translator
 from booking_pages.web import PageError, Pages, read_form
+from hub.calendar_io import booking_download
 from hub.domain.booking import Booking
 from hub.domain.errors import (
     DomainError,
@@ -34,7 +35,6 @@ from hub.domain.errors import (
     ValidationError,
 )
 from hub.domain.model import Branch, Business, Customer, Resource, Service
-from hub.ical import booking_ics, booking_vevent
 from hub.services import setup
 from hub.services.availability import get_booking_by_token
 from hub.services.booking_status import cancel_booking
@@ -155,17 +155,9 @@ def routes(pages: Pages) -> list[Route]:
 
     async def ics(request: Request) -> Response:
         ticket, _ = await ticket_of(request)
-        event = booking_vevent(
-            ticket.booking,
-            ticket.business,
-            ticket.service,
-            ticket.resource,
-            ticket.customer,
-            now=hub.now(),
-            branch=ticket.branch,
-            summary=f"{ticket.service.name} — {ticket.business.name}",
+        body = await run_in_threadpool(
+            booking_download, hub.uow(), ticket.booking.token, now=hub.now()
         )
-        body = booking_ics(event, ticket.business.timezone, name=ticket.business.name)
         return Response(
             body,
             media_type="text/calendar; charset=utf-8",

@@ -1,5 +1,6 @@
 """Agendas in and out as iCalendar files: export a business's (or one resource's) bookings
-and blocks; import an existing agenda as blocks, all or nothing.
+and blocks; import an existing agenda as blocks, all or nothing; and the one ``booking.ics``
+download of a booking for its client (the REST API and the manage page both serve it).
 
 Parsing and building are ``hub.ical``'s; rules (a block needs a positive length, a known
 resource…) are the use cases'. Here: turning VEVENTs into block requests, expanding
@@ -19,8 +20,10 @@ from icalendar import Component
 from hub.domain.booking import BookingStatus, ChangedBy
 from hub.domain.errors import ValidationError
 from hub.domain.model import Business, Resource
-from hub.ical import block_vevent, booking_vevent, calendar_for
+from hub.ical import block_vevent, booking_ics, booking_vevent, calendar_for
 from hub.ical_parser import CalendarLimits, parse_calendar
+from hub.services import setup
+from hub.services.availability import get_booking_by_token
 from hub.services.blocks import NewBlock, import_blocks
 from hub.services.ports import UnitOfWork
 
@@ -34,6 +37,33 @@ VISIBLE = (
     BookingStatus.COMPLETED,
     BookingStatus.NO_SHOW,
 )
+
+
+def booking_download(uow: UnitOfWork, token: str, *, now: datetime) -> bytes:
+    """The client's copy of the booking whose link token is ``token``, as a booking.ics: the
+    client as they booked, titled with the service and the business, at the booking's
+    branch (or the business's first). Raises ``NotFoundError`` for an unknown token."""
+    with uow:
+        booking = get_booking_by_token(uow, token)
+        business = setup.find_business(uow, business_id=booking.business_id)
+        service = setup.get_service(uow, business.id, booking.service_id)
+        resource = setup.get_resource(uow, business.id, booking.resource_id)
+        customer = booking.client_of(setup.get_customer(uow, business.id, booking.customer_id))
+        branches = setup.list_branches(uow, business.id)
+    branch = next((b for b in branches if b.id == booking.branch_id), None)
+    if branch is None and branches:
+        branch = branches[0]
+    event = booking_vevent(
+        booking,
+        business,
+        service,
+        resource,
+        customer,
+        now=now,
+        branch=branch,
+        summary=f"{service.name} — {business.name}",
+    )
+    return booking_ics(event, business.timezone, name=business.name)
 
 
 def export_agenda(

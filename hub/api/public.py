@@ -8,7 +8,6 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
-from hub import ical
 from hub.api import inputs
 from hub.api.registry import Call, Operations, Param
 from hub.api.render import (
@@ -29,8 +28,9 @@ from hub.api.views import (
     business_by_slug,
     public_booking,
 )
+from hub.calendar_io import booking_download
 from hub.domain.booking import Booking
-from hub.domain.errors import NotFoundError, ValidationError
+from hub.domain.errors import ValidationError
 from hub.services import availability as reads
 from hub.services.availability import AvailabilityQuery
 from hub.services.booking_create import NewBooking
@@ -323,26 +323,7 @@ async def reschedule_public_booking(call: Call) -> Response:
 )
 async def public_booking_ics(call: Call) -> Response:
     def render() -> bytes:
-        item = _by_token(call)
-        with call.hub.uow() as uow:
-            business = uow.businesses.get(item.business_id)
-            svc = uow.services.get(item.business_id, item.service_id)
-            res = uow.resources.get(item.business_id, item.resource_id)
-            who = uow.customers.get(item.business_id, item.customer_id)
-            where = uow.branches.get(item.business_id, item.branch_id) if item.branch_id else None
-        if business is None or svc is None or res is None or who is None:
-            raise NotFoundError("no such booking", entity="booking")
-        event = ical.booking_vevent(
-            item,
-            business,
-            svc,
-            res,
-            item.client_of(who),
-            now=call.hub.now(),
-            branch=where,
-            summary=f"{svc.name} — {business.name}",
-        )
-        return ical.calendar_for([event], business.timezone, name=business.name)
+        return booking_download(call.hub.uow(), call.path["token"], now=call.hub.now())
 
     body = await call.run(render)
     return Response(
