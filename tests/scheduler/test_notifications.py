@@ -104,7 +104,7 @@ def test_whatsapp_refusal_is_logged_and_email_still_goes(
     graph: FakeGraph,
 ) -> None:
     world = world_factory(whatsapp_settings(graph))
-    graph.not_on_whatsapp.add("5491187654321")
+    graph.refused_at_once.add("5491187654321")
     embedded(world)
     good = world.book(in_minutes(60 * 48), email="ana@example.com", phone="+5491112345678")
     refused = world.book(in_minutes(60 * 48), email="beto@example.com", phone="+5491187654321")
