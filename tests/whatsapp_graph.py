@@ -589,3 +589,19 @@ class FakeWhatsAppGraph:
         with self._lock:
             self.webhook_answers.append(code)
         return code
+
+
+def approve_shipped(fake: FakeWhatsAppGraph, languages: tuple[str, ...] = ("es", "en")) -> None:
+    """Our shipped templates, created and approved in the fake's account (what a business
+    gets by creating them from the console and waiting for Meta's review)."""
+    from connectors.notify import whatsapp_templates
+
+    for language in languages:
+        for kind in whatsapp_templates.SHIPPED_KINDS:
+            definition = whatsapp_templates.definition(kind, language)
+            fake.add_template(
+                definition["name"],
+                definition["language"],
+                whatsapp_templates.shipped_body(kind, language),
+                buttons=list(whatsapp_templates.buttons(kind, language)),
+            )

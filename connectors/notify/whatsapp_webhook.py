@@ -166,6 +166,7 @@ def parse_statuses(payload: Mapping[str, Any]) -> list[DeliveryStatus]:
 class ReplyIntent(enum.StrEnum):
     CANCEL = "cancel"
     CONFIRM = "confirm"
+    RESCHEDULE = "reschedule"
     OTHER = "other"
 
 
@@ -178,6 +179,7 @@ class Reply:
 _WORDS = {
     ReplyIntent.CANCEL: frozenset({"cancelar", "cancelo", "cancel", "cancela"}),
     ReplyIntent.CONFIRM: frozenset({"confirmar", "confirmo", "confirm", "confirma"}),
+    ReplyIntent.RESCHEDULE: frozenset({"reprogramar", "reprogramo", "reschedule"}),
 }
 _NOISE = re.compile(r"[^\w\s]+")
 
@@ -201,7 +203,7 @@ def classify_reply(message: InboundMessage) -> Reply:
         prefix, _, rest = message.payload.partition(":")
         if prefix == PAYLOAD_PREFIX:
             intent_word, _, booking_id = rest.partition(":")
-            for intent in (ReplyIntent.CANCEL, ReplyIntent.CONFIRM):
+            for intent in (ReplyIntent.CANCEL, ReplyIntent.CONFIRM, ReplyIntent.RESCHEDULE):
                 if intent_word == intent.value:
                     return Reply(intent, booking_id or None)
         word = _normalized(message.payload)

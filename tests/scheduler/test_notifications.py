@@ -111,7 +111,7 @@ def test_whatsapp_refusal_is_logged_and_email_still_goes(
     wait_until(lambda: mail.count() == 2, what="both confirmations by email")
     settle(world)
     assert [m["to"] for m in graph.sent] == ["5491112345678"]
-    assert "Lavado completo" in graph.sent[0]["text"]["body"]
+    assert "Lavado completo" in graph.messages[0].text
     with world.hub.database.sessions() as session:
         good_log = notification_log(session, world.business.id, good.id)
         refused_log = notification_log(session, world.business.id, refused.id)
