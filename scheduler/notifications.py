@@ -30,7 +30,7 @@ from typing import TypeVar, cast
 from sqlalchemy import Table, select
 
 from connectors.notify import errors as notify_errors
-from connectors.notify import inbound
+from connectors.notify import inbound, secrets
 from connectors.notify import whatsapp_templates as wa_templates
 from connectors.notify.context import MessageChannel, MessageContext, MessageKind, build_context
 from connectors.notify.mail import audiences, build_email
@@ -44,6 +44,7 @@ from hub.domain.model import Branch, Business, Customer, OutboxEvent, Resource, 
 from hub.persistence import convert
 from hub.persistence.models import BookingRow, CustomerRow
 from hub.persistence.uow import SqlUnitOfWork
+from hub.services.message_fallback import FALLBACK_EVENT
 from scheduler.consumers import (
     ConsumerRegistry,
     DeliveryContext,
@@ -69,6 +70,7 @@ KINDS: dict[str, MessageKind] = {
 
 
 _STATUSES = frozenset(s.value for s in BookingStatus)
+_KIND_VALUES = frozenset(k.value for k in MessageKind)
 
 
 # Not sent once the booking stopped occupying time (sent late, they would contradict the
@@ -79,6 +81,9 @@ SUPERSEDED_WHEN_GONE = frozenset(
 
 
 def message_kind(event: OutboxEvent) -> MessageKind | None:
+    if event.type == FALLBACK_EVENT:
+        kind = event.payload.get("kind")
+        return MessageKind(kind) if kind in _KIND_VALUES else None
     if event.type == "booking.created":
         status = event.payload.get("status")
         if status == BookingStatus.CONFIRMED.value:
@@ -96,7 +101,7 @@ def _instant(value: object) -> datetime | None:
 
 def as_of_event(booking: Booking, event: OutboxEvent) -> Booking:
     """The booking as it was when ``event`` was written (reminders: as it is now)."""
-    if event.type == REMINDER_EVENT:
+    if event.type in (REMINDER_EVENT, FALLBACK_EVENT):
         return booking
     p = event.payload
     start, end = _instant(p.get("start")), _instant(p.get("end"))
@@ -304,7 +309,10 @@ def _message_id(event_id: str, recipient: str, domain: str) -> str:
 
 
 def _reminder_channel(event: OutboxEvent) -> str | None:
-    return str(event.payload.get("channel")) if event.type == REMINDER_EVENT else None
+    """The one channel a reminder or a fallback is for (others: every channel)."""
+    if event.type in (REMINDER_EVENT, FALLBACK_EVENT):
+        return str(event.payload.get("channel"))
+    return None
 
 
 class EmailConsumer:
@@ -413,8 +421,9 @@ class WhatsAppConsumer:
         if ctx.attempt > 1 and phone in ctx.sent_before("whatsapp"):
             return []
         config = prepared.business.settings["whatsapp"]
+        token = secrets.reveal(config.get("token"), self._settings.encryption_key)
         client = WhatsAppClient(
-            self._settings.whatsapp_graph_url, str(config["phone_number_id"]), str(config["token"])
+            self._settings.whatsapp_graph_url, str(config["phone_number_id"]), token
         )
         try:
             if self._window_open(business.id, prepared.customer_id, ctx.now):
