@@ -184,6 +184,15 @@ class FakeWhatsAppGraph:
         self._last_inbound: dict[tuple[str, str], datetime] = {}
         self._queued: list[dict[str, Any]] = []
         self._lock = threading.RLock()
+        # Every new WhatsApp Business Account comes with this approved sample template
+        # (https://developers.facebook.com/docs/whatsapp/cloud-api/get-started).
+        self.add_template(
+            "hello_world",
+            "en_US",
+            "Hello World\nWelcome and congratulations!! This message demonstrates your ability "
+            "to send a WhatsApp message notification from the Cloud API, hosted by Meta. Thank "
+            "you for taking the time to test with us.",
+        )
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
