@@ -18,8 +18,9 @@ from cryptography.fernet import Fernet
 from connectors.notify import secrets
 from connectors.notify.mailers import SmtpMailer
 from connectors.notify.whatsapp_webhook import ReplyIntent, reply_payload
+from hub.domain.accounts import Role
 from hub.domain.booking import Actor, Booking, BookingStatus, ChangedBy, Channel
-from hub.services import setup
+from hub.services import accounts, setup
 from hub.services.booking_create import NewBooking, create_booking
 from hub.services.booking_status import (
     cancel_booking,
@@ -38,6 +39,9 @@ from scheduler.status import NotificationRecord, notification_log
 from tests.api.conftest import LiveHub, serve_hub
 from tests.api.tenants import Tenant, create_tenant
 from tests.notify.conftest import SmtpSink, running_smtp_sink
+from tests.pages.helpers import text_of
+from tests.pages.shop import PASSWORD
+from tests.pages.test_console import sign_in
 from tests.whatsapp_graph import FakeWhatsAppGraph, approve_shipped
 
 OPERATOR = ChangedBy(Actor.OPERATOR, Channel.CONSOLE)
@@ -77,6 +81,20 @@ class Flow:
 
     def whatsapp(self, booking: Booking) -> list[tuple[str, str]]:
         return [(r.kind, r.status) for r in self.log(booking) if r.channel == "whatsapp"]
+
+    def admin_email(self) -> str:
+        """An admin of the business, signed up through the accounts use case."""
+        email = f"admin@{self.tenant.business.slug}.test"
+        accounts.create_user(
+            self.live.hub.accounts_uow(),
+            business_id=self.tenant.business.id,
+            email=email,
+            role=Role.BUSINESS_ADMIN,
+            now=self.live.now(),
+            password=PASSWORD,
+            name="Admin",
+        )
+        return email
 
     def until(self, when: datetime) -> None:
         self.live.travel(when - self.live.now())
@@ -211,7 +229,19 @@ def test_a_number_not_on_whatsapp_shows_the_failure_and_the_email_goes_out(flow:
     emailed = [(r.kind, r.status) for r in flow.log(booking) if r.channel == "email"]
     assert ("reminder", "sent") in emailed  # the fallback, after WhatsApp's failure
     assert emailed.count(("confirmed", "sent")) == 1  # that one went by email anyway
-    assert [m for m in flow.smtp.messages if "ana@example.com" in m.rcpt_tos]
+    reminder_mails = [m for m in flow.smtp.messages if b"Recordatorio" in m.data]
+    assert [m.rcpt_tos for m in reminder_mails] == [["ana@example.com"]]
+
+    # The operator sees it: on the messages page, with Meta's reason and what it means…
+    with flow.live.client() as browser:
+        sign_in(browser, flow.admin_email())
+        page = text_of(browser.get("/console/messages").text)
+        assert "WhatsApp que no llegaron" in page
+        assert "(#131026) Message undeliverable: Recipient is not a WhatsApp user" in page
+        assert "Ese número no tiene WhatsApp" in page
+        # …and on the booking, line by line.
+        booking_page = text_of(browser.get(f"/console/bookings/{booking.id}").text)
+        assert "falló (#131026) Message undeliverable" in booking_page
 
 
 def test_the_confirm_button_shows_on_the_booking_and_fires_client_confirmed(flow: Flow) -> None:
@@ -225,6 +255,10 @@ def test_the_confirm_button_shows_on_the_booking_and_fires_client_confirmed(flow
     with flow.live.client(flow.tenant.api_key) as api:
         seen = api.get(f"/api/v1/bookings/{booking.id}").json()
     assert seen["client_confirmed_at"] is not None
+    with flow.live.client() as browser:
+        sign_in(browser, flow.admin_email())
+        page = text_of(browser.get(f"/console/bookings/{booking.id}").text)
+    assert "El cliente confirmó que viene" in page
     with flow.live.hub.uow() as uow:
         types = [e.type for e in uow.outbox.for_aggregate(booking.id)]
     assert "booking.client_confirmed" in types
