@@ -4,7 +4,9 @@ cancellation too late, say), with why it was left. Any staff member of the busin
 them and marks one done once answered; other businesses' messages are not there (404).
 
 The messages are logged by the WhatsApp webhook (``connectors.notify.web``); this page only
-reads them and records who dealt with them.
+reads them and records who dealt with them. Below them, the WhatsApp messages of the
+business that did not reach the client, with WhatsApp's reason (written by its status
+webhooks) and what it means.
 """
 
 from __future__ import annotations
@@ -22,6 +24,11 @@ from booking_pages.console_auth import Staff, staff_only
 from booking_pages.web import PageError, Pages, read_form
 from connectors.notify import inbound
 from hub.persistence.models import CustomerRow
+from scheduler import message_status
+
+# WhatsApp error codes the page explains in the business's words
+# (https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/).
+_EXPLAINED = (131047, 131026, 132001, 132000)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,9 +72,32 @@ def waiting(pages: Pages, business_id: str) -> list[Waiting]:
 def routes(pages: Pages) -> list[Route]:
     hub = pages.hub
 
+    def undelivered(business_id: str) -> list[dict[str, object]]:
+        with hub.database.sessions() as session:
+            found = message_status.failed_whatsapp(session, business_id, limit=20)
+        return [
+            {
+                "at": f.at,
+                "kind": f.kind,
+                "recipient": f.recipient,
+                "error": f.error,
+                "booking_id": f.booking_id,
+                "hint": next(
+                    (f"messages.reason.{c}" for c in _EXPLAINED if f"(#{c})" in f.error), ""
+                ),
+            }
+            for f in found
+        ]
+
     async def show(request: Request, staff: Staff) -> Response:
         found = await run_in_threadpool(waiting, pages, staff.business.id)
-        context = {"staff": staff, "messages": found, "done": "done" in request.query_params}
+        failed = await run_in_threadpool(undelivered, staff.business.id)
+        context = {
+            "staff": staff,
+            "messages": found,
+            "failed": failed,
+            "done": "done" in request.query_params,
+        }
         return pages.render(request, "console/messages.html", context, t=staff.t)
 
     async def handled(request: Request, staff: Staff) -> Response:

@@ -24,6 +24,7 @@ from booking_pages import (
     console_resources,
     console_setup,
     console_webhooks,
+    console_whatsapp,
     invitation,
     manage,
     public,
@@ -76,6 +77,7 @@ def console_app(pages: Pages) -> Starlette:
         *console_google.routes(pages),
         *console_messages.routes(pages),
         *console_webhooks.routes(pages),
+        *console_whatsapp.routes(pages),
     ]
     return Starlette(routes=routes, exception_handlers=_handlers(pages))  # type: ignore[arg-type]
 

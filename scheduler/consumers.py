@@ -35,6 +35,9 @@ class LogStatus(enum.StrEnum):
     SENT = "sent"
     FAILED = "failed"
     SKIPPED = "skipped"
+    # Reported later by the provider about a message sent (WhatsApp status webhooks).
+    DELIVERED = "delivered"
+    READ = "read"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +49,7 @@ class LogEntry:
     status: LogStatus
     recipient: str = ""
     error: str = ""
+    provider_id: str = ""  # the provider's message id, when it gave one (WhatsApp wamid)
 
 
 @dataclass(frozen=True, slots=True)

@@ -266,6 +266,7 @@ def _log_row(event: OutboxEvent, entry: LogEntry, now: datetime) -> dict[str, An
         "status": entry.status.value,
         "error": entry.error,
         "at": now,
+        "provider_id": entry.provider_id[:128] or None,
     }
 
 

@@ -55,7 +55,10 @@ class NotificationLogRow(Base):
     """What was sent to whom about a booking, or why it was not."""
 
     __tablename__ = "notification_log"
-    __table_args__ = (Index("ix_notification_log_booking", "business_id", "booking_id", "at"),)
+    __table_args__ = (
+        Index("ix_notification_log_booking", "business_id", "booking_id", "at"),
+        Index("ix_notification_log_provider", "provider_id"),
+    )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     business_id: Mapped[str] = mapped_column(ID)
@@ -67,6 +70,8 @@ class NotificationLogRow(Base):
     status: Mapped[str] = mapped_column(String(16))
     error: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime]
+    # The provider's message id (WhatsApp ``wamid``): its later statuses update this line.
+    provider_id: Mapped[str | None] = mapped_column(String(128))
 
 
 class ReminderRow(Base):

@@ -17,30 +17,34 @@ Not here: templates, MIME, SMTP and the Graph client (``connectors.notify``).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import TypeVar, cast
 
 from sqlalchemy import Table, select
 
 from connectors.notify import errors as notify_errors
+from connectors.notify import inbound, secrets
+from connectors.notify import whatsapp_templates as wa_templates
 from connectors.notify.context import MessageChannel, MessageContext, MessageKind, build_context
 from connectors.notify.mail import audiences, build_email
 from connectors.notify.mailers import Mailer
 from connectors.notify.receipt import build_receipt
 from connectors.notify.templates import render, render_invitee
-from connectors.notify.whatsapp import WhatsAppClient
+from connectors.notify.whatsapp import SentMessage, WhatsAppClient, whatsapp_number
 from hub.config import Settings
 from hub.domain.booking import Booking, BookingStatus, Invitee
 from hub.domain.model import Branch, Business, Customer, OutboxEvent, Resource, Service
 from hub.persistence import convert
 from hub.persistence.models import BookingRow, CustomerRow
 from hub.persistence.uow import SqlUnitOfWork
+from hub.services.message_fallback import FALLBACK_EVENT
 from scheduler.consumers import (
     ConsumerRegistry,
     DeliveryContext,
@@ -66,6 +70,7 @@ KINDS: dict[str, MessageKind] = {
 
 
 _STATUSES = frozenset(s.value for s in BookingStatus)
+_KIND_VALUES = frozenset(k.value for k in MessageKind)
 
 
 # Not sent once the booking stopped occupying time (sent late, they would contradict the
@@ -76,6 +81,9 @@ SUPERSEDED_WHEN_GONE = frozenset(
 
 
 def message_kind(event: OutboxEvent) -> MessageKind | None:
+    if event.type == FALLBACK_EVENT:
+        kind = event.payload.get("kind")
+        return MessageKind(kind) if kind in _KIND_VALUES else None
     if event.type == "booking.created":
         status = event.payload.get("status")
         if status == BookingStatus.CONFIRMED.value:
@@ -93,7 +101,7 @@ def _instant(value: object) -> datetime | None:
 
 def as_of_event(booking: Booking, event: OutboxEvent) -> Booking:
     """The booking as it was when ``event`` was written (reminders: as it is now)."""
-    if event.type == REMINDER_EVENT:
+    if event.type in (REMINDER_EVENT, FALLBACK_EVENT):
         return booking
     p = event.payload
     start, end = _instant(p.get("start")), _instant(p.get("end"))
@@ -114,6 +122,7 @@ class Prepared:
     kind: MessageKind
     business: Business
     context: MessageContext
+    customer_id: str = ""
 
 
 class MessageBuilder:
@@ -142,6 +151,9 @@ class MessageBuilder:
         with self._lock:
             self._setup[(kind, key)] = (now, value)
         return value
+
+    def unit_of_work(self) -> SqlUnitOfWork:
+        return self._uow()
 
     def business(self, business_id: str) -> Business | None:
         def load() -> Business | None:
@@ -274,7 +286,7 @@ class MessageBuilder:
                 payment = uow.payments.for_booking(business.id, current.id)
             receipt = build_receipt(payment, booking, business, context.locale)
             context = replace(context, receipt=receipt)
-        return Prepared(kind, business, context)
+        return Prepared(kind, business, context, customer.id)
 
 
 def invitation_link(base_url: str, booking_id: str, invitee: Invitee) -> str:
@@ -297,7 +309,10 @@ def _message_id(event_id: str, recipient: str, domain: str) -> str:
 
 
 def _reminder_channel(event: OutboxEvent) -> str | None:
-    return str(event.payload.get("channel")) if event.type == REMINDER_EVENT else None
+    """The one channel a reminder or a fallback is for (others: every channel)."""
+    if event.type in (REMINDER_EVENT, FALLBACK_EVENT):
+        return str(event.payload.get("channel"))
+    return None
 
 
 class EmailConsumer:
@@ -360,15 +375,37 @@ class EmailConsumer:
 
 
 class WhatsAppConsumer:
-    name = "whatsapp"
+    """Each message kind goes as the business's approved template for it (see
+    ``connectors.notify.whatsapp_templates``), with Confirmar / Cancelar / Reprogramar
+    buttons while the booking is ahead; free text (with the same buttons) only while the
+    client's 24-hour window is open, i.e. they wrote to the business in the last 24 hours
+    (https://developers.facebook.com/docs/whatsapp/conversation-types#customer-service-window).
 
-    def __init__(self, builder: MessageBuilder, settings: Settings) -> None:
+    The message id WhatsApp answers is logged; its later statuses update that line
+    (``connectors.notify.web``). A template still pending or rejected, or a refusal, falls
+    back to email when this event's email was not sent anyway (a reminder by WhatsApp)."""
+
+    name = "whatsapp"
+    WINDOW = timedelta(hours=24)
+
+    def __init__(
+        self, builder: MessageBuilder, settings: Settings, email: EmailConsumer | None = None
+    ) -> None:
         self._builder = builder
         self._settings = settings
+        self._email = email
 
     def handles(self, event: OutboxEvent) -> bool:
         channel = _reminder_channel(event)
         return message_kind(event) is not None and channel in (None, "whatsapp")
+
+    def _window_open(self, business_id: str, customer_id: str, now: datetime) -> bool:
+        with self._builder.unit_of_work() as uow:
+            last = inbound.last_received(uow.session, business_id, customer_id)
+        if last is None:
+            return False
+        last = last if last.tzinfo is not None else last.replace(tzinfo=UTC)
+        return now - last < self.WINDOW
 
     def deliver(self, event: OutboxEvent, ctx: DeliveryContext) -> Sequence[LogEntry]:
         business = self._builder.business(event.business_id)
@@ -378,30 +415,65 @@ class WhatsAppConsumer:
         if prepared is None:
             return []
         kind, context = prepared.kind, prepared.context
-        phone = context.customer_phone
-        if not phone:
+        if not context.customer_phone:
             return []
+        phone = whatsapp_number(context.customer_phone)
         if ctx.attempt > 1 and phone in ctx.sent_before("whatsapp"):
             return []
         config = prepared.business.settings["whatsapp"]
-        text = render(
-            kind, MessageChannel.WHATSAPP, context.language, context, _overrides(prepared.business)
-        ).text
+        token = secrets.reveal(config.get("token"), self._settings.encryption_key)
         client = WhatsAppClient(
-            self._settings.whatsapp_graph_url, str(config["phone_number_id"]), str(config["token"])
+            self._settings.whatsapp_graph_url, str(config["phone_number_id"]), token
         )
         try:
-            client.send_text(phone, text.strip())
+            if self._window_open(business.id, prepared.customer_id, ctx.now):
+                sent = self._free_text(client, phone, prepared)
+            else:
+                template = wa_templates.choice(kind, context.language, config)
+                if template.status and template.status != wa_templates.APPROVED:
+                    reason = f"template {template.name} ({template.language}) is {template.status}"
+                    entry = LogEntry("whatsapp", kind.value, LogStatus.SKIPPED, phone, reason)
+                    ctx.record(entry)
+                    self.fall_back(event, ctx)
+                    return []
+                sent = client.send_template(
+                    phone,
+                    template.name,
+                    template.language,
+                    body_parameters=wa_templates.parameters(kind, context),
+                    button_payloads=wa_templates.button_payloads(kind, context),
+                )
         except notify_errors.WhatsAppRefusedError as exc:
             entry = LogEntry("whatsapp", kind.value, LogStatus.FAILED, phone, exc.message)
-            raise PermanentDeliveryError(exc.message, [entry]) from exc
+            ctx.record(entry)
+            self.fall_back(event, ctx)
+            raise PermanentDeliveryError(exc.message) from exc
         except notify_errors.RetryableDeliveryError as exc:
             entry = LogEntry("whatsapp", kind.value, LogStatus.FAILED, phone, exc.message)
             raise RetryableDeliveryError(exc.message, [entry]) from exc
         finally:
             client.close()
-        ctx.record(LogEntry("whatsapp", kind.value, LogStatus.SENT, phone))
+        ctx.record(LogEntry("whatsapp", kind.value, LogStatus.SENT, phone, "", sent.message_id))
         return []
+
+    def _free_text(self, client: WhatsAppClient, phone: str, prepared: Prepared) -> SentMessage:
+        kind, context = prepared.kind, prepared.context
+        text = render(
+            kind, MessageChannel.WHATSAPP, context.language, context, _overrides(prepared.business)
+        ).text.strip()
+        payloads = wa_templates.button_payloads(kind, context)
+        titles = wa_templates.buttons(kind, context.language)
+        if payloads and len(text) <= 1024:  # an interactive body holds 1,024 characters
+            return client.send_buttons(phone, text, list(zip(payloads, titles, strict=True)))
+        return client.send_text(phone, text)
+
+    def fall_back(self, event: OutboxEvent, ctx: DeliveryContext) -> None:
+        """Email the client instead, unless this event's email goes out anyway."""
+        if self._email is None or self._email.handles(event):
+            return
+        as_email = replace(event, payload={**event.payload, "channel": "email"})
+        with contextlib.suppress(RetryableDeliveryError, PermanentDeliveryError):
+            self._email.deliver(as_email, ctx)
 
 
 def register_notification_consumers(
@@ -413,7 +485,7 @@ def register_notification_consumers(
     """Register the ``email`` and ``whatsapp`` consumers."""
     builder = MessageBuilder(uow, settings)
     email = EmailConsumer(builder, mailer, settings)
-    whatsapp = WhatsAppConsumer(builder, settings)
+    whatsapp = WhatsAppConsumer(builder, settings, email)
     registry.register_consumer(email.name, email.handles, email.deliver, prefetch=builder.prefetch)
     registry.register_consumer(
         whatsapp.name, whatsapp.handles, whatsapp.deliver, prefetch=builder.prefetch

@@ -127,3 +127,14 @@ def mark_handled(session: Session, business_id: str, inbound_id: str, now: datet
         return False
     row.handled_at = now
     return True
+
+
+def last_received(session: Session, business_id: str, customer_id: str) -> datetime | None:
+    """When the customer last wrote to the business's number (opens WhatsApp's 24-hour
+    customer service window), if ever."""
+    return session.scalar(
+        select(InboundRow.received_at)
+        .where(InboundRow.business_id == business_id, InboundRow.customer_id == customer_id)
+        .order_by(InboundRow.received_at.desc())
+        .limit(1)
+    )

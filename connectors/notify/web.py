@@ -28,24 +28,31 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from connectors.notify import inbound
+from connectors.notify import inbound, secrets
+from connectors.notify.errors import DeliveryError
+from connectors.notify.whatsapp import WhatsAppClient
 from connectors.notify.whatsapp_webhook import (
+    DeliveryStatus,
     InboundMessage,
     Reply,
     ReplyIntent,
     WebhookVerificationError,
     classify_reply,
     parse_inbound,
+    parse_statuses,
     signature_valid,
     verify_subscription,
 )
 from hub.bootstrap import Hub
+from hub.domain.booking import Booking
 from hub.domain.errors import ConflictError, DomainError
 from hub.domain.model import Business, Customer, new_id
 from hub.persistence.uow import SqlUnitOfWork
 from hub.services import replies
 from hub.services.booking_status import cancel_booking
+from hub.services.message_fallback import request_fallback
 from hub.services.ports import UnitOfWork
+from scheduler import message_status
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +89,26 @@ class ReplyHandler:
     def __init__(self, hub: Hub) -> None:
         self._hub = hub
 
+    def _send_manage_link(self, business: Business, customer: Customer, booking: Booking) -> None:
+        """Inside the window the client just opened, so free text reaches them."""
+        config = business.settings.get("whatsapp") or {}
+        key = self._hub.settings.encryption_key
+        link = f"{self._hub.settings.base_url}/book/manage/{booking.token}"
+        words = (
+            "Pick another time here: "
+            if business.language.startswith("en")
+            else ("Elegí otro horario acá: ")
+        )
+        try:
+            with WhatsAppClient(
+                self._hub.settings.whatsapp_graph_url,
+                str(config.get("phone_number_id") or ""),
+                secrets.reveal(config.get("token"), key),
+            ) as client:
+                client.send_text(customer.phone or "", words + link)
+        except DeliveryError as exc:
+            log.warning("could not send the reschedule link: %s", exc)
+
     def handle(self, message: InboundMessage) -> None:
         uow = self._hub.database.unit_of_work()
         port = cast(UnitOfWork, uow)
@@ -106,6 +133,10 @@ class ReplyHandler:
             # The same message delivered twice at once: the other delivery logged it.
             with contextlib.suppress(ConflictError):
                 uow.commit()
+                if row.intent == ReplyIntent.RESCHEDULE.value and row.booking_id:
+                    booking = uow.bookings.get(business.id, row.booking_id)
+                    if booking is not None:
+                        self._send_manage_link(business, customer, booking)
 
     def _act(
         self,
@@ -135,6 +166,11 @@ class ReplyHandler:
         row.booking_id = booking.id
         row.needs_operator = False
         uow.session.add(row)
+        if reply.intent is ReplyIntent.RESCHEDULE:
+            # A person agrees the new time; the client also gets the link to pick one.
+            row.needs_operator = True
+            row.note = "the client asked to reschedule"
+            return
         if reply.intent is ReplyIntent.CANCEL:
             row.outcome = inbound.CANCELLED
             cancel_booking(
@@ -153,22 +189,86 @@ class ReplyHandler:
             )
 
 
+class StatusHandler:
+    """Writes a WhatsApp delivery status onto the message's log line; a message that
+    failed is asked by email when its email did not go out anyway (a WhatsApp reminder)."""
+
+    def __init__(self, hub: Hub) -> None:
+        self._hub = hub
+
+    def handle(self, status: DeliveryStatus, business: Business | None = None) -> None:
+        uow = cast(UnitOfWork, self._hub.database.unit_of_work())
+        if business is None:
+            business = replies.business_for_whatsapp_number(uow, status.phone_number_id)
+        if business is None:
+            return
+        now = self._hub.now()
+        with self._hub.database.sessions.begin() as session:
+            reported = message_status.record_status(
+                session,
+                business.id,
+                status.message_id,
+                status.status,
+                error=status.reason or status.status,
+                at=now,
+            )
+        if reported is None or not reported.failed_now or reported.emailed:
+            return
+        request_fallback(
+            self._hub.uow(),
+            business.id,
+            reported.booking_id,
+            kind=reported.kind,
+            channel="email",
+            reason=reported.error,
+            now=now,
+            failed_event_id=reported.event_id,
+        )
+
+
+def _config(business: Business | None) -> dict[str, object]:
+    config = business.settings.get("whatsapp") if business is not None else None
+    return config if isinstance(config, dict) else {}
+
+
 def routes(hub: Hub) -> list[BaseRoute]:
     handler = ReplyHandler(hub)
+    statuses = StatusHandler(hub)
+    key = hub.settings.encryption_key
+
+    def owner(request: Request) -> Business | None:
+        """The business a per-business webhook URL names (``None`` on the shared URL)."""
+        business_id = request.path_params.get("business_id")
+        if business_id is None:
+            return None
+        with hub.uow() as uow:
+            return uow.businesses.get(str(business_id)[:64])
+
+    def verify_token(business: Business | None) -> str:
+        own = secrets.reveal(_config(business).get("verify_token"), key)
+        return own or hub.settings.whatsapp_verify_token or ""
+
+    def app_secret(business: Business | None) -> str:
+        own = secrets.reveal(_config(business).get("app_secret"), key)
+        return own or hub.settings.whatsapp_app_secret or ""
 
     async def challenge(request: Request) -> Response:
+        business = await run_in_threadpool(owner, request)
+        if "business_id" in request.path_params and business is None:
+            return PlainTextResponse("unknown webhook", status_code=404)
         try:
-            answer = verify_subscription(
-                request.query_params, hub.settings.whatsapp_verify_token or ""
-            )
+            answer = verify_subscription(request.query_params, verify_token(business))
         except WebhookVerificationError:
             return PlainTextResponse("verification failed", status_code=403)
         return PlainTextResponse(answer)
 
     async def receive(request: Request) -> Response:
+        business = await run_in_threadpool(owner, request)
+        if "business_id" in request.path_params and business is None:
+            return PlainTextResponse("unknown webhook", status_code=404)
         body = await request.body()
         header = request.headers.get("x-hub-signature-256")
-        if not signature_valid(body, header, hub.settings.whatsapp_app_secret or ""):
+        if not signature_valid(body, header, app_secret(business)):
             return PlainTextResponse("bad signature", status_code=403)
         try:
             payload = json.loads(body)
@@ -178,9 +278,13 @@ def routes(hub: Hub) -> list[BaseRoute]:
             return PlainTextResponse("the body is not a JSON object", status_code=400)
         for message in parse_inbound(payload):
             await run_in_threadpool(handler.handle, message)
+        for status in parse_statuses(payload):
+            await run_in_threadpool(statuses.handle, status, business)
         return PlainTextResponse("ok")
 
     return [
         Route("/webhook", challenge, methods=["GET"]),
         Route("/webhook", receive, methods=["POST"]),
+        Route("/webhook/{business_id}", challenge, methods=["GET"]),
+        Route("/webhook/{business_id}", receive, methods=["POST"]),
     ]

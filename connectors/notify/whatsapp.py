@@ -28,6 +28,29 @@ _E164 = re.compile(r"^\+?[1-9]\d{6,14}$")
 _THROTTLED = frozenset({4, 80007, 130429, 131056})
 
 
+def whatsapp_number(e164: str) -> str:
+    """The form WhatsApp delivers to for ``e164``: Argentine mobiles with the "9" after
+    +54 and Mexican mobiles with the "1" after +52 — the form their WhatsApp ids take (and
+    inbound webhooks' ``from``) — whichever way the client typed the number."""
+    number = e164.replace(" ", "").replace("-", "")
+    if number.startswith("+54") and not number.startswith("+549"):
+        return "+549" + number[3:]
+    if number.startswith("+52") and not number.startswith("+521") and len(number) == 13:
+        return "+521" + number[3:]
+    return number
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateState:
+    """A message template of the WhatsApp Business Account, as Meta reports it."""
+
+    id: str
+    name: str
+    language: str
+    status: str  # APPROVED | PENDING | REJECTED | PAUSED | DISABLED …
+    rejected_reason: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class SentMessage:
     message_id: str  # wamid…, the id delivery statuses refer to
@@ -117,8 +140,61 @@ class WhatsAppClient:
             template["components"] = components
         return self._send(to_e164, "template", template)
 
+    def check(self) -> str:
+        """Reads the phone number's own node (``GET /{phone-number-id}``): whether the id
+        and token work; returns the number's verified name."""
+        data = self._call("GET", self.phone_number_id)
+        return str(data.get("verified_name") or data.get("id") or "")
+
+    def create_template(self, waba_id: str, definition: dict[str, Any]) -> TemplateState:
+        """Submits a template for review (``POST /{waba-id}/message_templates``,
+        https://developers.facebook.com/docs/whatsapp/business-management-api/message-templates);
+        Meta answers its id and status (PENDING until reviewed)."""
+        data = self._call("POST", f"{waba_id}/message_templates", definition)
+        return TemplateState(
+            str(data.get("id") or ""),
+            str(definition.get("name") or ""),
+            str(definition.get("language") or ""),
+            str(data.get("status") or "PENDING"),
+        )
+
+    def templates(self, waba_id: str) -> list[TemplateState]:
+        """The account's templates with their review status (first page, up to 200)."""
+        data = self._call("GET", f"{waba_id}/message_templates", params={"limit": "200"})
+        found = []
+        for item in data.get("data") or ():
+            if isinstance(item, dict) and item.get("name"):
+                reason = str(item.get("rejected_reason") or "")
+                found.append(
+                    TemplateState(
+                        str(item.get("id") or ""),
+                        str(item["name"]),
+                        str(item.get("language") or ""),
+                        str(item.get("status") or ""),
+                        "" if reason == "NONE" else reason,
+                    )
+                )
+        return found
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        try:
+            response = self._http.request(method, path, json=body, params=params)
+        except httpx.TimeoutException as exc:
+            raise WhatsAppUnavailableError(f"WhatsApp API timed out: {exc}") from exc
+        except httpx.TransportError as exc:
+            raise WhatsAppUnavailableError(f"cannot reach the WhatsApp API: {exc}") from exc
+        if response.is_success:
+            return _json(response)
+        raise _error(response)
+
     def _send(self, to_e164: str, kind: str, content: dict[str, Any]) -> SentMessage:
-        number = to_e164.replace(" ", "").replace("-", "")
+        number = whatsapp_number(to_e164)
         if not _E164.match(number):
             raise WhatsAppRefusedError(f"{to_e164!r} is not an E.164 number", status=400)
         payload = {

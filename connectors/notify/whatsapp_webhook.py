@@ -75,6 +75,18 @@ class DeliveryStatus:
     at: datetime
     error_code: int | None = None
     error_title: str | None = None
+    error_details: str | None = None
+    phone_number_id: str = ""  # which of the business numbers sent it
+
+    @property
+    def reason(self) -> str:
+        """Meta's reason for a failure, as the operator reads it."""
+        if self.error_code is None and not self.error_title:
+            return ""
+        parts = [f"(#{self.error_code})" if self.error_code is not None else ""]
+        parts.append(self.error_title or "")
+        text = " ".join(p for p in parts if p)
+        return f"{text}: {self.error_details}" if self.error_details else text
 
 
 def _values(payload: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
@@ -144,12 +156,15 @@ def parse_statuses(payload: Mapping[str, Any]) -> list[DeliveryStatus]:
     """Delivery reports of our messages (a ``failed`` 131026 means not on WhatsApp)."""
     found: list[DeliveryStatus] = []
     for value in _values(payload):
+        phone_id = str((value.get("metadata") or {}).get("phone_number_id", ""))
         for status in value.get("statuses") or ():
             if not isinstance(status, Mapping) or "id" not in status:
                 continue
             errors = status.get("errors") or [{}]
             first = errors[0] if isinstance(errors[0], Mapping) else {}
             code = first.get("code")
+            data = first.get("error_data")
+            details = data.get("details") if isinstance(data, Mapping) else None
             found.append(
                 DeliveryStatus(
                     message_id=str(status["id"]),
@@ -158,6 +173,8 @@ def parse_statuses(payload: Mapping[str, Any]) -> list[DeliveryStatus]:
                     at=_when(status.get("timestamp")),
                     error_code=code if isinstance(code, int) else None,
                     error_title=first.get("title"),
+                    error_details=str(details) if details else None,
+                    phone_number_id=phone_id,
                 )
             )
     return found
@@ -166,6 +183,7 @@ def parse_statuses(payload: Mapping[str, Any]) -> list[DeliveryStatus]:
 class ReplyIntent(enum.StrEnum):
     CANCEL = "cancel"
     CONFIRM = "confirm"
+    RESCHEDULE = "reschedule"
     OTHER = "other"
 
 
@@ -178,6 +196,7 @@ class Reply:
 _WORDS = {
     ReplyIntent.CANCEL: frozenset({"cancelar", "cancelo", "cancel", "cancela"}),
     ReplyIntent.CONFIRM: frozenset({"confirmar", "confirmo", "confirm", "confirma"}),
+    ReplyIntent.RESCHEDULE: frozenset({"reprogramar", "reprogramo", "reschedule"}),
 }
 _NOISE = re.compile(r"[^\w\s]+")
 
@@ -201,7 +220,7 @@ def classify_reply(message: InboundMessage) -> Reply:
         prefix, _, rest = message.payload.partition(":")
         if prefix == PAYLOAD_PREFIX:
             intent_word, _, booking_id = rest.partition(":")
-            for intent in (ReplyIntent.CANCEL, ReplyIntent.CONFIRM):
+            for intent in (ReplyIntent.CANCEL, ReplyIntent.CONFIRM, ReplyIntent.RESCHEDULE):
                 if intent_word == intent.value:
                     return Reply(intent, booking_id or None)
         word = _normalized(message.payload)

@@ -21,8 +21,10 @@ BOOKING_EVENTS = frozenset(
         "booking.completed",
         "booking.expired",
         "booking.no_show",
+        "booking.client_confirmed",
     }
 )
+CLIENT_CONFIRMED = "booking.client_confirmed"  # the client said they will come
 
 
 def booking_payload(booking: Booking) -> dict[str, Any]:

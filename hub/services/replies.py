@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from hub.domain.booking import Actor, Booking, BookingStatus, ChangedBy, Channel
 from hub.domain.errors import IllegalTransitionError, ValidationError
-from hub.domain.model import Business, Customer
-from hub.services.booking_status import change_booking
+from hub.domain.model import Business, Customer, OutboxEvent, require_aware
+from hub.services.availability import get_booking
 from hub.services.customers import find_by_phone, normalise_phone
+from hub.services.events import CLIENT_CONFIRMED, booking_payload, record_booking_event
 from hub.services.ports import UnitOfWork
 
 CLIENT_WHATSAPP = ChangedBy(Actor.CLIENT, Channel.WHATSAPP)
@@ -102,11 +102,16 @@ def reply_target(
 def record_client_confirmation(
     uow: UnitOfWork, business_id: str, booking_id: str, *, by: ChangedBy, now: datetime
 ) -> Booking:
-    """The client said they will come (e.g. answering a reminder): ``client_confirmed_at``
-    is set, audited, and a ``booking.updated`` event written. It does not confirm a pending
-    booking — that stays the business's decision. Already recorded: nothing changes."""
-
-    def apply(booking: Booking) -> dict[str, Any]:
+    """The client said they will come (a CONFIRMAR reply or the template's Confirmar
+    button): ``client_confirmed_at`` is set, audited, and ``booking.updated`` plus
+    ``booking.client_confirmed`` events are written (integrators hear the second one). It
+    does not confirm a pending booking — that stays the business's decision. Already
+    recorded: nothing changes."""
+    require_aware(now, "now")
+    with uow:
+        booking = get_booking(uow, business_id, booking_id)
+        if booking.client_confirmed_at is not None:
+            return booking
         if not booking.occupies_time or booking.status is BookingStatus.IN_PROGRESS:
             raise IllegalTransitionError(
                 f"a {booking.status.value} booking cannot be confirmed by the client",
@@ -114,19 +119,19 @@ def record_client_confirmation(
                 requested="client_confirmation",
             )
         booking.record_client_confirmation(now)
-        return {"client_confirmed_at": now.isoformat()}
-
-    with uow:
-        current = uow.bookings.get(business_id, booking_id)
-    if current is not None and current.client_confirmed_at is not None:
-        return current
-    return change_booking(
-        uow,
-        business_id,
-        booking_id,
-        apply,
-        event_type="booking.updated",
-        expected_version=current.version if current is not None else None,
-        by=by,
-        now=now,
-    )
+        uow.bookings.update(booking)
+        data = {"client_confirmed_at": now.isoformat()}
+        record_booking_event(uow, booking, "booking.updated", by=by, now=now, data=data)
+        payload = booking_payload(booking)
+        payload.update(actor=by.actor.value, channel=by.channel.value, user_id=by.user_id, **data)
+        uow.outbox.add(
+            OutboxEvent(
+                business_id=business_id,
+                type=CLIENT_CONFIRMED,
+                aggregate_id=booking.id,
+                payload=payload,
+                created_at=now,
+            )
+        )
+        uow.commit()
+    return booking

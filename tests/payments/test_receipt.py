@@ -29,6 +29,7 @@ from tests.notify.conftest import (
 from tests.pages.helpers import text_of
 from tests.payments.conftest import CLIENT, OPERATOR, World, build_world
 from tests.payments.fakes import FakeMercadoPago, FakeStripe
+from tests.whatsapp_graph import approve_shipped
 
 WORDS = {
     "es": {
@@ -60,7 +61,9 @@ def smtp() -> Iterator[SmtpSink]:
 
 @pytest.fixture
 def graph() -> Iterator[FakeWhatsAppGraph]:
-    yield from running_graph("wa-token")
+    for fake in running_graph("wa-token"):
+        approve_shipped(fake)
+        yield fake
 
 
 @pytest.fixture(
@@ -117,7 +120,8 @@ def bodies(message: EmailMessage) -> tuple[str, str]:
 
 
 def whatsapp_texts(graph: FakeWhatsAppGraph) -> list[str]:
-    return [str(call.body["text"]["body"]) for call in graph.calls if "text" in call.body]
+    """What the client read on WhatsApp (templates filled in), oldest first."""
+    return [message.text for message in graph.messages]
 
 
 def language_of(world: World) -> str:

@@ -34,6 +34,7 @@ from scheduler.models import DeliveryRow
 from scheduler.runtime import Scheduler, install
 from scheduler.worker import EmbeddedConsumer
 from tests.scheduler.fakes import FakeGraph, MailSink, SmtpServer
+from tests.whatsapp_graph import approve_shipped
 
 OPERATOR = ChangedBy(Actor.OPERATOR, Channel.CONSOLE)
 CLIENT = ChangedBy(Actor.CLIENT, Channel.PAGE)
@@ -81,6 +82,7 @@ def mail() -> Iterator[MailSink]:
 @pytest.fixture
 def graph() -> Iterator[FakeGraph]:
     fake = FakeGraph().start()
+    approve_shipped(fake)
     yield fake
     fake.stop()
 

@@ -4,18 +4,18 @@ what it accepted and can be told to hold the next messages, and a fake WhatsApp 
 from __future__ import annotations
 
 import asyncio
-import json
 import socket
 import threading
 from collections import Counter
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from aiosmtpd.controller import Controller
 from icalendar import Calendar
+
+from tests.whatsapp_graph import FakeWhatsAppGraph
 
 
 def free_port() -> int:
@@ -128,62 +128,8 @@ class SmtpServer:
         self._controller.stop()
 
 
-class FakeGraph:
-    """Graph's ``/{phone-number-id}/messages``: accepts text messages, answers 400 (code
-    131026, not on WhatsApp) for numbers in ``not_on_whatsapp``."""
+class FakeGraph(FakeWhatsAppGraph):
+    """The fake Graph API (``tests.whatsapp_graph``) with the scheduler tests' token."""
 
     def __init__(self, token: str = "wa-token") -> None:
-        self.token = token
-        self.not_on_whatsapp: set[str] = set()
-        self._lock = threading.Lock()
-        self._sent: list[dict[str, Any]] = []
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                status, answer = fake.answer(self.headers.get("Authorization"), body)
-                raw = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(raw)))
-                self.end_headers()
-                self.wfile.write(raw)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v21.0"
-        self._thread = threading.Thread(target=self.server.serve_forever, args=(0.05,))
-
-    @property
-    def sent(self) -> list[dict[str, Any]]:
-        with self._lock:
-            return list(self._sent)
-
-    def answer(self, authorization: str | None, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        if authorization != f"Bearer {self.token}":
-            return 401, {"error": {"message": "Invalid OAuth access token.", "code": 190}}
-        to = str(body.get("to"))
-        if to in self.not_on_whatsapp:
-            return 400, {
-                "error": {
-                    "message": "Message undeliverable",
-                    "code": 131026,
-                    "error_data": {"details": "Recipient is not a WhatsApp user"},
-                }
-            }
-        with self._lock:
-            self._sent.append(body)
-            number = len(self._sent)
-        return 200, {"contacts": [{"wa_id": to}], "messages": [{"id": f"wamid.{number}"}]}
-
-    def start(self) -> FakeGraph:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self._thread.join()
+        super().__init__(token)

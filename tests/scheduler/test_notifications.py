@@ -104,14 +104,14 @@ def test_whatsapp_refusal_is_logged_and_email_still_goes(
     graph: FakeGraph,
 ) -> None:
     world = world_factory(whatsapp_settings(graph))
-    graph.not_on_whatsapp.add("5491187654321")
+    graph.refused_at_once.add("5491187654321")
     embedded(world)
     good = world.book(in_minutes(60 * 48), email="ana@example.com", phone="+5491112345678")
     refused = world.book(in_minutes(60 * 48), email="beto@example.com", phone="+5491187654321")
     wait_until(lambda: mail.count() == 2, what="both confirmations by email")
     settle(world)
     assert [m["to"] for m in graph.sent] == ["5491112345678"]
-    assert "Lavado completo" in graph.sent[0]["text"]["body"]
+    assert "Lavado completo" in graph.messages[0].text
     with world.hub.database.sessions() as session:
         good_log = notification_log(session, world.business.id, good.id)
         refused_log = notification_log(session, world.business.id, refused.id)

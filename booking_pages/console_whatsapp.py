@@ -1,0 +1,236 @@
+"""Console screen of the business's WhatsApp (admins only): the Cloud API phone-number id,
+the WhatsApp Business Account id and the credentials (access token, app secret, verify token:
+sealed with the encryption key when saved and never shown again — a blank field keeps the
+stored one); the webhook URL to paste in Meta's app; "send a test message to my number"
+(Meta's ``hello_world`` template, which every account has); and the message templates: each
+kind's template per language with its review status, created from our Spanish and English
+texts through the Business Management API, and refreshed from it. While a template is not
+approved, the messages that would go only by WhatsApp go by email.
+
+Settings change through ``hub.services.whatsapp_settings``; Meta is reached through
+``connectors.notify.whatsapp``. Another business's settings are never shown (the screen
+reads the signed-in admin's business only); employees get 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from booking_pages.console_auth import Staff, staff_only
+from booking_pages.web import Pages, read_form
+from connectors.notify import secrets
+from connectors.notify import whatsapp_templates as wa_templates
+from connectors.notify.errors import DeliveryError, WhatsAppRefusedError
+from connectors.notify.whatsapp import WhatsAppClient
+from hub.domain.errors import DomainError, ValidationError
+from hub.domain.model import Business
+from hub.services import whatsapp_settings
+from hub.services.whatsapp_settings import TemplateSetting, WhatsAppChange
+
+LANGUAGES = ("es", "en")
+# Meta creates this template in every new WhatsApp Business Account, approved
+# (https://developers.facebook.com/docs/whatsapp/cloud-api/get-started).
+TEST_TEMPLATE = ("hello_world", "en_US")
+
+
+def config_of(business: Business) -> dict[str, Any]:
+    config = business.settings.get("whatsapp")
+    return dict(config) if isinstance(config, dict) else {}
+
+
+def template_rows(business: Business) -> list[dict[str, str]]:
+    """One row per kind and language: which template, and its status as last seen."""
+    config = config_of(business)
+    rows = []
+    for kind in wa_templates.SHIPPED_KINDS:
+        for language in LANGUAGES:
+            chosen = wa_templates.choice(kind, language, config)
+            stored = (config.get("templates") or {}).get(f"{kind.value}.{language}") or {}
+            rows.append(
+                {
+                    "kind": kind.value,
+                    "language": language,
+                    "name": chosen.name,
+                    "code": chosen.language,
+                    "status": chosen.status or "UNKNOWN",
+                    "reason": str(stored.get("reason") or ""),
+                }
+            )
+    return rows
+
+
+def routes(pages: Pages) -> list[Route]:
+    hub = pages.hub
+    key = hub.settings.encryption_key
+
+    def client_of(business: Business) -> WhatsAppClient:
+        config = config_of(business)
+        return WhatsAppClient(
+            hub.settings.whatsapp_graph_url,
+            str(config.get("phone_number_id") or ""),
+            secrets.reveal(config.get("token"), key),
+            timeout=15,
+        )
+
+    def render(request: Request, staff: Staff, status: int = 200, **context: Any) -> Response:
+        config = config_of(staff.business)
+        base: dict[str, Any] = {
+            "staff": staff,
+            "config": {
+                "phone_number_id": config.get("phone_number_id") or "",
+                "waba_id": config.get("waba_id") or "",
+            },
+            "stored": {name: bool(config.get(name)) for name in whatsapp_settings.SECRETS},
+            "webhook_url": f"{hub.settings.base_url}/connectors/whatsapp/webhook/"
+            f"{staff.business.id}",
+            "templates": template_rows(staff.business),
+            "can_seal": bool(key),
+            "problem": None,
+            "errors": {},
+            "flash": request.query_params.get("done"),
+            "test_result": None,
+            "values": None,
+            "number": "",
+        }
+        return pages.render(
+            request, "console/whatsapp.html", {**base, **context}, t=staff.t, status=status
+        )
+
+    async def show(request: Request, staff: Staff) -> Response:
+        return render(request, staff)
+
+    def problem_of(staff: Staff, exc: Exception) -> tuple[str, dict[str, str]]:
+        if isinstance(exc, ValidationError):
+            field = exc.field or ""
+            return staff.t("whatsapp.refused"), {field: staff.t(f"whatsapp.refused.{field}")}
+        if isinstance(exc, secrets.SecretKeyMissingError):
+            return staff.t("whatsapp.no_key"), {}
+        if isinstance(exc, DeliveryError):
+            return staff.t("whatsapp.meta_refused", reason=exc.message), {}
+        return staff.t("console.refused.validation_error"), {}
+
+    async def save(request: Request, staff: Staff) -> Response:
+        form = await read_form(request)
+
+        def sealed(name: str) -> str | None:
+            value = form.get(name, "").strip()
+            return secrets.seal(value, key) if value else None
+
+        try:
+            change = WhatsAppChange(
+                phone_number_id=form.get("phone_number_id", "").strip() or None,
+                waba_id=form.get("waba_id", "").strip() or None,
+                token=sealed("token"),
+                app_secret=sealed("app_secret"),
+                verify_token=sealed("verify_token"),
+            )
+            await run_in_threadpool(
+                whatsapp_settings.save_whatsapp,
+                hub.uow(),
+                staff.business.id,
+                change,
+                by=staff.by,
+                now=hub.now(),
+            )
+        except (DomainError, DeliveryError) as exc:
+            problem, errors = problem_of(staff, exc)
+            values = {k: v for k, v in form.items() if k in ("phone_number_id", "waba_id")}
+            return render(request, staff, 422, problem=problem, errors=errors, values=values)
+        return RedirectResponse("/console/whatsapp?done=saved", status_code=303)
+
+    def create_templates(business: Business) -> list[TemplateSetting]:
+        """Submit every shipped template in both languages; one already there is kept."""
+        waba = str(config_of(business).get("waba_id") or "")
+        if not waba:
+            raise ValidationError("the WhatsApp Business Account id is needed", field="waba_id")
+        found = []
+        with client_of(business) as client:
+            for kind in wa_templates.SHIPPED_KINDS:
+                for language in LANGUAGES:
+                    definition = wa_templates.definition(kind, language)
+                    try:
+                        state = client.create_template(waba, definition).status
+                    except WhatsAppRefusedError as exc:
+                        if exc.subcode != 2388024:  # "content in this language already exists"
+                            raise
+                        state = ""
+                    found.append(
+                        TemplateSetting(
+                            f"{kind.value}.{language}",
+                            definition["name"],
+                            definition["language"],
+                            state,
+                        )
+                    )
+        return found + refreshed(business, only={t.key for t in found if not t.status})
+
+    def refreshed(business: Business, only: set[str] | None = None) -> list[TemplateSetting]:
+        """The review status of each kind's template, as Meta reports it now."""
+        waba = str(config_of(business).get("waba_id") or "")
+        if not waba:
+            raise ValidationError("the WhatsApp Business Account id is needed", field="waba_id")
+        with client_of(business) as client:
+            states = {(s.name, s.language): s for s in client.templates(waba)}
+        found = []
+        for row in template_rows(business):
+            key_ = f"{row['kind']}.{row['language']}"
+            if only is not None and key_ not in only:
+                continue
+            state = states.get((row["name"], row["code"]))
+            found.append(
+                TemplateSetting(
+                    key_,
+                    row["name"],
+                    row["code"],
+                    state.status if state is not None else "MISSING",
+                    state.rejected_reason if state is not None else "",
+                )
+            )
+        return found
+
+    async def templates(request: Request, staff: Staff) -> Response:
+        form = await read_form(request)
+        action = create_templates if form.get("action") == "create" else refreshed
+        try:
+
+            def run() -> None:
+                found = action(staff.business)
+                whatsapp_settings.save_templates(
+                    hub.uow(), staff.business.id, found, by=staff.by, now=hub.now()
+                )
+
+            await run_in_threadpool(run)
+        except (DomainError, DeliveryError) as exc:
+            problem, errors = problem_of(staff, exc)
+            return render(request, staff, 422, problem=problem, errors=errors)
+        return RedirectResponse("/console/whatsapp?done=templates#templates", status_code=303)
+
+    async def test_message(request: Request, staff: Staff) -> Response:
+        form = await read_form(request)
+        number = form.get("number", "").strip()
+
+        def send() -> str:
+            with client_of(staff.business) as client:
+                return client.send_template(number, *TEST_TEMPLATE).message_id
+
+        try:
+            if not config_of(staff.business).get("phone_number_id"):
+                raise ValidationError("save the phone-number id first", field="phone_number_id")
+            message_id = await run_in_threadpool(send)
+        except (DomainError, DeliveryError) as exc:
+            problem, errors = problem_of(staff, exc)
+            return render(request, staff, 422, problem=problem, errors=errors, number=number)
+        result = staff.t("whatsapp.test_sent", number=number, id=message_id)
+        return render(request, staff, test_result=result, number=number)
+
+    return [
+        Route("/whatsapp", staff_only(pages, show, admin=True), methods=["GET"]),
+        Route("/whatsapp", staff_only(pages, save, admin=True), methods=["POST"]),
+        Route("/whatsapp/templates", staff_only(pages, templates, admin=True), methods=["POST"]),
+        Route("/whatsapp/test", staff_only(pages, test_message, admin=True), methods=["POST"]),
+    ]

@@ -1,0 +1,202 @@
+"""The WhatsApp message templates Turnero ships, one per message kind and language, and how a
+booking's message fills one in.
+
+Outside the 24-hour customer service window WhatsApp delivers only approved templates
+(https://developers.facebook.com/docs/whatsapp/conversation-types#customer-service-window),
+so every business-initiated message goes as one of these. Each body has the same four
+placeholders — business, when, service, details — so a business can replace a template by
+its own (same placeholders) without code. Parameters are single lines: WhatsApp refuses new
+lines, tabs and runs of more than four spaces in them (error 132018,
+https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/).
+
+Not here: sending (``connectors.notify.whatsapp``), choosing between template and free text
+(``scheduler.notifications``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from connectors.notify.context import MessageContext, MessageKind
+from connectors.notify.whatsapp_webhook import ReplyIntent, reply_payload
+
+LANGUAGES = {"es": "es_AR", "en": "en"}  # our language → WhatsApp's language code
+APPROVED = "APPROVED"
+
+# The kinds whose template carries the reply buttons (a booking still ahead).
+_ANSWERABLE = frozenset(
+    {MessageKind.RECEIVED, MessageKind.CONFIRMED, MessageKind.REMINDER, MessageKind.RESCHEDULED}
+)
+BUTTON_INTENTS = (ReplyIntent.CONFIRM, ReplyIntent.CANCEL, ReplyIntent.RESCHEDULE)
+BUTTON_TITLES = {
+    "es": ("Confirmar", "Cancelar", "Reprogramar"),
+    "en": ("Confirm", "Cancel", "Reschedule"),
+}
+
+_BODIES: dict[str, dict[MessageKind, str]] = {
+    "es": {
+        MessageKind.RECEIVED: "📝 Recibimos tu pedido de turno en {{1}}.\n{{2}}\n{{3}}\n{{4}}\n"
+        "Te avisamos cuando esté confirmado.",
+        MessageKind.CONFIRMED: "✅ Tu turno en {{1}} está confirmado.\n{{2}}\n{{3}}\n{{4}}",
+        MessageKind.RESCHEDULED: "🔁 Tu turno en {{1}} cambió de horario.\n{{2}}\n{{3}}\n{{4}}",
+        MessageKind.REMINDER: "⏰ Recordatorio de tu turno en {{1}}.\n{{2}}\n{{3}}\n{{4}}",
+        MessageKind.CANCELLED: "❌ Tu turno en {{1}} fue cancelado.\n{{2}}\n{{3}}\n{{4}}",
+        MessageKind.EXPIRED: "⌛ Tu pedido de turno en {{1}} venció sin confirmarse.\n{{2}}\n"
+        "{{3}}\n{{4}}",
+        MessageKind.THANK_YOU: "🙌 Gracias por elegir {{1}}.\n{{2}}\n{{3}}\n{{4}}",
+    },
+    "en": {
+        MessageKind.RECEIVED: "📝 We received your booking request at {{1}}.\n{{2}}\n{{3}}\n"
+        "{{4}}\nWe will let you know when it is confirmed.",
+        MessageKind.CONFIRMED: "✅ Your booking at {{1}} is confirmed.\n{{2}}\n{{3}}\n{{4}}",
+        MessageKind.RESCHEDULED: "🔁 Your booking at {{1}} has a new time.\n{{2}}\n{{3}}\n{{4}}",
+        MessageKind.REMINDER: "⏰ A reminder of your booking at {{1}}.\n{{2}}\n{{3}}\n{{4}}",
+        MessageKind.CANCELLED: "❌ Your booking at {{1}} was cancelled.\n{{2}}\n{{3}}\n{{4}}",
+        MessageKind.EXPIRED: "⌛ Your booking request at {{1}} expired unconfirmed.\n{{2}}\n"
+        "{{3}}\n{{4}}",
+        MessageKind.THANK_YOU: "🙌 Thank you for choosing {{1}}.\n{{2}}\n{{3}}\n{{4}}",
+    },
+}
+_WORDS = {
+    "es": {
+        "paid": "Seña pagada: {amount} ({provider})",
+        "back": "Devolución de la seña: {amount}",
+        "kept": "La seña no se devuelve, según la política de cancelación.",
+        "reason": "Motivo: {reason}",
+        "video": "Videollamada: {url}",
+        "manage": "Para reprogramar: {url}",
+        "survey": "¿Nos dejarías tu opinión? {url}",
+        "none": "¡Te esperamos!",
+        "again": "Cuando quieras, reservá un nuevo turno.",
+    },
+    "en": {
+        "paid": "Deposit paid: {amount} ({provider})",
+        "back": "Deposit refund: {amount}",
+        "kept": "The deposit is not refunded, as the cancellation policy says.",
+        "reason": "Reason: {reason}",
+        "video": "Video call: {url}",
+        "manage": "To reschedule: {url}",
+        "survey": "Would you tell us how it went? {url}",
+        "none": "See you soon!",
+        "again": "You are welcome to book again any time.",
+    },
+}
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateChoice:
+    """Which approved template a kind goes as (``status`` as Meta last reported it)."""
+
+    name: str
+    language: str  # WhatsApp's code: "es_AR", "en"
+    status: str = ""  # APPROVED | PENDING | REJECTED | "" (never checked: try it)
+
+
+def shipped_name(kind: MessageKind) -> str:
+    return f"turnero_{kind.value}"
+
+
+def shipped_body(kind: MessageKind, language: str) -> str:
+    return _BODIES[_ours(language)][kind]
+
+
+def buttons(kind: MessageKind, language: str) -> tuple[str, ...]:
+    return BUTTON_TITLES[_ours(language)] if kind in _ANSWERABLE else ()
+
+
+def _ours(language: str) -> str:
+    return "en" if language.startswith("en") else "es"
+
+
+def choice(kind: MessageKind, language: str, settings: Mapping[str, Any]) -> TemplateChoice:
+    """The template the business set for ``kind`` in ``language`` (its WhatsApp settings'
+    ``templates``), else ours under its shipped name."""
+    ours = _ours(language)
+    chosen = (settings.get("templates") or {}).get(f"{kind.value}.{ours}")
+    if isinstance(chosen, Mapping) and chosen.get("name"):
+        return TemplateChoice(
+            str(chosen["name"]),
+            str(chosen.get("language") or LANGUAGES[ours]),
+            str(chosen.get("status") or ""),
+        )
+    return TemplateChoice(shipped_name(kind), LANGUAGES[ours])
+
+
+def _line(text: str) -> str:
+    return _SPACES.sub(" ", text).strip()
+
+
+def parameters(kind: MessageKind, context: MessageContext) -> list[str]:
+    """The four body parameters of ``kind`` for this booking (each one non-empty line)."""
+    words = _WORDS[_ours(context.language)]
+    details: list[str] = []
+    if kind is not MessageKind.THANK_YOU:
+        if context.address:
+            details.append(context.address)
+        if context.price_text and kind in _ANSWERABLE:
+            details.append(context.price_text)
+    receipt = context.receipt
+    if receipt is not None and kind is MessageKind.CONFIRMED:
+        details.append(
+            words["paid"].format(amount=receipt.amount_text, provider=receipt.provider_name)
+        )
+    if kind is MessageKind.CANCELLED:
+        if context.cancel_reason:
+            details.append(words["reason"].format(reason=context.cancel_reason))
+        if receipt is not None and receipt.refund == "back":
+            details.append(words["back"].format(amount=receipt.refunded_text))
+        elif receipt is not None and receipt.refund == "kept":
+            details.append(words["kept"])
+        details.append(words["again"])
+    if context.meeting_url and kind in _ANSWERABLE:
+        details.append(words["video"].format(url=context.meeting_url))
+    if context.manage_url and kind in (MessageKind.CONFIRMED, MessageKind.RESCHEDULED):
+        details.append(words["manage"].format(url=context.manage_url))
+    if kind is MessageKind.THANK_YOU and context.survey_url:
+        details.append(words["survey"].format(url=context.survey_url))
+    when = f"{context.short_date_text}, {context.time_text} ({context.zone_name})"
+    return [
+        _line(context.business_name) or "-",
+        _line(when),
+        _line(context.service_name) or "-",
+        _line(" · ".join(details)) or words["none"],
+    ]
+
+
+def button_payloads(kind: MessageKind, context: MessageContext) -> list[str]:
+    if kind not in _ANSWERABLE:
+        return []
+    return [reply_payload(intent, context.booking_id) for intent in BUTTON_INTENTS]
+
+
+def definition(kind: MessageKind, language: str) -> dict[str, Any]:
+    """Our template for ``kind`` as the Business Management API creates it
+    (``POST /{waba-id}/message_templates``, category UTILITY, examples for each placeholder:
+    https://developers.facebook.com/docs/whatsapp/business-management-api/message-templates)."""
+    ours = _ours(language)
+    example = (
+        ["Lavadero Sur", "Martes 10 feb, 10:00 (hora de Argentina)", "Lavado completo", "-"]
+        if ours == "es"
+        else ["Sunny Wash", "Tuesday Feb 10, 10:00 AM (Argentina time)", "Full wash", "-"]
+    )
+    components: list[dict[str, Any]] = [
+        {"type": "BODY", "text": shipped_body(kind, ours), "example": {"body_text": [example]}}
+    ]
+    titles = buttons(kind, ours)
+    if titles:
+        components.append(
+            {"type": "BUTTONS", "buttons": [{"type": "QUICK_REPLY", "text": t} for t in titles]}
+        )
+    return {
+        "name": shipped_name(kind),
+        "language": LANGUAGES[ours],
+        "category": "UTILITY",
+        "components": components,
+    }
+
+
+SHIPPED_KINDS = tuple(MessageKind)
