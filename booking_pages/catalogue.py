@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from hub.availability.types import Slot
 from hub.domain.booking import Actor, ChangedBy, Channel
+from hub.domain.errors import ValidationError
 from hub.domain.model import FIRST_DAY, LAST_DAY, Branch, Business, Resource, Service
 from hub.services import setup
 from hub.services.availability import AvailabilityQuery, find_availability
@@ -69,19 +70,37 @@ class Storefront:
     def service(self, service_id: str | None) -> Service | None:
         return next((s for s in self.services if s.id == service_id), None)
 
+    def branch(self, branch_id: str | None) -> Branch | None:
+        """The branch the client picked; the only one when there is one; else None."""
+        if len(self.branches) == 1:
+            return self.branches[0]
+        return next((b for b in self.branches if b.id == branch_id), None)
+
+    @property
+    def branch_choice(self) -> bool:
+        """Whether the client picks a branch (the business has several)."""
+        return len(self.branches) > 1
+
 
 def storefront(uow: UnitOfWork, slug: str) -> Storefront:
     business = setup.find_business(uow, slug=slug)
     return Storefront(
         business,
-        setup.list_branches(uow, business.id),
+        setup.list_branches(uow, business.id, active_only=True),
         setup.list_services(uow, business.id, active_only=True),
     )
 
 
-def service_resources(uow: UnitOfWork, service: Service) -> list[Resource]:
-    """The active resources that do the service, in the service's order."""
-    resources = {r.id: r for r in setup.list_resources(uow, service.business_id) if r.active}
+def service_resources(
+    uow: UnitOfWork, service: Service, branch_id: str | None = None
+) -> list[Resource]:
+    """The active resources that do the service, in the service's order (at the branch, when
+    one is given: those that work there or at no branch in particular)."""
+    resources = {
+        r.id: r
+        for r in setup.list_resources(uow, service.business_id)
+        if r.active and (branch_id is None or not r.branch_ids or branch_id in r.branch_ids)
+    }
     ids = list(service.resource_ids)
     for group in setup.list_groups(uow, service.business_id):
         if group.id in service.group_ids:
@@ -102,13 +121,21 @@ def free_slots(
     *,
     now: datetime,
     resource_id: str | None = None,
+    branch_id: str | None = None,
     by: ChangedBy = CLIENT,
 ) -> list[Slot]:
     first = max(first, today_in(business, now))
     if last < first:
         return []
-    query = AvailabilityQuery(business.id, service.id, first, last, resource_id=resource_id)
-    return find_availability(uow, query, by=by, now=now)
+    query = AvailabilityQuery(
+        business.id, service.id, first, last, resource_id=resource_id, branch_id=branch_id
+    )
+    try:
+        return find_availability(uow, query, by=by, now=now)
+    except ValidationError as exc:
+        if exc.field == "service_id":  # nobody at this branch does the service: no times
+            return []
+        raise
 
 
 def nearest_slots(
@@ -119,6 +146,7 @@ def nearest_slots(
     *,
     now: datetime,
     resource_id: str | None = None,
+    branch_id: str | None = None,
     count: int = 6,
 ) -> list[Slot]:
     """The free times closest to ``wanted`` (a few days either side), in time order."""
@@ -131,6 +159,7 @@ def nearest_slots(
         day + timedelta(days=7),
         now=now,
         resource_id=resource_id,
+        branch_id=branch_id,
     )
     closest = sorted(slots, key=lambda s: abs((s.start - wanted).total_seconds()))[:count]
     return sorted(closest, key=lambda s: s.start)

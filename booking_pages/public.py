@@ -154,14 +154,20 @@ def _picker_context(
     now = hub.now()
     business = sf.business
     params = request.query_params
+    branch = sf.branch(params.get("branch"))
+    # With several branches the client picks one before anything else.
+    branch_id = branch.id if branch is not None and sf.branch_choice else None
     service = sf.service(params.get("service"))
     if service is None and len(sf.services) == 1:
         service = sf.services[0]
+    if sf.branch_choice and branch is None:
+        service = None
     today = catalogue.today_in(business, now)
     context: dict[str, Any] = {
         "sf": sf,
         "business": business,
-        "branch": sf.branches[0] if sf.branches else None,
+        "branch": branch,
+        "branch_id": branch_id,
         "service": service,
         "resources": [],
         "resource_id": None,
@@ -179,7 +185,7 @@ def _picker_context(
     if service is None:
         return context
     uow = hub.uow()
-    resources = catalogue.service_resources(uow, service)
+    resources = catalogue.service_resources(uow, service, branch_id)
     resource_id = params.get("resource")
     if resource_id not in {r.id for r in resources}:
         resource_id = None
@@ -195,6 +201,7 @@ def _picker_context(
         catalogue.month_end(month),
         now=now,
         resource_id=resource_id,
+        branch_id=branch_id,
     )
     free_days = catalogue.days_with_slots(slots, business.timezone)
     day = catalogue.parse_day(params.get("day"))
@@ -245,8 +252,12 @@ def _form_context(
     start = catalogue.parse_slot_code(params.get("start", ""))
     if service is None or start is None:
         raise PageError(404, "error.no_slot")
+    branch = sf.branch(params.get("branch"))
+    if sf.branch_choice and branch is None:
+        raise PageError(404, "error.no_slot")
+    branch_id = branch.id if branch is not None and sf.branch_choice else None
     uow = pages.hub.uow()
-    resources = catalogue.service_resources(uow, service)
+    resources = catalogue.service_resources(uow, service, branch_id)
     resource = next((r for r in resources if r.id == params.get("resource")), None)
     alternatives = []
     if taken:
@@ -257,11 +268,13 @@ def _form_context(
             start,
             now=pages.hub.now(),
             resource_id=resource.id if resource else None,
+            branch_id=branch_id,
         )
     return {
         "sf": sf,
         "business": business,
-        "branch": sf.branches[0] if sf.branches else None,
+        "branch": branch,
+        "branch_id": branch_id,
         "service": service,
         "resource": resource,
         "start": start,
@@ -278,6 +291,7 @@ def _form_context(
         "url": book_url,
         "back": book_url(
             business.slug,
+            branch=branch_id,
             service=service.id,
             resource=resource.id if resource else None,
             day=start.astimezone(business.tz).date().isoformat(),
@@ -291,7 +305,7 @@ def _book(
 ) -> Response:
     business = sf.business
     values = {k: form.get(k, "").strip() for k in FIELDS}
-    params = {k: form.get(k, "") for k in ("service", "start", "resource")}
+    params = {k: form.get(k, "") for k in ("service", "start", "resource", "branch")}
     errors: dict[str, str] = {}
     if not values["name"]:
         errors["name"] = t("error.name")
@@ -324,6 +338,7 @@ def _book(
             address=values["address"] or None,
         ),
         resource_id=params["resource"] or None,
+        branch_id=_branch_id(sf, params["branch"]),
         notes=values["notes"],
         address=values["address"] or None,
     )
@@ -346,6 +361,13 @@ def _book(
         # To the provider's checkout; it sends the client back to the manage page.
         return RedirectResponse(f"/connectors/payments/pay/{booking.token}", status_code=303)
     return RedirectResponse(f"/book/manage/{booking.token}?new=1", status_code=303)
+
+
+def _branch_id(sf: Storefront, wanted: str) -> str | None:
+    """The branch a booking names: the one picked, or the only one; with several and none
+    picked, none (each resource's own branches' hours still hold)."""
+    branch = sf.branch(wanted)
+    return branch.id if branch is not None else None
 
 
 __all__ = ["book_url", "routes", "translator"]

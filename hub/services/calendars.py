@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from hub.availability.types import BranchHours, Busy, ResourceCalendar, SlotRequest
 from hub.domain.booking import Booking
 from hub.domain.errors import NotFoundError, ValidationError
-from hub.domain.model import Branch, Business, Resource, Service
+from hub.domain.model import FIRST_DAY, LAST_DAY, Branch, Business, DateException, Resource, Service
 from hub.services.ports import BusySource, UnitOfWork
 
 MARGIN = timedelta(days=1)
@@ -45,7 +45,7 @@ def get_branch(uow: UnitOfWork, business_id: str, branch_id: str | None) -> Bran
     if branch_id is None:
         return None
     branch = uow.branches.get(business_id, branch_id)
-    if branch is None:
+    if branch is None or not branch.active:
         raise NotFoundError("no such branch", entity="branch", id=branch_id)
     return branch
 
@@ -152,8 +152,12 @@ def build_calendars(
 
 
 def _branch_hours(uow: UnitOfWork, business_id: str, ids: Sequence[str]) -> dict[str, BranchHours]:
-    found = (uow.branches.get(business_id, b) for b in ids)
-    return {b.id: BranchHours(b.hours, b.exceptions) for b in found if b is not None}
+    found = [b for b in (uow.branches.get(business_id, i) for i in ids) if b is not None]
+    return {b.id: BranchHours(b.hours, b.exceptions) if b.active else CLOSED for b in found}
+
+
+# An archived branch is closed: its resources are offered only through their other branches.
+CLOSED = BranchHours(exceptions=(DateException(FIRST_DAY, LAST_DAY, reason="archived"),))
 
 
 def slot_request(
