@@ -122,13 +122,20 @@ def free_slots(
     now: datetime,
     resource_id: str | None = None,
     branch_id: str | None = None,
+    persons: int = 1,
     by: ChangedBy = CLIENT,
 ) -> list[Slot]:
     first = max(first, today_in(business, now))
     if last < first:
         return []
     query = AvailabilityQuery(
-        business.id, service.id, first, last, resource_id=resource_id, branch_id=branch_id
+        business.id,
+        service.id,
+        first,
+        last,
+        resource_id=resource_id,
+        branch_id=branch_id,
+        persons=persons,
     )
     try:
         return find_availability(uow, query, by=by, now=now)
@@ -147,6 +154,7 @@ def nearest_slots(
     now: datetime,
     resource_id: str | None = None,
     branch_id: str | None = None,
+    persons: int = 1,
     count: int = 6,
 ) -> list[Slot]:
     """The free times closest to ``wanted`` (a few days either side), in time order."""
@@ -160,6 +168,7 @@ def nearest_slots(
         now=now,
         resource_id=resource_id,
         branch_id=branch_id,
+        persons=persons,
     )
     closest = sorted(slots, key=lambda s: abs((s.start - wanted).total_seconds()))[:count]
     return sorted(closest, key=lambda s: s.start)

@@ -1,11 +1,12 @@
-"""Console setup screens: the business's booking rules, services, staff users (add,
+"""Console setup screens: the business's settings and booking rules, staff users (add,
 remove), API keys (admins), and each staff member's calendar-app passwords with the CalDAV
 address to use them, and the read-only feed links of the resources they are linked to.
 Secrets (app passwords, API keys) are shown once, on the page that created them, and never
 again.
 
 Each form calls one use case in ``hub.services.setup``, ``accounts`` or ``feeds``.
-Resources, groups, weekly hours and date exceptions are in ``console_resources``.
+Resources, groups, weekly hours and date exceptions are in ``console_resources``; branches in
+``console_branches``; services in ``console_services``.
 """
 
 from __future__ import annotations
@@ -21,8 +22,7 @@ from booking_pages.console_auth import Staff, staff_only
 from booking_pages.web import PageError, Pages, read_form
 from hub.domain.accounts import Role
 from hub.domain.errors import ConflictError, DomainError, ValidationError
-from hub.domain.model import Service
-from hub.services import accounts, business_settings, feeds, setup
+from hub.services import accounts, business_settings, feeds
 
 # The zones a business in the seeds' region picks from first; any IANA name can be typed.
 TIMEZONES = (
@@ -284,49 +284,6 @@ def routes(pages: Pages) -> list[Route]:
             return await settings_page(request, staff, problem_of(staff, exc), 422, form=form)
         return RedirectResponse("/console/settings?done=1", status_code=303)
 
-    # -- services (admins) ---------------------------------------------------
-
-    async def services_page(
-        request: Request, staff: Staff, problem: str | None = None, status: int = 200
-    ) -> Response:
-        services = await run_in_threadpool(setup.list_services, hub.uow(), staff.business.id)
-        groups = await run_in_threadpool(setup.list_groups, hub.uow(), staff.business.id)
-        return page(
-            request,
-            staff,
-            "services.html",
-            status=status,
-            services=services,
-            groups=groups,
-            problem=problem,
-        )
-
-    async def new_service(request: Request, staff: Staff) -> Response:
-        form = await read_form(request)
-        target = form.get("who", "")
-        kind, _, target_id = target.partition(":")
-        try:
-            price = round(float(form.get("price", "0").replace(",", ".") or 0) * 100)
-            service = Service(
-                staff.business.id,
-                form.get("name", "").strip()[:120],
-                int(form.get("duration", "0") or 0),
-                price_minor=price,
-                at_client_address=form.get("at_client_address") == "1",
-                group_ids=(target_id,) if kind == "group" else (),
-                resource_ids=(target_id,) if kind == "resource" else (),
-            )
-            await run_in_threadpool(
-                setup.save_service, hub.uow(), service, by=staff.by, now=hub.now()
-            )
-        except ValueError:
-            return await services_page(
-                request, staff, staff.t("console.refused.validation_error"), 422
-            )
-        except DomainError as exc:
-            return await services_page(request, staff, problem_of(staff, exc), 422)
-        return RedirectResponse("/console/services", status_code=303)
-
     def admin(handler: Any) -> Any:
         return staff_only(pages, handler, admin=True)
 
@@ -345,6 +302,4 @@ def routes(pages: Pages) -> list[Route]:
         Route("/staff/{id}/remove", admin(remove_staff), methods=["POST"]),
         Route("/settings", admin(settings_page), methods=["GET"]),
         Route("/settings", admin(save_settings), methods=["POST"]),
-        Route("/services", admin(services_page), methods=["GET"]),
-        Route("/services", admin(new_service), methods=["POST"]),
     ]

@@ -31,6 +31,7 @@ from hub.domain.errors import (
     SlotTakenError,
     ValidationError,
 )
+from hub.domain.model import Service
 from hub.services.booking_create import NewBooking, create_booking
 from hub.services.customers import CustomerDetails, normalise_phone
 
@@ -168,6 +169,8 @@ def _picker_context(
         "business": business,
         "branch": branch,
         "branch_id": branch_id,
+        "persons": None,
+        "person_choices": [],
         "service": service,
         "resources": [],
         "resource_id": None,
@@ -189,6 +192,7 @@ def _picker_context(
     resource_id = params.get("resource")
     if resource_id not in {r.id for r in resources}:
         resource_id = None
+    persons = _persons(service, params.get("persons"))
     first_month = today.replace(day=1)
     last_day = today + business.policy.horizon
     month = catalogue.parse_month(params.get("month")) or first_month
@@ -202,6 +206,7 @@ def _picker_context(
         now=now,
         resource_id=resource_id,
         branch_id=branch_id,
+        persons=persons,
     )
     free_days = catalogue.days_with_slots(slots, business.timezone)
     day = catalogue.parse_day(params.get("day"))
@@ -218,6 +223,8 @@ def _picker_context(
     prev_month = catalogue.add_months(month, -1)
     next_month = catalogue.add_months(month, 1)
     context.update(
+        persons=persons if service.max_persons > 1 else None,
+        person_choices=list(range(1, min(service.max_persons, MAX_PERSON_CHOICES) + 1)),
         resources=resources if len(resources) > 1 else [],
         resource_id=resource_id,
         grid=catalogue.month_grid(month, free_days, today=today, selected=day),
@@ -259,6 +266,8 @@ def _form_context(
     uow = pages.hub.uow()
     resources = catalogue.service_resources(uow, service, branch_id)
     resource = next((r for r in resources if r.id == params.get("resource")), None)
+    persons = _persons(service, params.get("persons"))
+    price = service.price_for(persons, resource)
     alternatives = []
     if taken:
         alternatives = catalogue.nearest_slots(
@@ -269,6 +278,7 @@ def _form_context(
             now=pages.hub.now(),
             resource_id=resource.id if resource else None,
             branch_id=branch_id,
+            persons=persons,
         )
     return {
         "sf": sf,
@@ -279,8 +289,10 @@ def _form_context(
         "resource": resource,
         "start": start,
         "end": start + timedelta(minutes=service.duration_minutes),
+        "persons": persons if service.max_persons > 1 else None,
+        "price": price,
         # Said before the client commits: what the deposit is and how long there is to pay.
-        "deposit": service.deposit_rule(business).amount(service.price_minor),
+        "deposit": service.deposit_rule(business).amount(price),
         "hold_minutes": business.policy.hold_minutes,
         "code": catalogue.slot_code(start),
         "values": values,
@@ -294,6 +306,7 @@ def _form_context(
             branch=branch_id,
             service=service.id,
             resource=resource.id if resource else None,
+            persons=str(persons) if service.max_persons > 1 else None,
             day=start.astimezone(business.tz).date().isoformat(),
             month=start.astimezone(business.tz).strftime("%Y-%m"),
         ),
@@ -305,7 +318,7 @@ def _book(
 ) -> Response:
     business = sf.business
     values = {k: form.get(k, "").strip() for k in FIELDS}
-    params = {k: form.get(k, "") for k in ("service", "start", "resource", "branch")}
+    params = {k: form.get(k, "") for k in ("service", "start", "resource", "branch", "persons")}
     errors: dict[str, str] = {}
     if not values["name"]:
         errors["name"] = t("error.name")
@@ -339,6 +352,7 @@ def _book(
         ),
         resource_id=params["resource"] or None,
         branch_id=_branch_id(sf, params["branch"]),
+        persons=_persons(service, params["persons"]),
         notes=values["notes"],
         address=values["address"] or None,
     )
@@ -361,6 +375,19 @@ def _book(
         # To the provider's checkout; it sends the client back to the manage page.
         return RedirectResponse(f"/connectors/payments/pay/{booking.token}", status_code=303)
     return RedirectResponse(f"/book/manage/{booking.token}?new=1", status_code=303)
+
+
+MAX_PERSON_CHOICES = 20
+
+
+def _persons(service: Service, text: str | None) -> int:
+    """How many people the client books for: what they picked, within what the service
+    takes (1 when it takes one)."""
+    try:
+        wanted = int(text or "1")
+    except ValueError:
+        wanted = 1
+    return min(max(wanted, 1), service.max_persons)
 
 
 def _branch_id(sf: Storefront, wanted: str) -> str | None:
