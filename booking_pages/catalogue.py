@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from hub.availability.types import Slot
 from hub.domain.booking import Actor, ChangedBy, Channel
+from hub.domain.errors import ValidationError
 from hub.domain.model import FIRST_DAY, LAST_DAY, Branch, Business, Resource, Service
 from hub.services import setup
 from hub.services.availability import AvailabilityQuery
@@ -70,19 +71,37 @@ class Storefront:
     def service(self, service_id: str | None) -> Service | None:
         return next((s for s in self.services if s.id == service_id), None)
 
+    def branch(self, branch_id: str | None) -> Branch | None:
+        """The branch the client picked; the only one when there is one; else None."""
+        if len(self.branches) == 1:
+            return self.branches[0]
+        return next((b for b in self.branches if b.id == branch_id), None)
+
+    @property
+    def branch_choice(self) -> bool:
+        """Whether the client picks a branch (the business has several)."""
+        return len(self.branches) > 1
+
 
 def storefront(uow: UnitOfWork, slug: str) -> Storefront:
     business = setup.find_business(uow, slug=slug)
     return Storefront(
         business,
-        setup.list_branches(uow, business.id),
+        setup.list_branches(uow, business.id, active_only=True),
         setup.list_services(uow, business.id, active_only=True),
     )
 
 
-def service_resources(uow: UnitOfWork, service: Service) -> list[Resource]:
-    """The active resources that do the service, in the service's order."""
-    resources = {r.id: r for r in setup.list_resources(uow, service.business_id) if r.active}
+def service_resources(
+    uow: UnitOfWork, service: Service, branch_id: str | None = None
+) -> list[Resource]:
+    """The active resources that do the service, in the service's order (at the branch, when
+    one is given: those that work there or at no branch in particular)."""
+    resources = {
+        r.id: r
+        for r in setup.list_resources(uow, service.business_id)
+        if r.active and (branch_id is None or not r.branch_ids or branch_id in r.branch_ids)
+    }
     ids = list(service.resource_ids)
     for group in setup.list_groups(uow, service.business_id):
         if group.id in service.group_ids:
@@ -102,6 +121,8 @@ def free_slots(
     last: date,
     *,
     resource_id: str | None = None,
+    branch_id: str | None = None,
+    persons: int = 1,
     by: ChangedBy = CLIENT,
     uow: UnitOfWork | None = None,
 ) -> list[Slot]:
@@ -110,8 +131,21 @@ def free_slots(
     first = max(first, today_in(business, core.now()))
     if last < first:
         return []
-    query = AvailabilityQuery(business.id, service.id, first, last, resource_id=resource_id)
-    return core.find_availability(query, by=by, uow=uow)
+    query = AvailabilityQuery(
+        business.id,
+        service.id,
+        first,
+        last,
+        resource_id=resource_id,
+        branch_id=branch_id,
+        persons=persons,
+    )
+    try:
+        return core.find_availability(query, by=by, uow=uow)
+    except ValidationError as exc:
+        if exc.field == "service_id":  # nobody at this branch does the service: no times
+            return []
+        raise
 
 
 def nearest_slots(
@@ -121,6 +155,8 @@ def nearest_slots(
     wanted: datetime,
     *,
     resource_id: str | None = None,
+    branch_id: str | None = None,
+    persons: int = 1,
     count: int = 6,
     uow: UnitOfWork | None = None,
 ) -> list[Slot]:
@@ -133,6 +169,8 @@ def nearest_slots(
         day - timedelta(days=2),
         day + timedelta(days=7),
         resource_id=resource_id,
+        branch_id=branch_id,
+        persons=persons,
         uow=uow,
     )
     closest = sorted(slots, key=lambda s: abs((s.start - wanted).total_seconds()))[:count]

@@ -1,16 +1,16 @@
-"""Console setup screens: the business's booking rules, services, staff users (add,
+"""Console setup screens: the business's settings and booking rules, staff users (add,
 remove), API keys (admins), and each staff member's calendar-app passwords with the CalDAV
 address to use them, and the read-only feed links of the resources they are linked to.
 Secrets (app passwords, API keys) are shown once, on the page that created them, and never
 again.
 
 Each form calls one use case in ``hub.services.setup``, ``accounts`` or ``feeds``.
-Resources, groups, weekly hours and date exceptions are in ``console_resources``.
+Resources, groups, weekly hours and date exceptions are in ``console_resources``; branches in
+``console_branches``; services in ``console_services``.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -21,10 +21,25 @@ from starlette.routing import Route
 from booking_pages.console_auth import Staff, staff_only
 from booking_pages.web import PageError, Pages, read_form
 from hub.domain.accounts import Role
-from hub.domain.errors import DomainError, ValidationError
-from hub.domain.model import Service
-from hub.services import accounts, feeds, setup
+from hub.domain.errors import ConflictError, DomainError, ValidationError
+from hub.services import accounts, business_settings, feeds
 
+# The zones a business in the seeds' region picks from first; any IANA name can be typed.
+TIMEZONES = (
+    "America/Argentina/Buenos_Aires",
+    "America/Argentina/Cordoba",
+    "America/Argentina/Mendoza",
+    "America/Montevideo",
+    "America/Santiago",
+    "America/Asuncion",
+    "America/Sao_Paulo",
+    "America/Bogota",
+    "America/Lima",
+    "America/Mexico_City",
+    "America/New_York",
+    "Europe/Madrid",
+    "UTC",
+)
 POLICY_NUMBERS = (
     "min_notice_minutes",
     "horizon_days",
@@ -206,10 +221,16 @@ def routes(pages: Pages) -> list[Route]:
             raise PageError(404, "error.not_found") from exc
         return RedirectResponse("/console/staff?removed=1", status_code=303)
 
-    # -- settings: booking rules (admins) ------------------------------------------------
+    # -- settings: the business and its booking rules (admins) ---------------------------
 
     async def settings_page(
-        request: Request, staff: Staff, problem: str | None = None, status: int = 200
+        request: Request,
+        staff: Staff,
+        problem: str | None = None,
+        status: int = 200,
+        *,
+        form: dict[str, str] | None = None,
+        upcoming: int = 0,
     ) -> Response:
         return page(
             request,
@@ -220,77 +241,48 @@ def routes(pages: Pages) -> list[Route]:
             policy=staff.business.policy,
             problem=problem,
             done=request.query_params.get("done"),
+            form=form,
+            upcoming=upcoming,
+            timezones=TIMEZONES,
         )
 
     async def save_settings(request: Request, staff: Staff) -> Response:
         form = await read_form(request)
-        business = staff.business
         try:
-            numbers = {k: int(form.get(k, "0") or 0) for k in POLICY_NUMBERS}
-            step = int(form["slot_step_minutes"]) if form.get("slot_step_minutes") else None
-            business.policy = replace(
-                business.policy,
-                **numbers,
-                slot_step_minutes=step,
-                requires_confirmation=form.get("requires_confirmation") == "1",
-            )
-            business.name = form.get("name", business.name).strip()[:120] or business.name
-            business.whatsapp_contact = form.get("whatsapp_contact", "").strip()[:40] or None
-            if form.get("language") in ("es", "en"):
-                business.language = form["language"]
-            await run_in_threadpool(
-                setup.update_business, hub.uow(), business, by=staff.by, now=hub.now()
-            )
+            rules: dict[str, Any] = {k: int(form.get(k, "0") or 0) for k in POLICY_NUMBERS}
         except ValueError:
             return await settings_page(
-                request, staff, staff.t("console.refused.validation_error"), 422
+                request, staff, staff.t("console.refused.validation_error"), 422, form=form
             )
-        except DomainError as exc:
-            return await settings_page(request, staff, problem_of(staff, exc), 422)
-        return RedirectResponse("/console/settings?done=1", status_code=303)
-
-    # -- services (admins) ---------------------------------------------------
-
-    async def services_page(
-        request: Request, staff: Staff, problem: str | None = None, status: int = 200
-    ) -> Response:
-        services = await run_in_threadpool(setup.list_services, hub.uow(), staff.business.id)
-        groups = await run_in_threadpool(setup.list_groups, hub.uow(), staff.business.id)
-        return page(
-            request,
-            staff,
-            "services.html",
-            status=status,
-            services=services,
-            groups=groups,
-            problem=problem,
+        step = form.get("slot_step_minutes", "").strip()
+        rules["slot_step_minutes"] = int(step) if step.isdigit() and int(step) > 0 else None
+        rules["requires_confirmation"] = form.get("requires_confirmation") == "1"
+        change = business_settings.SettingsChange(
+            name=form.get("name", ""),
+            whatsapp_contact=form.get("whatsapp_contact", ""),
+            language=form.get("language", staff.business.language),
+            timezone=form.get("timezone", staff.business.timezone),
+            currency=form.get("currency", staff.business.currency),
+            rules=rules,
         )
-
-    async def new_service(request: Request, staff: Staff) -> Response:
-        form = await read_form(request)
-        target = form.get("who", "")
-        kind, _, target_id = target.partition(":")
         try:
-            price = round(float(form.get("price", "0").replace(",", ".") or 0) * 100)
-            service = Service(
-                staff.business.id,
-                form.get("name", "").strip()[:120],
-                int(form.get("duration", "0") or 0),
-                price_minor=price,
-                at_client_address=form.get("at_client_address") == "1",
-                group_ids=(target_id,) if kind == "group" else (),
-                resource_ids=(target_id,) if kind == "resource" else (),
-            )
             await run_in_threadpool(
-                setup.save_service, hub.uow(), service, by=staff.by, now=hub.now()
+                lambda: business_settings.change_settings(
+                    hub.uow(),
+                    staff.business.id,
+                    change,
+                    confirm=form.get("confirm") == "1",
+                    by=staff.by,
+                    now=hub.now(),
+                )
             )
-        except ValueError:
-            return await services_page(
-                request, staff, staff.t("console.refused.validation_error"), 422
-            )
+        except ConflictError as exc:
+            upcoming = int(exc.details.get("upcoming", 0))
+            problem = staff.t("console.settings.confirm_change", n=upcoming)
+            return await settings_page(request, staff, problem, 409, form=form, upcoming=upcoming)
         except DomainError as exc:
-            return await services_page(request, staff, problem_of(staff, exc), 422)
-        return RedirectResponse("/console/services", status_code=303)
+            return await settings_page(request, staff, problem_of(staff, exc), 422, form=form)
+        return RedirectResponse("/console/settings?done=1", status_code=303)
 
     def admin(handler: Any) -> Any:
         return staff_only(pages, handler, admin=True)
@@ -310,6 +302,4 @@ def routes(pages: Pages) -> list[Route]:
         Route("/staff/{id}/remove", admin(remove_staff), methods=["POST"]),
         Route("/settings", admin(settings_page), methods=["GET"]),
         Route("/settings", admin(save_settings), methods=["POST"]),
-        Route("/services", admin(services_page), methods=["GET"]),
-        Route("/services", admin(new_service), methods=["POST"]),
     ]

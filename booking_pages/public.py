@@ -31,6 +31,7 @@ from hub.domain.errors import (
     SlotTakenError,
     ValidationError,
 )
+from hub.domain.model import Service
 from hub.services.booking_create import NewBooking
 from hub.services.customers import CustomerDetails, normalise_phone
 
@@ -154,14 +155,22 @@ def _picker_context(
     now = hub.now()
     business = sf.business
     params = request.query_params
+    branch = sf.branch(params.get("branch"))
+    # With several branches the client picks one before anything else.
+    branch_id = branch.id if branch is not None and sf.branch_choice else None
     service = sf.service(params.get("service"))
     if service is None and len(sf.services) == 1:
         service = sf.services[0]
+    if sf.branch_choice and branch is None:
+        service = None
     today = catalogue.today_in(business, now)
     context: dict[str, Any] = {
         "sf": sf,
         "business": business,
-        "branch": sf.branches[0] if sf.branches else None,
+        "branch": branch,
+        "branch_id": branch_id,
+        "persons": None,
+        "person_choices": [],
         "service": service,
         "resources": [],
         "resource_id": None,
@@ -179,10 +188,11 @@ def _picker_context(
     if service is None:
         return context
     uow = hub.uow()
-    resources = catalogue.service_resources(uow, service)
+    resources = catalogue.service_resources(uow, service, branch_id)
     resource_id = params.get("resource")
     if resource_id not in {r.id for r in resources}:
         resource_id = None
+    persons = _persons(service, params.get("persons"))
     first_month = today.replace(day=1)
     last_day = today + business.policy.horizon
     month = catalogue.parse_month(params.get("month")) or first_month
@@ -194,6 +204,8 @@ def _picker_context(
         month,
         catalogue.month_end(month),
         resource_id=resource_id,
+        branch_id=branch_id,
+        persons=persons,
         uow=uow,
     )
     free_days = catalogue.days_with_slots(slots, business.timezone)
@@ -211,6 +223,8 @@ def _picker_context(
     prev_month = catalogue.add_months(month, -1)
     next_month = catalogue.add_months(month, 1)
     context.update(
+        persons=persons if service.max_persons > 1 else None,
+        person_choices=list(range(1, min(service.max_persons, MAX_PERSON_CHOICES) + 1)),
         resources=resources if len(resources) > 1 else [],
         resource_id=resource_id,
         grid=catalogue.month_grid(month, free_days, today=today, selected=day),
@@ -245,9 +259,15 @@ def _form_context(
     start = catalogue.parse_slot_code(params.get("start", ""))
     if service is None or start is None:
         raise PageError(404, "error.no_slot")
+    branch = sf.branch(params.get("branch"))
+    if sf.branch_choice and branch is None:
+        raise PageError(404, "error.no_slot")
+    branch_id = branch.id if branch is not None and sf.branch_choice else None
     uow = pages.hub.uow()
-    resources = catalogue.service_resources(uow, service)
+    resources = catalogue.service_resources(uow, service, branch_id)
     resource = next((r for r in resources if r.id == params.get("resource")), None)
+    persons = _persons(service, params.get("persons"))
+    price = service.price_for(persons, resource)
     alternatives = []
     if taken:
         alternatives = catalogue.nearest_slots(
@@ -256,18 +276,23 @@ def _form_context(
             service,
             start,
             resource_id=resource.id if resource else None,
+            branch_id=branch_id,
+            persons=persons,
             uow=uow,
         )
     return {
         "sf": sf,
         "business": business,
-        "branch": sf.branches[0] if sf.branches else None,
+        "branch": branch,
+        "branch_id": branch_id,
         "service": service,
         "resource": resource,
         "start": start,
         "end": start + timedelta(minutes=service.duration_minutes),
+        "persons": persons if service.max_persons > 1 else None,
+        "price": price,
         # Said before the client commits: what the deposit is and how long there is to pay.
-        "deposit": service.deposit_rule(business).amount(service.price_minor),
+        "deposit": service.deposit_rule(business).amount(price),
         "hold_minutes": business.policy.hold_minutes,
         "code": catalogue.slot_code(start),
         "values": values,
@@ -278,8 +303,10 @@ def _form_context(
         "url": book_url,
         "back": book_url(
             business.slug,
+            branch=branch_id,
             service=service.id,
             resource=resource.id if resource else None,
+            persons=str(persons) if service.max_persons > 1 else None,
             day=start.astimezone(business.tz).date().isoformat(),
             month=start.astimezone(business.tz).strftime("%Y-%m"),
         ),
@@ -291,7 +318,7 @@ def _book(
 ) -> Response:
     business = sf.business
     values = {k: form.get(k, "").strip() for k in FIELDS}
-    params = {k: form.get(k, "") for k in ("service", "start", "resource")}
+    params = {k: form.get(k, "") for k in ("service", "start", "resource", "branch", "persons")}
     errors: dict[str, str] = {}
     if not values["name"]:
         errors["name"] = t("error.name")
@@ -324,6 +351,8 @@ def _book(
             address=values["address"] or None,
         ),
         resource_id=params["resource"] or None,
+        branch_id=_branch_id(sf, params["branch"]),
+        persons=_persons(service, params["persons"]),
         notes=values["notes"],
         address=values["address"] or None,
     )
@@ -346,6 +375,26 @@ def _book(
         # To the provider's checkout; it sends the client back to the manage page.
         return RedirectResponse(f"/connectors/payments/pay/{booking.token}", status_code=303)
     return RedirectResponse(f"/book/manage/{booking.token}?new=1", status_code=303)
+
+
+MAX_PERSON_CHOICES = 20
+
+
+def _persons(service: Service, text: str | None) -> int:
+    """How many people the client books for: what they picked, within what the service
+    takes (1 when it takes one)."""
+    try:
+        wanted = int(text or "1")
+    except ValueError:
+        wanted = 1
+    return min(max(wanted, 1), service.max_persons)
+
+
+def _branch_id(sf: Storefront, wanted: str) -> str | None:
+    """The branch a booking names: the one picked, or the only one; with several and none
+    picked, none (each resource's own branches' hours still hold)."""
+    branch = sf.branch(wanted)
+    return branch.id if branch is not None else None
 
 
 __all__ = ["book_url", "routes", "translator"]

@@ -136,7 +136,7 @@ async def get_public_business(call: Call) -> Response:
                 "timezone": business.timezone,
                 "currency": business.currency,
                 "language": business.language,
-                "branches": [branch(b) for b in uow.branches.list(business.id)],
+                "branches": [branch(b) for b in uow.branches.list(business.id) if b.active],
                 "services": [
                     service(s, business) for s in uow.services.list(business.id) if s.active
                 ],

@@ -83,6 +83,8 @@ BRANCH_SCHEMA = obj(
         "lng": nullable(NUM),
         "coverage_km": nullable(NUM),
         "hours": array(INTERVAL_SCHEMA),
+        "exceptions": array(EXCEPTION_SCHEMA),
+        "active": BOOL,
     },
     ("id", "name"),
     closed=False,
@@ -98,6 +100,8 @@ def branch(item: Branch) -> dict[str, Any]:
         "lng": item.lng,
         "coverage_km": item.coverage_km,
         "hours": [interval(r) for r in item.hours],
+        "exceptions": [exception(e) for e in item.exceptions],
+        "active": item.active,
     }
 
 

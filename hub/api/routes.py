@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from connectors.crm_webhooks import api as webhooks
-from hub.api import booking_actions, bookings, calendar_setup, people, public, setup
+from hub.api import booking_actions, bookings, business, calendar_setup, people, public, setup
 from hub.api.registry import Operations, Registry
 
 
@@ -13,6 +13,7 @@ def groups() -> list[Operations]:
         public.ops,
         booking_actions.ops,
         bookings.ops,
+        business.ops,
         setup.ops,
         calendar_setup.ops,
         people.ops,

@@ -14,6 +14,7 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
+from hub.api import inputs
 from hub.api.errors import ApiError
 from hub.api.registry import Call, Operations
 from hub.api.render import (
@@ -26,11 +27,24 @@ from hub.api.render import (
     resource,
     service,
 )
-from hub.api.schemas import ID, NAME, TEXT, Schema, array, enum, integer, nullable, obj, output
+from hub.api.schemas import (
+    DATE,
+    ID,
+    NAME,
+    TEXT,
+    Schema,
+    array,
+    enum,
+    integer,
+    nullable,
+    obj,
+    output,
+)
 from hub.api.views import INTEGRATION
 from hub.domain.model import (
     Branch,
     Business,
+    DateException,
     PricingStrategy,
     Resource,
     ResourceGroup,
@@ -66,6 +80,19 @@ BRANCH_IN = obj(
         "lng": nullable({"type": "number", "minimum": -180, "maximum": 180}),
         "coverage_km": nullable({"type": "number", "minimum": 0, "maximum": 20000}),
         "hours": array(INTERVAL_IN, 50),
+        "exceptions": array(
+            obj(
+                {
+                    "start_date": DATE,
+                    "end_date": DATE,
+                    "intervals": array(obj({"start": CLOCK, "end": CLOCK}, ("start", "end")), 20),
+                    "reason": TEXT,
+                },
+                ("start_date", "end_date"),
+            ),
+            200,
+        ),
+        "active": {"type": "boolean"},
     }
 )
 RESOURCE_IN = obj(
@@ -108,6 +135,16 @@ def _fields(body: dict[str, Any]) -> dict[str, Any]:
     for name, value in body.items():
         if name in ("hours", "weekly"):
             out[name] = weekly(value)
+        elif name == "exceptions":
+            out[name] = tuple(
+                DateException(
+                    inputs.day(e["start_date"], "start_date"),
+                    inputs.day(e["end_date"], "end_date"),
+                    tuple((clock(i["start"]), clock(i["end"])) for i in e.get("intervals", [])),
+                    reason=e.get("reason", ""),
+                )
+                for e in value
+            )
         elif name == "kind":
             out[name] = ResourceKind(value)
         elif name == "pricing":

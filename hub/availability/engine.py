@@ -5,7 +5,8 @@ Public API: ``find_slots``, ``is_free``, ``fits``, ``pick_resource``.
 How slots are made (``find_slots``):
 
 1. For each local date, a resource's opening hours are its weekly rule or its date
-   exceptions, intersected with the branch's (``hours``).
+   exceptions, intersected with the branch's (``hours``): the branch the request names, or,
+   when it names none, the branches the resource works at (``ResourceCalendar.branches``).
 2. Start times step through each open interval *in wall-clock time* from the interval's start
    (every ``step``, default the duration), and each wall time is converted to the instants
    that read it (``clock``): a wall time skipped by a spring-forward gap is not offered; a
@@ -34,13 +35,22 @@ from zoneinfo import ZoneInfo
 
 from hub.availability.busy import blocked, free_starts, overlaps
 from hub.availability.clock import WallClock, merge
-from hub.availability.hours import DAY, Hours, branch_hours, open_hours, weekly_table
-from hub.availability.types import ResourceCalendar, Slot, SlotRequest
+from hub.availability.hours import (
+    DAY,
+    Hours,
+    WeeklyTable,
+    branch_hours,
+    intersect,
+    open_hours,
+    union,
+    weekly_table,
+)
+from hub.availability.types import BranchHours, ResourceCalendar, Slot, SlotRequest
 from hub.domain.errors import ValidationError
 from hub.domain.model import DateException, WeeklyInterval, check_timezone, require_aware
 
 _ZERO = timedelta(0)
-_RulesKey = tuple[tuple[WeeklyInterval, ...], tuple[DateException, ...]]
+_RulesKey = tuple[tuple[WeeklyInterval, ...], tuple[DateException, ...], tuple[BranchHours, ...]]
 _Expansion = tuple[list[tuple[datetime, datetime]], list[datetime]]
 
 
@@ -188,7 +198,7 @@ class _Planner:
         self.expansions: dict[tuple[datetime, datetime], _Expansion] = {}
 
     def grid(self, calendar: ResourceCalendar) -> _Grid:
-        key = (calendar.weekly, calendar.exceptions)
+        key = (calendar.weekly, calendar.exceptions, calendar.branches)
         grid = self.grids.get(key)
         if grid is None:
             starts = self._starts(*key)
@@ -208,14 +218,23 @@ class _Planner:
         return expansion
 
     def _starts(
-        self, weekly: tuple[WeeklyInterval, ...], exceptions: tuple[DateException, ...]
+        self,
+        weekly: tuple[WeeklyInterval, ...],
+        exceptions: tuple[DateException, ...],
+        branches: tuple[BranchHours, ...],
     ) -> list[datetime]:
         table = weekly_table(weekly)
+        own_branches = [
+            (weekly_table(b.weekly) if b.weekly else None, b.exceptions) for b in branches
+        ]
         opened: list[tuple[datetime, datetime]] = []
         candidates: list[datetime] = []
         for day in self.days:
             midnight = datetime.combine(day, time(0))
-            for lo, hi in open_hours(table, exceptions, self.branch[day], day):
+            hours = open_hours(table, exceptions, self.branch[day], day)
+            if own_branches:
+                hours = _within_branches(hours, own_branches, day)
+            for lo, hi in hours:
                 spans, starts = self._expand(midnight + lo, midnight + hi)
                 opened += spans
                 candidates += starts
@@ -223,6 +242,19 @@ class _Planner:
         first = bisect_left(candidates, self.earliest)
         last = len(candidates) if self.latest is None else bisect_right(candidates, self.latest)
         return _inside(candidates, first, last, merge(opened), self.request.duration)
+
+
+def _within_branches(
+    hours: Hours,
+    branches: Sequence[tuple[WeeklyTable | None, Sequence[DateException]]],
+    day: date,
+) -> Hours:
+    """``hours`` kept to the union of the branches' hours on ``day`` (a branch that does not
+    restrict that day leaves them whole)."""
+    each = [branch_hours(table, exceptions, day) for table, exceptions in branches]
+    if any(h is None for h in each):
+        return hours
+    return intersect(hours, union(span for h in each if h is not None for span in h))
 
 
 def _inside(

@@ -36,14 +36,27 @@ class Busy:
 
 
 @dataclass(frozen=True, slots=True)
+class BranchHours:
+    """A branch's weekly hours (empty: no weekly restriction) and its date exceptions."""
+
+    weekly: tuple[WeeklyInterval, ...] = ()
+    exceptions: tuple[DateException, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class ResourceCalendar:
-    """Everything the engine needs to know about one resource."""
+    """Everything the engine needs to know about one resource.
+
+    ``branches``: the hours of the branches the resource works at, when the request names
+    no branch. The resource is offered within any of them (a washer at a morning branch and
+    an evening one works both shifts); empty: no branch restriction."""
 
     resource_id: str
     weekly: tuple[WeeklyInterval, ...]
     exceptions: tuple[DateException, ...] = ()
     busy: tuple[Busy, ...] = ()
     capacity: int = 1
+    branches: tuple[BranchHours, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -158,7 +158,18 @@ class Branch:
     coverage_km: float | None = None
     hours: tuple[WeeklyInterval, ...] = ()  # empty: no branch-level restriction
     exceptions: tuple[DateException, ...] = ()
+    active: bool = True  # archived: no longer offered to clients; its history stays
     id: str = field(default_factory=new_id)
+
+    def __post_init__(self) -> None:
+        if not self.name.strip():
+            raise ValidationError("a branch needs a name", field="name")
+        if (self.lat is None) != (self.lng is None):
+            raise ValidationError("give both latitude and longitude, or neither", field="lat")
+        if self.lat is not None and not -90 <= self.lat <= 90:
+            raise ValidationError("latitude is between -90 and 90", field="lat")
+        if self.lng is not None and not -180 <= self.lng <= 180:
+            raise ValidationError("longitude is between -180 and 180", field="lng")
 
 
 class ResourceKind(enum.StrEnum):

@@ -133,7 +133,8 @@ def branch_to_row(b: Branch, row: BranchRow | None = None) -> BranchRow:
     row = row or BranchRow(id=b.id, business_id=b.business_id)
     row.name, row.address, row.lat, row.lng = b.name, b.address, b.lat, b.lng
     row.coverage_km = b.coverage_km
-    row.rules = rules_to_json(b.hours, b.exceptions)
+    # Archiving keeps the row (bookings name it); the flag rides with the branch's rules.
+    row.rules = rules_to_json(b.hours, b.exceptions) | ({} if b.active else {"archived": True})
     return row
 
 
@@ -148,6 +149,7 @@ def branch_from_row(row: BranchRow) -> Branch:
         coverage_km=row.coverage_km,
         hours=hours,
         exceptions=exceptions,
+        active=not row.rules.get("archived", False),
         id=row.id,
     )
 

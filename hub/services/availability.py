@@ -80,7 +80,9 @@ def find_availability(
         tz = ZoneInfo(business.timezone)
         start = datetime.combine(query.date_from, time(0), tz)
         end = datetime.combine(query.date_to + timedelta(days=1), time(0), tz)
-        calendars = build_calendars(uow, business, resources, start, end, busy_sources=busy_sources)
+        calendars = build_calendars(
+            uow, business, resources, start, end, busy_sources=busy_sources, branch=branch
+        )
     request = slot_request(
         business,
         service,

@@ -134,7 +134,7 @@ def place_booking(
         branch=branch,
     )
     calendars = build_calendars(
-        uow, business, resources, request.start, end, busy_sources=busy_sources
+        uow, business, resources, request.start, end, busy_sources=busy_sources, branch=branch
     )
     resource = choose_resource(
         uow,

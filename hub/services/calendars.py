@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from hub.availability.types import Busy, ResourceCalendar, SlotRequest
+from hub.availability.types import BranchHours, Busy, ResourceCalendar, SlotRequest
 from hub.domain.booking import Booking
 from hub.domain.errors import NotFoundError, ValidationError
-from hub.domain.model import Branch, Business, Resource, Service
+from hub.domain.model import FIRST_DAY, LAST_DAY, Branch, Business, DateException, Resource, Service
 from hub.services.ports import BusySource, UnitOfWork
 
 MARGIN = timedelta(days=1)
@@ -45,7 +45,7 @@ def get_branch(uow: UnitOfWork, business_id: str, branch_id: str | None) -> Bran
     if branch_id is None:
         return None
     branch = uow.branches.get(business_id, branch_id)
-    if branch is None:
+    if branch is None or not branch.active:
         raise NotFoundError("no such branch", entity="branch", id=branch_id)
     return branch
 
@@ -112,9 +112,12 @@ def build_calendars(
     *,
     busy_sources: Sequence[BusySource] = (),
     exclude_booking_id: str | None = None,
+    branch: Branch | None = None,
 ) -> list[ResourceCalendar]:
     """Calendars of ``resources`` with every busy interval that touches ``[start, end)``
-    widened by a day on each side (buffers, travel gaps and whole local days fit in it)."""
+    widened by a day on each side (buffers, travel gaps and whole local days fit in it).
+    ``branch``: the branch the caller named (its hours are the request's); when None, each
+    calendar carries the hours of the branches its resource works at."""
     lo, hi = start - MARGIN, end + MARGIN
     ids = [r.id for r in resources]
     busy: dict[str, list[Busy]] = {rid: [] for rid in ids}
@@ -133,10 +136,28 @@ def build_calendars(
         for rid, intervals in source.busy(business.id, ids, lo, hi).items():
             if rid in busy:
                 busy[rid].extend(Busy(i.start, i.end) for i in intervals)
+    # With no branch named, each resource keeps to the hours of the branches it works at.
+    hours = {} if branch is not None else _branch_hours(uow, business.id, branch_ids)
     return [
-        ResourceCalendar(r.id, r.weekly, r.exceptions, tuple(busy[r.id]), r.capacity)
+        ResourceCalendar(
+            r.id,
+            r.weekly,
+            r.exceptions,
+            tuple(busy[r.id]),
+            r.capacity,
+            branches=tuple(hours[b] for b in r.branch_ids if b in hours),
+        )
         for r in resources
     ]
+
+
+def _branch_hours(uow: UnitOfWork, business_id: str, ids: Sequence[str]) -> dict[str, BranchHours]:
+    found = [b for b in (uow.branches.get(business_id, i) for i in ids) if b is not None]
+    return {b.id: BranchHours(b.hours, b.exceptions) if b.active else CLOSED for b in found}
+
+
+# An archived branch is closed: its resources are offered only through their other branches.
+CLOSED = BranchHours(exceptions=(DateException(FIRST_DAY, LAST_DAY, reason="archived"),))
 
 
 def slot_request(

@@ -153,6 +153,53 @@ def save_branch(uow: UnitOfWork, branch: Branch, *, by: ChangedBy, now: datetime
     return branch
 
 
+def set_branch_resources(
+    uow: UnitOfWork,
+    business_id: str,
+    branch_id: str,
+    resource_ids: Sequence[str],
+    *,
+    by: ChangedBy,
+    now: datetime,
+) -> Branch:
+    """Which of the business's resources work at the branch (others are taken off it; a
+    resource may work at several branches)."""
+    with uow:
+        branch = _found(uow.branches.get(business_id, branch_id), "branch", branch_id)
+        wanted = set(resource_ids)
+        resources = uow.resources.list(business_id)
+        if not wanted <= {r.id for r in resources}:
+            raise ValidationError(
+                "every resource must belong to this business", field="resource_ids"
+            )
+        for resource in resources:
+            works_here = branch_id in resource.branch_ids
+            if resource.id in wanted and not works_here:
+                resource.branch_ids = (*resource.branch_ids, branch_id)
+            elif resource.id not in wanted and works_here:
+                resource.branch_ids = tuple(b for b in resource.branch_ids if b != branch_id)
+            else:
+                continue
+            uow.resources.update(resource)
+        _audit(
+            uow,
+            business_id,
+            "branch",
+            branch_id,
+            "resources_set",
+            by=by,
+            now=now,
+            data={"resource_ids": sorted(wanted)},
+        )
+        uow.commit()
+    return branch
+
+
+def get_branch(uow: UnitOfWork, business_id: str, branch_id: str) -> Branch:
+    with uow:
+        return _found(uow.branches.get(business_id, branch_id), "branch", branch_id)
+
+
 def delete_branch(
     uow: UnitOfWork, business_id: str, branch_id: str, *, by: ChangedBy, now: datetime
 ) -> None:
@@ -390,9 +437,10 @@ def list_customers(
 # -- reads -------------------------------------------------------------------------------
 
 
-def list_branches(uow: UnitOfWork, business_id: str) -> list[Branch]:
+def list_branches(uow: UnitOfWork, business_id: str, *, active_only: bool = False) -> list[Branch]:
     with uow:
-        return uow.branches.list(business_id)
+        branches = uow.branches.list(business_id)
+    return [b for b in branches if b.active or not active_only]
 
 
 def list_resources(uow: UnitOfWork, business_id: str) -> list[Resource]:

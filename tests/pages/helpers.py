@@ -37,12 +37,18 @@ def book(
     phone: str = "11 2345-6789",
     address: str = "Av. Rivadavia 1234, CABA",
     resource_id: str = "",
+    branch: str = "",
     **extra: str,
 ) -> httpx.Response:
     """Open the booking form for ``start`` and submit it, as a browser would."""
     form_page = client.get(
         f"/book/{slug}/form",
-        params={"service": service_id, "start": slot_code(start), "resource": resource_id},
+        params={
+            "service": service_id,
+            "start": slot_code(start),
+            "resource": resource_id,
+            "branch": branch,
+        },
     )
     assert form_page.status_code == 200, form_page.text
     data = {
@@ -50,6 +56,7 @@ def book(
         "service": service_id,
         "start": slot_code(start),
         "resource": resource_id,
+        "branch": branch,
         "name": name,
         "phone": phone,
         "email": "",

@@ -1,0 +1,91 @@
+"""The business's own settings over the API: read, change, bad input refused with the field
+named and nothing written, a timezone or currency change confirmed while bookings are to come,
+and each API key sees and changes only its own business."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from hub.services import setup
+from tests.api.conftest import LiveHub
+
+
+def test_settings_are_read_and_changed(live_hub: LiveHub) -> None:
+    tenant = live_hub.tenant()
+    with tenant.client() as client:
+        read = client.get("/api/v1/business")
+        assert read.status_code == 200, read.text
+        assert read.json()["slug"] == tenant.slug and read.json()["currency"] == "ARS"
+        changed = client.patch(
+            "/api/v1/business",
+            json={
+                "name": "Lavadero Norte",
+                "whatsapp_contact": "+54 9 11 5555-0000",
+                "language": "en",
+                "booking_rules": {"min_notice_minutes": 90, "max_reschedules": 3},
+            },
+        )
+        assert changed.status_code == 200, changed.text
+        body = changed.json()
+        assert body["name"] == "Lavadero Norte" and body["language"] == "en"
+        assert body["whatsapp_contact"] == "+5491155550000"
+        assert body["booking_rules"]["min_notice_minutes"] == 90
+        assert body["booking_rules"]["max_reschedules"] == 3
+        assert body["booking_rules"]["horizon_days"] == tenant.business.policy.horizon_days
+    stored = setup.find_business(live_hub.hub.uow(), business_id=tenant.business.id)
+    assert stored.policy.min_notice_minutes == 90 and stored.name == "Lavadero Norte"
+
+
+def test_bad_settings_are_refused_naming_the_field_and_nothing_is_written(
+    live_hub: LiveHub,
+) -> None:
+    tenant = live_hub.tenant()
+    with tenant.client() as client:
+        for body, field in (
+            ({"timezone": "Mars/Olympus"}, "timezone"),
+            ({"currency": "ÑÑÑ"}, "currency"),
+            ({"whatsapp_contact": "llamame"}, "whatsapp_contact"),
+            ({"booking_rules": {"horizon_days": 0}}, "horizon_days"),
+            ({"booking_rules": {"hold_minutes": -5}}, "hold_minutes"),
+            ({"name": "   "}, "name"),
+            ({"name": "Otro", "language": "fr"}, "language"),
+        ):
+            answer = client.patch("/api/v1/business", json=body)
+            assert answer.status_code == 422, (body, answer.text)
+            assert field in answer.text, (body, answer.text)
+        assert client.get("/api/v1/business").json()["name"] == tenant.business.name
+
+
+def test_a_timezone_change_with_bookings_to_come_is_confirmed(live_hub: LiveHub) -> None:
+    tenant = live_hub.tenant()
+    with tenant.client() as client:
+        booked = client.post("/api/v1/bookings", json=tenant.booking_body(hour=10))
+        assert booked.status_code == 201, booked.text
+        start = booked.json()["start"]
+        refused = client.patch("/api/v1/business", json={"timezone": "America/Bogota"})
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["error"]["details"]["upcoming"] == 1
+        assert client.get("/api/v1/business").json()["timezone"] == tenant.business.timezone
+        done = client.patch(
+            "/api/v1/business",
+            json={"timezone": "America/Bogota", "currency": "cop", "confirm": True},
+        )
+        assert done.status_code == 200, done.text
+        assert done.json()["timezone"] == "America/Bogota" and done.json()["currency"] == "COP"
+        again = client.get(f"/api/v1/bookings/{booked.json()['id']}").json()
+        # The same instant, read in the new zone; the price keeps the currency it was made in.
+        assert again["start"].endswith("-05:00") and start.endswith("-03:00")
+        assert datetime.fromisoformat(again["start"]) == datetime.fromisoformat(start)
+        assert again["currency"] == "ARS"
+
+
+def test_each_key_reads_and_changes_only_its_own_business(live_hub: LiveHub) -> None:
+    ours, theirs = live_hub.tenant(), live_hub.tenant()
+    with ours.client() as client:
+        assert client.get("/api/v1/business").json()["id"] == ours.business.id
+        client.patch("/api/v1/business", json={"name": "Solo el nuestro"})
+    with theirs.client() as client:
+        assert client.get("/api/v1/business").json()["name"] == theirs.business.name
+    with live_hub.client() as anonymous:
+        assert anonymous.get("/api/v1/business").status_code == 401
+        assert anonymous.patch("/api/v1/business", json={"name": "x"}).status_code == 401
