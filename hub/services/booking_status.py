@@ -121,9 +121,7 @@ def complete_booking(
         raise ValidationError("the amount charged cannot be negative", field="charged_minor")
 
     def apply(booking: Booking) -> dict[str, Any]:
-        if booking.status is BookingStatus.CONFIRMED:
-            booking.start_service(now, by)
-        booking.complete(now, by)
+        booking.finish(now, by)
         record = ServiceRecord(
             business_id=booking.business_id,
             booking_id=booking.id,
