@@ -26,7 +26,10 @@ def actions_for(booking: Booking, now: datetime) -> tuple[str, ...]:
     if status is BookingStatus.PENDING:
         return ("confirm", "cancel")
     if status is BookingStatus.CONFIRMED:
-        return ("start", "cancel", "no_show") if now >= booking.start else ("start", "cancel")
+        # "Finalizar" in one tap: the use case passes it through in_progress.
+        if now >= booking.start:
+            return ("complete", "start", "cancel", "no_show")
+        return ("complete", "start", "cancel")
     if status is BookingStatus.IN_PROGRESS:
         return ("complete",)
     return ()
@@ -78,6 +81,17 @@ def opening_hours(resource: Resource, day: date) -> tuple[tuple[time, time], ...
             return exception.intervals
     weekly = tuple((w.start, w.end) for w in resource.weekly if w.weekday == day.weekday())
     return weekly if resource.weekly else DEFAULT_HOURS
+
+
+def grid_hours(resources: list[Resource]) -> tuple[str, str]:
+    """The hours the time grid shows: from the earliest opening to the latest closing of the
+    resources' weekly hours, whole hours (the default day when none has hours)."""
+    intervals = [(w.start, w.end) for r in resources for w in r.weekly] or list(DEFAULT_HOURS)
+    opens = min(start for start, _ in intervals).hour
+    closes = max(
+        24 if end == time(0) else end.hour + (1 if end.minute else 0) for _, end in intervals
+    )
+    return f"{opens:02d}:00:00", f"{closes:02d}:00:00"
 
 
 def _instant(day: date, moment: time, tz: ZoneInfo) -> datetime:

@@ -91,8 +91,13 @@ def span(f: Filters) -> tuple[date, date]:
 
 def load(pages: Pages, staff: Staff, f: Filters) -> dict[str, Any]:
     """Bookings and blocks of the visible resources over the view's span, as cards."""
-    tz = staff.business.tz
     first, last = span(f)
+    return load_span(pages, staff, f, first, last)
+
+
+def load_span(pages: Pages, staff: Staff, f: Filters, first: date, last: date) -> dict[str, Any]:
+    """Bookings and blocks of the visible resources from ``first`` to ``last``, as cards."""
+    tz = staff.business.tz
     start = datetime.combine(first, time(0), tz)
     end = datetime.combine(last + timedelta(days=1), time(0), tz)
     resources = [
@@ -148,13 +153,15 @@ def load(pages: Pages, staff: Staff, f: Filters) -> dict[str, Any]:
     }
 
 
-def day_lanes(staff: Staff, f: Filters, data: dict[str, Any]) -> list[agenda.Lane]:
+def day_lanes(
+    staff: Staff, f: Filters, data: dict[str, Any], day: date | None = None
+) -> list[agenda.Lane]:
     cards: list[agenda.Card] = data["cards"]
     blocks: list[Block] = data["blocks"]
     return [
         agenda.lane(
             r,
-            f.day,
+            day or f.day,
             tz=staff.business.tz,
             cards=[c for c in cards if c.booking.resource_id == r.id],
             blocks=blocks,
@@ -197,6 +204,13 @@ def routes(pages: Pages) -> list[Route]:
             "done": request.query_params.get("done"),
             "code": catalogue.slot_code,
             "tz": staff.business.tz,
+            "hours": agenda.grid_hours(staff.resources),
+            "columns": [{"id": r.id, "title": r.name} for r in data["resources"]],
+            "filters": {
+                k: v
+                for k, v in (("status", f.status), ("branch", f.branch), ("resource", f.resource))
+                if v
+            },
         }
         return pages.render(request, "console/agenda.html", context, t=staff.t)
 

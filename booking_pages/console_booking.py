@@ -66,6 +66,11 @@ def routes(pages: Pages) -> list[Route]:
         local = (start or hub.now()).astimezone(staff.business.tz)
         values["date"] = local.date().isoformat()
         values["time"] = local.strftime("%H:%M") if start else ""
+        at = request.query_params.get("at", "")
+        if start is None and len(at) == 16 and at[10] == "T":
+            day, moment = catalogue.parse_day(at[:10]), parse_time(at[11:])
+            if day is not None and moment is not None:
+                values["date"], values["time"] = day.isoformat(), moment.strftime("%H:%M")
         values["resource"] = request.query_params.get("resource", "")
         if not values["resource"] and not staff.is_admin and staff.resources:
             values["resource"] = staff.resources[0].id

@@ -280,7 +280,13 @@ class Booking:
             )
 
     def _move_to(
-        self, to: BookingStatus, at: datetime, by: ChangedBy, reason: str = ""
+        self,
+        to: BookingStatus,
+        at: datetime,
+        by: ChangedBy,
+        reason: str = "",
+        *,
+        touch: bool = True,
     ) -> Transition:
         require_aware(at, "at")
         if to not in TRANSITIONS[self.status]:
@@ -292,7 +298,8 @@ class Booking:
         step = Transition(self.status, to, at, by.actor, by.channel, reason, by.user_id)
         self.status = to
         self.history.append(step)
-        self._touch(at)
+        if touch:
+            self._touch(at)
         return step
 
     def _touch(self, at: datetime) -> None:
@@ -314,6 +321,14 @@ class Booking:
         step = self._move_to(BookingStatus.COMPLETED, at, by)
         self.completed_at = at
         return step
+
+    def finish(self, at: datetime, by: ChangedBy) -> Transition:
+        """Complete a booking in one change ("Finalizar"): a confirmed one passes through
+        in_progress at the same instant, both steps in its history, its version moved once."""
+        if self.status is BookingStatus.CONFIRMED:
+            self._move_to(BookingStatus.IN_PROGRESS, at, by, touch=False)
+            self.started_at = at
+        return self.complete(at, by)
 
     def cancel(self, at: datetime, by: ChangedBy, reason: str = "") -> Transition:
         step = self._move_to(BookingStatus.CANCELLED, at, by, reason)

@@ -88,16 +88,20 @@ def reschedule_booking(
     by: ChangedBy,
     now: datetime,
     force: bool = False,
+    resource_id: str | None = None,
     expected_version: int | None = None,
     busy_sources: Sequence[BusySource] = (),
 ) -> Booking:
     """Move a booking to ``start`` (same duration). Clients: within the reschedule window and
     count, to a time the engine offers. Staff: any offered time, or with ``force`` any time
-    that does not overlap. A booking made for a group may move to another free member."""
+    that does not overlap. A booking made for a group may move to another free member;
+    staff may name the ``resource_id`` to move it to (one that does the service)."""
     require_aware(start, "start")
     require_aware(now, "now")
     if force and by.is_client:
         raise ValidationError("only staff can book outside the offered times", field="force")
+    if resource_id is not None:
+        staff_only(by, "move")
     if start < now:
         raise ValidationError("the start time is in the past", field="start")
     with uow:
@@ -114,7 +118,9 @@ def reschedule_booking(
             business.policy.check_client_reschedule(booking.start, now, booking.reschedule_count)
             business.policy.check_window(start, now)
         service = get_service(uow, business_id, booking.service_id)
-        if booking.group_id is not None:
+        if resource_id is not None and resource_id != booking.resource_id:
+            resources = candidate_resources(uow, service, resource_id=resource_id)
+        elif booking.group_id is not None:
             resources = candidate_resources(uow, service, group_id=booking.group_id)
             resources.sort(key=lambda r: r.id != booking.resource_id)
         else:
@@ -153,7 +159,7 @@ def reschedule_booking(
             start=start,
             end=end,
             force=force,
-            prefer=booking.resource_id,
+            prefer=resources[0].id if resource_id is not None else booking.resource_id,
         )
         previous_resource = booking.resource_id
         previous_start, previous_end = booking.reschedule(start, end, now, by)

@@ -114,13 +114,14 @@ def complete_booking(
     expected_version: int | None = None,
 ) -> Booking:
     """in_progress → completed, and the ServiceRecord of what was done and charged (the
-    booking's price unless ``charged_minor`` says otherwise)."""
+    booking's price unless ``charged_minor`` says otherwise). A confirmed booking is
+    finished in one step ("Finalizar"): it passes through in_progress at the same instant."""
     staff_only(by, "complete")
     if charged_minor is not None and charged_minor < 0:
         raise ValidationError("the amount charged cannot be negative", field="charged_minor")
 
     def apply(booking: Booking) -> dict[str, Any]:
-        booking.complete(now, by)
+        booking.finish(now, by)
         record = ServiceRecord(
             business_id=booking.business_id,
             booking_id=booking.id,

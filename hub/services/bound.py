@@ -83,6 +83,7 @@ class Services:
         *,
         by: ChangedBy,
         force: bool = False,
+        resource_id: str | None = None,
         expected_version: int | None = None,
         uow: UnitOfWork | None = None,
     ) -> Booking:
@@ -94,6 +95,7 @@ class Services:
             by=by,
             now=self.clock(),
             force=force,
+            resource_id=resource_id,
             expected_version=expected_version,
             busy_sources=self.busy_sources,
         )

@@ -84,6 +84,7 @@ def test_book_cancel_and_confirm_on_a_phone(browser: Browser, shop: Shop, served
     operator.get_by_label("Contraseña").fill(PASSWORD)
     operator.get_by_role("button", name="Ingresar").click()
     operator.goto(f"/console/agenda?date={shop.day().isoformat()}")
+    operator.get_by_role("button", name="Ver como lista").click()  # the time grid is first
     card = operator.locator("article.bcard", has_text="Ana <Pérez>")
     expect(card).to_contain_text("Pendiente")
     shot(operator, "04-agenda")

@@ -89,6 +89,7 @@ LEGAL = {
     (S.CONFIRMED, "start"),
     (S.CONFIRMED, "cancel"),
     (S.CONFIRMED, "no_show"),
+    (S.CONFIRMED, "complete"),  # "Finalizar" in one tap: through in_progress, one event
     (S.IN_PROGRESS, "complete"),
 }
 
