@@ -84,6 +84,96 @@ class _Prop:
     params: tuple[tuple[str, str], ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class EventAttendee:
+    email: str
+    name: str | None
+    partstat: str  # RFC 5545 PARTSTAT: NEEDS-ACTION, ACCEPTED, DECLINED, TENTATIVE
+
+
+@dataclass(frozen=True, slots=True)
+class BookingEvent:
+    """The one projection of a booking as a calendar event: what every calendar copy of it
+    shows (CalDAV, the booking.ics download and the feeds, the iMIP invite, the Google
+    event). Each writer only spells these fields in its own format."""
+
+    booking_id: str
+    uid: str
+    sequence: int
+    created: datetime
+    modified: datetime
+    summary: str
+    start: datetime  # in the business's timezone
+    end: datetime
+    timezone: str
+    status: str  # RFC 5545 STATUS: TENTATIVE, CONFIRMED, CANCELLED
+    busy: bool  # TRANSP: OPAQUE when the booking occupies its time
+    location: str | None
+    description: str
+    attendees: tuple[EventAttendee, ...]
+    meeting_url: str | None
+    video_label: str
+
+
+def booking_event(
+    booking: Booking,
+    business: Business,
+    service: Service,
+    resource: Resource,
+    customer: Customer,
+    *,
+    branch: Branch | None = None,
+    summary: str | None = None,
+    invitee: Invitee | None = None,
+) -> BookingEvent:
+    """The booking as its calendar event shows it (see ``booking_vevent`` for the
+    arguments). LOCATION is the booking's address (at-home services), else the branch's,
+    else the video link."""
+    tz = ZoneInfo(business.timezone)
+    language = _language(business)
+    labels = _LABELS[language]
+    location = booking.address or (branch.address if branch and branch.address else None)
+    if location is None and booking.meeting_url:
+        location = booking.meeting_url
+    status_word = _STATUS_WORDS.get(language, {}).get(booking.status.value, booking.status.value)
+    lines = [f"{service.name} — {resource.name}"]
+    if customer.phone and invitee is None:
+        lines.append(f"{labels['phone']}: {customer.phone}")
+    if booking.notes and invitee is None:
+        lines.append(f"{labels['notes']}: {booking.notes}")
+    lines.append(f"{labels['status']}: {status_word}")
+    if booking.meeting_url:
+        lines.append(f"{labels['video']}: {booking.meeting_url}")
+    attendees: list[EventAttendee] = []
+    if customer.email and invitee is None:
+        partstat = "ACCEPTED" if booking.client_confirmed_at is not None else "NEEDS-ACTION"
+        attendees.append(EventAttendee(customer.email, customer.name, partstat))
+    # Each invitee with the answer they gave on their link; an invitee's own copy lists only
+    # them (the client's and the other invitees' addresses are not theirs to see).
+    for guest in booking.invitees if invitee is None else (invitee,):
+        if guest.email == customer.email and invitee is None:
+            continue
+        attendees.append(EventAttendee(guest.email, guest.name or None, guest.response.partstat))
+    return BookingEvent(
+        booking_id=booking.id,
+        uid=booking.uid,
+        sequence=booking.sequence,
+        created=booking.created_at,
+        modified=booking.updated_at or booking.created_at,
+        summary=summary or f"{service.name} — {customer.name}",
+        start=booking.start.astimezone(tz),
+        end=booking.end.astimezone(tz),
+        timezone=business.timezone,
+        status=ical_status(booking.status),
+        busy=booking.occupies_time,
+        location=location,
+        description="\n".join(lines),
+        attendees=tuple(attendees),
+        meeting_url=booking.meeting_url,
+        video_label=labels["video"],
+    )
+
+
 def _booking_props(
     booking: Booking,
     business: Business,
@@ -97,65 +187,48 @@ def _booking_props(
     summary: str | None,
     invitee: Invitee | None = None,
 ) -> list[_Prop]:
-    tz = ZoneInfo(business.timezone)
+    ev = booking_event(
+        booking,
+        business,
+        service,
+        resource,
+        customer,
+        branch=branch,
+        summary=summary,
+        invitee=invitee,
+    )
     utc = ZoneInfo("UTC")
-    language = _language(business)
-    labels = _LABELS[language]
-    modified = booking.updated_at or booking.created_at
     props = [
-        _Prop("UID", _TEXT, booking.uid),
+        _Prop("UID", _TEXT, ev.uid),
         _Prop("DTSTAMP", _MOMENT, now.astimezone(utc)),
-        _Prop("CREATED", _MOMENT, booking.created_at.astimezone(utc)),
-        _Prop("LAST-MODIFIED", _MOMENT, modified.astimezone(utc)),
-        _Prop("SEQUENCE", _INT, booking.sequence),
-        _Prop("SUMMARY", _TEXT, summary or f"{service.name} — {customer.name}"),
-        _Prop("DTSTART", _LOCAL, booking.start.astimezone(tz)),
-        _Prop("DTEND", _LOCAL, booking.end.astimezone(tz)),
-        _Prop("STATUS", _TEXT, ical_status(booking.status)),
-        _Prop("TRANSP", _TEXT, "OPAQUE" if booking.occupies_time else "TRANSPARENT"),
+        _Prop("CREATED", _MOMENT, ev.created.astimezone(utc)),
+        _Prop("LAST-MODIFIED", _MOMENT, ev.modified.astimezone(utc)),
+        _Prop("SEQUENCE", _INT, ev.sequence),
+        _Prop("SUMMARY", _TEXT, ev.summary),
+        _Prop("DTSTART", _LOCAL, ev.start),
+        _Prop("DTEND", _LOCAL, ev.end),
+        _Prop("STATUS", _TEXT, ev.status),
+        _Prop("TRANSP", _TEXT, "OPAQUE" if ev.busy else "TRANSPARENT"),
     ]
-    location = booking.address or (branch.address if branch and branch.address else None)
-    if location is None and booking.meeting_url:
-        location = booking.meeting_url
-    if location:
-        props.append(_Prop("LOCATION", _TEXT, location))
-
-    status_word = _STATUS_WORDS.get(language, {}).get(booking.status.value, booking.status.value)
-    lines = [f"{service.name} — {resource.name}"]
-    if customer.phone and invitee is None:
-        lines.append(f"{labels['phone']}: {customer.phone}")
-    if booking.notes and invitee is None:
-        lines.append(f"{labels['notes']}: {booking.notes}")
-    lines.append(f"{labels['status']}: {status_word}")
-    if booking.meeting_url:
-        lines.append(f"{labels['video']}: {booking.meeting_url}")
-    props.append(_Prop("DESCRIPTION", _TEXT, "\n".join(lines)))
-
+    if ev.location:
+        props.append(_Prop("LOCATION", _TEXT, ev.location))
+    props.append(_Prop("DESCRIPTION", _TEXT, ev.description))
     if organizer_email:
         props.append(
             _Prop("ORGANIZER", _ADDRESS, f"mailto:{organizer_email}", (("CN", business.name),))
         )
-    partstat = "ACCEPTED" if booking.client_confirmed_at is not None else "NEEDS-ACTION"
-    attendee = (("CUTYPE", "INDIVIDUAL"), ("ROLE", "REQ-PARTICIPANT"))
-    params: tuple[tuple[str, str], ...]
-    if customer.email and invitee is None:
-        params = (("CN", customer.name), *attendee, ("PARTSTAT", partstat), ("RSVP", "TRUE"))
-        props.append(_Prop("ATTENDEE", _ADDRESS, f"mailto:{customer.email}", params))
-    # Each invitee with the answer they gave on their link; an invitee's own copy lists only
-    # them (the client's and the other invitees' addresses are not theirs to see).
-    for guest in booking.invitees if invitee is None else (invitee,):
-        if guest.email == customer.email and invitee is None:
-            continue
-        named = (("CN", guest.name),) if guest.name else ()
-        params = (*named, *attendee, ("PARTSTAT", guest.response.partstat), ("RSVP", "TRUE"))
-        props.append(_Prop("ATTENDEE", _ADDRESS, f"mailto:{guest.email}", params))
-    if booking.meeting_url:
-        props.append(_Prop("URL", _URI, booking.meeting_url))
+    role = (("CUTYPE", "INDIVIDUAL"), ("ROLE", "REQ-PARTICIPANT"))
+    for who in ev.attendees:
+        named = (("CN", who.name),) if who.name else ()
+        params = (*named, *role, ("PARTSTAT", who.partstat), ("RSVP", "TRUE"))
+        props.append(_Prop("ATTENDEE", _ADDRESS, f"mailto:{who.email}", params))
+    if ev.meeting_url:
+        props.append(_Prop("URL", _URI, ev.meeting_url))
         # RFC 7986 §5.11 CONFERENCE, plus the property Google Calendar writes and reads.
-        conference = (("VALUE", "URI"), ("FEATURE", "VIDEO"), ("LABEL", labels["video"]))
-        props.append(_Prop("CONFERENCE", _URI, booking.meeting_url, conference))
-        props.append(_Prop("X-GOOGLE-CONFERENCE", _URI, booking.meeting_url))
-    props.append(_Prop("X-TURNERO-BOOKING-ID", _TEXT, booking.id))
+        conference = (("VALUE", "URI"), ("FEATURE", "VIDEO"), ("LABEL", ev.video_label))
+        props.append(_Prop("CONFERENCE", _URI, ev.meeting_url, conference))
+        props.append(_Prop("X-GOOGLE-CONFERENCE", _URI, ev.meeting_url))
+    props.append(_Prop("X-TURNERO-BOOKING-ID", _TEXT, ev.booking_id))
     return props
 
 

@@ -228,7 +228,9 @@ def _record(
                 meeting_url=link,
                 now=now,
             )
-            if call.view.wants_meet and link is None:
+            if call.view.wants_meet and (link is None or link != booking.meeting_url):
+                # Still pending, or new: ``deliver`` asks for it, or shows the new link in
+                # the event's text as every other copy of the booking does.
                 continue
         for event in call.events:
             kind = event.type.removeprefix("booking.")

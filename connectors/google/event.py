@@ -1,6 +1,8 @@
 """A booking as a Google Calendar event: the body we send, the event id we choose, the Meet
 ``createRequest``, and the Meet link read back from Google's answer. Shared by the push of
-one event (``push``) and the batched push (``batch``).
+one event (``push``) and the batched push (``batch``). What the event shows is the hub's one
+projection of a booking as a calendar event (``hub.ical.booking_event``), spelled in
+Google's JSON.
 
 Not here: calling Google (``calendar``), deciding what to call (``push``, ``batch``).
 """
@@ -9,10 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
 from hub.domain.booking import Booking
-from hub.domain.model import Business, Customer, Service
+from hub.domain.model import Branch, Business, Customer, Resource, Service
+from hub.ical import BookingEvent, booking_event
 from hub.persistence.uow import SqlDatabase
 
 BOOKING_KEY = "turnero_booking_id"
@@ -24,6 +28,8 @@ class BookingView:
     business: Business
     service: Service
     customer: Customer | None
+    resource: Resource | None = None
+    branch: Branch | None = None
 
     @property
     def wants_meet(self) -> bool:
@@ -35,32 +41,30 @@ class BookingView:
         return str(self.business.settings.get("google_send_updates", "none"))
 
 
+def projection(view: BookingView) -> BookingEvent:
+    """The booking as every calendar copy of it shows it, the client as they booked."""
+    b = view.booking
+    record = view.customer or Customer(b.business_id, "")
+    resource = view.resource or Resource(b.business_id, "", id=b.resource_id)
+    return booking_event(
+        b, view.business, view.service, resource, b.client_of(record), branch=view.branch
+    )
+
+
 def event_body(view: BookingView) -> dict[str, Any]:
     """The Google event of a booking (without the conference request)."""
-    b, customer = view.booking, view.customer
-    tz = view.business.timezone
-    # The client's address as given on the booking (where their own messages go).
-    contact = b.contact if customer is None else b.contact_or(customer.name, None, customer.email)
-    emails = [contact.email] if contact is not None and contact.email else []
-    emails += [e for e in b.invitee_emails if e not in emails]
-    who = customer.name if customer is not None else ""
-    description = "\n".join(
-        part
-        for part in (
-            customer.phone if customer is not None and customer.phone else "",
-            b.notes,
-        )
-        if part
-    )
+    ev = projection(view)
     return {
-        "summary": f"{view.service.name} — {who}" if who else view.service.name,
-        "location": b.address or "",
-        "description": description,
-        "start": {"dateTime": b.start.isoformat(), "timeZone": tz},
-        "end": {"dateTime": b.end.isoformat(), "timeZone": tz},
-        "attendees": [{"email": e} for e in emails],
-        "status": "tentative" if b.status.value == "pending" else "confirmed",
-        "extendedProperties": {"private": {BOOKING_KEY: b.id}},
+        "summary": ev.summary,
+        "location": ev.location or "",
+        "description": ev.description,
+        "start": {"dateTime": ev.start.astimezone(UTC).isoformat(), "timeZone": ev.timezone},
+        "end": {"dateTime": ev.end.astimezone(UTC).isoformat(), "timeZone": ev.timezone},
+        "attendees": [{"email": a.email} for a in ev.attendees],
+        # Google's status words are RFC 5545's, in lower case. SEQUENCE is left to Google,
+        # which refuses one below its own (it counts the changes made there too).
+        "status": ev.status.lower(),
+        "extendedProperties": {"private": {BOOKING_KEY: ev.booking_id}},
     }
 
 
@@ -119,5 +123,9 @@ def load_views(
             if service is None:
                 continue
             customer = uow.customers.get(business_id, booking.customer_id)
-            views[(business_id, booking_id)] = BookingView(booking, business, service, customer)
+            resource = uow.resources.get(business_id, booking.resource_id)
+            branch = uow.branches.get(business_id, booking.branch_id) if booking.branch_id else None
+            views[(business_id, booking_id)] = BookingView(
+                booking, business, service, customer, resource, branch
+            )
     return views

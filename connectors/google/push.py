@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -178,6 +179,18 @@ class GooglePush:
             self.sleep(0.2 * polls)
             event = execute(api.events().get(calendarId=calendar, eventId=event["id"]))
             link = meet_link(event)
+        if link is not None and link != booking.meeting_url:
+            # The event Google made showed no link yet (it comes with the event): show it as
+            # every other copy of the booking does, without telling the guests again.
+            linked = replace(view, booking=replace(booking, meeting_url=link))
+            execute(
+                api.events().patch(
+                    calendarId=calendar,
+                    eventId=event["id"],
+                    body=event_body(linked),
+                    sendUpdates="none",
+                )
+            )
         store.link_google_event(
             self.database,
             booking.business_id,

@@ -11,6 +11,7 @@ from urllib.parse import unquote
 
 import httpx
 import pytest
+from icalendar import Calendar
 from sqlalchemy import select
 
 from hub.app import create_app
@@ -96,3 +97,25 @@ def test_the_meet_link_from_google_changes_the_caldav_etag_and_sync_token(
         new_token, changed = _sync(h, calendar, token)
         assert new_token != token
         assert changed == {f"{booking.id}.ics": after.headers["ETag"]}
+
+
+def test_google_and_caldav_show_the_same_event(served: tuple[World, str, str]) -> None:
+    world, base, password = served
+    world.connect(world.juan)
+    booking = world.book(world.juan, world.at(11), video=True)
+    item = f"{base}/dav/{world.juan.user.id}/{world.juan.resource.id}/{booking.id}.ics"
+    with httpx.Client(auth=(world.juan.email, password), timeout=30) as h:
+        answer = h.get(item)
+    assert answer.status_code == 200, answer.text
+    (dav,) = Calendar.from_ical(answer.content).walk("VEVENT")
+    (google,) = world.google.events(world.juan.email)
+
+    assert google["summary"] == str(dav["SUMMARY"]) == "Teleconsulta — Ana Pérez"
+    assert google["description"] == str(dav["DESCRIPTION"])
+    assert MEET in google["description"]  # the link Google gave, as every copy shows it
+    assert google["location"] == str(dav["LOCATION"])
+    attendees = dav.get("ATTENDEE")
+    assert {a["email"] for a in google["attendees"]} == {
+        str(a).removeprefix("mailto:") for a in attendees
+    }
+    assert google["status"] == str(dav["STATUS"]).lower() == "confirmed"
