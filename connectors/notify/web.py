@@ -56,7 +56,11 @@ from scheduler import message_status
 
 log = logging.getLogger(__name__)
 
-CANCEL_REASON = "cancelled by the client on WhatsApp"
+# Shown to the client and the operator, in the business's language.
+CANCEL_REASONS = {
+    "es": "cancelado por el cliente por WhatsApp",
+    "en": "cancelled by the client on WhatsApp",
+}
 
 
 def _new_row(
@@ -179,7 +183,7 @@ class ReplyHandler:
                 booking.id,
                 by=replies.CLIENT_WHATSAPP,
                 now=now,
-                reason=CANCEL_REASON,
+                reason=CANCEL_REASONS["en" if business.language.startswith("en") else "es"],
                 expected_version=booking.version,
             )
         else:
