@@ -27,41 +27,21 @@ from connectors.notify import secrets
 from connectors.notify import whatsapp_templates as wa_templates
 from connectors.notify.errors import DeliveryError, WhatsAppRefusedError
 from connectors.notify.whatsapp import WhatsAppClient
+from connectors.notify.whatsapp_setup import (
+    LANGUAGES,
+    config_of,
+    stored_secrets,
+    template_rows,
+    webhook_url,
+)
 from hub.domain.errors import DomainError, ValidationError
 from hub.domain.model import Business
 from hub.services import whatsapp_settings
 from hub.services.whatsapp_settings import TemplateSetting, WhatsAppChange
 
-LANGUAGES = ("es", "en")
 # Meta creates this template in every new WhatsApp Business Account, approved
 # (https://developers.facebook.com/docs/whatsapp/cloud-api/get-started).
 TEST_TEMPLATE = ("hello_world", "en_US")
-
-
-def config_of(business: Business) -> dict[str, Any]:
-    config = business.settings.get("whatsapp")
-    return dict(config) if isinstance(config, dict) else {}
-
-
-def template_rows(business: Business) -> list[dict[str, str]]:
-    """One row per kind and language: which template, and its status as last seen."""
-    config = config_of(business)
-    rows = []
-    for kind in wa_templates.SHIPPED_KINDS:
-        for language in LANGUAGES:
-            chosen = wa_templates.choice(kind, language, config)
-            stored = (config.get("templates") or {}).get(f"{kind.value}.{language}") or {}
-            rows.append(
-                {
-                    "kind": kind.value,
-                    "language": language,
-                    "name": chosen.name,
-                    "code": chosen.language,
-                    "status": chosen.status or "UNKNOWN",
-                    "reason": str(stored.get("reason") or ""),
-                }
-            )
-    return rows
 
 
 def routes(pages: Pages) -> list[Route]:
@@ -85,9 +65,8 @@ def routes(pages: Pages) -> list[Route]:
                 "phone_number_id": config.get("phone_number_id") or "",
                 "waba_id": config.get("waba_id") or "",
             },
-            "stored": {name: bool(config.get(name)) for name in whatsapp_settings.SECRETS},
-            "webhook_url": f"{hub.settings.base_url}/connectors/whatsapp/webhook/"
-            f"{staff.business.id}",
+            "stored": stored_secrets(staff.business),
+            "webhook_url": webhook_url(hub.settings.base_url, staff.business.id),
             "templates": template_rows(staff.business),
             "can_seal": bool(key),
             "problem": None,

@@ -1,18 +1,25 @@
-"""Starlette routes of the WhatsApp replies webhook, mounted by ``hub.app`` at
-``/connectors/whatsapp``:
+"""Starlette routes of the WhatsApp webhook, mounted by ``hub.app`` at
+``/connectors/whatsapp``: ``/webhook/{business id}`` is a business's own callback URL (its
+app secret and verify token, sealed in its settings, apply there); ``/webhook`` is the shared
+one (the server's ``TURNERO_WHATSAPP_APP_SECRET`` / ``_VERIFY_TOKEN``).
 
-- ``GET /webhook``: Meta's subscription handshake (``hub.challenge`` echoed when
-  ``hub.verify_token`` is ours), 403 otherwise.
-- ``POST /webhook``: client messages. The ``X-Hub-Signature-256`` must be the app secret's
-  HMAC of the raw body (else 403, nothing read). Each message is tied to the business owning
-  the number it reached and to that business's customer with the sender's number; a
-  CANCELAR (or cancel button) cancels their booking as the client — the cancel window
-  applies — and the ``booking.cancelled`` event makes the scheduler confirm it back on
-  WhatsApp; a CONFIRMAR records that the client will come; anything else, or an answer the
-  rules refuse, is logged for the operator (``connectors.notify.inbound``). Unknown
-  numbers change nothing and still get 200, since WhatsApp retries anything else.
+- ``GET``: Meta's subscription handshake (``hub.challenge`` echoed when ``hub.verify_token``
+  is right), 403 otherwise; an unknown business 404.
+- ``POST``: the ``X-Hub-Signature-256`` must be the app secret's HMAC of the raw body (else
+  403, nothing read). Client messages: each is tied to the business owning the number it
+  reached and to that business's customer with the sender's number; a CANCELAR (or the
+  Cancelar button) cancels their booking as the client — the cancel window applies — and
+  the ``booking.cancelled`` event makes the scheduler confirm it back on WhatsApp; a
+  CONFIRMAR (or Confirmar) records that the client will come (``booking.client_confirmed``);
+  Reprogramar answers with the link to pick another time and is left for a person; anything
+  else, or an answer the rules refuse, is logged for the operator
+  (``connectors.notify.inbound``). Delivery statuses (sent, delivered, read, failed with
+  Meta's reason) update the message's line of the notification log; a failed WhatsApp-only
+  message is asked again by email. Unknown numbers change nothing and still get 200, since
+  WhatsApp retries anything else.
 
-No rule lives here: the use cases are ``hub.services.replies`` and ``booking_status``.
+No rule lives here: the use cases are ``hub.services.replies``, ``booking_status`` and
+``message_fallback``.
 """
 
 from __future__ import annotations
@@ -56,7 +63,11 @@ from scheduler import message_status
 
 log = logging.getLogger(__name__)
 
-CANCEL_REASON = "cancelled by the client on WhatsApp"
+# Shown to the client and the operator, in the business's language.
+CANCEL_REASONS = {
+    "es": "cancelado por el cliente por WhatsApp",
+    "en": "cancelled by the client on WhatsApp",
+}
 
 
 def _new_row(
@@ -179,7 +190,7 @@ class ReplyHandler:
                 booking.id,
                 by=replies.CLIENT_WHATSAPP,
                 now=now,
-                reason=CANCEL_REASON,
+                reason=CANCEL_REASONS["en" if business.language.startswith("en") else "es"],
                 expected_version=booking.version,
             )
         else:
@@ -190,8 +201,8 @@ class ReplyHandler:
 
 
 class StatusHandler:
-    """Writes a WhatsApp delivery status onto the message's log line; a message that
-    failed is asked by email when its email did not go out anyway (a WhatsApp reminder)."""
+    """Writes a WhatsApp delivery status onto the message's log line; a message meant for
+    WhatsApp alone (a WhatsApp reminder) that failed is asked again by email."""
 
     def __init__(self, hub: Hub) -> None:
         self._hub = hub
@@ -213,6 +224,14 @@ class StatusHandler:
                 at=now,
             )
         if reported is None or not reported.failed_now or reported.emailed:
+            return
+        if reported.event_id is None:
+            return
+        with self._hub.uow() as events:
+            failed = events.outbox.get(reported.event_id)
+        # Only a message meant for WhatsApp alone (a WhatsApp reminder) is owed an email:
+        # every other message has its own email delivery, which may still be on its way.
+        if failed is None or failed.payload.get("channel") != "whatsapp":
             return
         request_fallback(
             self._hub.uow(),

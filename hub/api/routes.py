@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from connectors.crm_webhooks import api as webhooks
+from connectors.notify import api as whatsapp
 from hub.api import booking_actions, bookings, business, calendar_setup, people, public, setup
 from hub.api.registry import Operations, Registry
 
@@ -19,6 +20,7 @@ def groups() -> list[Operations]:
         people.ops,
         # Routes of connectors, declared in their own packages with this registry.
         webhooks.ops,
+        whatsapp.ops,
     ]
 
 

@@ -273,3 +273,20 @@ def test_a_number_not_on_whatsapp_fails_after_being_accepted(
         "failed",
         131026,
     )
+
+
+@pytest.mark.parametrize(
+    ("typed", "sent_to"),
+    [
+        ("+54 11 2345-6789", "5491123456789"),  # Argentine mobile typed without its "9"
+        ("+54 9 11 2345-6789", "5491123456789"),
+        ("+52 55 1234 5678", "5215512345678"),  # Mexican mobile typed without its "1"
+        ("+52 1 55 1234 5678", "5215512345678"),
+        ("+34 612 34 56 78", "34612345678"),  # elsewhere: as typed
+    ],
+)
+def test_argentine_and_mexican_mobiles_go_in_the_form_whatsapp_delivers_to(
+    graph: FakeWhatsAppGraph, client: WhatsAppClient, typed: str, sent_to: str
+) -> None:
+    client.send_text(typed, "hola")
+    assert graph.calls[-1].body["to"] == sent_to

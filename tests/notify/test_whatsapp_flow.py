@@ -20,7 +20,7 @@ from connectors.notify.mailers import SmtpMailer
 from connectors.notify.whatsapp_webhook import ReplyIntent, reply_payload
 from hub.domain.accounts import Role
 from hub.domain.booking import Actor, Booking, BookingStatus, ChangedBy, Channel
-from hub.services import accounts, setup
+from hub.services import accounts, setup, whatsapp_settings
 from hub.services.booking_create import NewBooking, create_booking
 from hub.services.booking_status import (
     cancel_booking,
@@ -29,6 +29,7 @@ from hub.services.booking_status import (
     start_booking,
 )
 from hub.services.customers import CustomerDetails
+from hub.services.whatsapp_settings import TemplateSetting
 from scheduler import reminders
 from scheduler.config import SchedulerConfig
 from scheduler.consumers import ConsumerRegistry
@@ -276,3 +277,52 @@ def test_free_text_only_once_the_client_wrote(flow: Flow) -> None:
     assert confirmed.payloads[0] == reply_payload(ReplyIntent.CONFIRM, booking.id)
     flow.graph.flush()
     assert flow.whatsapp(booking)[-1] == ("confirmed", "delivered")
+
+
+def test_reprogramar_sends_the_link_and_leaves_it_to_a_person(flow: Flow) -> None:
+    booking = flow.book(days_ahead=3)
+    tap = flow.graph.inbox(WA_CLIENT)[-1].payloads[2]
+    assert tap == reply_payload(ReplyIntent.RESCHEDULE, booking.id)
+    assert flow.graph.client_writes(PHONE_ID, WA_CLIENT, payload=tap, title="Reprogramar") == 200
+    answer = flow.graph.inbox(WA_CLIENT)[-1]
+    assert answer.type == "text"  # the client just wrote: free text reaches them
+    assert answer.text.startswith("Elegí otro horario acá: ")
+    assert f"/book/manage/{booking.token}" in answer.text
+    with flow.live.client() as browser:
+        sign_in(browser, flow.admin_email())
+        page = text_of(browser.get("/console/messages").text)
+    assert "the client asked to reschedule" in page
+    with flow.live.hub.uow() as uow:
+        current = uow.bookings.get(booking.business_id, booking.id)
+    assert current is not None and current.start == booking.start
+
+
+def test_cancelar_cancels_in_the_business_language(flow: Flow) -> None:
+    booking = flow.book(days_ahead=3)
+    tap = flow.graph.inbox(WA_CLIENT)[-1].payloads[1]
+    assert flow.graph.client_writes(PHONE_ID, WA_CLIENT, payload=tap, title="Cancelar") == 200
+    with flow.live.hub.uow() as uow:
+        current = uow.bookings.get(booking.business_id, booking.id)
+    assert current is not None and current.status is BookingStatus.CANCELLED
+    assert current.cancel_reason == "cancelado por el cliente por WhatsApp"
+    # The cancellation goes back as free text: the client is inside the window they opened.
+    last = flow.graph.inbox(WA_CLIENT)[-1]
+    assert last.type == "text" and "Motivo: cancelado por el cliente por WhatsApp" in last.text
+
+
+def test_a_template_still_in_review_sends_the_reminder_by_email(flow: Flow) -> None:
+    whatsapp_settings.save_templates(
+        flow.live.hub.uow(),
+        flow.tenant.business.id,
+        [TemplateSetting("reminder.es", "turnero_reminder", "es_AR", "PENDING")],
+        by=OPERATOR,
+        now=flow.live.now(),
+    )
+    booking = flow.book(days_ahead=3, email="ana@example.com")
+    flow.until(booking.start - timedelta(hours=23))
+    flow.fire_reminders()
+    log = [(r.channel, r.kind, r.status) for r in flow.log(booking)]
+    assert ("whatsapp", "reminder", "skipped") in log
+    assert ("email", "reminder", "sent") in log
+    names = [m.body["template"]["name"] for m in flow.graph.messages if m.type == "template"]
+    assert "turnero_reminder" not in names
