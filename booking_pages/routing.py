@@ -22,6 +22,7 @@ from booking_pages import (
     console_calendar,
     console_google,
     console_messages,
+    console_records,
     console_resources,
     console_setup,
     console_webhooks,
@@ -77,6 +78,7 @@ def console_app(pages: Pages) -> Starlette:
         *console_background.routes(pages),
         *console_google.routes(pages),
         *console_messages.routes(pages),
+        *console_records.routes(pages),
         *console_webhooks.routes(pages),
     ]
     return Starlette(routes=routes, exception_handlers=_handlers(pages))  # type: ignore[arg-type]

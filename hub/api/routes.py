@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from connectors.crm_webhooks import api as webhooks
-from hub.api import booking_actions, bookings, calendar_setup, people, public, setup
+from hub.api import booking_actions, bookings, calendar_setup, people, public, records, setup
 from hub.api.registry import Operations, Registry
 
 
@@ -12,6 +12,7 @@ def groups() -> list[Operations]:
     return [
         public.ops,
         booking_actions.ops,
+        records.ops,
         bookings.ops,
         setup.ops,
         calendar_setup.ops,
