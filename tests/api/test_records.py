@@ -30,7 +30,7 @@ def test_finish_from_confirmed_then_record_export_and_history(live_hub: LiveHub)
         rows = list(csv.DictReader(io.StringIO(exported.text)))
         assert [(r["booking_id"], r["charged_minor"]) for r in rows] == [(booking["id"], "150000")]
         history = client.get(f"/api/v1/bookings/{booking['id']}/history").json()["items"]
-        assert [h["action"] for h in history][0] == "created"
+        assert history[0]["action"] == "created"
         assert history[-1]["action"] == "completed"
         assert {h["channel"] for h in history} == {"api"}
         too_long = client.get(

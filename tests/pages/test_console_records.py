@@ -7,13 +7,19 @@ import csv
 import io
 
 import httpx
+import pytest
 
 from hub.bootstrap import Hub
 from hub.services.booking_status import complete_booking
 from tests.pages.helpers import csrf_of, text_of
 from tests.pages.shop import SETUP, Shop, create_shop
 from tests.pages.test_console import sign_in
-from tests.pages.test_console_calendar import confirmed, shop  # noqa: F401 (fixture)
+from tests.pages.test_console_calendar import confirmed
+
+
+@pytest.fixture
+def shop(hub: Hub) -> Shop:
+    return create_shop(hub, staff=True, employee=True)
 
 
 def finish(shop: Shop, hour: int, washer: int, name: str) -> str:
