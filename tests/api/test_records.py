@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 
+from hub.domain.accounts import Role
+from hub.services import accounts
 from tests.api.conftest import LiveHub
 
 
@@ -43,3 +45,35 @@ def test_finish_from_confirmed_then_record_export_and_history(live_hub: LiveHub)
         assert booking["id"] not in other.get("/api/v1/service-records.csv", params=period).text
         assert other.get(f"/api/v1/bookings/{booking['id']}/history").status_code == 404
         assert other.get(f"/api/v1/bookings/{booking['id']}/service-record").status_code == 404
+
+
+def test_search_ignores_accents_and_case_on_every_database(live_hub: LiveHub) -> None:
+    """``q=maria`` finds "María López", a customer or a staff member (SQLite and PostgreSQL)."""
+    tenant = live_hub.tenant()
+    accounts.create_user(
+        live_hub.hub.accounts_uow(),
+        business_id=tenant.business.id,
+        email="jose@lavadero.test",
+        role=Role.EMPLOYEE,
+        now=live_hub.now(),
+        password="una-clave-larga",
+        name="José Núñez",
+    )
+    other = live_hub.tenant()
+    with tenant.client() as client:
+        client.post(
+            "/api/v1/bookings",
+            json={
+                **tenant.booking_body(10),
+                "customer": {"name": "María López", "phone": "+54 9 11 5000-1000"},
+            },
+        )
+        people = client.get("/api/v1/bookings/search-users", params={"q": "maria"}).json()
+        staff = client.get("/api/v1/bookings/search-users", params={"q": "JOSE NUNEZ"}).json()
+        listed = client.get("/api/v1/bookings", params={"q": "LOPEZ"}).json()["items"]
+    with other.client() as client:
+        elsewhere = client.get("/api/v1/bookings/search-users", params={"q": "maria"}).json()
+    assert [(u["kind"], u["name"]) for u in people["items"]] == [("customer", "María López")]
+    assert [(u["kind"], u["name"]) for u in staff["items"]] == [("staff", "José Núñez")]
+    assert [b["customer"]["name"] for b in listed] == ["María López"]
+    assert elsewhere["items"] == []
