@@ -49,7 +49,15 @@ from hub.services.ports import UnitOfWork
 
 log = logging.getLogger(__name__)
 
-CANCEL_REASON = "cancelled by the client on WhatsApp"
+# Shown to the business on the booking, so in its language.
+CANCEL_REASONS = {
+    "es": "Cancelado por el cliente por WhatsApp",
+    "en": "Cancelled by the client on WhatsApp",
+}
+
+
+def cancel_reason(business: Business) -> str:
+    return CANCEL_REASONS.get(business.language.split("-")[0].lower(), CANCEL_REASONS["en"])
 
 
 def _new_row(
@@ -143,7 +151,7 @@ class ReplyHandler:
                 booking.id,
                 by=replies.CLIENT_WHATSAPP,
                 now=now,
-                reason=CANCEL_REASON,
+                reason=cancel_reason(business),
                 expected_version=booking.version,
             )
         else:
