@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from hub.domain.booking import Booking, BookingStatus
 from hub.domain.model import Block, Customer, Resource
+from hub.services.customers import whatsapp_number
 
 MIN_FREE = timedelta(minutes=15)
 DEFAULT_HOURS = ((time(9), time(18)),)
@@ -54,8 +55,9 @@ class Card:
 
     @property
     def whatsapp(self) -> str | None:
+        """A wa.me link to the client (Argentine mobiles in the 54 9 form WhatsApp uses)."""
         phone = self.customer.phone if self.customer else None
-        return f"https://wa.me/{phone.lstrip('+')}" if phone else None
+        return f"https://wa.me/{whatsapp_number(phone).lstrip('+')}" if phone else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ from booking_pages.web import PageError, Pages, read_form
 from hub.domain.booking import Booking, BookingStatus
 from hub.domain.errors import DomainError, NotFoundError
 from hub.domain.model import Block, Customer
-from hub.services import setup
+from hub.services import accounts, setup
 from hub.services.availability import get_booking, list_bookings
 from hub.services.booking_status import (
     cancel_booking,
@@ -33,6 +33,7 @@ from hub.services.booking_status import (
     mark_no_show,
     start_booking,
 )
+from hub.services.records import booking_history, service_record_of
 from scheduler.status import NotificationRecord, notification_log
 
 VIEWS = ("day", "week", "month")
@@ -153,6 +154,34 @@ def load_span(pages: Pages, staff: Staff, f: Filters, first: date, last: date) -
     }
 
 
+@dataclass(frozen=True, slots=True)
+class HistoryLine:
+    at: datetime
+    action: str
+    channel: str
+    who: str
+    data: dict[str, Any]
+
+
+def agenda_history(pages: Pages, staff: Staff, booking_id: str) -> list[HistoryLine]:
+    """The booking's audit entries as lines to read: staff by name, others by their role."""
+    entries = booking_history(pages.hub.uow(), staff.business.id, booking_id)
+    names = {
+        u.id: u.name or u.email
+        for u in accounts.list_users(pages.hub.accounts_uow(), staff.business.id)
+    }
+    return [
+        HistoryLine(
+            e.at,
+            e.action,
+            e.channel,
+            names.get(e.actor_id or "", "") or staff.t(f"history.actor.{e.actor}"),
+            e.data,
+        )
+        for e in entries
+    ]
+
+
 def day_lanes(
     staff: Staff, f: Filters, data: dict[str, Any], day: date | None = None
 ) -> list[agenda.Lane]:
@@ -242,6 +271,10 @@ def routes(pages: Pages) -> list[Route]:
 
         extra = await run_in_threadpool(details)
         notifications = await run_in_threadpool(log)
+        history = await run_in_threadpool(agenda_history, pages, staff, booking.id)
+        record = await run_in_threadpool(
+            service_record_of, hub.uow(), staff.business.id, booking.id
+        )
         now = hub.now()
         card = agenda.Card(
             booking,
@@ -258,6 +291,8 @@ def routes(pages: Pages) -> list[Route]:
             "back": back,
             "problem": problem,
             "notifications": notifications,
+            "history": history,
+            "record": record,
             "manage_url": f"{hub.settings.base_url}/book/manage/{booking.token}",
         }
         return pages.render(request, "console/booking.html", context, t=staff.t, status=status)

@@ -21,7 +21,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from booking_pages.console_auth import Staff, staff_only
-from booking_pages.web import PageError, Pages, read_form
+from booking_pages.web import PageError, Pages, phone_text, read_form
 from connectors.notify import inbound
 from hub.persistence.models import CustomerRow
 from scheduler import message_status
@@ -44,6 +44,12 @@ class Waiting:
     booking_id: str | None
 
 
+def number_of(sender: str) -> str:
+    """The sender's number as people write it ("+54 9 11 …"), whether or not it came
+    with its "+" (WhatsApp sends digits only; stored numbers may have it)."""
+    return phone_text("+" + sender.lstrip("+"))
+
+
 def waiting(pages: Pages, business_id: str) -> list[Waiting]:
     with pages.hub.database.sessions() as session:
         found = inbound.for_operator(session, business_id)
@@ -59,8 +65,8 @@ def waiting(pages: Pages, business_id: str) -> list[Waiting]:
         Waiting(
             id=m.id,
             received_at=m.received_at,
-            sender=names.get(m.customer_id or "") or m.profile_name or f"+{m.from_number}",
-            number=f"+{m.from_number}",
+            sender=names.get(m.customer_id or "") or m.profile_name or number_of(m.from_number),
+            number=number_of(m.from_number),
             text=m.text or "",
             why=m.note,
             booking_id=m.booking_id,

@@ -23,6 +23,7 @@ from booking_pages import (
     console_calendar,
     console_google,
     console_messages,
+    console_records,
     console_resources,
     console_services,
     console_setup,
@@ -82,6 +83,7 @@ def console_app(pages: Pages) -> Starlette:
         *console_background.routes(pages),
         *console_google.routes(pages),
         *console_messages.routes(pages),
+        *console_records.routes(pages),
         *console_webhooks.routes(pages),
         *console_whatsapp.routes(pages),
     ]

@@ -17,7 +17,7 @@ from icalendar import Event
 from caldav_server.store import Catalog
 from hub.domain.booking import Booking
 from hub.domain.model import Block, Customer
-from hub.ical import booking_vevent, calendar_for
+from hub.ical import block_summary, booking_vevent, calendar_for
 
 BLOCK_PREFIX = "block-"
 
@@ -121,7 +121,7 @@ def block_text(block: Block, catalog: Catalog) -> str:
     event = Event()
     event.add("uid", block_uid(block))
     event.add("dtstamp", block.start.astimezone(UTC))
-    event.add("summary", f"Blocked: {block.reason}" if block.reason else "Blocked")
+    event.add("summary", block_summary(block, catalog.business))
     event.add("dtstart", block.start.astimezone(tz))
     event.add("dtend", block.end.astimezone(tz))
     event.add("transp", "OPAQUE")

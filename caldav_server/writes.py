@@ -48,7 +48,7 @@ from hub.domain.errors import (
     ValidationError,
 )
 from hub.domain.model import Block, new_id
-from hub.ical import booking_vevent
+from hub.ical import block_reason, booking_vevent
 from hub.persistence.uow import SqlDatabase, SqlUnitOfWork
 from hub.services.blocks import NewBlock, create_block, delete_block
 from hub.services.booking_moves import edit_booking
@@ -236,7 +236,7 @@ class Writer:
         business_id, resource_id = found.business.id, found.resource.id
         repeats = weekly_repeats(event, found.business.timezone)
         length = event.end - event.start
-        reason = event.summary.removeprefix("Blocked: ").strip()
+        reason = block_reason(event.summary)
         text = data.decode("utf-8")
         stored = ClientItemRow(
             calendar_id=resource_id,

@@ -30,7 +30,13 @@ from hub.domain.policies import BookingPolicy
 from hub.services import accounts, setup
 from hub.services.blocks import NewBlock, create_block
 from hub.services.booking_create import NewBooking, create_booking
-from hub.services.booking_status import cancel_booking
+from hub.services.booking_status import (
+    cancel_booking,
+    complete_booking,
+    expire_due_bookings,
+    mark_no_show,
+    start_booking,
+)
 from hub.services.customers import CustomerDetails
 
 DEMO_PASSWORD = "demo1234"  # noqa: S105 - printed on purpose: demo logins
@@ -204,10 +210,91 @@ def _seed_car_wash(hub: Hub, now: datetime, report: DemoReport) -> None:
             )
         )
     cancel_booking(hub.uow(), business.id, booked[3].id, by=CLIENT, now=now, reason="Viajo")
+    _seed_living_day(
+        hub, business.id, washers=(juan, pedro), services=(full, outside), now=now, tz=tz
+    )
     _staff(hub, business, now, [("admin@lavadero.demo", Role.BUSINESS_ADMIN, ())])
     _staff(hub, business, now, [("juan@lavadero.demo", Role.EMPLOYEE, (juan.id,))])
     _, raw = accounts.create_api_key(hub.accounts_uow(), business.id, "demo CRM", now)
     report.api_keys[business.slug] = raw
+
+
+def _seed_living_day(
+    hub: Hub,
+    business_id: str,
+    *,
+    washers: tuple[Resource, Resource],
+    services: tuple[Service, Service],
+    now: datetime,
+    tz: ZoneInfo,
+) -> None:
+    """Today around ``now`` in every state (finished, no-show, in progress, confirmed,
+    cancelled by WhatsApp), the coming days with work, and one booking whose hold ran out,
+    so the agenda is alive at once. Each was booked a day before it happened, through the
+    same use cases with that day's clock."""
+    juan, pedro = washers
+    full, outside = services
+    step = timedelta(minutes=30)
+    anchor = datetime.fromtimestamp(
+        now.timestamp() // step.total_seconds() * step.total_seconds(), tz
+    )
+
+    def book(name: str, phone: str, service: Service, resource: Resource, start: datetime) -> str:
+        booking = create_booking(
+            hub.uow(),
+            NewBooking(
+                business_id,
+                service.id,
+                start,
+                customer=CustomerDetails(name, phone=phone, address="Av. Córdoba 4000, CABA"),
+                resource_id=resource.id,
+                address="Av. Córdoba 4000, CABA",
+                force=True,
+            ),
+            by=SEEDER,
+            now=start - timedelta(days=1),
+        )
+        return booking.id
+
+    done = book("Carla Ruiz", "+54 9 11 4000-0001", full, juan, anchor - timedelta(hours=3))
+    start_booking(hub.uow(), business_id, done, by=SEEDER, now=anchor - timedelta(hours=3))
+    complete_booking(hub.uow(), business_id, done, by=SEEDER, now=anchor - timedelta(hours=2))
+    absent = book("Diego Sosa", "+54 9 11 4000-0002", outside, pedro, anchor - timedelta(hours=2))
+    mark_no_show(hub.uow(), business_id, absent, by=SEEDER, now=anchor - timedelta(hours=1))
+    busy = book("Elena Paz", "+54 9 11 4000-0003", full, pedro, anchor - step)
+    start_booking(hub.uow(), business_id, busy, by=SEEDER, now=anchor - step)
+    book("Federico Díaz", "+54 9 11 4000-0004", full, juan, anchor + timedelta(hours=1))
+    gone = book("Gabriela Ríos", "+54 9 11 4000-0005", outside, pedro, anchor + timedelta(hours=3))
+    cancel_booking(
+        hub.uow(),
+        business_id,
+        gone,
+        by=ChangedBy(Actor.CLIENT, Channel.WHATSAPP),
+        now=now,
+        reason="Cancelado por el cliente por WhatsApp",
+    )
+    today = now.astimezone(tz).date()
+    for days in range(1, 6):
+        day = today + timedelta(days=days)
+        book("Hernán Vega", f"+54 9 11 4100-00{days:02d}", full, juan, _at(day, 12, 0, tz))
+        book("Inés Molina", f"+54 9 11 4200-00{days:02d}", outside, pedro, _at(day, 16, 30, tz))
+    # A client who never confirmed: booked yesterday, held 12 hours, now expired.
+    create_booking(
+        hub.uow(),
+        NewBooking(
+            business_id,
+            outside.id,
+            _at(_next_weekday(today + timedelta(days=2), range(6)), 17, 0, tz),
+            customer=CustomerDetails(
+                "Julián Castro", phone="+54 9 11 4300-0001", address="Lavalle 900, CABA"
+            ),
+            resource_id=juan.id,
+            address="Lavalle 900, CABA",
+        ),
+        by=CLIENT,
+        now=now - timedelta(hours=13),
+    )
+    expire_due_bookings(hub.uow(), now=now)
 
 
 def _seed_office(hub: Hub, now: datetime, report: DemoReport) -> None:

@@ -30,9 +30,24 @@ PRODID = "-//Turnero//Turnero appointments hub//EN"
 _CANCELLED = frozenset({BookingStatus.CANCELLED, BookingStatus.EXPIRED})
 
 _LABELS = {
-    "es": {"phone": "Teléfono", "notes": "Notas", "status": "Estado", "video": "Videollamada"},
-    "en": {"phone": "Phone", "notes": "Notes", "status": "Status", "video": "Video call"},
+    "es": {
+        "phone": "Teléfono",
+        "notes": "Notas",
+        "status": "Estado",
+        "video": "Videollamada",
+        "blocked": "Bloqueado",
+    },
+    "en": {
+        "phone": "Phone",
+        "notes": "Notes",
+        "status": "Status",
+        "video": "Video call",
+        "blocked": "Blocked",
+    },
 }
+# What a block's summary starts with, in any language (stripped when a calendar app
+# sends the event back).
+BLOCK_PREFIXES = tuple(f"{labels['blocked']}: " for labels in _LABELS.values())
 _STATUS_WORDS = {
     "es": {
         "pending": "pendiente",
@@ -369,15 +384,26 @@ def _fold(line: str) -> bytes:
     return b"\r\n ".join(parts)
 
 
-def block_vevent(
-    block: Block, business: Business, *, now: datetime, label: str = "Blocked"
-) -> Event:
-    """A block as an opaque event "Blocked: reason" in the business's timezone."""
+def block_summary(block: Block, business: Business) -> str:
+    """ "Bloqueado: reason" (in the business's language), or the label alone."""
+    label = _LABELS[_language(business)]["blocked"]
+    return f"{label}: {block.reason}" if block.reason else label
+
+
+def block_reason(summary: str) -> str:
+    """The reason in a block's summary as a calendar app sends it back."""
+    for prefix in BLOCK_PREFIXES:
+        summary = summary.removeprefix(prefix)
+    return summary.strip()
+
+
+def block_vevent(block: Block, business: Business, *, now: datetime) -> Event:
+    """A block as an opaque event "Bloqueado: reason" in the business's timezone."""
     tz = ZoneInfo(business.timezone)
     event = Event()
     event.add("uid", block.external_uid or f"block-{block.id}@turnero")
     event.add("dtstamp", now.astimezone(ZoneInfo("UTC")))
-    event.add("summary", f"{label}: {block.reason}" if block.reason else label)
+    event.add("summary", block_summary(block, business))
     event.add("dtstart", block.start.astimezone(tz))
     event.add("dtend", block.end.astimezone(tz))
     event.add("transp", "OPAQUE")

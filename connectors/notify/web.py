@@ -63,11 +63,15 @@ from scheduler import message_status
 
 log = logging.getLogger(__name__)
 
-# Shown to the client and the operator, in the business's language.
+# Shown to the business on the booking, so in its language.
 CANCEL_REASONS = {
-    "es": "cancelado por el cliente por WhatsApp",
-    "en": "cancelled by the client on WhatsApp",
+    "es": "Cancelado por el cliente por WhatsApp",
+    "en": "Cancelled by the client on WhatsApp",
 }
+
+
+def cancel_reason(business: Business) -> str:
+    return CANCEL_REASONS.get(business.language.split("-")[0].lower(), CANCEL_REASONS["en"])
 
 
 def _new_row(
@@ -190,7 +194,7 @@ class ReplyHandler:
                 booking.id,
                 by=replies.CLIENT_WHATSAPP,
                 now=now,
-                reason=CANCEL_REASONS["en" if business.language.startswith("en") else "es"],
+                reason=cancel_reason(business),
                 expected_version=booking.version,
             )
         else:

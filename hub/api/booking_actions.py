@@ -19,6 +19,7 @@ from hub.api.render import STR
 from hub.api.schemas import DATE, ID, array, enum, integer, obj
 from hub.api.views import BOOKING_SCHEMA, INTEGRATION
 from hub.domain.booking import Booking
+from hub.domain.search import matches
 from hub.services import accounts, setup
 from hub.services import booking_status as status
 from hub.services.calendars import get_business
@@ -65,7 +66,7 @@ async def search_users(call: Call) -> Response:
         for who in setup.list_customers(call.hub.uow(), call.business_id, limit=5000):
             if len(found) >= 50:
                 break
-            if any(needle in (v or "").lower() for v in (who.name, who.phone, who.email)):
+            if matches(needle, (who.name, who.phone, who.email)):
                 found.append(
                     {
                         "kind": "customer",

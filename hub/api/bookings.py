@@ -31,6 +31,7 @@ from hub.api.schemas import (
 from hub.api.views import BOOKING_SCHEMA, INTEGRATION, booking, booking_response
 from hub.domain.booking import Booking, BookingStatus
 from hub.domain.errors import StaleVersionError
+from hub.domain.search import matches
 from hub.services import availability as reads
 from hub.services import booking_status as status
 from hub.services.booking_create import NewBooking
@@ -170,8 +171,7 @@ async def list_bookings(call: Call) -> Response:
                 continue
             who = people.get(item.customer_id)
             if needle and not (
-                who is not None
-                and any(needle in (v or "").lower() for v in (who.name, who.phone, who.email))
+                who is not None and matches(needle, (who.name, who.phone, who.email))
             ):
                 continue
             items.append(item)

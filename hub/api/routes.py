@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from connectors.crm_webhooks import api as webhooks
 from connectors.notify import api as whatsapp
-from hub.api import booking_actions, bookings, business, calendar_setup, people, public, setup
+from hub.api import (
+    booking_actions,
+    bookings,
+    business,
+    calendar_setup,
+    people,
+    public,
+    records,
+    setup,
+)
 from hub.api.registry import Operations, Registry
 
 
@@ -13,6 +22,7 @@ def groups() -> list[Operations]:
     return [
         public.ops,
         booking_actions.ops,
+        records.ops,
         bookings.ops,
         business.ops,
         setup.ops,

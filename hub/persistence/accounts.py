@@ -16,13 +16,13 @@ from sqlalchemy import (
     Text,
     bindparam,
     delete,
-    or_,
     select,
     update,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from hub.domain.accounts import ApiKey, AppPassword, ConsoleSession, Role, User
+from hub.domain.search import matches
 from hub.persistence.models import ID, Base
 
 
@@ -133,15 +133,13 @@ class SqlUserRepository:
         return [_user(r) for r in rows]
 
     def search(self, business_id: str, query: str, limit: int) -> Sequence[User]:
-        pattern = f"%{query.lower()}%"
+        # Matched here, not in SQL, so that case and accents are ignored alike on SQLite and
+        # PostgreSQL (a business's staff is a short list).
         rows = self._s.scalars(
-            select(UserRow)
-            .where(UserRow.business_id == business_id)
-            .where(or_(UserRow.email.like(pattern), UserRow.name.ilike(pattern)))
-            .order_by(UserRow.name)
-            .limit(limit)
+            select(UserRow).where(UserRow.business_id == business_id).order_by(UserRow.name)
         )
-        return [_user(r) for r in rows]
+        found = [_user(r) for r in rows if matches(query, (r.name, r.email))]
+        return found[:limit]
 
 
 def _app_password(row: AppPasswordRow) -> AppPassword:

@@ -237,6 +237,26 @@ class SqlServiceRecordRepository:
         )
         return convert.record_from_row(row) if row is not None else None
 
+    def performed_between(
+        self,
+        business_id: str,
+        start: datetime,
+        end: datetime,
+        resource_ids: Sequence[str] | None = None,
+        limit: int = 5000,
+    ) -> list[ServiceRecord]:
+        query = select(ServiceRecordRow).where(
+            ServiceRecordRow.business_id == business_id,
+            ServiceRecordRow.performed_at >= start,
+            ServiceRecordRow.performed_at < end,
+        )
+        if resource_ids is not None:
+            query = query.where(ServiceRecordRow.resource_id.in_(list(resource_ids)))
+        rows = self._s.scalars(
+            query.order_by(ServiceRecordRow.performed_at, ServiceRecordRow.id).limit(limit)
+        )
+        return [convert.record_from_row(row) for row in rows]
+
 
 class SqlAuditRepository:
     def __init__(self, session: Session) -> None:

@@ -55,6 +55,14 @@ def phone_equivalents(number: str) -> tuple[str, ...]:
     return (number,)
 
 
+def whatsapp_number(number: str) -> str:
+    """The form of ``number`` (E.164) that WhatsApp knows the line by: Argentine mobiles
+    with the 9 (``+54 9 11 …``), as WhatsApp itself writes them."""
+    if number.startswith("+54") and not number.startswith("+549"):
+        return "+549" + number[3:]
+    return number
+
+
 def find_by_phone(uow: UnitOfWork, business_id: str, number: str) -> Customer | None:
     """The business's customer with ``number`` (E.164), however the line was written."""
     for candidate in phone_equivalents(number):

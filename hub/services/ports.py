@@ -153,6 +153,16 @@ class BlockRepository(Protocol):
 class ServiceRecordRepository(Protocol):
     def add(self, record: ServiceRecord) -> None: ...
     def for_booking(self, business_id: str, booking_id: str) -> ServiceRecord | None: ...
+    def performed_between(
+        self,
+        business_id: str,
+        start: datetime,
+        end: datetime,
+        resource_ids: Sequence[str] | None = None,
+        limit: int = 5000,
+    ) -> list[ServiceRecord]:
+        """Records performed in [start, end), oldest first, optionally of these resources."""
+        ...
 
 
 class AuditRepository(Protocol):

@@ -50,7 +50,7 @@ def shown_in_each(dav: DavWorld, cals: dict[str, caldav.Calendar]) -> None:
     for resource in t.resources:
         cal = cals[resource.id]
         found = cal.search(start=start, end=start + timedelta(hours=1), event=True)
-        assert ["Blocked: Inventario" in str(e.data) for e in found] == [True]
+        assert ["Bloqueado: Inventario" in str(e.data) for e in found] == [True]  # Spanish business
         later = cal.get_objects_by_sync_token(
             sync_token=tokens[resource.id].sync_token, load_objects=False, disable_fallback=True
         )

@@ -209,7 +209,14 @@ def test_export_ics_is_a_calendar_of_the_agenda(env: str) -> None:
     assert "Juan (lavador)" in str(calendar["X-WR-CALNAME"])
     events = calendar.walk("VEVENT")
     summaries = sorted(str(e["SUMMARY"]) for e in events)
-    assert summaries == ["Lavado completo — José Gómez", "Lavado completo — Juan Pérez"]
+    # Juan's agenda in the demo: the finished and the coming bookings of his clients.
+    assert summaries == [
+        "Lavado completo — Carla Ruiz",
+        "Lavado completo — Federico Díaz",
+        *["Lavado completo — Hernán Vega"] * 5,
+        "Lavado completo — José Gómez",
+        "Lavado completo — Juan Pérez",
+    ]
     assert all(str(e["UID"]).endswith("@turnero") for e in events)
     assert calendar.walk("VTIMEZONE")[0]["TZID"] == "America/Argentina/Buenos_Aires"
 
@@ -222,6 +229,33 @@ def test_demo_is_idempotent(env: str) -> None:
     code, out = run("demo")
     assert code == 0 and "lavadero-demo was already there" in out
     assert [count(env, t) for t in ("businesses", "bookings", "users", "blocks")] == counts
+
+
+def test_demo_agenda_is_alive_today_and_this_week(env: str) -> None:
+    """A new user opens the agenda and sees today's work in every state."""
+    assert run("demo")[0] == 0
+    engine = create_engine(env)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT b.status, b.start_at, b.cancel_reason FROM bookings b "
+                    "JOIN businesses z ON z.id = b.business_id WHERE z.slug = 'lavadero-demo'"
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    now = datetime.now(UTC)
+    near = {row[0] for row in rows if abs(_utc(row[1]) - now) < timedelta(hours=4)}
+    assert near >= {"completed", "no_show", "in_progress", "confirmed", "cancelled"}
+    week = {row[0] for row in rows if _utc(row[1]) - now < timedelta(days=7)}
+    assert week >= {"pending", "expired", "confirmed", "cancelled"}
+    assert "Cancelado por el cliente por WhatsApp" in {row[2] for row in rows}
+
+
+def _utc(value: object) -> datetime:
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def free_port() -> int:

@@ -304,10 +304,10 @@ def test_cancelar_cancels_in_the_business_language(flow: Flow) -> None:
     with flow.live.hub.uow() as uow:
         current = uow.bookings.get(booking.business_id, booking.id)
     assert current is not None and current.status is BookingStatus.CANCELLED
-    assert current.cancel_reason == "cancelado por el cliente por WhatsApp"
+    assert current.cancel_reason == "Cancelado por el cliente por WhatsApp"
     # The cancellation goes back as free text: the client is inside the window they opened.
     last = flow.graph.inbox(WA_CLIENT)[-1]
-    assert last.type == "text" and "Motivo: cancelado por el cliente por WhatsApp" in last.text
+    assert last.type == "text" and "Motivo: Cancelado por el cliente por WhatsApp" in last.text
 
 
 def test_a_template_still_in_review_sends_the_reminder_by_email(flow: Flow) -> None:

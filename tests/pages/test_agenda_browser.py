@@ -188,3 +188,34 @@ def test_without_javascript_the_list_view_remains(
     expect(page.locator("article.bcard", has_text="Ana Pérez")).to_be_visible()
     expect(page.locator("#agenda-calendar")).to_be_hidden()
     context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_console_menu_fits_and_groups_the_admin_screens(
+    browser: Browser, shop: Shop, served: Served, width: int
+) -> None:
+    finished = confirmed(shop, 10, 0, "Ana Pérez")
+    assert shop.admin is not None
+    context = browser.new_context(
+        base_url=served.base_url, viewport={"width": width, "height": 900}, locale="es-AR"
+    )
+    page = context.new_page()
+    sign_in(page, shop.admin.email)
+    page.goto("/console/records")
+    nav = page.get_by_role("navigation", name="Menú")
+    overflow = nav.evaluate("n => n.scrollWidth - n.clientWidth")
+    assert overflow <= 0
+    for name in ("Agenda", "Nuevo turno", "Bloqueos", "Registros", "Resumen", "Mensajes"):
+        link = nav.get_by_role("link", name=name, exact=True)
+        expect(link).to_be_in_viewport()
+    expect(nav.get_by_role("link", name="Webhooks")).to_be_hidden()
+    nav.get_by_text("Configuración").click()
+    expect(nav.get_by_role("link", name="Claves de API")).to_be_in_viewport()
+    expect(nav.get_by_role("link", name="Webhooks")).to_be_in_viewport()
+    shot(page, f"console-menu-{width}")
+    nav.get_by_role("link", name="Webhooks").click()
+    expect(page).to_have_url(f"{served.base_url}/console/webhooks")
+    page.goto(f"/console/bookings/{finished.id}")
+    expect(page.get_by_role("heading", name="Historial")).to_be_visible()
+    shot(page, f"booking-history-{width}")
+    context.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
 import pytest
@@ -194,3 +195,29 @@ def test_finalizar_finishes_a_confirmed_booking_in_one_tap(
     assert get_booking(shop.hub.uow(), shop.business.id, booking.id).status is (
         BookingStatus.COMPLETED
     )
+
+
+def test_the_cards_whatsapp_link_uses_54_9_and_is_prefilled(
+    client: httpx.Client, shop: Shop
+) -> None:
+    booking = create_booking(
+        shop.hub.uow(),
+        NewBooking(
+            shop.business.id,
+            shop.quick_wash.id,
+            shop.at(10, days_ahead=1),
+            customer=CustomerDetails("Ana Pérez", "11 2345-6789"),  # typed without the 9
+            resource_id=shop.washers[0].id,
+        ),
+        by=CLIENT,
+        now=shop.hub.now(),
+    )
+    assert shop.admin is not None
+    sign_in(client, shop.admin.email)
+    page = client.get(f"/console/bookings/{booking.id}").text
+    link = page.split('href="https://wa.me/')[1].split('"')[0]
+    number, _, query = link.partition("?text=")
+    assert number == "5491123456789"
+    text = unquote(query.replace("&amp;", "&"))
+    assert text.startswith("Hola Ana Pérez, te escribimos de Lavadero Demo por tu turno del ")
+    assert "a las 10:00" in text

@@ -90,6 +90,7 @@ def test_staff_see_what_waits_for_a_person_and_mark_it_answered(
     text = text_of(page.text)
     assert "Ana Pérez" in text and "Llego 10 minutos tarde, ¿me esperan?" in text
     assert "CONFIRMAR" not in text  # settled on its own
+    assert "+54 9 11 2345-6789" in text and "++" not in text
     assert "Mensaje del otro negocio" not in text
 
     with httpx.Client(base_url=str(client.base_url)) as stranger:
