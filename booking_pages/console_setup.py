@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from booking_pages import console_passwords
 from booking_pages.console_auth import Staff, staff_only
 from booking_pages.web import PageError, Pages, read_form
 from hub.domain.accounts import Role
@@ -182,13 +183,18 @@ def routes(pages: Pages) -> list[Route]:
             names=names,
             problem=problem,
             removed=request.query_params.get("removed"),
+            invited=request.query_params.get("invited"),
         )
 
     async def new_staff(request: Request, staff: Staff) -> Response:
         form = await read_form(request)
         role = Role.BUSINESS_ADMIN if form.get("role") == "business_admin" else Role.EMPLOYEE
         resource = form.get("resource", "")
+        resource_ids = (resource,) if staff.sees(resource) and resource else ()
         try:
+            if not form.get("password"):  # no password typed: they get an invitation
+                await run_in_threadpool(console_passwords.invite, hub, staff, form, resource_ids)
+                return RedirectResponse("/console/staff?invited=1", status_code=303)
             await run_in_threadpool(
                 lambda: accounts.create_user(
                     hub.accounts_uow(),
@@ -198,7 +204,7 @@ def routes(pages: Pages) -> list[Route]:
                     now=hub.now(),
                     password=form.get("password", ""),
                     name=form.get("name", "").strip()[:80],
-                    resource_ids=(resource,) if staff.sees(resource) and resource else (),
+                    resource_ids=resource_ids,
                 )
             )
         except DomainError as exc:
