@@ -148,3 +148,46 @@ def test_a_forged_or_foreign_link_does_nothing(client: httpx.Client, staffed_sho
     )
     assert refused.status_code == 404
     assert _mails(shop, "intruso@example.com") == []
+
+
+def test_an_admin_changes_a_staff_members_role_and_resources(
+    client: httpx.Client, staffed_shop: Shop
+) -> None:
+    shop = staffed_shop
+    other = create_shop(shop.hub, staff=True)
+    assert shop.admin is not None and shop.employee is not None and other.admin is not None
+    sign_in(client, shop.admin.email)
+    token = csrf_of(client.get("/console/staff").text)
+    both = {f"resource:{w.id}": "1" for w in shop.washers}
+    changed = client.post(
+        f"/console/staff/{shop.employee.id}",
+        data={"csrf_token": token, "role": "employee", **both},
+    )
+    assert changed.status_code == 303
+    juan = accounts.find_user(shop.hub.accounts_uow(), shop.employee.email)
+    assert set(juan.resource_ids) == {w.id for w in shop.washers}
+    foreign = client.post(
+        f"/console/staff/{shop.employee.id}",
+        data={"csrf_token": token, "role": "employee", f"resource:{other.washers[0].id}": "1"},
+    )
+    assert foreign.status_code == 422
+    assert (
+        client.post(
+            f"/console/staff/{other.admin.id}", data={"csrf_token": token, "role": "employee"}
+        ).status_code
+        == 404
+    )
+    myself = client.post(
+        f"/console/staff/{shop.admin.id}", data={"csrf_token": token, "role": "employee"}
+    )
+    assert myself.status_code == 422 and "administrador" in text_of(myself.text)
+    assert accounts.find_user(shop.hub.accounts_uow(), other.admin.email).role.value == (
+        "business_admin"
+    )
+    promoted = client.post(
+        f"/console/staff/{shop.employee.id}", data={"csrf_token": token, "role": "business_admin"}
+    )
+    assert promoted.status_code == 303
+    client.cookies.clear()
+    sign_in(client, shop.employee.email)
+    assert client.get("/console/settings").status_code == 200, "now an admin"

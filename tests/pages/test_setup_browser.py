@@ -146,6 +146,31 @@ def test_an_admin_sets_up_the_business_in_the_console(
     assert found.messages_off == ("thank_you",)
     both(page, wide, "/console/notifications", "notifications")
 
+    # Staff: invite Carla by email (no password typed); she sets hers from the link.
+    page.goto("/console/staff")
+    page.locator("#s-name").fill("Carla")
+    page.locator("#s-email").fill("carla@example.com")
+    page.get_by_role("button", name="Agregar").click()
+    expect(page.get_by_role("status")).to_contain_text("Invitación enviada")
+    both(page, wide, "/console/staff", "staff")
+    mail = next(
+        p.read_text()
+        for p in shop.hub.settings.mail_dir.glob("*.eml")
+        if "carla@example.com" in p.read_text()
+    )
+    found = re.search(r"/console/set-password/[A-Za-z0-9_\-.]+", mail.replace("=\n", ""))
+    assert found, mail
+    invited = phone(browser, served.base_url).new_page()
+    invited.goto(found.group(0))
+    shot(invited, "setup-set-password-390")
+    invited.get_by_label("Contraseña nueva").fill("lavar-autos-7")
+    invited.get_by_label("Repetila").fill("lavar-autos-7")
+    invited.get_by_role("button", name="Guardar contraseña").click()
+    expect(invited.get_by_role("status")).to_contain_text("ya podés ingresar")
+    invited.get_by_role("link", name="¿Olvidaste tu contraseña?").click()
+    shot(invited, "setup-forgot-390")
+    invited.context.close()
+
     # The client: picks the branch, then the service and how many people.
     client = phone(browser, served.base_url).new_page()
     client.goto(f"/book/{shop.slug}")
