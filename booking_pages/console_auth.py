@@ -170,6 +170,7 @@ def routes(pages: Pages) -> list[Route]:
             "problem": None,
             "email": "",
             "google": google,
+            "password_set": request.query_params.get("password") == "set",
         }
         return pages.render(request, "console/login.html", context, t=t)
 

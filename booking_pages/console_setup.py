@@ -18,10 +18,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from booking_pages import console_passwords
 from booking_pages.console_auth import Staff, staff_only
 from booking_pages.web import PageError, Pages, read_form
 from hub.domain.accounts import Role
-from hub.domain.errors import ConflictError, DomainError, ValidationError
+from hub.domain.errors import ConflictError, DomainError, NotFoundError, ValidationError
 from hub.services import accounts, business_settings, feeds
 
 # The zones a business in the seeds' region picks from first; any IANA name can be typed.
@@ -182,13 +183,19 @@ def routes(pages: Pages) -> list[Route]:
             names=names,
             problem=problem,
             removed=request.query_params.get("removed"),
+            invited=request.query_params.get("invited"),
+            changed=request.query_params.get("changed"),
         )
 
     async def new_staff(request: Request, staff: Staff) -> Response:
         form = await read_form(request)
         role = Role.BUSINESS_ADMIN if form.get("role") == "business_admin" else Role.EMPLOYEE
         resource = form.get("resource", "")
+        resource_ids = (resource,) if staff.sees(resource) and resource else ()
         try:
+            if not form.get("password"):  # no password typed: they get an invitation
+                await run_in_threadpool(console_passwords.invite, hub, staff, form, resource_ids)
+                return RedirectResponse("/console/staff?invited=1", status_code=303)
             await run_in_threadpool(
                 lambda: accounts.create_user(
                     hub.accounts_uow(),
@@ -198,12 +205,35 @@ def routes(pages: Pages) -> list[Route]:
                     now=hub.now(),
                     password=form.get("password", ""),
                     name=form.get("name", "").strip()[:80],
-                    resource_ids=(resource,) if staff.sees(resource) and resource else (),
+                    resource_ids=resource_ids,
                 )
             )
         except DomainError as exc:
             return await staff_page(request, staff, problem_of(staff, exc), 422)
         return RedirectResponse("/console/staff", status_code=303)
+
+    async def change_staff(request: Request, staff: Staff) -> Response:
+        form = await read_form(request)
+        role = Role.BUSINESS_ADMIN if form.get("role") == "business_admin" else Role.EMPLOYEE
+        wanted = [k[len("resource:") :] for k in form if k.startswith("resource:")]
+        try:
+            await run_in_threadpool(
+                lambda: accounts.change_staff(
+                    hub.accounts_uow(),
+                    staff.business.id,
+                    request.path_params["id"],
+                    role=role,
+                    resource_ids=wanted,
+                    known_resources=[r.id for r in staff.resources],
+                    by=staff.user.id,
+                    now=hub.now(),
+                )
+            )
+        except NotFoundError as exc:
+            raise PageError(404, "error.not_found") from exc
+        except DomainError as exc:
+            return await staff_page(request, staff, problem_of(staff, exc), 422)
+        return RedirectResponse("/console/staff?changed=1", status_code=303)
 
     async def remove_staff(request: Request, staff: Staff) -> Response:
         await read_form(request)
@@ -299,6 +329,7 @@ def routes(pages: Pages) -> list[Route]:
         Route("/api-keys/{id}/revoke", admin(revoke_api_key), methods=["POST"]),
         Route("/staff", admin(staff_page), methods=["GET"]),
         Route("/staff", admin(new_staff), methods=["POST"]),
+        Route("/staff/{id}", admin(change_staff), methods=["POST"]),
         Route("/staff/{id}/remove", admin(remove_staff), methods=["POST"]),
         Route("/settings", admin(settings_page), methods=["GET"]),
         Route("/settings", admin(save_settings), methods=["POST"]),

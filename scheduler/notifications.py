@@ -255,6 +255,8 @@ class MessageBuilder:
         business = self.business(event.business_id)
         if kind is None or business is None:
             return None
+        if kind.value in business.settings.get("messages_off", ()):
+            return None  # the business switched this message off
         service, resource, branch = self._setup_of(business, current)
         if not isinstance(service, Service) or not isinstance(resource, Resource):
             return None

@@ -1,5 +1,6 @@
 """Private endpoints for the business's own settings: name, contact WhatsApp, language,
-timezone, currency and booking rules (``hub.services.business_settings`` validates them).
+timezone, currency and booking rules (``hub.services.business_settings`` validates them), and
+reminders and the messages switched off (``hub.services.notification_settings``).
 
 A change of timezone or currency while bookings are still to come answers 409
 ``confirm_change`` (with how many) unless the body says ``"confirm": true``.
@@ -13,10 +14,10 @@ from starlette.responses import JSONResponse, Response
 
 from hub.api.registry import Call, Operations
 from hub.api.render import BOOL, INT, STR
-from hub.api.schemas import NAME, enum, integer, nullable, obj, output
+from hub.api.schemas import NAME, array, enum, integer, nullable, obj, output
 from hub.api.views import INTEGRATION
 from hub.domain.model import Business
-from hub.services import business_settings, setup
+from hub.services import business_settings, notification_settings, setup
 from hub.services.business_settings import LANGUAGES, POLICY_LIMITS, SettingsChange
 
 ops = Operations("business")
@@ -124,3 +125,71 @@ async def patch_settings(call: Call) -> Response:
         now=call.hub.now(),
     )
     return JSONResponse(settings(saved))
+
+
+REMINDER = obj(
+    {
+        "channel": enum(list(notification_settings.CHANNELS)),
+        "minutes_before": integer(1, notification_settings.MAX_MINUTES_BEFORE),
+    },
+    ("channel", "minutes_before"),
+)
+NOTIFICATIONS = obj(
+    {
+        "reminders": array(REMINDER, notification_settings.MAX_REMINDERS),
+        "messages_off": array(enum(list(notification_settings.MESSAGE_KINDS)), 10),
+    },
+    ("reminders", "messages_off"),
+)
+
+
+def notifications(found: notification_settings.NotificationSettings) -> dict[str, Any]:
+    return {
+        "reminders": [
+            {"channel": r.channel, "minutes_before": r.minutes_before} for r in found.reminders
+        ],
+        "messages_off": list(found.messages_off),
+    }
+
+
+@ops.route(
+    "GET",
+    "/notification-settings",
+    summary="When reminders go out, and which messages the business does not send",
+    responses={200: output(NOTIFICATIONS)},
+)
+async def get_notification_settings(call: Call) -> Response:
+    found = await call.run(
+        notification_settings.get_notifications, call.hub.uow(), call.business_id
+    )
+    return JSONResponse(notifications(found))
+
+
+@ops.route(
+    "PUT",
+    "/notification-settings",
+    summary="Replace the reminders and the messages switched off",
+    description=(
+        "`reminders`: each by `whatsapp` or `email`, `minutes_before` the start (at most six). "
+        "`messages_off`: message kinds not sent by any channel."
+    ),
+    body=NOTIFICATIONS,
+    responses={200: output(NOTIFICATIONS)},
+)
+async def put_notification_settings(call: Call) -> Response:
+    body: dict[str, Any] = call.body
+    rules = [
+        notification_settings.ReminderRule(r["channel"], r["minutes_before"])
+        for r in body["reminders"]
+    ]
+    found = await call.run(
+        lambda: notification_settings.set_notifications(
+            call.hub.uow(),
+            call.business_id,
+            rules,
+            body["messages_off"],
+            by=INTEGRATION,
+            now=call.hub.now(),
+        )
+    )
+    return JSONResponse(notifications(found))

@@ -196,6 +196,51 @@ def deactivate_user(
     return user
 
 
+def change_staff(
+    uow: AccountsUnitOfWork,
+    business_id: str,
+    user_id: str,
+    *,
+    role: Role,
+    resource_ids: Sequence[str],
+    known_resources: Sequence[str],
+    by: str,
+    now: datetime,
+) -> User:
+    """Give a staff member of the business another role and the resources they are linked to
+    (``known_resources``: the business's, which the links must be among). An admin cannot
+    take away their own admin role (someone must be left to manage the business)."""
+    if role is Role.PLATFORM_ADMIN:
+        raise ValidationError("a business has business admins and employees", field="role")
+    if not set(resource_ids) <= set(known_resources):
+        raise ValidationError("every resource must belong to this business", field="resource_ids")
+    with uow:
+        user = uow.users.get(user_id)
+        if user is None or user.business_id != business_id:
+            raise NotFoundError("no such user", entity="user", id=user_id)
+        if user.id == by and role is not Role.BUSINESS_ADMIN:
+            raise PermissionDeniedError("you cannot take away your own admin role")
+        before = (user.role.value, list(user.resource_ids))
+        user.role = role
+        user.resource_ids = tuple(dict.fromkeys(resource_ids))
+        uow.users.update(user)
+        uow.audit.add(
+            AuditEntry(
+                business_id=business_id,
+                entity="user",
+                entity_id=user.id,
+                action="changed",
+                actor=Actor.OPERATOR.value,
+                channel=Channel.CONSOLE.value,
+                at=now,
+                actor_id=by,
+                data={"before": before, "after": [role.value, list(user.resource_ids)]},
+            )
+        )
+        uow.commit()
+    return user
+
+
 def _find_login(uow: AccountsUnitOfWork, email: str) -> User | None:
     """The active user signing in as ``email``, read in a transaction of its own."""
     try:

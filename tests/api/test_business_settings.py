@@ -89,3 +89,30 @@ def test_each_key_reads_and_changes_only_its_own_business(live_hub: LiveHub) -> 
     with live_hub.client() as anonymous:
         assert anonymous.get("/api/v1/business").status_code == 401
         assert anonymous.patch("/api/v1/business", json={"name": "x"}).status_code == 401
+
+
+def test_reminders_and_messages_over_the_api(live_hub: LiveHub) -> None:
+    ours, theirs = live_hub.tenant(), live_hub.tenant()
+    with ours.client() as client:
+        assert client.get("/api/v1/notification-settings").json()["messages_off"] == []
+        put = client.put(
+            "/api/v1/notification-settings",
+            json={
+                "reminders": [{"channel": "email", "minutes_before": 15}],
+                "messages_off": ["thank_you"],
+            },
+        )
+        assert put.status_code == 200, put.text
+        assert put.json() == {
+            "reminders": [{"channel": "email", "minutes_before": 15}],
+            "messages_off": ["thank_you"],
+        }
+        for bad in (
+            {"reminders": [{"channel": "sms", "minutes_before": 15}], "messages_off": []},
+            {"reminders": [{"channel": "email", "minutes_before": 0}], "messages_off": []},
+            {"reminders": [], "messages_off": ["spam"]},
+        ):
+            assert client.put("/api/v1/notification-settings", json=bad).status_code == 422
+        assert client.get("/api/v1/notification-settings").json()["messages_off"] == ["thank_you"]
+    with theirs.client() as client:
+        assert client.get("/api/v1/notification-settings").json()["messages_off"] == []
