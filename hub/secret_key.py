@@ -1,24 +1,33 @@
 """The hub's secret key: ``TURNERO_SECRET_KEY``, or one made on first start and kept in the
-data directory.
+data directory; likewise the key that seals credentials at rest (``TURNERO_ENCRYPTION_KEY``,
+a Fernet key: Google tokens, WhatsApp and payment secrets).
 
 In production (``TURNERO_PRODUCTION``) the key must come from the environment and be a real
 secret: a process refuses to start without one (``ConfigurationError``, which every entry
 point prints as one line and exits 2). Otherwise a missing key is made once, at random, and
 written to ``<data dir>/secret_key`` (mode 0600); later starts, and other processes sharing
 the data directory (a web process and ``turnero worker``), read the same file.
+
+The encryption key follows the same rule outside production (``<data dir>/encryption_key``),
+so a business on the embedded default can connect WhatsApp, payments and Google without
+setting anything. In production it comes only from the environment: without it those
+screens explain that the server cannot keep secrets, and nothing is stored in the clear.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import dataclasses
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 from hub.config import ConfigurationError, Settings
 
 KEY_FILE = "secret_key"
+ENCRYPTION_KEY_FILE = "encryption_key"
 MIN_LENGTH = 32
 # Values that have shipped as examples or defaults: whoever read them could sign sessions.
 PLACEHOLDERS = frozenset(
@@ -43,14 +52,29 @@ def with_secret_key(settings: Settings) -> Settings:
                 f" random characters ({GENERATE_HINT})"
             )
         return settings
-    if key:
-        return settings
-    return dataclasses.replace(settings, secret_key=stored_key(settings.data_dir))
+    if not key:
+        settings = dataclasses.replace(settings, secret_key=stored_key(settings.data_dir))
+    if not settings.encryption_key:
+        settings = dataclasses.replace(
+            settings,
+            encryption_key=stored_key(settings.data_dir, ENCRYPTION_KEY_FILE, _fernet_key),
+        )
+    return settings
 
 
-def stored_key(data_dir: Path) -> str:
-    """The key in ``data_dir``, made (atomically, 0600) if there is none yet."""
-    path = data_dir / KEY_FILE
+def _fernet_key() -> str:
+    """A Fernet key (32 random bytes, URL-safe base64), made without the library."""
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
+def _token() -> str:
+    return secrets.token_urlsafe(48)
+
+
+def stored_key(data_dir: Path, name: str = KEY_FILE, make: Callable[[], str] = _token) -> str:
+    """The key kept in ``data_dir/name``, made by ``make`` (atomically, 0600) if there is
+    none yet."""
+    path = data_dir / name
     key = _read(path)
     if key is not None:
         return key
@@ -58,10 +82,10 @@ def stored_key(data_dir: Path) -> str:
         data_dir.mkdir(parents=True, exist_ok=True)
         # Written whole under a private name, then linked into place: a process starting at
         # the same moment either links first or reads the winner's complete file.
-        temporary = data_dir / f".{KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+        temporary = data_dir / f".{name}.{os.getpid()}.{secrets.token_hex(4)}"
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as file:
-            file.write(secrets.token_urlsafe(48) + "\n")
+            file.write(make() + "\n")
         try:
             os.link(temporary, path)
         except FileExistsError:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 from hub.bootstrap import build_hub
 from hub.config import Settings
@@ -63,9 +64,12 @@ def test_production_starts_with_a_real_secret(tmp_path: Path) -> None:
     hub = build_hub(settings)
     try:
         assert hub.settings.secret_key == key
+        # Production seals credentials only with a key the operator gave.
+        assert hub.settings.encryption_key is None
     finally:
         hub.close()
     assert not (tmp_path / "secret_key").exists()
+    assert not (tmp_path / "encryption_key").exists()
 
 
 def test_a_development_install_makes_one_key_and_every_process_shares_it(
@@ -74,7 +78,7 @@ def test_a_development_install_makes_one_key_and_every_process_shares_it(
     # Four processes sharing the data directory start at the same moment.
     script = (
         "from hub.bootstrap import build_hub; from hub.config import Settings;"
-        "print(build_hub(Settings.from_env()).settings.secret_key)"
+        "s = build_hub(Settings.from_env()).settings; print(s.secret_key, s.encryption_key)"
     )
     starting = [
         subprocess.Popen(
@@ -85,15 +89,21 @@ def test_a_development_install_makes_one_key_and_every_process_shares_it(
         )
         for _ in range(4)
     ]
-    keys = {process.communicate(timeout=60)[0].strip() for process in starting}
+    pairs = {process.communicate(timeout=60)[0].strip() for process in starting}
     key_file = tmp_path / "secret_key"
-    assert keys == {key_file.read_text().strip()}
-    assert len(keys.pop()) >= 32
+    sealing_file = tmp_path / "encryption_key"
+    assert pairs == {f"{key_file.read_text().strip()} {sealing_file.read_text().strip()}"}
+    assert len(key_file.read_text().strip()) >= 32
     assert key_file.stat().st_mode & 0o777 == 0o600
-    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]  # no leftovers
+    assert sealing_file.stat().st_mode & 0o777 == 0o600
+    # The sealing key is a Fernet key: what was sealed by one process opens in another.
+    sealed = Fernet(sealing_file.read_text().strip().encode()).encrypt(b"EAAG-token")
+    assert Fernet(sealing_file.read_text().strip().encode()).decrypt(sealed) == b"EAAG-token"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["encryption_key", "secret_key"]
     # A later start reads the same key.
     again = build_hub(Settings.from_env(environment(tmp_path)))
     try:
         assert again.settings.secret_key == key_file.read_text().strip()
+        assert again.settings.encryption_key == sealing_file.read_text().strip()
     finally:
         again.close()
