@@ -22,12 +22,15 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import BaseRoute, Mount, Route, Router
 
 from booking_pages.routing import mounts as page_mounts
+from connectors.crm_webhooks import api as webhooks_api
 from connectors.google.web import routes as google_routes
+from connectors.notify import api as whatsapp_api
 from connectors.notify.web import routes as whatsapp_routes
 from connectors.payments.runtime import routes as payment_routes
 from hub.api import errors
 from hub.api.docs import docs_mount, openapi_route
 from hub.api.metrics import MetricsMiddleware, metrics_endpoint
+from hub.api.registry import Registry
 from hub.api.routes import registry
 from hub.bootstrap import Hub
 from hub.edge import BodyLimitMiddleware, BodyLimits, BodyRule, Refusal, TextCheckMiddleware
@@ -47,8 +50,13 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
     return PlainTextResponse(exc.detail, status_code=exc.status_code, headers=exc.headers)
 
 
+def api_registry() -> Registry:
+    """API v1: the core's operations and the connectors' (declared in their own packages)."""
+    return registry([webhooks_api.ops, whatsapp_api.ops])
+
+
 def _api_mount(hub: Hub) -> Mount:
-    api = registry()
+    api = api_registry()
     document = api.openapi(title="Turnero API", version="1.0.0", server_url=hub.settings.base_url)
     router = Router(routes=[openapi_route(document), *api.routes(hub)], default=_api_not_found)
     return Mount(

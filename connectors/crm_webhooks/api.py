@@ -1,6 +1,6 @@
 """``/api/v1/webhooks``: the REST routes of the webhooks connector, declared with the API's
 own ``Operations`` (same bearer-key auth, error shape, Idempotency-Key handling and OpenAPI
-document as every other route). ``hub.api.routes`` lists ``ops`` with the other groups.
+document as every other route). ``hub.app.api_registry`` adds ``ops`` after the core's groups.
 
 Subscriptions (the secret is in the answers to create and rotate only), the delivery log,
 replay of one delivery or of every failed one since a time, and a test ``ping``.

@@ -23,7 +23,7 @@ from hub.services import accounts
 
 if TYPE_CHECKING:
     from hub.api.registry import Call
-    from hub.bootstrap import Hub
+    from hub.process import Hub
 
 REPLAYED_HEADERS = ("content-type", "etag", "location")
 WAIT_FOR_FIRST_SECONDS = 30.0

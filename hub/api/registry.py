@@ -25,7 +25,7 @@ from hub.domain.accounts import ApiKey
 from hub.domain.errors import AuthenticationError, DomainError
 
 if TYPE_CHECKING:
-    from hub.bootstrap import Hub
+    from hub.process import Hub
 
 P = ParamSpec("P")
 T = TypeVar("T")

@@ -1,10 +1,14 @@
 """The resource modules that make up API v1, in the order their paths are matched
-(literal paths such as ``/bookings/search-users`` before ``/bookings/{id}``)."""
+(literal paths such as ``/bookings/search-users`` before ``/bookings/{id}``).
+
+Connectors declare their routes with the same ``Operations`` in their own packages; the
+composition root (``hub.app.api_registry``) adds them after these, so the API imports no
+connector."""
 
 from __future__ import annotations
 
-from connectors.crm_webhooks import api as webhooks
-from connectors.notify import api as whatsapp
+from collections.abc import Sequence
+
 from hub.api import (
     booking_actions,
     bookings,
@@ -28,11 +32,9 @@ def groups() -> list[Operations]:
         setup.ops,
         calendar_setup.ops,
         people.ops,
-        # Routes of connectors, declared in their own packages with this registry.
-        webhooks.ops,
-        whatsapp.ops,
     ]
 
 
-def registry() -> Registry:
-    return Registry(groups())
+def registry(connectors: Sequence[Operations] = ()) -> Registry:
+    """The core's operations, then ``connectors``' (the root passes them)."""
+    return Registry([*groups(), *connectors])

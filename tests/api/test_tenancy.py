@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hub.api.routes import registry
+from hub.app import api_registry as registry
 from tests.api.conftest import LiveHub
 from tests.api.tenants import Tenant
 

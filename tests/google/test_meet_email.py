@@ -19,7 +19,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from connectors.google.meet import MeetLinkGate, gated
-from hub.api.routes import registry as api_registry
+from hub.app import api_registry
 from hub.bootstrap import Hub
 from hub.services import accounts
 from scheduler.consumers import ConsumerRegistry
