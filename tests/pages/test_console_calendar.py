@@ -239,7 +239,7 @@ def test_the_week_list_shows_blocks(client: httpx.Client, shop: Shop) -> None:
     assert shop.admin is not None and shop.employee is not None
     sign_in(client, shop.admin.email)
     week = client.get(f"/console/agenda?view=week&date={shop.day(1).isoformat()}")
-    assert "Bloqueado 15:00 – 16:00 · María · Service del equipo" in text_of(week.text)
+    assert "Bloqueado 15:00 \N{EN DASH} 16:00 · María · Service del equipo" in text_of(week.text)
     client.post("/console/logout", data={"csrf_token": csrf_of(week.text)})
     sign_in(client, shop.employee.email)
     theirs = client.get(f"/console/agenda?view=week&date={shop.day(1).isoformat()}")
