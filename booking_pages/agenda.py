@@ -96,6 +96,21 @@ def grid_hours(resources: list[Resource]) -> tuple[str, str]:
     return f"{opens:02d}:00:00", f"{closes:02d}:00:00"
 
 
+def blocks_by_day(
+    blocks: list[Block], tz: ZoneInfo, first: date, last: date
+) -> dict[date, list[Block]]:
+    """Each day from ``first`` to ``last`` with the blocks that cover part of it."""
+    days: dict[date, list[Block]] = {}
+    for block in sorted(blocks, key=lambda b: b.start):
+        day = max(block.start.astimezone(tz).date(), first)
+        # A block ending at midnight does not touch the next day.
+        end = (block.end - timedelta(microseconds=1)).astimezone(tz).date()
+        while day <= min(end, last):
+            days.setdefault(day, []).append(block)
+            day += timedelta(days=1)
+    return days
+
+
 def _instant(day: date, moment: time, tz: ZoneInfo) -> datetime:
     if moment == time(0):
         return datetime.combine(day + timedelta(days=1), moment, tz)

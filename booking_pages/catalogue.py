@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from hub.availability.types import Slot
-from hub.domain.booking import Actor, ChangedBy, Channel
+from hub.domain.booking import OCCUPYING, Actor, ChangedBy, Channel
 from hub.domain.errors import ValidationError
 from hub.domain.model import FIRST_DAY, LAST_DAY, Branch, Business, Resource, Service
 from hub.services import setup
-from hub.services.availability import AvailabilityQuery
+from hub.services.availability import AvailabilityQuery, list_bookings
 from hub.services.bound import Services
 from hub.services.ports import UnitOfWork
 
@@ -146,6 +146,51 @@ def free_slots(
         if exc.field == "service_id":  # nobody at this branch does the service: no times
             return []
         raise
+
+
+def taken_starts(
+    uow: UnitOfWork,
+    business: Business,
+    service: Service,
+    day: date,
+    *,
+    free: list[Slot],
+    now: datetime,
+    resource_id: str | None = None,
+    branch_id: str | None = None,
+) -> list[datetime]:
+    """Times of ``day`` still to come at which a booking of the service's resources starts
+    and nothing is free: shown to clients as "ocupado" (taken, never by whom)."""
+    if resource_id is not None:
+        ids = [resource_id]
+    elif service.resource_ids or service.group_ids:
+        ids = [r.id for r in service_resources(uow, service, branch_id)]
+    else:
+        ids = [
+            r.id
+            for r in setup.list_resources(uow, business.id)
+            if r.active and (branch_id is None or not r.branch_ids or branch_id in r.branch_ids)
+        ]
+    if not ids:
+        return []
+    tz = ZoneInfo(business.timezone)
+    start = datetime.combine(day, time(0), tz)
+    found = list_bookings(
+        uow,
+        business.id,
+        start,
+        start + timedelta(days=1),
+        resource_ids=ids,
+        statuses=sorted(OCCUPYING, key=lambda s: s.value),
+    )
+    offered = {slot.start for slot in free}
+    return sorted(
+        {
+            b.start
+            for b in found
+            if b.start > now and b.start.astimezone(tz).date() == day and b.start not in offered
+        }
+    )
 
 
 def nearest_slots(

@@ -234,6 +234,8 @@ def routes(pages: Pages) -> list[Route]:
             "code": catalogue.slot_code,
             "tz": staff.business.tz,
             "hours": agenda.grid_hours(staff.resources),
+            "week_blocks": agenda.blocks_by_day(data["blocks"], staff.business.tz, first, last),
+            "names": {r.id: r.name for r in staff.resources},
             "columns": [{"id": r.id, "title": r.name} for r in data["resources"]],
             "filters": {
                 k: v

@@ -15,13 +15,14 @@ from typing import Any
 from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from booking_pages import mailbox
 from booking_pages.console_auth import Staff, staff_only
-from booking_pages.web import PageError, Pages
+from booking_pages.web import PageError, Pages, read_form
 from hub.bootstrap import Hub
+from scheduler.deliveries import MESSAGE_CONSUMERS, dismiss_failed, retry_failed
 from scheduler.models import DeliveryRow
 from scheduler.status import FailedDelivery, QueueStatus, queue_status
 
@@ -54,7 +55,13 @@ def business_deliveries(hub: Hub, business_id: str) -> Deliveries:
         )
         recent = tuple(
             FailedDelivery(
-                f.consumer, f.event_type, f.aggregate_id, f.attempts, f.last_error, f.finished_at
+                f.consumer,
+                f.event_type,
+                f.aggregate_id,
+                f.attempts,
+                f.last_error,
+                f.finished_at,
+                f.id,
             )
             for f in failures
         )
@@ -96,6 +103,8 @@ def routes(pages: Pages) -> list[Route]:
             }
 
         context = await run_in_threadpool(gather)
+        context["done"] = request.query_params.get("done")
+        context["settleable"] = MESSAGE_CONSUMERS
         return pages.render(
             request, "console/background.html", {"staff": staff, **context}, t=staff.t
         )
@@ -116,7 +125,29 @@ def routes(pages: Pages) -> list[Route]:
             request, "console/mail.html", {"staff": staff, "message": message}, t=staff.t
         )
 
+    async def settle(request: Request, staff: Staff) -> Response:
+        await read_form(request)
+        action = request.path_params["action"]
+        chosen = {"retry": retry_failed, "dismiss": dismiss_failed}.get(action)
+        if chosen is None:
+            raise PageError(404, "error.not_found")
+
+        def apply() -> bool:
+            with hub.database.sessions() as session:
+                changed = chosen(session, staff.business.id, request.path_params["id"], hub.now())
+                session.commit()
+            return changed
+
+        if not await run_in_threadpool(apply):
+            raise PageError(404, "error.not_found")
+        return RedirectResponse(f"/console/background?done={action}", status_code=303)
+
     return [
         Route("/background", staff_only(pages, background, admin=True), methods=["GET"]),
+        Route(
+            "/background/deliveries/{id}/{action}",
+            staff_only(pages, settle, admin=True),
+            methods=["POST"],
+        ),
         Route("/mail/{name}", staff_only(pages, mail, admin=True), methods=["GET"]),
     ]

@@ -108,6 +108,19 @@ def limits(ticket: Ticket, now: datetime) -> dict[str, str | None]:
     return why
 
 
+def reschedule_closed(ticket: Ticket, now: datetime) -> DomainError | None:
+    """Why the client cannot reschedule online now (window closed, no changes left, a
+    booking that no longer occupies time), or None when they can."""
+    b = ticket.booking
+    if not b.occupies_time or b.started_at is not None:
+        return PolicyViolationError("this booking can no longer change", rule="state")
+    try:
+        ticket.business.policy.check_client_reschedule(b.start, now, b.reschedule_count)
+    except PolicyViolationError as exc:
+        return exc
+    return None
+
+
 def routes(pages: Pages) -> list[Route]:
     hub = pages.hub
 
@@ -191,8 +204,16 @@ def routes(pages: Pages) -> list[Route]:
 
     async def reschedule_page(request: Request) -> Response:
         ticket, t = await ticket_of(request)
+        closed = reschedule_closed(ticket, hub.now())
+        if closed is not None:
+            # Say why instead of listing times the change would be refused for.
+            rule = str(closed.details.get("rule", "state"))
+            ctx = context(
+                ticket, t, offer=None, taken=False, closed=t(f"policy.{rule}", **closed.details)
+            )
+            return pages.render(request, "public/reschedule.html", ctx, t=t)
         offer = await run_in_threadpool(offered, pages, ticket, request.query_params.get("from"))
-        ctx = context(ticket, t, offer=offer, taken=False)
+        ctx = context(ticket, t, offer=offer, taken=False, closed=None)
         return pages.render(request, "public/reschedule.html", ctx, t=t)
 
     async def reschedule(request: Request) -> Response:
@@ -211,7 +232,7 @@ def routes(pages: Pages) -> list[Route]:
             )
         except SlotTakenError:
             offer = await run_in_threadpool(offered, pages, ticket, None)
-            ctx = context(ticket, t, offer=offer, taken=True)
+            ctx = context(ticket, t, offer=offer, taken=True, closed=None)
             return pages.render(request, "public/reschedule.html", ctx, t=t, status=409)
         except (PolicyViolationError, IllegalTransitionError, ValidationError) as exc:
             return refused(request, ticket, t, exc)

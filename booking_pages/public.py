@@ -212,14 +212,27 @@ def _picker_context(
     day = catalogue.parse_day(params.get("day"))
     if day is None or day.replace(day=1) != month:
         day = min(free_days) if free_days else None
-    times = [
-        {
-            "code": catalogue.slot_code(s.start),
-            "label": t.time(s.start),
-            "end": t.time(s.end),
-        }
-        for s in (catalogue.slots_on(slots, day, business.timezone) if day else [])
+    day_slots = catalogue.slots_on(slots, day, business.timezone) if day else []
+    entries = [
+        (
+            s.start,
+            {"code": catalogue.slot_code(s.start), "label": t.time(s.start), "end": t.time(s.end)},
+        )
+        for s in day_slots
     ]
+    if day is not None:  # the seed's mock-up: taken times are shown as such, never by whom
+        taken = catalogue.taken_starts(
+            uow,
+            business,
+            service,
+            day,
+            free=day_slots,
+            now=now,
+            resource_id=resource_id,
+            branch_id=branch_id,
+        )
+        entries += [(at, {"code": "", "label": t.time(at), "end": ""}) for at in taken]
+    times = [entry for _, entry in sorted(entries, key=lambda e: e[0])]
     prev_month = catalogue.add_months(month, -1)
     next_month = catalogue.add_months(month, 1)
     context.update(

@@ -191,7 +191,8 @@ def import_agenda(
     progress: Progress | None = None,
 ) -> int:
     """Import a calendar file as blocks on ``resource``; returns how many. Nothing is
-    imported if any event is malformed or refused."""
+    imported if any event is malformed or refused. Events imported before (same UID, same
+    resource) are replaced, not duplicated."""
     requests = read_blocks(data, business, resource, now)
     if progress is not None:
         progress(0, len(requests))
@@ -204,5 +205,7 @@ def import_agenda(
         if progress is not None and (done % chunk == 0 or done == len(requests)):
             progress(done, len(requests))
 
-    results = import_blocks(uow, requests, by=by, now=now, on_each=tick)
+    # Events are matched by UID: importing the same (or an updated) file again replaces
+    # what it imported before instead of adding it twice.
+    results = import_blocks(uow, requests, by=by, now=now, on_each=tick, replace_imported=True)
     return sum(len(r.blocks) for r in results)

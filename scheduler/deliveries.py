@@ -49,6 +49,9 @@ INSERT_CHUNK = 500  # rows per batch of INSERTs
 PENDING = "pending"
 DONE = "done"
 FAILED = "failed"
+DISMISSED = "dismissed"  # a failure a person looked at and chose to leave
+# Deliveries a person may retry or dismiss from the console (webhooks have replay).
+MESSAGE_CONSUMERS = ("email", "whatsapp")
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,3 +385,42 @@ def sent_before(session: Session, event_id: str, channel: str) -> frozenset[str]
         )
     )
     return frozenset(rows)
+
+
+def _failed_message(business_id: str, record_id: str) -> list[ColumnElement[bool]]:
+    return [
+        DeliveryRow.id == record_id,
+        DeliveryRow.business_id == business_id,
+        DeliveryRow.status == FAILED,
+        DeliveryRow.consumer.in_(MESSAGE_CONSUMERS),
+    ]
+
+
+def retry_failed(session: Session, business_id: str, record_id: str, now: datetime) -> bool:
+    """Give a failed email/WhatsApp delivery of the business a new round of attempts, due
+    now (the sweep asks a worker for it); False when there is no such failed record."""
+    result = session.execute(
+        update(DeliveryRow)
+        .where(*_failed_message(business_id, record_id))
+        .values(
+            status=PENDING,
+            attempts=0,
+            next_attempt_at=now,
+            claimed_until=None,
+            claim_token=None,
+            finished_at=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def dismiss_failed(session: Session, business_id: str, record_id: str, now: datetime) -> bool:
+    """Set a failed email/WhatsApp delivery of the business aside (no longer listed)."""
+    result = session.execute(
+        update(DeliveryRow)
+        .where(*_failed_message(business_id, record_id))
+        .values(status=DISMISSED, finished_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]

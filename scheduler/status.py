@@ -40,6 +40,7 @@ class FailedDelivery:
     attempts: int
     error: str
     finished_at: datetime | None
+    id: str = ""  # the delivery record's, to retry or dismiss it
 
 
 @dataclass(frozen=True, slots=True)

@@ -74,6 +74,17 @@
         .catch(function () { say(texts.move_failed, true); calendar.refetchEvents(); });
     }
 
+    // Button texts in the page's language (each view's own prev/next included).
+    function labels(defaults) {
+      defaults.today = texts.today;
+      defaults.prev = texts.prev;
+      defaults.next = texts.next;
+      defaults.resourceTimeGridDay = texts.day;
+      defaults.resourceTimeGridWeek = texts.week;
+      defaults.dayGridMonth = texts.month;
+      return defaults;
+    }
+
     var view = VIEWS[data.view] || VIEWS.day;
     var calendar = window.EventCalendar.create(root, {
       view: view,
@@ -87,12 +98,11 @@
         center: "title",
         end: "resourceTimeGridDay,resourceTimeGridWeek,dayGridMonth"
       },
-      buttonText: function (defaults) {
-        defaults.today = texts.today;
-        defaults.resourceTimeGridDay = texts.day;
-        defaults.resourceTimeGridWeek = texts.week;
-        defaults.dayGridMonth = texts.month;
-        return defaults;
+      buttonText: labels,
+      views: {
+        resourceTimeGridDay: { buttonText: labels },
+        resourceTimeGridWeek: { buttonText: labels },
+        dayGridMonth: { buttonText: labels }
       },
       allDaySlot: false,
       datesAboveResources: true,
@@ -115,6 +125,11 @@
         if (url) window.location.href = url;
       },
       dateClick: function (info) {
+        if (info.view.type === VIEWS.month) {  // a day of the month opens that day's grid
+          calendar.setOption("date", info.date);
+          calendar.setOption("view", VIEWS.day);
+          return;
+        }
         if (info.allDay || !info.resource) return;
         window.location.href = "/console/bookings/new?resource=" + encodeURIComponent(info.resource.id) +
           "&at=" + encodeURIComponent(wallClock(info.date));

@@ -49,6 +49,7 @@ from hub.services.ports import UnitOfWork
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 250
+DELETED_REASONS = {"es": "Eliminado en Google Calendar", "en": "Deleted in Google Calendar"}
 Clock = Callable[[], datetime]
 
 
@@ -239,14 +240,16 @@ class GooglePull:
         uow = cast(UnitOfWork, self.database.unit_of_work())
         with uow:
             booking = uow.bookings.get(conn.business_id, booking_id)
-        if booking is None or not booking.occupies_time:
+            business = uow.businesses.get(conn.business_id)
+        if booking is None or business is None or not booking.occupies_time:
             return
         staff = ChangedBy(Actor.OPERATOR, Channel.GOOGLE, conn.user_id)
         now = self.clock()
         if event.get("status") == "cancelled":
-            cancel_booking(
-                uow, conn.business_id, booking_id, by=staff, now=now, reason="deleted in Google"
-            )
+            # The business reads the reason on the booking: in its language.
+            language = business.language.split("-")[0].lower()
+            reason = DELETED_REASONS.get(language, DELETED_REASONS["en"])
+            cancel_booking(uow, conn.business_id, booking_id, by=staff, now=now, reason=reason)
             report.cancelled += 1
             return
         start = _instant(event["start"])

@@ -204,6 +204,20 @@ class SqlBlockRepository:
         )
         return int(getattr(result, "rowcount", 0))
 
+    def delete_imported(self, business_id: str, resource_id: str, uids: Sequence[str]) -> int:
+        removed = 0
+        for start in range(0, len(uids), 500):  # bounded IN lists
+            result = self._s.execute(
+                delete(BlockRow).where(
+                    BlockRow.business_id == business_id,
+                    BlockRow.resource_id == resource_id,
+                    BlockRow.source == "import",
+                    BlockRow.external_uid.in_(list(uids[start : start + 500])),
+                )
+            )
+            removed += int(getattr(result, "rowcount", 0))
+        return removed
+
     def overlapping(
         self,
         business_id: str,

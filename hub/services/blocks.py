@@ -60,11 +60,22 @@ def import_blocks(
     by: ChangedBy,
     now: datetime,
     on_each: Callable[[], None] | None = None,
+    replace_imported: bool = False,
 ) -> list[BlockResult]:
     """Add many blocks in one transaction: all of them, or none if any is refused
-    (an agenda imported from a calendar file). ``on_each`` reports progress."""
+    (an agenda imported from a calendar file). ``on_each`` reports progress.
+    ``replace_imported``: blocks imported before from events with the same UIDs on the same
+    resource are replaced, so importing one file twice does not duplicate them."""
     results = []
     with uow:
+        if replace_imported:
+            uids: dict[tuple[str, str], dict[str, None]] = {}
+            for request in requests:
+                if request.external_uid and request.resource_id:
+                    key = (request.business_id, request.resource_id)
+                    uids.setdefault(key, {})[request.external_uid] = None
+            for (business_id, resource_id), found in uids.items():
+                uow.blocks.delete_imported(business_id, resource_id, list(found))
         for request in requests:
             results.append(place_block(uow, request, by=by, now=now))
             if on_each is not None:

@@ -164,6 +164,19 @@ def test_import_ics_brings_an_agenda_in_as_blocks(env: str, tmp_path: Path) -> N
     assert code == 0, out
     assert "imported 4 blocks" in out  # one + three weekly; the transparent one is free time
     assert count(env, "blocks") == before + 4
+    again = run(
+        "import-ics", "--business", "lavadero-demo", "--resource", "Pedro (lavador)", str(path)
+    )
+    assert again[0] == 0
+    assert count(env, "blocks") == before + 4  # the same events (by UID), not twice
+    path.write_bytes(ics(vevent("a@x", f"{future(5)}T140000", f"{future(5)}T150000", "Dentista")))
+    assert (
+        run(
+            "import-ics", "--business", "lavadero-demo", "--resource", "Pedro (lavador)", str(path)
+        )[0]
+        == 0
+    )
+    assert count(env, "blocks") == before + 4  # the moved appointment replaced, not added
 
 
 @pytest.mark.parametrize(

@@ -213,7 +213,7 @@ def test_hub_event_deleted_in_google_cancels_the_booking(world: World) -> None:
 
     cancelled = world.booking(booking.id)
     assert cancelled.status is BookingStatus.CANCELLED
-    assert cancelled.cancel_reason == "deleted in Google"
+    assert cancelled.cancel_reason == "Eliminado en Google Calendar"  # a Spanish business
 
 
 def test_revoked_grant_breaks_that_connection_only(world: World) -> None:

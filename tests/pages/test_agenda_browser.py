@@ -119,6 +119,16 @@ def test_drag_to_another_washer_refusal_in_place_and_finalizar(
     expect(page.locator(".ec-bg-event.free").first).to_contain_text("LIBRE")
     expect(page.locator("#agenda-list")).to_be_hidden()
     shot(page, "agenda-day-1280")
+    page.get_by_role("button", name="Semana").click()
+    expect(page.locator(".ec-event.bk", has_text="Ana Pérez")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"view=week"))
+    shot(page, "agenda-week-1280")
+    page.get_by_role("button", name="Mes").click()
+    expect(page.locator(".ec-event", has_text="Ana Pérez")).to_be_visible()
+    shot(page, "agenda-month-1280")
+    page.locator(f'.ec-day time[datetime="{day}"]').first.click()
+    expect(page.get_by_role("button", name="Día")).to_have_class(re.compile("ec-active"))
+    page.goto(f"/console/agenda?date={day}")
 
     drag(page, "Ana Pérez", "María", 11)
     expect(page.get_by_text("Turno movido.")).to_be_visible()
@@ -172,6 +182,7 @@ def test_phone_day_grid_and_employee_sees_only_their_washer(
     page.get_by_role("button", name="Semana").click()
     expect(page.locator(".ec-event.bk", has_text="Ana Pérez")).to_be_visible()
     shot(page, "agenda-week-390")
+    expect(page.get_by_role("button", name="Anterior")).to_be_visible()
     assert violations == []
     context.close()
 

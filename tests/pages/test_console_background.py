@@ -22,9 +22,10 @@ from hub.services.booking_create import NewBooking, create_booking
 from hub.services.customers import CustomerDetails
 from scheduler import deliveries
 from scheduler.consumers import LogEntry, LogStatus
+from scheduler.models import DeliveryRow
 from scheduler.runs import recorded
 from scheduler.tasks import EXPIRE
-from tests.pages.helpers import text_of
+from tests.pages.helpers import csrf_of, text_of
 from tests.pages.shop import Shop, create_shop
 from tests.pages.test_console import sign_in
 
@@ -156,3 +157,59 @@ def test_employees_get_404_on_the_background_screens(
     assert client.get("/console/background").status_code == 404
     assert client.get("/console/mail/ours_localhost.eml").status_code == 404
     assert "Envíos y tareas" not in client.get("/console/agenda").text
+
+
+def failed_ids(page: str) -> list[str]:
+    return [
+        part.split("/")[0] for part in page.split('action="/console/background/deliveries/')[1:]
+    ]
+
+
+def test_a_failed_message_is_retried_or_dismissed_by_its_business_only(
+    client: httpx.Client, two_shops: tuple[Shop, Shop]
+) -> None:
+    shop, other = two_shops
+    fail_whatsapp(shop.hub, book(shop, 10))
+    fail_whatsapp(shop.hub, book(shop, 12, name="Beto Gómez"))
+    fail_whatsapp(other.hub, book(other, 11))
+    assert shop.admin is not None and other.admin is not None and shop.employee is not None
+    with httpx.Client(base_url=str(client.base_url)) as stranger:
+        sign_in(stranger, other.admin.email)
+        [theirs] = set(failed_ids(stranger.get("/console/background").text))
+    sign_in(client, shop.admin.email)
+    page = client.get("/console/background")
+    first, second = sorted(set(failed_ids(page.text)))
+    token = csrf_of(page.text)
+    refused = client.post(
+        f"/console/background/deliveries/{theirs}/retry", data={"csrf_token": token}
+    )
+    assert refused.status_code == 404
+    assert client.post(f"/console/background/deliveries/{first}/retry").status_code == 403
+    retried = client.post(
+        f"/console/background/deliveries/{first}/retry",
+        data={"csrf_token": token},
+        follow_redirects=True,
+    )
+    assert "se vuelve a intentar" in text_of(retried.text)
+    assert "1 fallidos" in text_of(retried.text) and "1 pendientes" in text_of(retried.text)
+    dismissed = client.post(
+        f"/console/background/deliveries/{second}/dismiss",
+        data={"csrf_token": token},
+        follow_redirects=True,
+    )
+    assert "quedó descartado" in text_of(dismissed.text)
+    assert "0 fallidos" in text_of(dismissed.text)
+    again = client.post(
+        f"/console/background/deliveries/{second}/retry", data={"csrf_token": token}
+    )
+    assert again.status_code == 404  # only a failed record can be retried
+    with httpx.Client(base_url=str(client.base_url)) as employee:
+        sign_in(employee, shop.employee.email)
+        own = csrf_of(employee.get("/console/agenda").text)
+        denied = employee.post(
+            f"/console/background/deliveries/{first}/dismiss", data={"csrf_token": own}
+        )
+        assert denied.status_code == 404
+    with shop.hub.database.sessions() as session:
+        row = session.get(DeliveryRow, first)
+        assert row is not None and (row.status, row.attempts) == ("pending", 0)

@@ -19,7 +19,7 @@ from hub.services.blocks import NewBlock, create_block
 from hub.services.booking_create import NewBooking, create_booking
 from hub.services.booking_status import confirm_booking
 from hub.services.customers import CustomerDetails
-from tests.pages.helpers import csrf_of
+from tests.pages.helpers import csrf_of, text_of
 from tests.pages.shop import SETUP, Shop, create_shop
 from tests.pages.test_console import sign_in
 
@@ -221,3 +221,26 @@ def test_the_cards_whatsapp_link_uses_54_9_and_is_prefilled(
     text = unquote(query.replace("&amp;", "&"))
     assert text.startswith("Hola Ana Pérez, te escribimos de Lavadero Demo por tu turno del ")
     assert "a las 10:00" in text
+
+
+def test_the_week_list_shows_blocks(client: httpx.Client, shop: Shop) -> None:
+    create_block(
+        shop.hub.uow(),
+        NewBlock(
+            shop.business.id,
+            shop.at(15, days_ahead=1),
+            shop.at(16, days_ahead=1),
+            reason="Service del equipo",
+            resource_id=shop.washers[1].id,
+        ),
+        by=SETUP,
+        now=shop.hub.now(),
+    )
+    assert shop.admin is not None and shop.employee is not None
+    sign_in(client, shop.admin.email)
+    week = client.get(f"/console/agenda?view=week&date={shop.day(1).isoformat()}")
+    assert "Bloqueado 15:00 \N{EN DASH} 16:00 · María · Service del equipo" in text_of(week.text)
+    client.post("/console/logout", data={"csrf_token": csrf_of(week.text)})
+    sign_in(client, shop.employee.email)
+    theirs = client.get(f"/console/agenda?view=week&date={shop.day(1).isoformat()}")
+    assert "Service del equipo" not in text_of(theirs.text)  # not the employee's washer

@@ -105,3 +105,17 @@ def test_rescheduling_from_the_last_day_of_the_calendar_offers_the_coming_days(
         page = client.get(f"{manage}/reschedule", params={"from": far})
         assert page.status_code == 200
         assert re.search(r'name="start" value="\d{8}T\d{4}Z"', page.text), "no times offered"
+
+
+def test_the_reschedule_page_explains_a_closed_window_instead_of_listing_times(
+    client: httpx.Client, shop: Shop, clock: Clock
+) -> None:
+    manage = booked(client, shop)
+    booking = get_booking_by_token(shop.hub.uow(), manage.rsplit("/", 1)[1])
+    clock.offset = booking.start - shop.hub.now() - timedelta(hours=1) + clock.offset
+    page = client.get(f"{manage}/reschedule")
+    assert page.status_code == 200
+    text = text_of(page.text)
+    assert "se pueden reprogramar en línea hasta 2 horas antes" in text
+    assert 'class="time"' not in page.text  # no times that would be refused
+    assert "Escribirle al negocio por WhatsApp" in text

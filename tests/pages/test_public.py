@@ -7,9 +7,11 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from booking_pages.catalogue import slot_code
+from booking_pages.catalogue import CLIENT, slot_code
 from hub.bootstrap import Hub
 from hub.services.availability import list_bookings
+from hub.services.booking_create import NewBooking, create_booking
+from hub.services.customers import CustomerDetails
 from hub.services.setup import list_customers
 from tests.pages.helpers import book, csrf_of, slot_codes, text_of
 from tests.pages.shop import Shop, create_shop
@@ -231,3 +233,29 @@ def test_the_search_finds_a_business_by_name_without_accents(
 ) -> None:
     page = client.get("/book/", params={"q": "lavadero demo"})
     assert f'href="/book/{shop.slug}"' in page.text
+
+
+def test_taken_times_show_as_ocupado_without_saying_by_whom(
+    client: httpx.Client, shop: Shop
+) -> None:
+    for washer in shop.washers:  # both washers busy at 10:00, one at 11:00
+        create_booking(
+            shop.hub.uow(),
+            NewBooking(
+                shop.business.id,
+                shop.quick_wash.id,
+                shop.at(10, days_ahead=3),
+                customer=CustomerDetails("Ana Secreta", f"+54 9 11 2345-67{len(washer.id):02d}"),
+                resource_id=washer.id,
+            ),
+            by=CLIENT,
+            now=shop.hub.now(),
+        )
+    day = shop.day(3)
+    params = {"service": shop.quick_wash.id, "month": day.strftime("%Y-%m"), "day": str(day)}
+    page = client.get(f"/book/{shop.slug}", params=params)
+    text = text_of(page.text)
+    assert "10:00 ocupado" in text
+    assert slot_code(shop.at(10, days_ahead=3)) not in slot_codes(page.text)
+    assert slot_code(shop.at(11, days_ahead=3)) in slot_codes(page.text)
+    assert "Ana Secreta" not in page.text and "2345" not in page.text
