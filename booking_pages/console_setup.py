@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 from booking_pages import console_passwords
 from booking_pages.console_auth import Staff, staff_only
+from booking_pages.console_services import parse_money
 from booking_pages.web import PageError, Pages, read_form
 from hub.domain.accounts import Role
 from hub.domain.errors import ConflictError, DomainError, NotFoundError, ValidationError
@@ -49,6 +50,18 @@ POLICY_NUMBERS = (
     "client_reschedule_until_hours",
     "max_reschedules",
 )
+
+
+def _deposit(form: dict[str, str]) -> tuple[str, int] | None:
+    """The business's deposit as the settings form gives it (a fixed one in currency units)."""
+    kind = form.get("deposit_kind")
+    if kind is None:
+        return None
+    if kind == "fixed":
+        return kind, parse_money(form.get("deposit_value", ""), "deposit")
+    if kind == "percent":
+        return kind, int(form.get("deposit_value", "") or "0")
+    return kind, 0
 
 
 def routes(pages: Pages) -> list[Route]:
@@ -287,6 +300,13 @@ def routes(pages: Pages) -> list[Route]:
         step = form.get("slot_step_minutes", "").strip()
         rules["slot_step_minutes"] = int(step) if step.isdigit() and int(step) > 0 else None
         rules["requires_confirmation"] = form.get("requires_confirmation") == "1"
+        try:
+            deposit = _deposit(form)
+            refund = int(form.get("refund_hours", "") or staff.business.refund.full_refund_hours)
+        except (ValueError, ValidationError):
+            return await settings_page(
+                request, staff, staff.t("console.refused.validation_error"), 422, form=form
+            )
         change = business_settings.SettingsChange(
             name=form.get("name", ""),
             whatsapp_contact=form.get("whatsapp_contact", ""),
@@ -294,6 +314,8 @@ def routes(pages: Pages) -> list[Route]:
             timezone=form.get("timezone", staff.business.timezone),
             currency=form.get("currency", staff.business.currency),
             rules=rules,
+            deposit=deposit,
+            refund_hours=refund,
         )
         try:
             await run_in_threadpool(

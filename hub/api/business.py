@@ -37,6 +37,11 @@ SETTINGS_IN = obj(
         "timezone": {"type": "string", "minLength": 1, "maxLength": 64},
         "currency": {"type": "string", "pattern": "^[A-Za-z]{3}$"},
         "booking_rules": RULES_IN,
+        "deposit": obj(
+            {"kind": enum(["none", "percent", "fixed"]), "value": integer(0, 10**12)},
+            ("kind",),
+        ),
+        "refund_full_hours": integer(0, POLICY_LIMITS["client_cancel_until_hours"]),
         "confirm": BOOL,
     }
 )
@@ -57,6 +62,8 @@ SETTINGS_SCHEMA = obj(
             },
             closed=False,
         ),
+        "deposit": obj({"kind": STR, "value": INT}, closed=False),
+        "refund_full_hours": INT,
     },
     ("id", "slug", "name", "language", "timezone", "currency", "booking_rules"),
     closed=False,
@@ -74,7 +81,13 @@ def settings(business: Business) -> dict[str, Any]:
         "timezone": business.timezone,
         "currency": business.currency,
         "booking_rules": {k: getattr(policy, k) for k in business_settings.POLICY_FIELDS},
+        "deposit": {"kind": business.deposit.kind.value, "value": business.deposit.value},
+        "refund_full_hours": business.refund.full_refund_hours,
     }
+
+
+def _deposit(given: dict[str, Any] | None) -> tuple[str, int] | None:
+    return None if given is None else (given["kind"], given.get("value", 0))
 
 
 @ops.route(
@@ -93,7 +106,9 @@ async def get_settings(call: Call) -> Response:
     "/business",
     summary="Change the business's settings (fields given are replaced)",
     description=(
-        "Bookings already made keep their instant, price and currency. Changing the timezone "
+        "`deposit`: none, a percentage of the price (1-100) or a fixed amount in minor units; "
+        "`refund_full_hours`: a client cancelling at least this long before gets the deposit "
+        "back. Bookings already made keep their instant, price and currency. Changing the timezone "
         "or the currency while bookings are still to come needs `confirm: true` (else 409 "
         "`confirm_change`, with `upcoming`: how many)."
     ),
@@ -114,6 +129,12 @@ async def patch_settings(call: Call) -> Response:
         timezone=body.get("timezone"),
         currency=body.get("currency"),
         rules=body.get("booking_rules"),
+        deposit=(
+            (body["deposit"]["kind"], body["deposit"].get("value", 0))
+            if "deposit" in body
+            else None
+        ),
+        refund_hours=body.get("refund_full_hours"),
     )
     saved = await call.run(
         business_settings.change_settings,

@@ -1,5 +1,6 @@
 """Use case: a business admin changes the business's own settings — name, contact WhatsApp,
-language, timezone, currency and booking rules — in one validated step.
+language, timezone, currency, booking rules, the deposit ("seña") asked by default and the
+refund rule — in one validated step.
 
 What a change of timezone or currency means for bookings already made:
 
@@ -12,7 +13,9 @@ What a change of timezone or currency means for bookings already made:
 
 While upcoming bookings exist, either change must be confirmed (``confirm=True``); unconfirmed
 it is refused with ``ConflictError`` naming how many bookings it concerns, and nothing is
-written. Anything else of the business (slug, deposit and refund rules, channels) is not here.
+written. A new deposit applies to bookings made from then on (a booking keeps the deposit it
+was made with); the refund rule is the one in force when a booking is cancelled. The slug,
+payment providers and channels are not here.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from typing import Any
 from hub.domain.booking import OCCUPYING, ChangedBy
 from hub.domain.errors import ConflictError, ValidationError
 from hub.domain.model import Business, check_timezone, require_aware
-from hub.domain.policies import BookingPolicy
+from hub.domain.policies import BookingPolicy, DepositKind, DepositRule
 from hub.services.calendars import get_business
 from hub.services.customers import normalise_phone
 from hub.services.events import record_audit
@@ -53,6 +56,7 @@ POLICY_LIMITS = {
     "max_reschedules": 100,
 }
 _FAR = timedelta(days=3660)
+MAX_MINOR = 10**12
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +70,8 @@ class SettingsChange:
     timezone: str | None = None
     currency: str | None = None
     rules: Mapping[str, Any] | None = None
+    deposit: tuple[str, int] | None = None  # (kind, value): none, percent 1-100, fixed minor
+    refund_hours: int | None = None  # a client cancelling this long before gets it back
 
 
 def upcoming_bookings(uow: UnitOfWork, business_id: str, now: datetime) -> int:
@@ -130,6 +136,8 @@ def _snapshot(business: Business) -> dict[str, Any]:
         "timezone": business.timezone,
         "currency": business.currency,
         **{k: getattr(policy, k) for k in POLICY_FIELDS},
+        "deposit": [business.deposit.kind.value, business.deposit.value],
+        "refund_hours": business.refund.full_refund_hours,
     }
 
 
@@ -155,6 +163,22 @@ def _apply(business: Business, change: SettingsChange) -> None:
         business.currency = code.upper()
     if change.rules:
         business.policy = _policy(business.policy, change.rules)
+    if change.deposit is not None:
+        kind, value = change.deposit
+        try:
+            deposit_kind = DepositKind(kind)
+        except ValueError as exc:
+            raise ValidationError("a deposit is none, percent or fixed", field="deposit") from exc
+        if deposit_kind is not DepositKind.NONE and value <= 0:
+            raise ValidationError("say how much the deposit is", field="deposit")
+        if value > MAX_MINOR:
+            raise ValidationError("the deposit is too large", field="deposit")
+        value = 0 if deposit_kind is DepositKind.NONE else value
+        business.deposit = DepositRule(deposit_kind, value, business.deposit.provider)
+    if change.refund_hours is not None:
+        if not 0 <= change.refund_hours <= POLICY_LIMITS["client_cancel_until_hours"]:
+            raise ValidationError("refund hours are between 0 and 8760", field="refund_hours")
+        business.refund = replace(business.refund, full_refund_hours=change.refund_hours)
 
 
 def _policy(policy: BookingPolicy, rules: Mapping[str, Any]) -> BookingPolicy:

@@ -116,3 +116,22 @@ def test_reminders_and_messages_over_the_api(live_hub: LiveHub) -> None:
         assert client.get("/api/v1/notification-settings").json()["messages_off"] == ["thank_you"]
     with theirs.client() as client:
         assert client.get("/api/v1/notification-settings").json()["messages_off"] == []
+
+
+def test_the_deposit_and_refund_rule_over_the_api(live_hub: LiveHub) -> None:
+    tenant = live_hub.tenant()
+    with tenant.client() as client:
+        changed = client.patch(
+            "/api/v1/business",
+            json={"deposit": {"kind": "percent", "value": 20}, "refund_full_hours": 24},
+        )
+        assert changed.status_code == 200, changed.text
+        assert changed.json()["deposit"] == {"kind": "percent", "value": 20}
+        assert changed.json()["refund_full_hours"] == 24
+        booked = client.post("/api/v1/bookings", json=tenant.booking_body(hour=11))
+        assert booked.status_code == 201, booked.text
+        price = tenant.service.price_minor
+        assert booked.json()["deposit_minor"] == (price * 20 + 99) // 100
+        for bad in ({"deposit": {"kind": "percent", "value": 150}}, {"deposit": {"kind": "fixed"}}):
+            assert client.patch("/api/v1/business", json=bad).status_code == 422, bad
+        assert client.get("/api/v1/business").json()["deposit"]["value"] == 20

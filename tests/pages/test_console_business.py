@@ -122,3 +122,22 @@ def test_settings_are_the_signed_in_admins_own_business(
     assert setup.find_business(
         staffed_shop.hub.uow(), business_id=staffed_shop.business.id
     ).name == ("Cambiado")
+
+
+def test_the_admin_sets_the_deposit_and_the_refund_rule(
+    client: httpx.Client, staffed_shop: Shop
+) -> None:
+    shop = staffed_shop
+    assert shop.admin is not None
+    sign_in(client, shop.admin.email)
+    saved = _post(client, deposit_kind="fixed", deposit_value="1.500,00", refund_hours="24")
+    assert saved.status_code == 303
+    business = setup.find_business(shop.hub.uow(), business_id=shop.business.id)
+    assert business.deposit.kind.value == "fixed" and business.deposit.value == 150000
+    assert business.refund.full_refund_hours == 24
+    assert "Seña y devoluciones" in text_of(client.get("/console/settings").text)
+    for bad in ({"deposit_kind": "percent", "deposit_value": "120"}, {"refund_hours": "pronto"}):
+        answer = _post(client, **bad)
+        assert answer.status_code == 422, bad
+    business = setup.find_business(shop.hub.uow(), business_id=shop.business.id)
+    assert business.deposit.value == 150000

@@ -232,6 +232,14 @@ class FakeStripe(_Server):
         return None
 
     def _session(self, form: Json) -> tuple[int, Json]:
+        # expires_at: 30 minutes to 24 hours after creation, else the request is refused
+        # (https://docs.stripe.com/api/checkout/sessions/create#create_checkout_session-expires_at).
+        expires_at = form.get("expires_at")
+        if expires_at is not None:
+            ahead = int(expires_at) - int(time.time())
+            if not 30 * 60 <= ahead <= 24 * 3600:
+                message = "The `expires_at` timestamp must be between 30 minutes and 24 hours"
+                return 400, {"error": {"type": "invalid_request_error", "message": message}}
         n = next(self.ids)
         item = form["line_items"][0]["price_data"]
         session = {
@@ -247,6 +255,7 @@ class FakeStripe(_Server):
             "payment_status": "unpaid",
             "payment_intent": None,
             "status": "open",
+            "expires_at": int(expires_at) if expires_at is not None else None,
         }
         self.sessions[session["id"]] = session
         return 200, session

@@ -22,9 +22,12 @@ from hub.services.payments import (
 )
 
 NAME = "stripe"
-# Stripe accepts a Checkout Session expiry between 30 minutes and 24 hours from now; a
-# shorter hold is enforced on our side (a payment after it is refunded).
+# Stripe accepts a Checkout Session expiry between 30 minutes and 24 hours from its creation
+# (https://docs.stripe.com/api/checkout/sessions/create#create_checkout_session-expires_at).
+# A shorter hold is enforced on our side (a payment after it is refunded); a longer one gets
+# a checkout that lasts 24 hours (a minute less, for the clocks' difference).
 MIN_EXPIRY = 31 * 60
+MAX_EXPIRY = 24 * 3600 - 60
 # A refund that failed or was cancelled gave nothing back.
 REFUND_COUNTS = frozenset({"succeeded", "pending", "requires_action"})
 
@@ -62,9 +65,9 @@ class StripeProvider:
         if request.customer_email:
             params["customer_email"] = request.customer_email
         if request.expires_at is not None:
-            params["expires_at"] = max(
-                int(request.expires_at.timestamp()), int(time.time()) + MIN_EXPIRY
-            )
+            now = int(time.time())
+            wanted = int(request.expires_at.timestamp())
+            params["expires_at"] = min(max(wanted, now + MIN_EXPIRY), now + MAX_EXPIRY)
         try:
             session = self.client.v1.checkout.sessions.create(
                 params,  # type: ignore[arg-type]
