@@ -95,6 +95,11 @@ NEW_BOOKING = obj(
 PATCH_BOOKING = obj(
     {
         "start": DATE_TIME,
+        "resource_id": {
+            **ID,
+            "description": "Move the booking to this resource (one that "
+            "does the service and is free then), with or without a new start",
+        },
         "force": {"type": "boolean"},
         "notes": TEXT,
         "invitees": INVITEES,
@@ -276,7 +281,8 @@ def expected_version(call: Call) -> int | None:
 @ops.route(
     "PATCH",
     "/bookings/{id}",
-    summary="Reschedule (start) and/or edit notes, invitees, address; honours If-Match",
+    summary="Reschedule (start, resource_id) and/or edit notes, invitees, address; honours "
+    "If-Match",
     body=PATCH_BOOKING,
     responses={200: BOOKING_SCHEMA},
     errors=(409, 412),
@@ -288,6 +294,7 @@ async def patch_booking(call: Call) -> Response:
 
     def change() -> Response:
         item = None
+        resource_id = body.get("resource_id")
         if start is not None:
             item = call.hub.core.reschedule_booking(
                 call.business_id,
@@ -295,6 +302,15 @@ async def patch_booking(call: Call) -> Response:
                 start,
                 by=INTEGRATION,
                 force=body.get("force", False),
+                resource_id=resource_id,
+                expected_version=version,
+            )
+        elif resource_id is not None:
+            item = call.hub.core.reassign_booking(
+                call.business_id,
+                call.path["id"],
+                resource_id,
+                by=INTEGRATION,
                 expected_version=version,
             )
         edits = {k: body[k] for k in ("notes", "address") if k in body}

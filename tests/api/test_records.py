@@ -77,3 +77,28 @@ def test_search_ignores_accents_and_case_on_every_database(live_hub: LiveHub) ->
     assert [(u["kind"], u["name"]) for u in staff["items"]] == [("staff", "José Núñez")]
     assert [b["customer"]["name"] for b in listed] == ["María López"]
     assert elsewhere["items"] == []
+
+
+def test_an_integrator_moves_a_booking_to_another_resource(live_hub: LiveHub) -> None:
+    """What the agenda's drag does, over the API: another resource, with or without a new
+    start; another business's resource is refused and nothing changes."""
+    a, b = live_hub.tenant(), live_hub.tenant()
+    with a.client() as client:
+        booking = client.post(
+            "/api/v1/bookings", json=a.booking_body(10, resource=a.resources[0].id)
+        ).json()
+        url = f"/api/v1/bookings/{booking['id']}"
+        foreign = client.patch(url, json={"resource_id": b.resources[0].id})
+        assert foreign.status_code in (404, 422), foreign.text
+        assert client.get(url).json()["resource_id"] == a.resources[0].id
+        same_time = client.patch(url, json={"resource_id": a.resources[1].id})
+        assert same_time.status_code == 200, same_time.text
+        assert same_time.json()["resource_id"] == a.resources[1].id
+        moved = client.patch(
+            url, json={"resource_id": a.resources[0].id, "start": a.at(11).isoformat()}
+        )
+        assert moved.status_code == 200, moved.text
+        assert (moved.json()["resource_id"], moved.json()["start"]) == (
+            a.resources[0].id,
+            a.at(11).isoformat(),
+        )
