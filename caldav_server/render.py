@@ -1,9 +1,9 @@
 """What the CalDAV view serves: bookings and blocks as iCalendar objects, with their ETags.
 
 Rendering is deterministic (DTSTAMP is the booking's last change, not the clock), so one
-booking version always gives the same bytes and the same ETag. The ETag is a digest of
-everything the text is made from, computed without rendering: a PROPFIND that lists 10,000
-ETags renders nothing. The iCalendar itself comes from ``hub.ical`` (the one builder).
+booking version always gives the same bytes and the same ETag. The ETag is a digest of the
+versions of the rows the text is made from, computed without rendering: a PROPFIND that
+lists 10,000 ETags renders nothing. The iCalendar itself comes from ``hub.ical`` (the one builder).
 """
 
 from __future__ import annotations
@@ -56,41 +56,34 @@ def booking_etag(booking: Booking, customer: Customer, catalog: Catalog) -> str:
         catalog,
         booking.id,
         booking.version,
-        booking.updated_at,
         booking.service_id,
         booking.branch_id,
-        customer.name,
-        customer.phone,
-        customer.email,
+        customer.version,
     )
 
 
-def etag_from(  # noqa: PLR0917 - one booking's columns, as ``store.booking_etags`` reads them
+def etag_from(  # noqa: PLR0917 - one booking's columns, as ``store.booking_listing`` reads them
     catalog: Catalog,
     booking_id: str,
     version: int,
-    updated_at: datetime | None,
     service_id: str,
     branch_id: str | None,
-    name: str,
-    phone: str | None,
-    email: str | None,
+    customer_version: int,
 ) -> str:
-    """A booking's ETag from the columns its text is made from (no rendering)."""
+    """A booking's ETag, without rendering: from the versions of the rows its event is
+    made from (the booking, its customer, service, resource and branch, the business).
+    Each is bumped by every change to its row, so whatever the event shows moves the ETag;
+    a change that alters none of those rows leaves it alone."""
     service = catalog.services.get(service_id)
     branch = catalog.branches.get(branch_id or "")
     return etag_of(
         booking_id,
         version,
-        updated_at,
-        name,
-        phone,
-        email,
-        service.name if service else "",
-        catalog.resource.name,
-        branch.address if branch else "",
-        catalog.business.timezone,
-        catalog.business.language,
+        customer_version,
+        service.version if service else 0,
+        catalog.resource.version,
+        branch.version if branch else 0,
+        catalog.business.version,
     )
 
 

@@ -330,15 +330,7 @@ class ResourceCalendar(Root):
     @staticmethod
     def _etag_of_row(catalog: store.Catalog, row: Any) -> str:
         return etag_from(
-            catalog,
-            row.id,
-            row.version,
-            row.updated_at,
-            row.service_id,
-            row.branch_id,
-            row.name,
-            row.phone,
-            row.email,
+            catalog, row.id, row.version, row.service_id, row.branch_id, row.customer_version
         )
 
     def has_uid(self, uid: str) -> bool:

@@ -167,9 +167,7 @@ def booking_listing(session: Session, resource_id: str) -> list[Any]:
             BookingRow.branch_id,
             BookingRow.start_at,
             BookingRow.end_at,
-            CustomerRow.name,
-            CustomerRow.phone,
-            CustomerRow.email,
+            CustomerRow.version.label("customer_version"),
         )
         .join(CustomerRow, CustomerRow.id == BookingRow.customer_id)
         .where(BookingRow.resource_id == resource_id, BookingRow.status.not_in(GONE))

@@ -128,6 +128,7 @@ class Business:
     whatsapp_contact: str | None = None
     settings: dict[str, Any] = field(default_factory=dict)
     id: str = field(default_factory=new_id)
+    version: int = field(default=1, compare=False)  # the stored row's; persistence bumps it
 
     def __post_init__(self) -> None:
         check_timezone(self.timezone)
@@ -160,6 +161,7 @@ class Branch:
     exceptions: tuple[DateException, ...] = ()
     active: bool = True  # archived: no longer offered to clients; its history stays
     id: str = field(default_factory=new_id)
+    version: int = field(default=1, compare=False)  # the stored row's; persistence bumps it
 
     def __post_init__(self) -> None:
         if not self.name.strip():
@@ -192,6 +194,7 @@ class Resource:
     price_minor: int | None = None  # for per-resource pricing
     active: bool = True
     id: str = field(default_factory=new_id)
+    version: int = field(default=1, compare=False)  # the stored row's; persistence bumps it
 
     def __post_init__(self) -> None:
         if self.capacity < 1:
@@ -226,6 +229,7 @@ class Service:
     description: str = ""
     active: bool = True
     id: str = field(default_factory=new_id)
+    version: int = field(default=1, compare=False)  # the stored row's; persistence bumps it
 
     def __post_init__(self) -> None:
         if self.duration_minutes <= 0:
@@ -282,6 +286,7 @@ class Customer:
     email: str | None = None
     address: str | None = None
     id: str = field(default_factory=new_id)
+    version: int = field(default=1, compare=False)  # the stored row's; persistence bumps it
 
 
 @dataclass(slots=True)

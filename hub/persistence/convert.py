@@ -101,7 +101,7 @@ def deposit_from_json(data: dict[str, Any]) -> DepositRule:
 
 
 def business_to_row(b: Business, row: BusinessRow | None = None) -> BusinessRow:
-    row = row or BusinessRow(id=b.id)
+    row = row or BusinessRow(id=b.id, version=b.version)
     row.slug, row.name, row.timezone = b.slug, b.name, b.timezone
     row.currency, row.language, row.country = b.currency, b.language, b.country
     row.policy = dataclasses.asdict(b.policy)
@@ -126,11 +126,12 @@ def business_from_row(row: BusinessRow) -> Business:
         whatsapp_contact=row.whatsapp_contact,
         settings=dict(row.settings),
         id=row.id,
+        version=row.version,
     )
 
 
 def branch_to_row(b: Branch, row: BranchRow | None = None) -> BranchRow:
-    row = row or BranchRow(id=b.id, business_id=b.business_id)
+    row = row or BranchRow(id=b.id, business_id=b.business_id, version=b.version)
     row.name, row.address, row.lat, row.lng = b.name, b.address, b.lat, b.lng
     row.coverage_km = b.coverage_km
     # Archiving keeps the row (bookings name it); the flag rides with the branch's rules.
@@ -151,11 +152,12 @@ def branch_from_row(row: BranchRow) -> Branch:
         exceptions=exceptions,
         active=not row.rules.get("archived", False),
         id=row.id,
+        version=row.version,
     )
 
 
 def resource_to_row(r: Resource, row: ResourceRow | None = None) -> ResourceRow:
-    row = row or ResourceRow(id=r.id, business_id=r.business_id)
+    row = row or ResourceRow(id=r.id, business_id=r.business_id, version=r.version)
     row.name, row.kind, row.capacity = r.name, r.kind.value, r.capacity
     row.branch_ids = list(r.branch_ids)
     row.rules = rules_to_json(r.weekly, r.exceptions)
@@ -177,6 +179,7 @@ def resource_from_row(row: ResourceRow | Row[Any]) -> Resource:
         price_minor=row.price_minor,
         active=row.active,
         id=row.id,
+        version=row.version,
     )
 
 
@@ -191,7 +194,7 @@ def group_from_row(row: GroupRow) -> ResourceGroup:
 
 
 def service_to_row(s: Service, row: ServiceRow | None = None) -> ServiceRow:
-    row = row or ServiceRow(id=s.id, business_id=s.business_id)
+    row = row or ServiceRow(id=s.id, business_id=s.business_id, version=s.version)
     row.name, row.duration_minutes, row.price_minor = s.name, s.duration_minutes, s.price_minor
     row.pricing = s.pricing.value
     row.buffer_before_minutes = s.buffer_before_minutes
@@ -221,17 +224,26 @@ def service_from_row(row: ServiceRow) -> Service:
         description=row.description,
         active=row.active,
         id=row.id,
+        version=row.version,
     )
 
 
 def customer_to_row(c: Customer, row: CustomerRow | None = None) -> CustomerRow:
-    row = row or CustomerRow(id=c.id, business_id=c.business_id)
+    row = row or CustomerRow(id=c.id, business_id=c.business_id, version=c.version)
     row.name, row.phone, row.email, row.address = c.name, c.phone, c.email, c.address
     return row
 
 
 def customer_from_row(row: CustomerRow | Row[Any]) -> Customer:
-    return Customer(row.business_id, row.name, row.phone, row.email, row.address, id=row.id)
+    return Customer(
+        row.business_id,
+        row.name,
+        row.phone,
+        row.email,
+        row.address,
+        id=row.id,
+        version=row.version,
+    )
 
 
 # -- bookings and records ------------------------------------------------------------------

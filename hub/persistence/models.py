@@ -2,8 +2,11 @@
 
 Rows are not the domain: repositories convert between these and ``hub.domain`` objects.
 The schema itself is created by the Alembic revisions in ``migrations/``, never by
-``create_all``; a test checks that the two agree. Tables of other parts of the product
-(users, webhooks, Google connections…) belong to those parts, not here.
+``create_all``; a test checks that the two agree. The setup rows a booking's calendar event
+is rendered from (business, branch, resource, service, customer) carry a ``version`` that
+the repositories bump on every change to the row; the event's ETag derives from them.
+Tables of other parts of the product (users, webhooks, Google connections…) belong to those
+parts, not here.
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ class BusinessRow(Base):
     refund: Mapped[dict[str, Any]]
     whatsapp_contact: Mapped[str | None] = mapped_column(String(32))
     settings: Mapped[dict[str, Any]]
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
 
 class BranchRow(Base):
@@ -68,6 +72,7 @@ class BranchRow(Base):
     lng: Mapped[float | None] = mapped_column(Float)
     coverage_km: Mapped[float | None] = mapped_column(Float)
     rules: Mapped[dict[str, Any]]  # {"weekly": [...], "exceptions": [...]}
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
 
 class ResourceRow(Base):
@@ -83,6 +88,7 @@ class ResourceRow(Base):
     color: Mapped[str] = mapped_column(String(16))
     price_minor: Mapped[int | None] = mapped_column(money_type())
     active: Mapped[bool] = mapped_column(Boolean)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
 
 class GroupRow(Base):
@@ -112,6 +118,7 @@ class ServiceRow(Base):
     max_persons: Mapped[int] = mapped_column(Integer)
     description: Mapped[str] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
 
 class CustomerRow(Base):
@@ -127,6 +134,7 @@ class CustomerRow(Base):
     phone: Mapped[str | None] = mapped_column(String(20))
     email: Mapped[str | None] = mapped_column(String(320))
     address: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
 
 class BookingRow(Base):
