@@ -53,7 +53,13 @@ class DavWorld:
         return Staff(user, raw)
 
     def book(
-        self, hour: int, *, resource: int = 0, days_ahead: int = 3, name: str = "José Pérez"
+        self,
+        hour: int,
+        *,
+        resource: int = 0,
+        days_ahead: int = 3,
+        name: str = "José Pérez",
+        phone: str = "+54 9 11 2345-6789",
     ) -> Booking:
         t = self.tenant
         return create_booking(
@@ -63,7 +69,7 @@ class DavWorld:
                 service_id=t.service.id,
                 start=t.at(hour, days_ahead=days_ahead),
                 resource_id=t.resources[resource].id,
-                customer=CustomerDetails(name=name, phone="+54 9 11 2345-6789"),
+                customer=CustomerDetails(name=name, phone=phone),
                 notes="Portón verde",
             ),
             by=SETUP,

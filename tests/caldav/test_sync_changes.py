@@ -147,3 +147,47 @@ def test_the_whole_calendar_downloads_with_every_event(dav: DavWorld) -> None:
     assert f"UID:{first.id}@turnero" in text
     assert f"UID:{second.id}@turnero" in text
     assert "Lavado completo" in text
+
+
+def test_renaming_a_customer_through_the_api_changes_the_etag_of_their_events(
+    dav: DavWorld,
+) -> None:
+    """A client caching events by ETag sees a rename: the event's ETag (read alone, in a
+    listing and in a sync) is new, and only a change that alters the rows the event is made
+    from gives a new one."""
+    booking = dav.book(10)
+    other = dav.book(12, name="Ana Núñez", phone="+54 9 11 3456-7890")
+    url = dav.calendar_url(dav.admin, dav.tenant.resources[0].id)
+    item, others = f"{url}{booking.id}.ics", f"{url}{other.id}.ics"
+    with http(dav, dav.admin) as h:
+        before = h.get(item)
+        assert before.status_code == 200, before.text
+        first = h.request("REPORT", url, content=SYNC.format(token=""), headers={"Depth": "1"})
+        token = ET.fromstring(first.content).findtext("{DAV:}sync-token")
+        etags = {href.rsplit("/", 1)[-1]: etag for href, etag in listed(first).items()}
+        assert etags[f"{booking.id}.ics"] == before.headers["ETag"]
+
+        with dav.tenant.client() as api:
+            same = api.patch(
+                f"/api/v1/customers/{booking.customer_id}", json={"name": "José Pérez"}
+            )
+            assert same.status_code == 200, same.text
+            assert h.get(item).headers["ETag"] == before.headers["ETag"]
+            renamed = api.patch(
+                f"/api/v1/customers/{booking.customer_id}", json={"name": "José María Pérez"}
+            )
+            assert renamed.status_code == 200, renamed.text
+
+        after = h.get(item)
+        assert "SUMMARY:Lavado completo — José María Pérez" in after.text.replace("\r\n ", "")
+        assert after.headers["ETag"] != before.headers["ETag"]
+        delta = h.request("REPORT", url, content=SYNC.format(token=token), headers={"Depth": "1"})
+        assert ET.fromstring(delta.content).findtext("{DAV:}sync-token") != token
+        assert {href.rsplit("/", 1)[-1]: etag for href, etag in listed(delta).items()} == {
+            f"{booking.id}.ics": after.headers["ETag"]
+        }
+        propfind = h.request("PROPFIND", url, content=ETAGS, headers={"Depth": "1"})
+        shown = {href.rsplit("/", 1)[-1]: etag for href, etag in listed(propfind).items()}
+        assert shown[f"{booking.id}.ics"] == after.headers["ETag"]
+        assert shown[f"{other.id}.ics"] == h.get(others).headers["ETag"]
+        assert shown[f"{other.id}.ics"] == etags[f"{other.id}.ics"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -83,6 +85,35 @@ def test_setup_entities_round_trip(db: SqlDatabase) -> None:
         assert uow.customers.find_by_email(business.id, "j@example.com") == customer
         (branch,) = uow.branches.list(business.id)
         assert branch.hours == (WeeklyInterval(0, time(8), time(20)),)
+
+
+def test_setup_rows_get_a_new_version_when_changed_and_keep_it_when_saved_unchanged(
+    db: SqlDatabase,
+) -> None:
+    """Calendar events are rendered from these rows and their ETags derive from the versions."""
+    business, resource, service, customer = _setup(db)
+    with db.unit_of_work() as uow:
+        branch = uow.branches.list(business.id)[0]
+    renamed: list[tuple[str, object]] = [
+        ("businesses", replace(business, name="Acme SA")),
+        ("branches", replace(branch, address="Av. Corrientes 1234")),
+        ("resources", replace(resource, name="Ana María")),
+        ("services", replace(service, name="Corte")),
+        ("customers", replace(customer, name="Juana Pérez")),
+    ]
+    for repo, entity in renamed:
+        for change, version in ((entity, 2), (entity, 2), (replace(entity), 2)):
+            with db.unit_of_work() as uow:
+                getattr(uow, repo).update(change)
+                uow.commit()
+            with db.unit_of_work() as uow:
+                ident: Any = change
+                got = (
+                    uow.businesses.get(ident.id)
+                    if repo == "businesses"
+                    else getattr(uow, repo).get(business.id, ident.id)
+                )
+            assert got.version == version, repo
 
 
 def test_tenants_never_see_each_other(db: SqlDatabase) -> None:
