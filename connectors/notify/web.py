@@ -56,7 +56,6 @@ from hub.domain.errors import ConflictError, DomainError
 from hub.domain.model import Business, Customer, new_id
 from hub.persistence.uow import SqlUnitOfWork
 from hub.services import replies
-from hub.services.booking_status import cancel_booking
 from hub.services.message_fallback import request_fallback
 from hub.services.ports import UnitOfWork
 from scheduler import message_status
@@ -165,7 +164,7 @@ class ReplyHandler:
         if reply.intent is ReplyIntent.OTHER:
             return
         port = cast(UnitOfWork, uow)
-        now = self._hub.now()
+        now = self._hub.core.now()
         target = replies.reply_target(
             port,
             business,
@@ -188,19 +187,18 @@ class ReplyHandler:
             return
         if reply.intent is ReplyIntent.CANCEL:
             row.outcome = inbound.CANCELLED
-            cancel_booking(
-                port,
+            self._hub.core.cancel_booking(
                 business.id,
                 booking.id,
                 by=replies.CLIENT_WHATSAPP,
-                now=now,
                 reason=cancel_reason(business),
                 expected_version=booking.version,
+                uow=port,
             )
         else:
             row.outcome = inbound.CONFIRMED
-            replies.record_client_confirmation(
-                port, business.id, booking.id, by=replies.CLIENT_WHATSAPP, now=now
+            self._hub.core.record_client_confirmation(
+                business.id, booking.id, by=replies.CLIENT_WHATSAPP, uow=port
             )
 
 

@@ -18,7 +18,14 @@ from datetime import datetime
 
 from hub.availability.types import Slot
 from hub.domain.booking import Booking, ChangedBy
-from hub.services import availability, booking_create, booking_moves, series
+from hub.services import (
+    availability,
+    booking_create,
+    booking_moves,
+    booking_status,
+    replies,
+    series,
+)
 from hub.services.availability import AvailabilityQuery
 from hub.services.booking_create import NewBooking
 from hub.services.customers import InviteeDetails
@@ -143,4 +150,31 @@ class Services:
             invitees=invitees,
             address=address,
             expected_version=expected_version,
+        )
+
+    def cancel_booking(
+        self,
+        business_id: str,
+        booking_id: str,
+        *,
+        by: ChangedBy,
+        reason: str = "",
+        expected_version: int | None = None,
+        uow: UnitOfWork | None = None,
+    ) -> Booking:
+        return booking_status.cancel_booking(
+            self._uow(uow),
+            business_id,
+            booking_id,
+            by=by,
+            now=self.clock(),
+            reason=reason,
+            expected_version=expected_version,
+        )
+
+    def record_client_confirmation(
+        self, business_id: str, booking_id: str, *, by: ChangedBy, uow: UnitOfWork | None = None
+    ) -> Booking:
+        return replies.record_client_confirmation(
+            self._uow(uow), business_id, booking_id, by=by, now=self.clock()
         )
