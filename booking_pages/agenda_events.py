@@ -43,8 +43,12 @@ def booking_event(
         "resourceId": b.resource_id,
         "start": wall(b.start, tz),
         "end": wall(b.end, tz),
-        "title": f"{customer} · {card.service} · {t('status.' + b.status.value)}",
-        "classNames": ["bk", f"st-{b.status.value}", card.phase],
+        "title": " · ".join(
+            [customer, card.service, t("status." + b.status.value)]
+            + ([t("console.client_confirmed_short")] if b.client_confirmed_at else [])
+        ),
+        "classNames": ["bk", f"st-{b.status.value}", card.phase]
+        + (["client-confirmed"] if b.client_confirmed_at else []),
         "editable": movable,
         "startEditable": movable,
         "durationEditable": False,
@@ -53,6 +57,7 @@ def booking_event(
             "url": f"/console/bookings/{b.id}?next={quote(back, safe='')}",
             "version": b.version,
             "status": b.status.value,
+            "clientConfirmed": b.client_confirmed_at is not None,
         },
     }
 

@@ -19,6 +19,7 @@ from hub.services.blocks import NewBlock, create_block
 from hub.services.booking_create import NewBooking, create_booking
 from hub.services.booking_status import confirm_booking
 from hub.services.customers import CustomerDetails
+from hub.services.replies import CLIENT_WHATSAPP
 from tests.pages.helpers import csrf_of, text_of
 from tests.pages.shop import SETUP, Shop, create_shop
 from tests.pages.test_console import sign_in
@@ -244,3 +245,23 @@ def test_the_week_list_shows_blocks(client: httpx.Client, shop: Shop) -> None:
     sign_in(client, shop.employee.email)
     theirs = client.get(f"/console/agenda?view=week&date={shop.day(1).isoformat()}")
     assert "Service del equipo" not in text_of(theirs.text)  # not the employee's washer
+
+
+def test_a_clients_confirmation_shows_on_the_agenda(client: httpx.Client, shop: Shop) -> None:
+    ana = confirmed(shop, 10, 0, "Ana Pérez")
+    beto = confirmed(shop, 12, 1, "Beto Gómez")
+    # Ana taps "Confirmar" on her WhatsApp reminder; Beto does not answer.
+    shop.hub.core.record_client_confirmation(shop.business.id, ana.id, by=CLIENT_WHATSAPP)
+    assert shop.admin is not None
+    sign_in(client, shop.admin.email)
+    events = {e["id"]: e for e in feed(client, shop)["events"]}
+    assert events[ana.id]["title"].endswith("Confirmó el cliente")
+    assert events[ana.id]["extendedProps"]["clientConfirmed"] is True
+    assert "client-confirmed" in events[ana.id]["classNames"]
+    assert "Confirmó el cliente" not in events[beto.id]["title"]
+    # The list view (no JavaScript) says it on the card too.
+    page = client.get("/console/agenda", params={"date": shop.day(1).isoformat()})
+    assert page.status_code == 200
+    cards = text_of(page.text)
+    assert cards.count("Confirmó el cliente") == 1
+    assert "✓ Confirmó el cliente Ana Pérez" in cards  # in Ana's card, before her name
