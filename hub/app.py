@@ -26,6 +26,7 @@ from connectors.crm_webhooks import api as webhooks_api
 from connectors.google.web import routes as google_routes
 from connectors.notify import api as whatsapp_api
 from connectors.notify.web import routes as whatsapp_routes
+from connectors.payments import api as payments_api
 from connectors.payments.runtime import routes as payment_routes
 from hub.api import errors
 from hub.api.docs import docs_mount, openapi_route
@@ -52,7 +53,7 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
 
 def api_registry() -> Registry:
     """API v1: the core's operations and the connectors' (declared in their own packages)."""
-    return registry([webhooks_api.ops, whatsapp_api.ops])
+    return registry([webhooks_api.ops, whatsapp_api.ops, payments_api.ops])
 
 
 def _api_mount(hub: Hub) -> Mount:

@@ -2,10 +2,11 @@
 (``provider_for``), the routes mounted at ``/connectors/payments`` (``routes``) and the
 ``payments`` outbox consumer that refunds deposits by policy (``install_payments``).
 
-A business connects a provider in ``Business.settings["payments"]``, e.g.
-``{"provider": "stripe", "secret_key": "sk_…", "webhook_secret": "whsec_…"}`` or
-``{"provider": "mercadopago", "access_token": "APP_USR-…", "webhook_secret": "…"}``; a
-service's deposit rule may name the provider. API roots come from ``Settings``
+A business connects a provider from the console or the API (``connectors.payments.setup``,
+stored by ``hub.services.payment_settings`` in ``Business.settings["payments"]``: the chosen
+``provider`` and each provider's sealed credentials); a service's deposit rule may name the
+provider. A provider the business switched away from keeps refunding, and hearing the
+webhooks of, the deposits paid through it. API roots come from ``Settings``
 (``stripe_api_base``, ``mercadopago_api_base``). Webhook URLs carry the business:
 ``/connectors/payments/stripe/webhook?business=<id>``.
 
@@ -28,6 +29,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from connectors.payments import setup
 from connectors.payments.mercadopago import webhook as mp_webhook
 from connectors.payments.mercadopago.provider import MercadoPagoProvider
 from connectors.payments.stripe import webhook as stripe_webhook
@@ -83,27 +85,27 @@ def forward_page(url: str, language: str) -> HTMLResponse:
     )
 
 
-def payment_settings(business: Business) -> dict[str, str]:
-    raw = business.settings.get("payments")
-    if not isinstance(raw, dict):
-        return {}
-    return {str(k): str(v) for k, v in raw.items() if v is not None}
+def credentials_of(settings: Settings, business: Business, name: str) -> dict[str, str]:
+    """``name``'s credentials for ``business`` in the clear ("" when unset)."""
+    return setup.credentials(settings, business, name)
 
 
 def provider_for(
-    settings: Settings, business: Business, name: str | None = None
+    settings: Settings, business: Business, name: str | None = None, *, any_connected: bool = False
 ) -> PaymentProvider | None:
-    """The provider ``name`` (default: the one the business connected) with the business's
-    keys, or ``None`` when it is not connected."""
-    conf = payment_settings(business)
-    chosen = name or conf.get("provider")
-    if chosen != conf.get("provider"):
+    """The provider ``name`` (default: the one the business chose) with the business's keys,
+    or ``None`` when it is not connected. New checkouts go only through the chosen provider;
+    ``any_connected`` also gives one the business switched away from whose keys are still
+    stored (refunds of deposits paid through it)."""
+    active = setup.chosen(business)
+    wanted = name or active
+    if not wanted or (wanted != active and not any_connected):
         return None
-    if chosen == "stripe" and conf.get("secret_key"):
+    conf = credentials_of(settings, business, wanted)
+    if wanted == "stripe" and conf.get("secret_key"):
         return StripeProvider(conf["secret_key"], api_base=settings.stripe_api_base)
-    token = conf.get("access_token") or conf.get("secret_key")
-    if chosen == "mercadopago" and token:
-        return MercadoPagoProvider(token, api_base=settings.mercadopago_api_base)
+    if wanted == "mercadopago" and conf.get("access_token"):
+        return MercadoPagoProvider(conf["access_token"], api_base=settings.mercadopago_api_base)
     return None
 
 
@@ -161,19 +163,21 @@ def routes(hub: Hub) -> list[Route]:
             return RedirectResponse(target, status_code=303)
         return forward_page(target, language)
 
-    def business_of(request: Request) -> tuple[Business, dict[str, str]] | None:
+    def business_of(request: Request, name: str) -> tuple[Business, dict[str, str]] | None:
+        """The business named in the URL and ``name``'s credentials there: a provider the
+        business switched away from keeps its webhooks (its paid deposits still change)."""
         business_id = request.query_params.get("business", "")
         with hub.uow() as uow:
             business = uow.businesses.get(business_id) if business_id else None
         if business is None:
             return None
-        return business, payment_settings(business)
+        return business, credentials_of(hub.settings, business, name)
 
     async def stripe_route(request: Request) -> Response:
         payload = await request.body()
-        found = await run_in_threadpool(business_of, request)
+        found = await run_in_threadpool(business_of, request, "stripe")
         conf = found[1] if found else {}
-        if found is None or conf.get("provider") != "stripe" or not conf.get("webhook_secret"):
+        if found is None or not conf.get("secret_key") or not conf.get("webhook_secret"):
             return JSONResponse({"error": "unknown_business"}, status_code=404)
         provider = StripeProvider(conf.get("secret_key", ""), api_base=hub.settings.stripe_api_base)
         status, code = await run_in_threadpool(
@@ -198,10 +202,10 @@ def routes(hub: Hub) -> list[Route]:
             except ValueError:
                 parsed = None
             body = parsed if isinstance(parsed, dict) else {}
-        found = await run_in_threadpool(business_of, request)
+        found = await run_in_threadpool(business_of, request, "mercadopago")
         conf = found[1] if found else {}
-        token = conf.get("access_token") or conf.get("secret_key")
-        if found is None or conf.get("provider") != "mercadopago" or not token:
+        token = conf.get("access_token")
+        if found is None or not token:
             return JSONResponse({"error": "unknown_business"}, status_code=404)
         if not conf.get("webhook_secret"):
             return JSONResponse({"error": "unknown_business"}, status_code=404)
@@ -251,7 +255,7 @@ class RefundConsumer:
             payment = uow.payments.for_booking(event.business_id, booking_id)
         if business is None or payment is None or not payment.paid:
             return []
-        provider = provider_for(self.hub.settings, business, payment.provider)
+        provider = provider_for(self.hub.settings, business, payment.provider, any_connected=True)
         if provider is None:
             return [
                 LogEntry("payment", "refund", LogStatus.SKIPPED, payment.provider, "no provider")

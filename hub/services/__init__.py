@@ -25,6 +25,8 @@ that joins one the caller already holds open); and raises typed errors from
   keys; ``sessions``: console sessions (start, resume, end); ``login_throttle``: the one
   throttle every password check goes through
 - ``feeds``: resources' read-only feed links (read, issue, revoke)
+- ``payment_settings``: which provider takes a business's deposits and each provider's
+  sealed credentials (``save_payments``)
 - ``whatsapp_settings``: a business's WhatsApp number, account, sealed credentials and
   templates (``save_whatsapp``, ``save_templates``); ``replies``: a client's WhatsApp answer
   (``record_client_confirmation`` writes ``booking.client_confirmed``);

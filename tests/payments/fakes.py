@@ -1,11 +1,12 @@
 """Fake Stripe and fake MercadoPago on loopback, spoken to by the real SDKs.
 
 ``FakeStripe`` serves ``POST /v1/checkout/sessions`` (form-encoded, Idempotency-Key),
-``POST /v1/refunds``, ``GET /v1/refunds?payment_intent=…`` and ``GET /v1/payment_intents/{id}``,
-and signs events the way Stripe
+``POST /v1/refunds``, ``GET /v1/refunds?payment_intent=…``, ``GET /v1/payment_intents/{id}`` and
+``GET /v1/balance`` (the connection test), and signs events the way Stripe
 does (``Stripe-Signature: t=…,v1=HMAC-SHA256(secret, "t.payload")``). ``FakeMercadoPago``
-serves ``POST /checkout/preferences``, ``GET /v1/payments/{id}`` and
-``POST /v1/payments/{id}/refunds`` (``x-idempotency-key``), and signs notifications as
+serves ``POST /checkout/preferences``, ``GET /v1/payments/{id}``,
+``POST /v1/payments/{id}/refunds`` (``x-idempotency-key``) and ``GET /users/me`` (the
+connection test), and signs notifications as
 MercadoPago does (``x-signature: ts=…,v1=HMAC-SHA256(secret, "id:…;request-id:…;ts:…;")``).
 Tests play the client paying by calling ``pay``/``complete`` on them, and the business refunding
 in the provider's dashboard with ``dashboard_refund``; or a browser does it on
@@ -206,6 +207,15 @@ class FakeStripe(_Server):
             data = self.intent_refunds.get(query.get("payment_intent", ""), [])
             listed = {"object": "list", "data": data, "has_more": False, "url": "/v1/refunds"}
             return 200, listed
+        if method == "GET" and path == "/v1/balance":
+            # https://docs.stripe.com/api/balance/balance_retrieve
+            money = [{"amount": 0, "currency": "ars", "source_types": {"card": 0}}]
+            return 200, {
+                "object": "balance",
+                "available": money,
+                "pending": money,
+                "livemode": False,
+            }
         if method == "GET" and path.startswith("/v1/payment_intents/"):
             intent = self.intents.get(path.rsplit("/", 1)[1])
             return (200, intent) if intent else (404, {"error": {"message": "no such intent"}})
@@ -380,6 +390,16 @@ class FakeMercadoPago(_Server):
         data: Json = json.loads(body) if body else {}
         if method == "POST" and path == "/checkout/preferences":
             return self.idempotent(key, lambda: self._preference(data))
+        if method == "GET" and path == "/users/me":
+            # "GET /users/me" of the SDK (mercadopago.resources.user), answered as documented at
+            # https://developers.mercadolibre.com.ar/es_ar/consulta-usuarios
+            return 200, {
+                "id": 123456789,
+                "nickname": "LAVADERO_TEST",
+                "email": "lavadero@example.com",
+                "site_id": "MLA",
+                "country_id": "AR",
+            }
         parts = path.strip("/").split("/")
         if parts[:2] == ["v1", "payments"] and len(parts) >= 3:
             payment = self.payments.get(parts[2])
