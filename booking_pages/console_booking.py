@@ -8,6 +8,7 @@ are refused by the core either way. Employees book and block only their own reso
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from email.utils import getaddresses
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -19,10 +20,12 @@ from booking_pages import catalogue
 from booking_pages.console_auth import Staff, staff_only
 from booking_pages.web import PageError, Pages, read_form
 from hub.domain.errors import DomainError, ValidationError
-from hub.services import setup
+from hub.services import people, setup
 from hub.services.blocks import NewBlock, create_block, delete_block
 from hub.services.booking_create import NewBooking
-from hub.services.customers import CustomerDetails
+from hub.services.customers import CustomerDetails, InviteeDetails
+from hub.services.recurrence import MAX_OCCURRENCES, Weekly
+from hub.services.series import SeriesResult
 
 BOOKING_FIELDS = (
     "service",
@@ -35,8 +38,16 @@ BOOKING_FIELDS = (
     "address",
     "notes",
     "force",
+    "invitees",
+    "invitee_q",
+    "meet",
+    "repeat",
+    "repeat_count",
+    "repeat_until",
+    "series_mode",
 )
 BLOCK_DAYS = 90
+MAX_INVITEES = 50
 
 
 def parse_time(text: str) -> time | None:
@@ -57,7 +68,27 @@ def routes(pages: Pages) -> list[Route]:
         status: int = 200,
     ) -> Response:
         services = setup.list_services(hub.uow(), staff.business.id, active_only=True)
-        context = {"staff": staff, "values": values, "problem": problem, "services": services}
+        matches: list[people.Person] | None = None
+        if values.get("do") == "search":
+            matches = [
+                p
+                for p in people.search_people(
+                    hub.accounts_uow(),
+                    hub.uow(),
+                    staff.business.id,
+                    values.get("invitee_q", "")[:100],
+                    customers=staff.is_admin,
+                )
+                if p.email
+            ]
+        context = {
+            "staff": staff,
+            "values": values,
+            "problem": problem,
+            "services": services,
+            "matches": matches,
+            "invited": [i.email for i in parse_invitees(values.get("invitees", "")) or []],
+        }
         return pages.render(request, "console/new_booking.html", context, t=staff.t, status=status)
 
     async def new_page(request: Request, staff: Staff) -> Response:
@@ -74,12 +105,39 @@ def routes(pages: Pages) -> list[Route]:
         values["resource"] = request.query_params.get("resource", "")
         if not values["resource"] and not staff.is_admin and staff.resources:
             values["resource"] = staff.resources[0].id
+        values["meet"] = "1" if default_meet(staff) else ""
+        values["repeat_count"] = "4"
+        values["series_mode"] = "fits"
         return await run_in_threadpool(new_form, request, staff, values, None)
+
+    def default_meet(staff: Staff) -> bool:
+        services = setup.list_services(hub.uow(), staff.business.id, active_only=True)
+        return bool(services) and services[0].video_meeting
 
     async def create(request: Request, staff: Staff) -> Response:
         form = await read_form(request)
         values = {k: form.get(k, "").strip() for k in BOOKING_FIELDS}
         t = staff.t
+        if form.get("do") == "search":
+            values["do"] = "search"
+            return await run_in_threadpool(new_form, request, staff, values, None)
+        if form.get("add") or form.get("remove"):
+            values["invitees"] = edit_invitees(
+                values["invitees"], form.get("add", ""), form.get("remove", "")
+            )
+            return await run_in_threadpool(new_form, request, staff, values, None)
+        invitees = parse_invitees(values["invitees"])
+        if invitees is None or len(invitees) > MAX_INVITEES:
+            return await run_in_threadpool(
+                new_form, request, staff, values, t("console.field.invitees"), 422
+            )
+        repeat: Weekly | None = None
+        if values["repeat"] == "1":
+            repeat = parse_repeat(values)
+            if repeat is None:
+                return await run_in_threadpool(
+                    new_form, request, staff, values, t("console.series.bad_repeat"), 422
+                )
         resource = values["resource"] or None
         if resource is not None and not staff.sees(resource):
             raise PageError(404, "error.not_found")
@@ -107,8 +165,20 @@ def routes(pages: Pages) -> list[Route]:
             notes=values["notes"],
             address=values["address"] or None,
             force=values["force"] == "1",
+            invitees=tuple(invitees),
+            video_meeting=values["meet"] == "1",
         )
         try:
+            if repeat is not None:
+                result = await run_in_threadpool(
+                    lambda: hub.core.create_series(
+                        request_,
+                        repeat,
+                        by=staff.by,
+                        all_or_nothing=values["series_mode"] == "all",
+                    )
+                )
+                return await run_in_threadpool(series_page, request, staff, result)
             booking = await run_in_threadpool(hub.core.create_booking, request_, by=staff.by)
         except DomainError as exc:
             key = (
@@ -126,6 +196,18 @@ def routes(pages: Pages) -> list[Route]:
             )
         local = booking.start.astimezone(staff.business.tz).date().isoformat()
         return RedirectResponse(f"/console/agenda?date={local}&done=created#b-{booking.id}", 303)
+
+    def series_page(request: Request, staff: Staff, result: SeriesResult) -> Response:
+        tz = staff.business.tz
+        context = {
+            "staff": staff,
+            "booked": [(b.id, b.start.astimezone(tz)) for b in result.booked],
+            "refused": [(c.start.astimezone(tz), c.code) for c in result.conflicts],
+        }
+        status = 200 if result.booked else 409
+        return pages.render(
+            request, "console/series_result.html", context, t=staff.t, status=status
+        )
 
     def blocks_context(staff: Staff, problem: str | None) -> dict[str, Any]:
         now = hub.now()
@@ -225,3 +307,48 @@ def block_span(form: dict[str, str], staff: Staff) -> tuple[datetime, datetime] 
     end_day: date = last if closes else last + timedelta(days=1)
     end = datetime.combine(end_day, closes or time(0), tz)
     return (start, end) if end > start else None
+
+
+def parse_invitees(text: str) -> list[InviteeDetails] | None:
+    """Addresses as typed ("María López <maria@example.com>", one a line or comma-separated);
+    None when something is not an address (the core checks each one further)."""
+    found: list[InviteeDetails] = []
+    for name, email in getaddresses([text.replace("\n", ",")]):
+        if not email and not name:
+            continue
+        if "@" not in email:
+            return None
+        found.append(InviteeDetails(email, name))
+    return found
+
+
+def edit_invitees(text: str, add: str, remove: str) -> str:
+    """The invitees field with ``add`` appended and ``remove`` (an address) left out."""
+    current = parse_invitees(text) or []
+    if add:
+        current += parse_invitees(add) or []
+    lines: list[str] = []
+    seen: set[str] = set()
+    for who in current:
+        key = who.email.lower()
+        if key in seen or key == remove.strip().lower():
+            continue
+        seen.add(key)
+        name = "".join(c for c in who.name if c not in ',;:<>"@()[]\\')
+        lines.append(f"{name} <{who.email}>" if name.strip() else who.email)
+    return "\n".join(lines)
+
+
+def parse_repeat(values: dict[str, str]) -> Weekly | None:
+    """Weekly, N times or until a date; None when neither is given right."""
+    until = catalogue.parse_day(values.get("repeat_until")) if values.get("repeat_until") else None
+    count: int | None = None
+    if until is None:
+        text = values.get("repeat_count", "")
+        if not text.isdigit() or not 1 <= int(text) <= MAX_OCCURRENCES:
+            return None
+        count = int(text)
+    try:
+        return Weekly(every_weeks=1, count=count, until=until)
+    except ValidationError:
+        return None

@@ -19,9 +19,8 @@ from hub.api.render import STR
 from hub.api.schemas import DATE, ID, array, enum, integer, obj
 from hub.api.views import BOOKING_SCHEMA, INTEGRATION
 from hub.domain.booking import Booking
-from hub.domain.search import matches
-from hub.services import accounts, setup
 from hub.services import booking_status as status
+from hub.services import people
 from hub.services.calendars import get_business
 
 ops = Operations("bookings")
@@ -58,25 +57,13 @@ async def search_users(call: Call) -> Response:
     needle = call.query["q"].strip().lower()
 
     def find() -> list[dict[str, Any]]:
-        staff = accounts.search_staff(call.hub.accounts_uow(), call.business_id, needle, 20)
-        found: list[dict[str, Any]] = [
-            {"kind": "staff", "id": u.id, "name": u.name, "email": u.email, "phone": None}
-            for u in staff
+        found = people.search_people(
+            call.hub.accounts_uow(), call.hub.uow(), call.business_id, needle
+        )
+        return [
+            {"kind": p.kind, "id": p.id, "name": p.name, "email": p.email, "phone": p.phone}
+            for p in found
         ]
-        for who in setup.list_customers(call.hub.uow(), call.business_id, limit=5000):
-            if len(found) >= 50:
-                break
-            if matches(needle, (who.name, who.phone, who.email)):
-                found.append(
-                    {
-                        "kind": "customer",
-                        "id": who.id,
-                        "name": who.name,
-                        "email": who.email,
-                        "phone": who.phone,
-                    }
-                )
-        return found
 
     return JSONResponse({"items": await call.run(find)})
 
