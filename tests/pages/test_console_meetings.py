@@ -8,6 +8,8 @@ another business's people.
 from __future__ import annotations
 
 import httpx
+import pytest
+from playwright.sync_api import expect
 
 from booking_pages.catalogue import CLIENT
 from hub.domain.accounts import Role
@@ -16,6 +18,8 @@ from hub.services import accounts
 from hub.services.availability import list_bookings
 from hub.services.booking_create import NewBooking
 from hub.services.customers import CustomerDetails
+from tests.pages.browser import launch, phone, shot
+from tests.pages.conftest import Served
 from tests.pages.helpers import csrf_of, text_of
 from tests.pages.shop import PASSWORD, Shop, create_shop
 from tests.pages.test_console import sign_in
@@ -220,3 +224,79 @@ def test_another_business_and_an_employee_cannot_book_on_a_resource_they_do_not_
     theirs = base(shop, csrf, repeat="1", repeat_count="2", resource=shop.washers[1].id)
     assert client.post("/console/bookings/new", data=theirs).status_code == 404
     assert on_day(shop, 2) == [] and on_day(shop, 9) == []
+
+
+@pytest.mark.browser
+def test_case_1_and_case_4_walked_in_the_browser_at_390_and_1280_px(
+    staffed_shop: Shop, served: Served
+) -> None:
+    shop = staffed_shop
+    people(shop)
+    shop.hub.core.create_booking(
+        NewBooking(
+            shop.business.id,
+            shop.quick_wash.id,
+            shop.at(11, days_ahead=9),
+            customer=CustomerDetails("Ya reservado", "11 4444-0002"),
+            resource_id=shop.washers[0].id,
+        ),
+        by=CLIENT,
+    )
+    assert shop.admin is not None
+    for browser in launch():
+        for width, hour in ((390, "10:00"), (1280, "11:00")):
+            if width == 390:
+                context = phone(browser, served.base_url)
+            else:
+                context = browser.new_context(
+                    base_url=served.base_url,
+                    viewport={"width": 1280, "height": 900},
+                    locale="es-AR",
+                )
+            page = context.new_page()
+            page.goto("/console/login")
+            page.fill("#email", shop.admin.email)
+            page.fill("#password", PASSWORD)
+            page.click("button[type=submit]")
+            page.goto("/console/bookings/new")
+            page.select_option("#service", shop.quick_wash.id)
+            page.select_option("#resource", shop.washers[0].id)
+            page.fill("#date", shop.day().isoformat())
+            page.fill("#time", hour)
+            page.fill("#name", "Reunión de equipo")
+            page.fill("#phone", "11 4444-5555")
+            # Case 1: find María and Mariana without typing the accent, add both.
+            page.fill("#invitee_q", "maria")
+            page.get_by_role("button", name="Buscar").click()
+            matches = page.locator("ul.matches")
+            expect(matches).to_contain_text("María López")
+            expect(matches).to_contain_text("mariana@cliente.test")
+            expect(matches).not_to_contain_text("María Gómez")
+            shot(page, f"console-new-booking-search-{width}")
+            page.get_by_role("button", name="Agregar María López").click()
+            page.fill("#invitee_q", "PEREZ")
+            page.get_by_role("button", name="Buscar").click()
+            page.get_by_role("button", name="Agregar Mariana Pérez").click()
+            expect(page.locator("#invitees")).to_have_value(
+                f"María López <maria.lopez@{shop.slug}.test>\nMariana Pérez <mariana@cliente.test>"
+            )
+            page.check("#meet")
+            if width == 1280:
+                # Case 4: every week, three times; the second week is taken at 11:00.
+                page.check("#repeat")
+                page.fill("#repeat_count", "3")
+            shot(page, f"console-new-booking-meeting-{width}")
+            page.get_by_role("button", name="Crear turno").click()
+            if width == 390:
+                expect(page.get_by_role("main")).to_contain_text("Turno creado.")
+            else:
+                expect(page.locator("ul.series-booked li")).to_have_count(2)
+                expect(page.locator("ul.series-refused")).to_contain_text(
+                    f"{shop.day(9).strftime('%d/%m/%Y')} 11:00 — ese horario ya está ocupado"
+                )
+            shot(page, f"console-new-booking-meeting-{width}-done")
+            context.close()
+    made = [b for b in on_day(shop, 2) if b.invitees]
+    assert len(made) == 2 and all(b.video_meeting for b in made)
+    assert all(len(b.invitees) == 2 for b in made)
+    assert len(on_day(shop, 16)) == 1 and on_day(shop, 16)[0].series_id == made[1].series_id
