@@ -69,7 +69,7 @@ def routes(pages: Pages) -> list[Route]:
     ) -> Response:
         services = setup.list_services(hub.uow(), staff.business.id, active_only=True)
         matches: list[people.Person] | None = None
-        if values.get("do") == "search":
+        if values.get("do") == "search" and values.get("invitee_q", "").strip():
             matches = [
                 p
                 for p in people.search_people(

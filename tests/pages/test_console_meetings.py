@@ -139,6 +139,9 @@ def test_employee_finds_colleagues_only_and_books_without_meet_when_unticked(
     assert found.status_code == 200
     assert "María López" in text_of(found.text)
     assert "mariana@cliente.test" not in found.text and "María Gómez" not in found.text
+    empty = client.post("/console/bookings/new", data=base(shop, csrf, do="search"))
+    assert empty.status_code == 200 and "No encontramos a nadie" not in text_of(empty.text)
+    assert on_day(shop, 2) == []
     created = client.post("/console/bookings/new", data=base(shop, csrf))
     assert created.status_code == 303
     (booking,) = on_day(shop, 2)
