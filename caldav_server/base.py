@@ -152,6 +152,7 @@ class LazyItem(radicale_item.Item):
         time_range: tuple[int, int],
         last_modified: str,
         render: Callable[[], str],
+        component: str = "VEVENT",
     ) -> None:
         # Radicale's Item.__init__ re-sanitises the collection path for every item (an
         # assert); a calendar of 10,000 events would pay that 10,000 times per listing.
@@ -164,7 +165,7 @@ class LazyItem(radicale_item.Item):
         self._etag = etag
         self._uid = uid
         self._name = "VCALENDAR"
-        self._component_name = "VEVENT"
+        self._component_name = component
         self._time_range = time_range
         self._render = render
 

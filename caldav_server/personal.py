@@ -12,12 +12,14 @@ start and end are columns, a repeating one's times are kept beside it (``timing`
 from __future__ import annotations
 
 import contextlib
+import json
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from icalendar import Calendar
 from radicale import item as radicale_item
 from radicale.item import filter as radicale_filter
 from sqlalchemy import Row, create_engine
@@ -27,7 +29,7 @@ from sqlalchemy.pool import NullPool
 
 from caldav_server import store
 from caldav_server.base import SYNC_PREFIX, Backend, LazyItem, Root, http_date
-from caldav_server.events import RefusedError, read_event, refuse
+from caldav_server.events import CALDAV, RefusedError, read_event, refuse
 from caldav_server.render import etag_of, text_etag, timestamp
 from caldav_server.schema import PersonalCalendarRow, PersonalEventRow
 from caldav_server.timing import (
@@ -39,10 +41,30 @@ from caldav_server.timing import (
 )
 from hub.availability.types import Busy
 from hub.domain.accounts import User
+from hub.domain.errors import ValidationError
 from hub.domain.model import new_id
+from hub.ical_parser import parse_calendar
 from hub.persistence.uow import SqlDatabase
 
 DEFAULT_COLOR = "#7f8c8d"
+OTHER_COMPONENTS = ("VTODO", "VJOURNAL")
+ALL_COMPONENTS = "VEVENT,VTODO,VJOURNAL"
+_COLUMNS = frozenset({"tag", "D:displayname", "ICAL:calendar-color", "C:calendar-description"})
+
+
+def _other_properties(props: Mapping[str, str]) -> str:
+    """The properties kept as JSON: all but those that have a column."""
+    return json.dumps({k: str(v) for k, v in props.items() if k not in _COLUMNS}, sort_keys=True)
+
+
+def _properties(text: str | None) -> dict[str, str]:
+    try:
+        loaded = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
+
+
 FOREVER = datetime(9999, 12, 31, tzinfo=UTC)
 
 
@@ -60,6 +82,7 @@ def create_calendar(
             displayname=props.get("D:displayname") or name,
             color=props.get("ICAL:calendar-color") or DEFAULT_COLOR,
             description=props.get("C:calendar-description") or "",
+            properties=_other_properties(props),
             created_at=backend.clock(),
         )
         session.add(row)
@@ -86,13 +109,16 @@ class PersonalCalendar(Root):
         return "UTC"
 
     def get_meta(self, key: str | None = None) -> Any:
-        meta = {
-            "tag": "VCALENDAR",
-            "D:displayname": self.row.displayname,
-            "ICAL:calendar-color": self.row.color,
-            "C:supported-calendar-component-set": "VEVENT",
-            "C:calendar-description": self.row.description,
-        }
+        meta: dict[str, str] = {"C:supported-calendar-component-set": ALL_COMPONENTS}
+        meta.update(_properties(self.row.properties))
+        meta.update(
+            {
+                "tag": "VCALENDAR",
+                "D:displayname": self.row.displayname,
+                "ICAL:calendar-color": self.row.color,
+                "C:calendar-description": self.row.description,
+            }
+        )
         return meta if key is None else meta.get(key)
 
     def set_meta(self, props: Mapping[str, str]) -> None:
@@ -103,6 +129,7 @@ class PersonalCalendar(Root):
             row.displayname = props.get("D:displayname") or row.name
             row.color = props.get("ICAL:calendar-color") or row.color
             row.description = props.get("C:calendar-description") or ""
+            row.properties = _other_properties(props)
             session.commit()
             self.row = row
 
@@ -112,7 +139,16 @@ class PersonalCalendar(Root):
 
     @property
     def etag(self) -> str:
-        return etag_of("personal", self.row.id, self._seq(), self.row.displayname, self.row.color)
+        row = self.row
+        return etag_of(
+            "personal",
+            row.id,
+            self._seq(),
+            row.displayname,
+            row.color,
+            row.description,
+            row.properties,
+        )
 
     @property
     def last_modified(self) -> str:
@@ -130,6 +166,7 @@ class PersonalCalendar(Root):
             time_range=(start, end),
             last_modified=http_date(event.updated_at),
             render=lambda: text,
+            component=_component(text),
         )
 
     def sync(self, old_token: str = "") -> tuple[str, Iterable[str]]:
@@ -155,8 +192,8 @@ class PersonalCalendar(Root):
         self, filters: Iterable[ET.Element]
     ) -> Iterable[tuple[radicale_item.Item, bool]]:
         tag, start, end, simple = radicale_filter.simplify_prefilters(filters, "VCALENDAR")
-        if tag not in (None, "VEVENT"):
-            return []
+        if tag != "VEVENT":  # any component, or to-dos and journals: Radicale reads them
+            return [(item, False) for item in self.get_all()]
         lo = datetime.fromtimestamp(max(start, 0), UTC)
         hi = datetime.fromtimestamp(min(end, 253402300799), UTC)
         with self._session() as session:
@@ -184,6 +221,13 @@ class PersonalCalendar(Root):
         self, href: str, item: radicale_item.Item
     ) -> tuple[radicale_item.Item, radicale_item.Item | None]:
         body, parsed = self._backend.request_object() or (item.serialize().encode(), None)
+        if parsed is None:
+            try:
+                parsed = parse_calendar(body)
+            except ValidationError as exc:
+                raise RefusedError(400, CALDAV, "valid-calendar-data", exc.message) from exc
+        if not any(True for _ in parsed.walk("VEVENT")):
+            return self._upload_other(href, body, parsed)
         event = read_event(body, self._timezone(), parsed)
         now = self._backend.clock()
         if (
@@ -222,6 +266,46 @@ class PersonalCalendar(Root):
         self._backend.request.verbatim = True
         return uploaded, None
 
+    def _upload_other(
+        self, href: str, body: bytes, parsed: Calendar
+    ) -> tuple[radicale_item.Item, radicale_item.Item | None]:
+        """A to-do or journal entry (RFC 5545 §3.6.2, §3.6.3): kept as sent, never busy
+        time; searches read its text (no start or end column, ``recurring`` without a
+        timing), so Radicale's own filters answer for it."""
+        components = [c for c in parsed.subcomponents if c.name in OTHER_COMPONENTS]
+        if not components:
+            raise RefusedError(
+                403,
+                CALDAV,
+                "supported-calendar-component",
+                "a calendar object holds a VEVENT, VTODO or VJOURNAL",
+            )
+        uids = {str(c.get("UID") or "") for c in components}
+        if len(uids) != 1 or "" in uids:
+            raise RefusedError(
+                400, CALDAV, "valid-calendar-object-resource", "one UID, on every component"
+            )
+        text = body.decode("utf-8")
+        now = self._backend.clock()
+        with self._session() as session:
+            rows = store.personal_events(session, self.row.id, hrefs=[href])
+            row = rows[0] if rows else PersonalEventRow(id=new_id(), calendar_id=self.row.id)
+            row.href = href
+            row.uid = uids.pop()
+            row.ics = text
+            row.etag = text_etag(text)
+            row.start_at = row.end_at = None
+            row.opaque = False
+            row.recurring = True
+            row.timing = None
+            row.updated_at = now
+            if not rows:
+                session.add(row)
+            session.commit()
+            uploaded = self._item(row)
+        self._backend.request.verbatim = True
+        return uploaded, None
+
     def delete(self, href: str | None = None) -> None:
         with self._session() as session:
             if href is None:
@@ -238,6 +322,13 @@ class PersonalCalendar(Root):
                     )
                 )
             session.commit()
+
+
+def _component(text: str) -> str:
+    """The kind of object a stored calendar object is (events are most, and cheapest)."""
+    if "BEGIN:VEVENT" in text:
+        return "VEVENT"
+    return next((c for c in OTHER_COMPONENTS if f"BEGIN:{c}" in text), "VEVENT")
 
 
 def _within(row: PersonalEventRow, start: datetime, end: datetime) -> bool | None:

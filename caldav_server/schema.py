@@ -98,6 +98,9 @@ class PersonalCalendarRow(Base):
     displayname: Mapped[str] = mapped_column(String(200))
     color: Mapped[str] = mapped_column(String(16))
     description: Mapped[str] = mapped_column(Text)
+    # What else the client set (calendar-order, calendar-timezone, the component set, dead
+    # properties): a JSON object of Radicale's property keys to their values.
+    properties: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
     created_at: Mapped[datetime]
 
 
