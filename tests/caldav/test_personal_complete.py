@@ -249,3 +249,23 @@ def test_a_sync_token_the_server_cannot_use_gets_the_valid_sync_token_preconditi
                 error = ET.fromstring(answer.content)
                 assert error.tag == "{DAV:}error"
                 assert [child.tag for child in error] == ["{DAV:}valid-sync-token"]
+
+
+def test_a_resource_calendar_still_refuses_a_to_do_with_a_precondition(dav: DavWorld) -> None:
+    moment = dav.tenant.at(16, days_ahead=5)
+    url = dav.calendar_url(dav.juan, dav.tenant.resources[0].id) + "todo-r.ics"
+    todo = TODO.format(
+        uid="todo-r",
+        start=_stamp(moment),
+        due=_stamp(moment + timedelta(hours=1)),
+        summary="No es un turno",
+    )
+    with httpx.Client(auth=(dav.juan.user.email, dav.juan.password), timeout=30) as h:
+        answer = h.put(url, content=todo.encode(), headers={"Content-Type": "text/calendar"})
+        assert answer.status_code == 403
+        error = ET.fromstring(answer.content)
+        assert [child.tag for child in error] == [
+            "{urn:ietf:params:xml:ns:caldav}supported-calendar-component"
+        ]
+        assert h.get(url).status_code == 404
+    assert moment in free_starts(dav, dav.tenant.resources[0].id, 5)
