@@ -23,6 +23,7 @@ from booking_pages.console_auth import Staff, staff_only
 from booking_pages.web import Pages, read_form
 from connectors.payments import setup as payments_setup
 from hub.domain.errors import DomainError, ValidationError
+from hub.sealed import SecretKeyMissingError
 from hub.services import payment_settings
 from hub.services.payment_settings import PROVIDERS
 
@@ -57,7 +58,7 @@ def routes(pages: Pages) -> list[Route]:
         if isinstance(exc, ValidationError):
             field = exc.field or ""
             return staff.t("payments.refused"), {field: staff.t(f"payments.refused.{field}")}
-        if isinstance(exc, payments_setup.SecretKeyMissingError):
+        if isinstance(exc, SecretKeyMissingError):
             return staff.t("payments.no_key"), {}
         return staff.t("console.refused.validation_error"), {}
 
@@ -75,7 +76,7 @@ def routes(pages: Pages) -> list[Route]:
                 by=staff.by,
                 now=hub.now(),
             )
-        except (DomainError, payments_setup.SecretKeyMissingError) as exc:
+        except (DomainError, SecretKeyMissingError) as exc:
             problem, errors = problem_of(staff, exc)
             chosen = form.get("provider", "")
             return render(

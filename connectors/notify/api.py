@@ -123,7 +123,7 @@ async def put_whatsapp(call: Call) -> Response:
         try:
             return secrets.seal(str(value), key)
         except secrets.SecretKeyMissingError as exc:
-            raise ApiError(409, "encryption_key_missing", exc.message, {"field": name}) from exc
+            raise ApiError(409, "encryption_key_missing", str(exc), {"field": name}) from exc
 
     change = WhatsAppChange(
         phone_number_id=body.get("phone_number_id"),

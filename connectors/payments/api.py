@@ -24,6 +24,7 @@ from hub.api.render import BOOL, STR
 from hub.api.schemas import Schema, obj
 from hub.domain.booking import Actor, ChangedBy, Channel
 from hub.domain.model import Business
+from hub.sealed import SecretKeyMissingError
 from hub.services import payment_settings
 from hub.services.calendars import get_business
 
@@ -90,7 +91,7 @@ async def put_payments(call: Call) -> Response:
     body: dict[str, Any] = call.body or {}
     try:
         change = setup.change_of(body, key)
-    except setup.SecretKeyMissingError as exc:
+    except SecretKeyMissingError as exc:
         raise ApiError(409, "encryption_key_missing", str(exc), {}) from exc
 
     def save() -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """What the console and the REST API do with a business's payment settings around the core's
-``hub.services.payment_settings``: seal the credentials with the hub's encryption key (Fernet,
-as the WhatsApp and Google credentials are) and read them back only where a provider is
+``hub.services.payment_settings``: seal the credentials with the hub's encryption key
+(``hub.sealed``, as the WhatsApp credentials are) and read them back only where a provider is
 called, check their shape before they are stored, show which ones are stored (never their
 values) and the webhook URL to paste in each provider, and "test the connection" by calling
 the provider with them (Stripe: the account's balance; MercadoPago: ``/users/me``).
@@ -14,15 +14,14 @@ import re
 from typing import Any
 
 import stripe
-from cryptography.fernet import Fernet, InvalidToken
 
 from connectors.payments.mercadopago.provider import MercadoPagoProvider
 from hub.config import Settings
 from hub.domain.errors import ValidationError
 from hub.domain.model import Business
+from hub.sealed import reveal, seal
 from hub.services.payment_settings import PROVIDERS, SECRETS, PaymentChange, payment_config
 
-PREFIX = "fernet:"
 FIELDS = tuple(f"{provider}_{field}" for provider in PROVIDERS for field in SECRETS[provider])
 # The shapes the providers hand out: Stripe secret (sk_) or restricted (rk_) keys and
 # webhook signing secrets (whsec_) (https://docs.stripe.com/keys,
@@ -35,34 +34,6 @@ SHAPES = {
     "mercadopago_access_token": re.compile(r"^(APP_USR|TEST)-[A-Za-z0-9_-]{4,250}$"),
     "mercadopago_webhook_secret": re.compile(r"^[ -~]{8,250}$"),
 }
-
-
-class SecretKeyMissingError(Exception):
-    """No (usable) encryption key is configured: a secret cannot be stored."""
-
-
-def _fernet(key: str | None) -> Fernet:
-    if not key:
-        raise SecretKeyMissingError("TURNERO_ENCRYPTION_KEY is not set")
-    try:
-        return Fernet(key.encode())
-    except ValueError as exc:
-        raise SecretKeyMissingError("the encryption key is not a Fernet key") from exc
-
-
-def seal(value: str, key: str | None) -> str:
-    return PREFIX + _fernet(key).encrypt(value.encode()).decode()
-
-
-def reveal(value: object, key: str | None) -> str:
-    """The plain secret ("" when it cannot be read: no key, another key)."""
-    text = str(value or "")
-    if not text.startswith(PREFIX):
-        return text
-    try:
-        return _fernet(key).decrypt(text[len(PREFIX) :].encode()).decode()
-    except (InvalidToken, SecretKeyMissingError):
-        return ""
 
 
 def credentials(settings: Settings, business: Business, provider: str) -> dict[str, str]:
