@@ -60,8 +60,9 @@ def _changed(session: Session, row: Any) -> None:
     """Bump the row's version if ``to_row`` changed anything in it: calendar events rendered
     from the row derive their ETags from it. ``version + 1`` in the UPDATE itself, so two
     concurrent changes cannot both write the same number."""
-    if session.is_modified(row):
-        row.version = type(row).version + 1
+    column = getattr(type(row), "version", None)  # groups are not shown in any event
+    if column is not None and session.is_modified(row):
+        row.version = column + 1
 
 
 D = TypeVar("D")
