@@ -86,10 +86,10 @@ def routes(pages: Pages) -> list[Route]:
     # -- calendar app passwords (every staff member, for themselves) --------------------
 
     def own_feeds(staff: Staff) -> list[tuple[Any, str | None]]:
-        """The feed links of the resources this staff member is linked to."""
-        mine = [r for r in staff.resources if r.id in staff.user.resource_ids]
+        """The feed links of the resources this staff member may see (an employee's own
+        resources; every resource for an admin)."""
         found = []
-        for resource in mine:
+        for resource in staff.resources:
             link = feeds.feed_link(hub.uow(), staff.user, resource.id)
             url = hub.settings.base_url + feeds.feed_path(link.token) if link else None
             found.append((resource, url))
@@ -106,13 +106,15 @@ def routes(pages: Pages) -> list[Route]:
             passwords=found,
             secret=secret,
             dav_url=f"{hub.settings.base_url}/dav/",
+            discovery_url=f"{hub.settings.base_url}/.well-known/caldav",
             feed_rows=await run_in_threadpool(own_feeds, staff),
+            revoked=request.query_params.get("revoked"),
         )
 
     async def issue_own_feed(request: Request, staff: Staff) -> Response:
         await read_form(request)
         resource_id = request.path_params["id"]
-        if resource_id not in staff.user.resource_ids:
+        if resource_id not in {r.id for r in staff.resources}:
             raise PageError(404, "error.not_found")
         try:
             await run_in_threadpool(
@@ -121,6 +123,20 @@ def routes(pages: Pages) -> list[Route]:
         except DomainError as exc:
             raise PageError(404, "error.not_found") from exc
         return RedirectResponse(f"/console/calendar-app#feed-{resource_id}", status_code=303)
+
+    async def revoke_own_feed(request: Request, staff: Staff) -> Response:
+        """End a resource's feed link from this screen (business admins only, as anywhere)."""
+        await read_form(request)
+        resource_id = request.path_params["id"]
+        if resource_id not in {r.id for r in staff.resources}:
+            raise PageError(404, "error.not_found")
+        try:
+            await run_in_threadpool(
+                feeds.revoke_feed_link, hub.uow(), staff.user, resource_id, hub.now()
+            )
+        except DomainError as exc:
+            raise PageError(404, "error.not_found") from exc
+        return RedirectResponse("/console/calendar-app?revoked=1", status_code=303)
 
     async def new_app_password(request: Request, staff: Staff) -> Response:
         form = await read_form(request)
@@ -346,6 +362,11 @@ def routes(pages: Pages) -> list[Route]:
             "/calendar-app/{id}/revoke", staff_only(pages, revoke_app_password), methods=["POST"]
         ),
         Route("/calendar-app/feeds/{id}", staff_only(pages, issue_own_feed), methods=["POST"]),
+        Route(
+            "/calendar-app/feeds/{id}/revoke",
+            staff_only(pages, revoke_own_feed),
+            methods=["POST"],
+        ),
         Route("/api-keys", admin(api_keys), methods=["GET"]),
         Route("/api-keys", admin(new_api_key), methods=["POST"]),
         Route("/api-keys/{id}/revoke", admin(revoke_api_key), methods=["POST"]),
