@@ -17,10 +17,12 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from datetime import UTC, datetime
 from typing import Any
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
 
 from connectors.notify.context import MessageChannel, MessageContext, MessageKind
 from hub.domain.errors import ValidationError
@@ -107,10 +109,28 @@ def render(
         for part in _parts(channel)
     }
     subject = found.get("subject.txt")
+    overrides = overrides or {}
+    own_text = _own(overrides, language, kind, "txt")
+    if channel is MessageChannel.EMAIL and own_text and not _own(overrides, language, kind, "html"):
+        found["html"] = _as_html(found["txt"])  # the business's text, not ours, in HTML
     return Rendered(
         text=found["txt"] + "\n",
         subject=" ".join(subject.split()) if subject is not None else None,
         html=found.get("html"),
+    )
+
+
+def _own(overrides: Mapping[str, str], language: str, kind: MessageKind, part: str) -> bool:
+    name = f"{kind.value}.email.{part}"
+    return f"{language}/{name}" in overrides or name in overrides
+
+
+def _as_html(text: str) -> str:
+    """A business's plain text as the HTML part: paragraphs and line breaks, escaped."""
+    paragraphs = [p for p in text.strip().split("\n\n") if p.strip()]
+    return "\n".join(
+        Markup("<p>{}</p>").format(Markup("<br>\n").join(p.strip().splitlines()))
+        for p in paragraphs
     )
 
 
@@ -148,3 +168,56 @@ def validate_override(name: str, source: str, sample: MessageContext) -> None:
         ) from exc
     except jinja2.TemplateError as exc:
         raise ValidationError(f"template {name!r}: {exc}", field="template") from exc
+
+
+def shipped_source(language: str, name: str) -> str:
+    """The source of a shipped text (what "reset" goes back to), e.g. ``confirmed.email.txt``."""
+    source, _, _ = _LOADER.get_source(_SHIPPED_TEXT, f"{language}/{name}")
+    return source
+
+
+def sample_context(
+    business_name: str, language: str, survey_url: str | None = None
+) -> MessageContext:
+    """A made-up booking to preview and check a business's texts against."""
+    english = language == "en"
+    start = datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
+    return MessageContext(
+        booking_id="sample",
+        booking_uid="sample@turnero",
+        sequence=0,
+        status="confirmed",
+        business_name=business_name,
+        language=language,
+        locale="en" if english else "es_AR",
+        timezone="UTC",
+        service_name="Full wash" if english else "Lavado completo",
+        resource_name="Bay 1" if english else "Box 1",
+        customer_name="María López",
+        customer_phone="+5491122334455",
+        customer_email="maria@example.com",
+        invitees=(),
+        start=start,
+        end=start.replace(hour=11),
+        date_text="Tuesday, 10 March 2026" if english else "Martes, 10 de marzo de 2026",
+        short_date_text="Tue 10 Mar" if english else "Martes 10 mar",
+        time_text="10:00",
+        end_time_text="11:00",
+        zone_name="Argentina time" if english else "hora de Argentina",
+        days_until=1,
+        previous_date_text="Monday, 9 March 2026" if english else "Lunes, 9 de marzo de 2026",
+        previous_time_text="09:00",
+        address="Av. Rivadavia 1234, CABA",
+        notes="",
+        price_minor=500000,
+        currency="ARS",
+        price_text="$5.000,00",
+        deposit_text=None,
+        cancel_reason="",
+        manage_url="https://turnero.example/book/manage/sample",
+        meeting_url=None,
+        survey_url=survey_url,
+        business_whatsapp=None,
+        organizer_email=None,
+        ical_event=b"",
+    )
