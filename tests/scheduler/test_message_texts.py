@@ -29,7 +29,8 @@ def test_the_edited_confirmation_is_what_the_client_gets(
     uow, business = world.hub.uow, world.business.id
     own = {
         "email.subject.txt": "Te esperamos, {{ customer_name }}",
-        "email.txt": "¡Listo {{ customer_name }}!\nTe esperamos el {{ date_text }} a las {{ time_text }}.",
+        "email.txt": "¡Listo {{ customer_name }}!\n"
+        "Te esperamos el {{ date_text }} a las {{ time_text }}.",
     }
     for part, text in own.items():
         mt.set_text(
