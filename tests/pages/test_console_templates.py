@@ -6,10 +6,15 @@ the shipped texts."""
 from __future__ import annotations
 
 import httpx
+import pytest
+from playwright.sync_api import Browser, expect
 
+from hub.bootstrap import Hub
 from hub.services import message_texts as mt
+from tests.pages.browser import ARTIFACTS, launch, phone
+from tests.pages.conftest import Served
 from tests.pages.helpers import csrf_of, text_of
-from tests.pages.shop import Shop, create_shop
+from tests.pages.shop import PASSWORD, Shop, create_shop
 from tests.pages.test_console import sign_in
 
 PAGE = "/console/templates?language=es&kind=confirmed"
@@ -108,3 +113,50 @@ def test_only_the_admin_of_the_business_edits_them(
     )
     assert refused.status_code == 404
     assert len(_texts(shop).texts) == 3
+
+
+@pytest.mark.browser
+def test_the_screen_at_390_and_1280_px(hub: Hub, served: Served) -> None:
+    shop = create_shop(hub, staff=True)
+    assert shop.admin is not None
+    for browser in launch():
+        run_screens(browser, served, shop)
+
+
+def run_screens(browser: Browser, served: Served, shop: Shop) -> None:
+    assert shop.admin is not None
+    for width in (390, 1280):
+        context = phone(browser, served.base_url)
+        if width == 1280:
+            context.close()
+            context = browser.new_context(
+                base_url=served.base_url, viewport={"width": 1280, "height": 900}, locale="es-AR"
+            )
+        page = context.new_page()
+        page.goto("/console/login")
+        page.fill("#email", shop.admin.email)
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.goto("/console/agenda")
+        page.get_by_role("navigation").get_by_text("Configuración").click()
+        page.get_by_role("navigation").get_by_role("link", name="Textos de mensajes").click()
+        page.select_option("#tk", "thank_you")
+        page.click("form[method=get] button[type=submit]")
+        expect(page.locator("#tx-2")).to_contain_text("Gracias por elegirnos")
+        page.fill("#tx-2", "🙏 Gracias {{ customer_name }}! {{ survey_url }}")
+        page.click("button[value=preview]")
+        expect(page.locator(".preview-whatsapp")).to_contain_text("🙏 Gracias María López!")
+        if width == 390:
+            page.fill("#tx-2", "Gracias {{ cliente }}")
+            page.click("button[value=save]")
+            expect(page.get_by_role("alert")).to_contain_text("{{ cliente }}")
+        # The screen sits in the Setup group of the menu, which shows it as the current page.
+        page.get_by_role("navigation").get_by_text("Configuración").click()
+        nav = page.get_by_role("navigation").get_by_role("link", name="Textos de mensajes")
+        expect(nav).to_have_attribute("aria-current", "page")
+        page.keyboard.press("Escape")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(
+            path=str(ARTIFACTS.parent / f"console-templates-{width}.png"), full_page=True
+        )
+        context.close()
