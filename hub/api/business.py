@@ -17,7 +17,7 @@ from hub.api.render import BOOL, INT, STR
 from hub.api.schemas import NAME, array, enum, integer, nullable, obj, output
 from hub.api.views import INTEGRATION
 from hub.domain.model import Business
-from hub.services import business_settings, notification_settings, setup
+from hub.services import business_settings, message_texts, notification_settings, setup
 from hub.services.business_settings import LANGUAGES, POLICY_LIMITS, SettingsChange
 
 ops = Operations("business")
@@ -214,3 +214,113 @@ async def put_notification_settings(call: Call) -> Response:
         )
     )
     return JSONResponse(notifications(found))
+
+
+TEXT_ROW = obj(
+    {
+        "language": enum(list(message_texts.LANGUAGES)),
+        "kind": enum(list(message_texts.PLACEHOLDERS)),
+        "part": enum(list(message_texts.PARTS)),
+        "text": {"type": "string", "maxLength": max(message_texts.MAX_LENGTH.values())},
+    },
+    ("language", "kind", "part", "text"),
+)
+MESSAGE_TEXTS = obj(
+    {
+        "texts": array(TEXT_ROW),
+        "survey_url": nullable({"type": "string", "maxLength": message_texts.MAX_URL}),
+        "placeholders": obj({k: array(STR) for k in message_texts.PLACEHOLDERS}, closed=False),
+    },
+    ("texts", "survey_url", "placeholders"),
+)
+TEXT_IN = obj(
+    {
+        **TEXT_ROW["properties"],
+        "text": nullable(TEXT_ROW["properties"]["text"]),
+    },
+    ("language", "kind", "part", "text"),
+)
+SURVEY_IN = obj(
+    {"survey_url": nullable({"type": "string", "maxLength": message_texts.MAX_URL})},
+    ("survey_url",),
+)
+
+
+def texts_view(found: message_texts.MessageTexts) -> dict[str, Any]:
+    rows = []
+    for name, text in sorted(found.texts.items()):
+        language, _, rest = name.partition("/")
+        kind, _, part = rest.partition(".")
+        rows.append({"language": language, "kind": kind, "part": part, "text": text})
+    return {
+        "texts": rows,
+        "survey_url": found.survey_url,
+        "placeholders": {k: list(v) for k, v in message_texts.PLACEHOLDERS.items()},
+    }
+
+
+@ops.route(
+    "GET",
+    "/message-texts",
+    summary="The business's own message texts, the placeholders each message accepts, and "
+    "the survey link",
+    description=(
+        "Only texts the business changed are listed; every other message uses the shipped "
+        "text in its language. `part` is `email.subject.txt`, `email.txt` or `whatsapp.txt`."
+    ),
+    responses={200: output(MESSAGE_TEXTS)},
+)
+async def get_message_texts(call: Call) -> Response:
+    found = await call.run(message_texts.get_texts, call.hub.uow(), call.business_id)
+    return JSONResponse(texts_view(found))
+
+
+@ops.route(
+    "PUT",
+    "/message-texts",
+    summary="Set one message text for one language (null: back to the shipped text)",
+    description=(
+        "Placeholders are written `{{ name }}`, from the message's list in `placeholders`. "
+        "An unknown placeholder, unbalanced braces or a text over the part's length limit "
+        "(subject 200, email 4000, WhatsApp 1000 characters) answers 422 naming it; nothing "
+        "is saved."
+    ),
+    body=TEXT_IN,
+    responses={200: output(MESSAGE_TEXTS)},
+)
+async def put_message_text(call: Call) -> Response:
+    body: dict[str, Any] = call.body
+    found = await call.run(
+        lambda: message_texts.set_text(
+            call.hub.uow(),
+            call.business_id,
+            language=body["language"],
+            kind=body["kind"],
+            part=body["part"],
+            source=body["text"],
+            by=INTEGRATION,
+            now=call.hub.now(),
+        )
+    )
+    return JSONResponse(texts_view(found))
+
+
+@ops.route(
+    "PUT",
+    "/survey-link",
+    summary="The survey link the thank-you message carries (null or empty: none)",
+    body=SURVEY_IN,
+    responses={200: output(MESSAGE_TEXTS)},
+)
+async def put_survey_link(call: Call) -> Response:
+    body: dict[str, Any] = call.body
+    found = await call.run(
+        lambda: message_texts.set_survey_url(
+            call.hub.uow(),
+            call.business_id,
+            body["survey_url"] or "",
+            by=INTEGRATION,
+            now=call.hub.now(),
+        )
+    )
+    return JSONResponse(texts_view(found))

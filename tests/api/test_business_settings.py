@@ -135,3 +135,34 @@ def test_the_deposit_and_refund_rule_over_the_api(live_hub: LiveHub) -> None:
         for bad in ({"deposit": {"kind": "percent", "value": 150}}, {"deposit": {"kind": "fixed"}}):
             assert client.patch("/api/v1/business", json=bad).status_code == 422, bad
         assert client.get("/api/v1/business").json()["deposit"]["value"] == 20
+
+
+def test_message_texts_over_the_api(live_hub: LiveHub) -> None:
+    ours, theirs = live_hub.tenant(), live_hub.tenant()
+    text = {"language": "es", "kind": "confirmed", "part": "whatsapp.txt"}
+    with ours.client() as client:
+        first = client.get("/api/v1/message-texts").json()
+        assert first["texts"] == [] and "deposit_text" in first["placeholders"]["confirmed"]
+        put = client.put("/api/v1/message-texts", json=text | {"text": "Hola {{ customer_name }}"})
+        assert put.status_code == 200, put.text
+        assert put.json()["texts"] == [text | {"text": "Hola {{ customer_name }}"}]
+        for bad, named in (
+            (text | {"text": "Hola {{ nombre }}"}, "{{ nombre }}"),
+            (text | {"text": "Hola {{ customer_name }"}, "unbalanced"),
+            (text | {"text": "x" * 1001}, "1000"),
+            (text | {"kind": "spam", "text": "hola"}, ""),
+        ):
+            refused = client.put("/api/v1/message-texts", json=bad)
+            assert refused.status_code == 422, bad
+            assert named in refused.text
+        survey = client.put("/api/v1/survey-link", json={"survey_url": "https://e.example/s"})
+        assert survey.status_code == 200, survey.text
+        bad_link = client.put("/api/v1/survey-link", json={"survey_url": "ftp://x"})
+        assert bad_link.status_code == 422
+        after = client.get("/api/v1/message-texts").json()
+        assert after["texts"] == [text | {"text": "Hola {{ customer_name }}"}]
+        assert after["survey_url"] == "https://e.example/s"
+        reset = client.put("/api/v1/message-texts", json=text | {"text": None})
+        assert reset.json()["texts"] == []
+    with theirs.client() as client:
+        assert client.get("/api/v1/message-texts").json()["survey_url"] is None
