@@ -83,7 +83,7 @@ def _render_one(
     if source is not None:
         try:
             return _compiled(source, html).render(variables).strip()
-        except jinja2.TemplateError:
+        except Exception:  # noqa: S110 - any failure of an admin's text, e.g. a filter's TypeError
             pass  # validate_override refuses these at save time; never leave a client unsent
     return _shipped(f"{language}/{name}", html).render(variables).strip()
 
@@ -166,7 +166,7 @@ def validate_override(name: str, source: str, sample: MessageContext) -> None:
             field="template",
             line=exc.lineno,
         ) from exc
-    except jinja2.TemplateError as exc:
+    except Exception as exc:  # a filter given the wrong type fails with TypeError etc.
         raise ValidationError(f"template {name!r}: {exc}", field="template") from exc
 
 

@@ -53,11 +53,13 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "confirmed": (
         *COMMON,
         "deposit_text",
+        "receipt",
     ),
     "rescheduled": (*COMMON, "previous_date_text", "previous_time_text"),
     "cancelled": (
         *COMMON,
         "cancel_reason",
+        "receipt",
     ),
     "expired": COMMON,
     "reminder": (
@@ -71,6 +73,8 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
 }
 _OPENERS = {"{{": "}}", "{%": "%}", "{#": "#}"}
 _TOKEN = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
+_TAG = re.compile(r"\{%-?\s*([A-Za-z_]+)")
+_BLOCKS = ("if", "for", "with", "filter", "raw", "macro", "call", "block")
 _EXPRESSION = re.compile(r"\{\{-?\s*([A-Za-z_][A-Za-z0-9_]*)")
 # A checker the adapter supplies (the message engine's own parse); raises ValidationError.
 Check = Callable[[str, str], None]
@@ -123,10 +127,25 @@ def check_text(kind: str, part: str, source: str) -> None:
             raise ValidationError(f"unbalanced braces: {token!r} on line {line}", field="text")
     if expected is not None:
         raise ValidationError(f"unbalanced braces: {expected!r} missing", field="text")
+    _check_blocks(source)
     allowed = set(PLACEHOLDERS[kind])
     for name in _EXPRESSION.findall(source):
         if name not in allowed:
             raise ValidationError(f"unknown placeholder {{{{ {name} }}}}", field="text")
+
+
+def _check_blocks(source: str) -> None:
+    """Every ``{% if %}`` (``for``…) closed by its own ``{% endif %}``, in order."""
+    open_blocks: list[str] = []
+    for tag in _TAG.findall(source):
+        if tag in _BLOCKS:
+            open_blocks.append(tag)
+        elif tag.startswith("end"):
+            if not open_blocks or open_blocks[-1] != tag[3:]:
+                raise ValidationError(f"{{% {tag} %}} closes nothing", field="text")
+            open_blocks.pop()
+    if open_blocks:
+        raise ValidationError(f"{{% {open_blocks[-1]} %}} is never closed", field="text")
 
 
 def _valid_url(url: str) -> str | None:

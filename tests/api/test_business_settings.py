@@ -150,6 +150,7 @@ def test_message_texts_over_the_api(live_hub: LiveHub) -> None:
             (text | {"text": "Hola {{ nombre }}"}, "{{ nombre }}"),
             (text | {"text": "Hola {{ customer_name }"}, "unbalanced"),
             (text | {"text": "x" * 1001}, "1000"),
+            (text | {"text": "{% if survey_url %}hola"}, "{% if %} is never closed"),
             (text | {"kind": "spam", "text": "hola"}, ""),
         ):
             refused = client.put("/api/v1/message-texts", json=bad)

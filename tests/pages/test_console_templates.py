@@ -82,7 +82,8 @@ def test_broken_texts_are_named_and_nothing_is_saved(
         ({"email.txt": "Hola {{ nombre }}"}, "unknown placeholder {{ nombre }}"),
         ({"whatsapp.txt": "Hola {{ customer_name }"}, "unbalanced braces"),
         ({"email.subject.txt": "x" * 201}, "at most 200"),
-        ({"email.txt": "Hola {% if survey_url %}"}, "template"),
+        ({"email.txt": "Hola {% if survey_url %}"}, "{% if %} is never closed"),
+        ({"email.txt": "Hola {{ customer_name | attr(1) }}"}, "template"),
     ):
         refused = client.post("/console/templates", data=_form(client, "save", **texts))
         assert refused.status_code == 422, texts
