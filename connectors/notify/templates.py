@@ -35,8 +35,15 @@ class Rendered:
     html: str | None = None  # email only
 
 
+def _blank_none(value: object) -> object:
+    """A value the booking does not have (no survey link, no Meet link) prints as nothing,
+    never as "None", in a business's own text as in ours."""
+    return "" if value is None else value
+
+
 _OPTIONS: dict[str, Any] = {
     "undefined": jinja2.StrictUndefined,
+    "finalize": _blank_none,
     "trim_blocks": True,
     "lstrip_blocks": True,
     "keep_trailing_newline": False,

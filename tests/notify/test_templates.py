@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -110,6 +111,15 @@ def test_business_override_replaces_one_text(world: World) -> None:
         render(MessageKind.CONFIRMED, MessageChannel.WHATSAPP, "en", context, overrides).text
         == "Done!\n"
     )
+
+
+def test_a_missing_link_prints_as_nothing_in_a_business_text(world: World) -> None:
+    # The admin writes the survey link without an {% if %}; the business has none yet.
+    overrides = {"thank_you.whatsapp.txt": "Gracias {{ customer_name }}! {{ survey_url }}"}
+    context = dataclasses.replace(_context(world), survey_url=None)
+    text = render(MessageKind.THANK_YOU, MessageChannel.WHATSAPP, "es", context, overrides).text
+    assert "None" not in text
+    assert text.strip() == "Gracias Juan Pérez!"
 
 
 def test_broken_or_unsafe_override_falls_back_and_is_refused_at_save(world: World) -> None:
