@@ -5,8 +5,7 @@ STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 # The tools that write the lock files; pinned so a refresh resolves the same way everywhere.
 UV := uv==0.13.9
-LOCK := uv pip compile pyproject.toml --generate-hashes --universal --python-version 3.11 -q \
-	--custom-compile-command "make lock"
+EXPORT := uv export --frozen --no-emit-project --format requirements-txt -q
 
 .PHONY: install run test lint typecheck layers pytest lock clean
 
@@ -41,13 +40,15 @@ pytest: install
 
 test: lint typecheck layers pytest
 
-# Re-resolve the lock files from pyproject.toml (newest versions its ranges admit). Run
-# `make test` afterwards and commit requirements/ with the code it was tested with.
+# Re-resolve the lock from pyproject.toml (newest versions its ranges admit): uv.lock, and the
+# hash-checked requirements/*.txt exported from it that every install uses. Run `make test`
+# afterwards and commit uv.lock and requirements/ with the code it was tested with.
 lock:
 	@test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q "$(UV)"
-	$(VENV)/bin/$(LOCK) -o requirements/base.txt
-	$(VENV)/bin/$(LOCK) --extra dev -o requirements/dev.txt
+	$(VENV)/bin/uv lock --python 3.11 --upgrade
+	$(VENV)/bin/$(EXPORT) -o requirements/base.txt
+	$(VENV)/bin/$(EXPORT) --extra dev -o requirements/dev.txt
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .pytest_cache .ruff_cache
