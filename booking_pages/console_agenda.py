@@ -33,6 +33,7 @@ from hub.services.booking_status import (
     mark_no_show,
     start_booking,
 )
+from hub.services.ports import UnitOfWork
 from hub.services.records import booking_history, service_record_of
 from scheduler.status import NotificationRecord, notification_log
 
@@ -63,6 +64,18 @@ class Filters:
             **changes,
         }
         return "?" + urlencode({k: v for k, v in values.items() if v})
+
+
+def booking_seen_by(uow: UnitOfWork, staff: Staff, booking_id: str) -> Booking:
+    """The booking, if it is this staff member's business's and on a resource they see; a
+    404 page otherwise (never saying which)."""
+    try:
+        booking = get_booking(uow, staff.business.id, booking_id)
+    except NotFoundError as exc:
+        raise PageError(404, "error.no_booking") from exc
+    if not staff.sees(booking.resource_id):
+        raise PageError(404, "error.no_booking")
+    return booking
 
 
 def filters_of(request: Request, staff: Staff, now: datetime) -> Filters:
@@ -246,13 +259,7 @@ def routes(pages: Pages) -> list[Route]:
         return pages.render(request, "console/agenda.html", context, t=staff.t)
 
     def visible_booking(staff: Staff, booking_id: str) -> Booking:
-        try:
-            booking = get_booking(hub.uow(), staff.business.id, booking_id)
-        except NotFoundError as exc:
-            raise PageError(404, "error.no_booking") from exc
-        if not staff.sees(booking.resource_id):
-            raise PageError(404, "error.no_booking")
-        return booking
+        return booking_seen_by(hub.uow(), staff, booking_id)
 
     async def booking_page(
         request: Request, staff: Staff, problem: str | None = None, status: int = 200

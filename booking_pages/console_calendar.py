@@ -19,13 +19,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from booking_pages import agenda_events, catalogue
-from booking_pages.console_agenda import Filters, day_lanes, filters_of, load_span
+from booking_pages.console_agenda import Filters, booking_seen_by, day_lanes, filters_of, load_span
 from booking_pages.console_auth import Staff, staff_only
 from booking_pages.console_booking import parse_time
 from booking_pages.web import PageError, Pages, read_form
 from hub.domain.booking import Booking
-from hub.domain.errors import DomainError, NotFoundError, ValidationError
-from hub.services.availability import get_booking
+from hub.domain.errors import DomainError, ValidationError
 
 MAX_DAYS = 42  # a month view with its leading and trailing weeks
 NO_STORE = {"Cache-Control": "no-store"}
@@ -82,13 +81,7 @@ def routes(pages: Pages) -> list[Route]:
         return JSONResponse(body, headers=NO_STORE)
 
     def visible_booking(staff: Staff, booking_id: str) -> Booking:
-        try:
-            booking = get_booking(hub.uow(), staff.business.id, booking_id)
-        except NotFoundError as exc:
-            raise PageError(404, "error.no_booking") from exc
-        if not staff.sees(booking.resource_id):
-            raise PageError(404, "error.no_booking")
-        return booking
+        return booking_seen_by(hub.uow(), staff, booking_id)
 
     async def move(request: Request, staff: Staff) -> Response:
         form = await read_form(request)
