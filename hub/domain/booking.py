@@ -19,6 +19,7 @@ from hub.domain.errors import (
     StaleVersionError,
     ValidationError,
 )
+from hub.domain.geo import GeoPoint
 from hub.domain.model import Customer, new_id, new_token, require_aware
 
 
@@ -150,6 +151,9 @@ class Booking:
     deposit_minor: int = 0
     currency: str = "USD"
     address: str | None = None
+    location: GeoPoint | None = None  # where an at-address visit is (typed, found or zone's)
+    zone_id: str | None = None  # the business's zone it falls in
+    needs_review: bool = False  # booked outside coverage in flag mode: the business checks it
     notes: str = ""
     invitees: tuple[Invitee, ...] = ()
     # Who the booking is for, as typed when it was made (None: as the customer record says).

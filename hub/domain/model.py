@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from hub.domain.errors import ValidationError
+from hub.domain.geo import CoverageMode, GeoPoint, TravelModel
 from hub.domain.policies import BookingPolicy, DepositRule, RefundRule
 
 SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
@@ -127,6 +128,7 @@ class Business:
     refund: RefundRule = field(default_factory=RefundRule)
     whatsapp_contact: str | None = None
     settings: dict[str, Any] = field(default_factory=dict)
+    travel: TravelModel = field(default_factory=TravelModel)  # at-address services
     id: str = field(default_factory=new_id)
     version: int = field(default=1, compare=False)  # the stored row's; persistence bumps it
 
@@ -156,7 +158,8 @@ class Branch:
     address: str = ""
     lat: float | None = None
     lng: float | None = None
-    coverage_km: float | None = None
+    coverage_km: float | None = None  # at-address services: how far from the base it goes
+    coverage_mode: CoverageMode = CoverageMode.REFUSE  # outside coverage: refuse or flag
     hours: tuple[WeeklyInterval, ...] = ()  # empty: no branch-level restriction
     exceptions: tuple[DateException, ...] = ()
     active: bool = True  # archived: no longer offered to clients; its history stays
@@ -172,6 +175,12 @@ class Branch:
             raise ValidationError("latitude is between -90 and 90", field="lat")
         if self.lng is not None and not -180 <= self.lng <= 180:
             raise ValidationError("longitude is between -180 and 180", field="lng")
+        if self.coverage_km is not None and not 0 <= self.coverage_km <= 20000:
+            raise ValidationError("coverage is 0 to 20000 km", field="coverage_km")
+
+    @property
+    def base(self) -> GeoPoint | None:
+        return GeoPoint.maybe(self.lat, self.lng)
 
 
 class ResourceKind(enum.StrEnum):
@@ -193,6 +202,7 @@ class Resource:
     color: str = "#3a87ad"
     price_minor: int | None = None  # for per-resource pricing
     active: bool = True
+    base: GeoPoint | None = None  # where an at-address worker starts and ends the day
     id: str = field(default_factory=new_id)
     version: int = field(default=1, compare=False)  # the stored row's; persistence bumps it
 

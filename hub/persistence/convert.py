@@ -15,6 +15,7 @@ from sqlalchemy import Row
 
 from hub.domain.booking import Actor, Booking, BookingStatus, Invitee, InviteeResponse
 from hub.domain.contacts import Contact
+from hub.domain.geo import CoverageMode, GeoPoint, TravelModel
 from hub.domain.model import (
     AuditEntry,
     Block,
@@ -109,6 +110,9 @@ def business_to_row(b: Business, row: BusinessRow | None = None) -> BusinessRow:
     row.refund = dataclasses.asdict(b.refund)
     row.whatsapp_contact = b.whatsapp_contact
     row.settings = dict(b.settings)
+    row.travel_detour = b.travel.detour
+    row.travel_speed_kmh = b.travel.speed_kmh
+    row.travel_overhead_minutes = b.travel.overhead_minutes
     return row
 
 
@@ -125,6 +129,7 @@ def business_from_row(row: BusinessRow) -> Business:
         refund=RefundRule(**row.refund),
         whatsapp_contact=row.whatsapp_contact,
         settings=dict(row.settings),
+        travel=TravelModel(row.travel_detour, row.travel_speed_kmh, row.travel_overhead_minutes),
         id=row.id,
         version=row.version,
     )
@@ -133,7 +138,7 @@ def business_from_row(row: BusinessRow) -> Business:
 def branch_to_row(b: Branch, row: BranchRow | None = None) -> BranchRow:
     row = row or BranchRow(id=b.id, business_id=b.business_id, version=b.version)
     row.name, row.address, row.lat, row.lng = b.name, b.address, b.lat, b.lng
-    row.coverage_km = b.coverage_km
+    row.coverage_km, row.coverage_mode = b.coverage_km, b.coverage_mode.value
     # Archiving keeps the row (bookings name it); the flag rides with the branch's rules.
     row.rules = rules_to_json(b.hours, b.exceptions) | ({} if b.active else {"archived": True})
     return row
@@ -148,6 +153,7 @@ def branch_from_row(row: BranchRow) -> Branch:
         lat=row.lat,
         lng=row.lng,
         coverage_km=row.coverage_km,
+        coverage_mode=CoverageMode(row.coverage_mode),
         hours=hours,
         exceptions=exceptions,
         active=not row.rules.get("archived", False),
@@ -162,6 +168,8 @@ def resource_to_row(r: Resource, row: ResourceRow | None = None) -> ResourceRow:
     row.branch_ids = list(r.branch_ids)
     row.rules = rules_to_json(r.weekly, r.exceptions)
     row.color, row.price_minor, row.active = r.color, r.price_minor, r.active
+    row.base_lat = r.base.lat if r.base is not None else None
+    row.base_lng = r.base.lng if r.base is not None else None
     return row
 
 
@@ -178,6 +186,7 @@ def resource_from_row(row: ResourceRow | Row[Any]) -> Resource:
         color=row.color,
         price_minor=row.price_minor,
         active=row.active,
+        base=GeoPoint.maybe(row.base_lat, row.base_lng),
         id=row.id,
         version=row.version,
     )
@@ -260,6 +269,8 @@ _BOOKING_SAME = [
     "deposit_minor",
     "currency",
     "address",
+    "zone_id",
+    "needs_review",
     "notes",
     "external_ref",
     "video_meeting",
@@ -335,10 +346,20 @@ def _contact(row: BookingRow | Row[Any]) -> Contact | None:
     return Contact(row.contact_name, row.contact_phone, row.contact_email)
 
 
+def _location_columns(b: Booking) -> dict[str, float | None]:
+    where = b.location
+    return {
+        "latitude": where.lat if where is not None else None,
+        "longitude": where.lng if where is not None else None,
+    }
+
+
 def booking_to_row(b: Booking, row: BookingRow | None = None) -> BookingRow:
     row = row or BookingRow(id=b.id)
     for name in _BOOKING_SAME:
         setattr(row, name, getattr(b, name))
+    for name, coordinate in _location_columns(b).items():
+        setattr(row, name, coordinate)
     row.start_at, row.end_at = b.start, b.end
     row.occupied_start, row.occupied_end = b.occupied_start, b.occupied_end
     row.status = b.status.value
@@ -362,6 +383,7 @@ def booking_values(b: Booking) -> dict[str, Any]:
         invitees=invitees_to_json(b.invitees),
         cancelled_by=b.cancelled_by.value if b.cancelled_by is not None else None,
         **_contact_columns(b),
+        **_location_columns(b),
     )
     return values
 
@@ -374,6 +396,7 @@ def booking_from_row(row: BookingRow | Row[Any]) -> Booking:
         status=BookingStatus(row.status),
         invitees=invitees_from_json(row.invitees),
         contact=_contact(row),
+        location=GeoPoint.maybe(row.latitude, row.longitude),
         cancelled_by=Actor(row.cancelled_by) if row.cancelled_by is not None else None,
         buffer_before=row.start_at - row.occupied_start,
         buffer_after=row.occupied_end - row.end_at,

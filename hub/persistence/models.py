@@ -58,6 +58,9 @@ class BusinessRow(Base):
     refund: Mapped[dict[str, Any]]
     whatsapp_contact: Mapped[str | None] = mapped_column(String(32))
     settings: Mapped[dict[str, Any]]
+    travel_detour: Mapped[float] = mapped_column(Float, server_default=text("1.4"))
+    travel_speed_kmh: Mapped[float] = mapped_column(Float, server_default=text("25"))
+    travel_overhead_minutes: Mapped[float] = mapped_column(Float, server_default=text("5"))
     version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
 
@@ -71,6 +74,7 @@ class BranchRow(Base):
     lat: Mapped[float | None] = mapped_column(Float)
     lng: Mapped[float | None] = mapped_column(Float)
     coverage_km: Mapped[float | None] = mapped_column(Float)
+    coverage_mode: Mapped[str] = mapped_column(String(16), server_default=text("'refuse'"))
     rules: Mapped[dict[str, Any]]  # {"weekly": [...], "exceptions": [...]}
     version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
@@ -88,6 +92,8 @@ class ResourceRow(Base):
     color: Mapped[str] = mapped_column(String(16))
     price_minor: Mapped[int | None] = mapped_column(money_type())
     active: Mapped[bool] = mapped_column(Boolean)
+    base_lat: Mapped[float | None] = mapped_column(Float)
+    base_lng: Mapped[float | None] = mapped_column(Float)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
 
@@ -172,6 +178,10 @@ class BookingRow(Base):
     deposit_minor: Mapped[int] = mapped_column(money_type())
     currency: Mapped[str] = mapped_column(String(3))
     address: Mapped[str | None] = mapped_column(Text)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    zone_id: Mapped[str | None] = mapped_column(ID)
+    needs_review: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     notes: Mapped[str] = mapped_column(Text)
     # Invitees with their own link token and answer: [{id, email, name, response,
     # responded_at, token}]. On the row, so every view of the booking (and its ETag and
@@ -206,6 +216,23 @@ class BookingRow(Base):
     # Optimistic concurrency: UPDATE … WHERE version = <the version read>; the domain
     # object sets the new value itself (Booking._touch).
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
+
+
+class ZoneRow(Base):
+    """A named area a business serves: centre + radius, or a polygon ([[lat, lng], …])."""
+
+    __tablename__ = "zones"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    business_id: Mapped[str] = mapped_column(ID, ForeignKey("businesses.id"), index=True)
+    branch_id: Mapped[str | None] = mapped_column(ID)
+    name: Mapped[str] = mapped_column(String(200))
+    centre_lat: Mapped[float | None] = mapped_column(Float)
+    centre_lng: Mapped[float | None] = mapped_column(Float)
+    radius_km: Mapped[float | None] = mapped_column(Float)
+    polygon: Mapped[list[Any] | None] = mapped_column(json_type())
+    active: Mapped[bool] = mapped_column(Boolean)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
 
 class BlockRow(Base):

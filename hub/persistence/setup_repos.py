@@ -14,8 +14,9 @@ from typing import Any, Generic, TypeVar, cast
 from sqlalchemy import Select, Table, bindparam, insert, inspect, select
 from sqlalchemy.orm import Session
 
+from hub.domain.geo import Zone
 from hub.domain.model import Branch, Business, Customer, Resource, ResourceGroup, Service
-from hub.persistence import convert
+from hub.persistence import convert, geo_rows
 from hub.persistence.models import (
     BranchRow,
     BusinessRow,
@@ -23,6 +24,7 @@ from hub.persistence.models import (
     GroupRow,
     ResourceRow,
     ServiceRow,
+    ZoneRow,
 )
 
 # Built once: every booking runs these (building a statement costs more than running it).
@@ -66,7 +68,7 @@ def _changed(session: Session, row: Any) -> None:
 
 
 D = TypeVar("D")
-R = TypeVar("R", BranchRow, ResourceRow, GroupRow, ServiceRow, CustomerRow)
+R = TypeVar("R", BranchRow, ResourceRow, GroupRow, ServiceRow, CustomerRow, ZoneRow)
 
 
 class SqlBusinessRepository:
@@ -210,6 +212,12 @@ class SqlServiceRepository(_Scoped[Service, ServiceRow]):
     row_type = ServiceRow
     to_row = staticmethod(convert.service_to_row)
     from_row = staticmethod(convert.service_from_row)
+
+
+class SqlZoneRepository(_Scoped[Zone, ZoneRow]):
+    row_type = ZoneRow
+    to_row = staticmethod(geo_rows.zone_to_row)
+    from_row = staticmethod(geo_rows.zone_from_row)
 
 
 class SqlCustomerRepository(_Scoped[Customer, CustomerRow]):

@@ -45,6 +45,7 @@ from hub.persistence.setup_repos import (
     SqlGroupRepository,
     SqlResourceRepository,
     SqlServiceRepository,
+    SqlZoneRepository,
 )
 from hub.services.ports import AfterCommit, UnitOfWork
 
@@ -110,6 +111,7 @@ class SqlUnitOfWork:
         self.resources = SqlResourceRepository(session)
         self.groups = SqlGroupRepository(session)
         self.services = SqlServiceRepository(session)
+        self.zones = SqlZoneRepository(session)
         self.customers = SqlCustomerRepository(session)
         self.bookings = SqlBookingRepository(session)
         self.blocks = SqlBlockRepository(session)
