@@ -16,6 +16,7 @@ from hub.bootstrap import Hub
 from hub.domain.accounts import Role
 from hub.domain.booking import Actor, ChangedBy, Channel
 from hub.domain.errors import DomainError
+from hub.domain.geo import GeoPoint, Zone
 from hub.domain.model import (
     Branch,
     Business,
@@ -27,7 +28,7 @@ from hub.domain.model import (
     WeeklyInterval,
 )
 from hub.domain.policies import BookingPolicy
-from hub.services import accounts, setup
+from hub.services import accounts, setup, zones
 from hub.services.blocks import NewBlock, create_block
 from hub.services.booking_create import NewBooking, create_booking
 from hub.services.booking_status import (
@@ -39,6 +40,29 @@ from hub.services.booking_status import (
 )
 from hub.services.customers import CustomerDetails
 
+# Buenos Aires barrios the demo car wash serves: approximate centre and radius (km).
+BARRIOS: tuple[tuple[str, float, float, float], ...] = (
+    ("Palermo", -34.5889, -58.4306, 2.2),
+    ("Belgrano", -34.5627, -58.4563, 1.8),
+    ("Recoleta", -34.5875, -58.3974, 1.3),
+    ("Caballito", -34.6186, -58.4420, 1.6),
+    ("Villa Urquiza", -34.5732, -58.4876, 1.6),
+    ("Núñez", -34.5446, -58.4634, 1.3),
+    ("Colegiales", -34.5746, -58.4500, 0.9),
+    ("Almagro", -34.6094, -58.4200, 1.1),
+    ("Villa Crespo", -34.5990, -58.4387, 1.1),
+)
+# Where the demo's clients live (approximate coordinates of each address).
+PLACES: dict[str, GeoPoint] = {
+    "Av. Rivadavia 5200, CABA": GeoPoint(-34.6190, -58.4400),
+    "Gorriti 4800, CABA": GeoPoint(-34.5905, -58.4300),
+    "Cabildo 2200, CABA": GeoPoint(-34.5600, -58.4570),
+    "Corrientes 5100, CABA": GeoPoint(-34.5990, -58.4390),
+    "Av. Córdoba 4000, CABA": GeoPoint(-34.5960, -58.4190),
+    "Av. Triunvirato 4500, CABA": GeoPoint(-34.5740, -58.4880),
+    "Av. Las Heras 2500, CABA": GeoPoint(-34.5870, -58.3970),
+    "Lavalle 900, CABA": GeoPoint(-34.6020, -58.3820),
+}
 DEMO_PASSWORD = "demo1234"  # noqa: S105 - printed on purpose: demo logins
 SEEDER = ChangedBy(Actor.OPERATOR, Channel.CLI)
 CLIENT = ChangedBy(Actor.CLIENT, Channel.PAGE)
@@ -128,9 +152,23 @@ def _seed_car_wash(hub: Hub, now: datetime, report: DemoReport) -> None:
         hours=hours,
     )
     setup.save_branch(hub.uow(), branch, by=SEEDER, now=now)
-    juan = Resource(business.id, "Juan (lavador)", branch_ids=(branch.id,), weekly=hours)
+    for name, lat, lng, radius in BARRIOS:
+        zone = Zone(business.id, name, centre=GeoPoint(lat, lng), radius_km=radius)
+        zones.save_zone(hub.uow(), zone, by=SEEDER, now=now)
+    juan = Resource(
+        business.id,
+        "Juan (lavador)",
+        branch_ids=(branch.id,),
+        weekly=hours,
+        base=GeoPoint(-34.5990, -58.4420),  # starts from home, in Villa Crespo
+    )
     pedro = Resource(
-        business.id, "Pedro (lavador)", branch_ids=(branch.id,), weekly=hours, color="#e67e22"
+        business.id,
+        "Pedro (lavador)",
+        branch_ids=(branch.id,),
+        weekly=hours,
+        color="#e67e22",
+        base=GeoPoint(-34.6100, -58.4230),  # from home, in Almagro
     )
     for resource in (juan, pedro):
         setup.save_resource(hub.uow(), resource, by=SEEDER, now=now)
@@ -186,7 +224,7 @@ def _seed_car_wash(hub: Hub, now: datetime, report: DemoReport) -> None:
     booked = []
     clients = [
         # (name, phone, address, service, resource, day, hour, booked by)
-        ("Juan Pérez", "+54 11 1234-5678", "Av. Rivadavia 1234, CABA", full, juan, tomorrow, 10),
+        ("Juan Pérez", "+54 11 1234-5678", "Av. Rivadavia 5200, CABA", full, juan, tomorrow, 10),
         ("José Gómez", "+54 9 11 5555-1234", "Gorriti 4800, CABA", full, juan, later, 9),
         ("María López", "+54 11 4321-8765", "Cabildo 2200, CABA", outside, pedro, later, 11),
         ("Lucía Fernández", "+54 11 6666-7777", "Corrientes 5100, CABA", full, pedro, later, 16),
@@ -203,6 +241,7 @@ def _seed_car_wash(hub: Hub, now: datetime, report: DemoReport) -> None:
                     customer=CustomerDetails(name, phone=phone, address=address),
                     resource_id=resource.id,
                     address=address,
+                    location=PLACES[address],
                     force=not by_client,
                 ),
                 by=CLIENT if by_client else SEEDER,
@@ -239,16 +278,20 @@ def _seed_living_day(
         now.timestamp() // step.total_seconds() * step.total_seconds(), tz
     )
 
+    addresses = list(PLACES)[:-1]
+
     def book(name: str, phone: str, service: Service, resource: Resource, start: datetime) -> str:
+        address = addresses[len(name + phone) % len(addresses)]
         booking = create_booking(
             hub.uow(),
             NewBooking(
                 business_id,
                 service.id,
                 start,
-                customer=CustomerDetails(name, phone=phone, address="Av. Córdoba 4000, CABA"),
+                customer=CustomerDetails(name, phone=phone, address=address),
                 resource_id=resource.id,
-                address="Av. Córdoba 4000, CABA",
+                address=address,
+                location=PLACES[address],
                 force=True,
             ),
             by=SEEDER,
@@ -290,6 +333,7 @@ def _seed_living_day(
             ),
             resource_id=juan.id,
             address="Lavalle 900, CABA",
+            location=PLACES["Lavalle 900, CABA"],
         ),
         by=CLIENT,
         now=now - timedelta(hours=13),

@@ -19,6 +19,7 @@ from hub.domain import errors as domain
 # Most specific first: SlotNotOfferedError is a SlotTakenError, both answer 409.
 STATUS_BY_ERROR: tuple[tuple[type[domain.DomainError], int], ...] = (
     (domain.ValidationError, 422),
+    (domain.OutsideCoverageError, 422),
     (domain.NotFoundError, 404),
     (domain.SlotTakenError, 409),
     (domain.IllegalTransitionError, 409),

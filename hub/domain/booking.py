@@ -393,7 +393,9 @@ class Booking:
         notes: str | None = None,
         invitees: tuple[Invitee, ...] | None = None,
         address: str | None = None,
+        place: tuple[GeoPoint | None, str | None, bool] | None = None,
     ) -> None:
+        """``place``: the visit's new (location, zone id, needs review)."""
         if notes is not None:
             self.notes = notes
         if invitees is not None:
@@ -401,6 +403,8 @@ class Booking:
         if address is not None:
             self.address = address
             self.sequence += 1  # LOCATION is significant for iTIP
+        if place is not None:
+            self.location, self.zone_id, self.needs_review = place
         self._touch(at)
 
     def record_client_confirmation(self, at: datetime) -> None:

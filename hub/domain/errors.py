@@ -49,6 +49,12 @@ class SlotNotOfferedError(SlotTakenError):
     code = "slot_not_offered"
 
 
+class OutsideCoverageError(DomainError):
+    """The client's address is outside where the business goes (and it refuses those)."""
+
+    code = "outside_coverage"
+
+
 class IllegalTransitionError(DomainError):
     """The booking's state does not allow the action asked for."""
 

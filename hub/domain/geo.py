@@ -154,7 +154,9 @@ class Coverage:
         return bool(self.zones) or (self.base is not None and self.radius_km is not None)
 
     def check(self, point: GeoPoint) -> CoverageVerdict:
-        zone = next((z for z in self.zones if z.contains(point)), None)
+        # Overlapping zones (neighbouring barrios drawn as circles): the nearest centre names it.
+        found = [z for z in self.zones if z.contains(point)]
+        zone = min(found, key=lambda z: distance_km(z.middle, point)) if found else None
         if zone is not None or not self.limited:
             return CoverageVerdict(True, zone)
         if self.base is not None and self.radius_km is not None:

@@ -18,6 +18,7 @@ from hub.availability.types import ResourceCalendar, Slot, SlotRequest
 from hub.domain.booking import Booking, BookingStatus, ChangedBy, Invitee, Transition
 from hub.domain.contacts import Contact
 from hub.domain.errors import SlotNotOfferedError, SlotTakenError, ValidationError
+from hub.domain.geo import GeoPoint
 from hub.domain.model import Business, Customer, Resource, Service, require_aware
 from hub.services.calendars import (
     build_calendars,
@@ -29,6 +30,7 @@ from hub.services.calendars import (
     slot_request,
     with_seats,
 )
+from hub.services.coverage import Visit, locate_visit
 from hub.services.customers import (
     CustomerDetails,
     InviteeDetails,
@@ -59,6 +61,9 @@ class NewBooking:
     notes: str = ""
     invitees: tuple[str | InviteeDetails, ...] = ()  # an address, or an address and a name
     address: str | None = None
+    # At-address services: where the visit is (coordinates, or one of the business's zones).
+    location: GeoPoint | None = None
+    zone_id: str | None = None
     external_ref: str | None = None
     force: bool = False  # operators only: outside the offered slots, never an overlap
     video_meeting: bool | None = None  # None: as the service says
@@ -77,7 +82,8 @@ def create_booking(
 
     Raises ``ValidationError`` (bad input), ``NotFoundError`` (unknown business, service,
     resource, customer), ``PolicyViolationError`` (client notice/horizon),
-    ``SlotNotOfferedError`` (not an offered time), ``SlotTakenError`` (no longer free)."""
+    ``SlotNotOfferedError`` (not an offered time), ``SlotTakenError`` (no longer free),
+    ``OutsideCoverageError`` (an at-address visit where the business does not go)."""
     with uow:
         booking = place_booking(uow, request, by=by, now=now, busy_sources=busy_sources)
         uow.commit()
@@ -118,6 +124,16 @@ def place_booking(
     address = (request.address or customer.address or "").strip() or None
     if service.at_client_address and address is None:
         raise ValidationError("this service needs the client's address", field="address")
+    visit = locate_visit(
+        uow,
+        business.id,
+        service,
+        branch,
+        location=request.location,
+        zone_id=request.zone_id,
+        by=by,
+        force=request.force,
+    )
     if by.is_client:
         business.policy.check_window(request.start, now)
     end = request.start + timedelta(minutes=service.duration_minutes)
@@ -153,6 +169,7 @@ def place_booking(
         request=replace(request, invitees=invitees),
         contact=contact,
         address=address,
+        visit=visit,
         by=by,
         now=now,
     )
@@ -163,7 +180,8 @@ def place_booking(
         "booking.created",
         by=by,
         now=now,
-        data={"deposit_minor": booking.deposit_minor},
+        data={"deposit_minor": booking.deposit_minor}
+        | ({"needs_review": True} if booking.needs_review else {}),
     )
     return booking
 
@@ -257,6 +275,7 @@ def _new_booking(
     request: NewBooking,
     contact: Contact | None,
     address: str | None,
+    visit: Visit,
     by: ChangedBy,
     now: datetime,
 ) -> Booking:
@@ -285,6 +304,9 @@ def _new_booking(
         deposit_minor=deposit,
         currency=business.currency,
         address=address,
+        location=visit.location,
+        zone_id=visit.zone_id,
+        needs_review=visit.needs_review,
         notes=request.notes,
         invitees=tuple(
             Invitee(i.email, i.name) for i in request.invitees if isinstance(i, InviteeDetails)

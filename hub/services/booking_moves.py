@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from hub.availability.engine import fits
 from hub.domain.booking import Booking, ChangedBy
 from hub.domain.errors import IllegalTransitionError, SlotTakenError, ValidationError
+from hub.domain.geo import GeoPoint
 from hub.domain.model import require_aware
 from hub.services.booking_create import choose_resource
 from hub.services.booking_status import change_booking, staff_only
@@ -30,6 +31,7 @@ from hub.services.calendars import (
     seats_for,
     slot_request,
 )
+from hub.services.coverage import locate_visit
 from hub.services.customers import InviteeDetails, clean_invitees, merge_invitees
 from hub.services.events import record_booking_event
 from hub.services.ports import BusySource, UnitOfWork
@@ -45,11 +47,16 @@ def edit_booking(
     notes: str | None = None,
     invitees: Sequence[str | InviteeDetails] | None = None,
     address: str | None = None,
+    location: GeoPoint | None = None,
+    zone_id: str | None = None,
     expected_version: int | None = None,
 ) -> Booking:
     """Change notes, invitees or address of a booking that still occupies time. Invitees
-    already invited keep their link and answer; those left out lose their link."""
+    already invited keep their link and answer; those left out lose their link. A new
+    ``location`` or ``zone_id`` of an at-address visit is checked against the coverage
+    like a new booking's (``OutsideCoverageError``, or flagged for review)."""
     wanted = None if invitees is None else clean_invitees(invitees)
+    moved = location is not None or zone_id is not None
 
     def apply(booking: Booking) -> dict[str, Any]:
         if not booking.occupies_time:
@@ -59,10 +66,23 @@ def edit_booking(
                 requested="edit",
             )
         merged = None if wanted is None else merge_invitees(booking.invitees, wanted)
-        booking.edit(now, notes=notes, invitees=merged, address=address)
+        place = None
+        if moved:
+            service = get_service(uow, business_id, booking.service_id)
+            branch = uow.branches.get(business_id, booking.branch_id or "")
+            visit = locate_visit(
+                uow, business_id, service, branch, location=location, zone_id=zone_id, by=by
+            )
+            place = (visit.location, visit.zone_id, visit.needs_review)
+        booking.edit(now, notes=notes, invitees=merged, address=address, place=place)
         changed = [
             name
-            for name, value in (("notes", notes), ("invitees", merged), ("address", address))
+            for name, value in (
+                ("notes", notes),
+                ("invitees", merged),
+                ("address", address),
+                ("location", place),
+            )
             if value is not None
         ]
         return {"changed": changed}
@@ -118,6 +138,17 @@ def reschedule_booking(
             business.policy.check_client_reschedule(booking.start, now, booking.reschedule_count)
             business.policy.check_window(start, now)
         service = get_service(uow, business_id, booking.service_id)
+        if by.is_client and booking.location is not None:
+            # The coverage may have shrunk since the booking was made.
+            locate_visit(
+                uow,
+                business_id,
+                service,
+                uow.branches.get(business_id, booking.branch_id or ""),
+                location=booking.location,
+                zone_id=None,
+                by=by,
+            )
         if resource_id is not None and resource_id != booking.resource_id:
             resources = candidate_resources(uow, service, resource_id=resource_id)
         elif booking.group_id is not None:

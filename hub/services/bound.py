@@ -18,6 +18,7 @@ from datetime import datetime
 
 from hub.availability.types import Slot
 from hub.domain.booking import Booking, ChangedBy
+from hub.domain.geo import GeoPoint
 from hub.services import (
     availability,
     booking_create,
@@ -137,6 +138,8 @@ class Services:
         notes: str | None = None,
         invitees: Sequence[str | InviteeDetails] | None = None,
         address: str | None = None,
+        location: GeoPoint | None = None,
+        zone_id: str | None = None,
         expected_version: int | None = None,
         uow: UnitOfWork | None = None,
     ) -> Booking:
@@ -149,6 +152,8 @@ class Services:
             notes=notes,
             invitees=invitees,
             address=address,
+            location=location,
+            zone_id=zone_id,
             expected_version=expected_version,
         )
 

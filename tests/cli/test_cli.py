@@ -266,6 +266,34 @@ def test_demo_agenda_is_alive_today_and_this_week(env: str) -> None:
     assert "Cancelado por el cliente por WhatsApp" in {row[2] for row in rows}
 
 
+def test_demo_car_wash_serves_barrios_and_its_visits_are_on_the_map(env: str) -> None:
+    """The demo car wash ships with Buenos Aires barrios as zones; its visits carry
+    coordinates and, inside a barrio, its zone; its washers start from a base."""
+    assert run("demo")[0] == 0
+    engine = create_engine(env)
+    try:
+        with engine.connect() as conn:
+            zones = dict(conn.execute(text("SELECT id, name FROM zones")).all())
+            visits = conn.execute(
+                text(
+                    "SELECT b.latitude, b.longitude, b.zone_id FROM bookings b "
+                    "JOIN businesses z ON z.id = b.business_id WHERE z.slug = 'lavadero-demo'"
+                )
+            ).all()
+            bases = conn.execute(
+                text("SELECT base_lat FROM resources WHERE name LIKE '%(lavador)'")
+            ).all()
+    finally:
+        engine.dispose()
+    assert {"Palermo", "Belgrano", "Recoleta", "Caballito", "Villa Urquiza", "Núñez"} <= set(
+        zones.values()
+    )
+    assert visits and all(lat is not None and lng is not None for lat, lng, _ in visits)
+    named = {zones[zone_id] for _, _, zone_id in visits if zone_id is not None}
+    assert {"Palermo", "Belgrano", "Caballito"} <= named
+    assert len(bases) == 2 and all(lat is not None for (lat,) in bases)
+
+
 def _utc(value: object) -> datetime:
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

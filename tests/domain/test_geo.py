@@ -108,3 +108,11 @@ def test_travel_minutes_are_distance_times_detour_over_speed_plus_overhead() -> 
     for bad in ({"detour": 0.5}, {"speed_kmh": 0}, {"overhead_minutes": -1}):
         with pytest.raises(ValidationError):
             TravelModel(**bad)  # type: ignore[arg-type]
+
+
+def test_overlapping_zones_name_the_point_after_the_nearest_centre() -> None:
+    big = Zone("b", "Big", centre=OBELISCO, radius_km=10)
+    palermo = Zone("b", "Palermo", centre=PALERMO, radius_km=2)
+    coverage = Coverage(zones=(big, palermo))
+    assert coverage.check(GeoPoint(-34.59, -58.43)).zone is palermo
+    assert coverage.check(OBELISCO).zone is big
