@@ -13,7 +13,7 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
-from hub.api import inputs
+from hub.api import geo, inputs
 from hub.api.errors import ApiError
 from hub.api.registry import Call, Operations, Param
 from hub.api.schemas import (
@@ -82,6 +82,7 @@ NEW_BOOKING = obj(
         "invitees": INVITEES,
         "notes": TEXT,
         "address": TEXT,
+        **geo.VISIT_IN,
         "external_ref": {"type": "string", "minLength": 1, "maxLength": 200},
         "force": {"type": "boolean", "description": "Outside the offered times; never an overlap"},
         "video_meeting": {
@@ -104,6 +105,7 @@ PATCH_BOOKING = obj(
         "notes": TEXT,
         "invitees": INVITEES,
         "address": TEXT,
+        **geo.VISIT_IN,
     }
 )
 
@@ -213,6 +215,7 @@ async def create_private_booking(call: Call) -> Response:
         )
 
     def book() -> Response:
+        visit = geo.visit_in(body)
         request = NewBooking(
             business_id=call.business_id,
             service_id=body["service"],
@@ -233,6 +236,7 @@ async def create_private_booking(call: Call) -> Response:
             notes=body.get("notes", ""),
             invitees=invitees_in(body),
             address=body.get("address"),
+            **visit,
             external_ref=body.get("external_ref"),
             force=body.get("force", False),
             video_meeting=body.get("video_meeting"),
@@ -314,6 +318,7 @@ async def patch_booking(call: Call) -> Response:
                 expected_version=version,
             )
         edits = {k: body[k] for k in ("notes", "address") if k in body}
+        edits.update({k: v for k, v in geo.visit_in(body).items() if v is not None})
         if "invitees" in body:
             edits["invitees"] = invitees_in(body)
         if edits or item is None:

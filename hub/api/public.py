@@ -8,7 +8,7 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
-from hub.api import inputs
+from hub.api import geo, inputs
 from hub.api.registry import Call, Operations, Param
 from hub.api.render import (
     BRANCH_SCHEMA,
@@ -74,6 +74,7 @@ NEW_PUBLIC_BOOKING = obj(
             ("name", "phone"),
         ),
         "address": TEXT,
+        **geo.VISIT_IN,
         "notes": TEXT,
     },
     ("service", "start", "customer"),
@@ -119,6 +120,11 @@ async def search_businesses(call: Call) -> Response:
                 "branches": array(BRANCH_SCHEMA),
                 "services": array(SERVICE_SCHEMA),
                 "resources": array(PUBLIC_RESOURCE_SCHEMA),
+                "zones": {
+                    **array(obj({"id": STR, "name": STR}, ("id", "name"), closed=False)),
+                    "description": "Where the business goes for at-address services: book "
+                    "with `zone_id` (or `latitude`/`longitude`)",
+                },
             },
             ("slug", "name", "timezone", "branches", "services", "resources"),
             closed=False,
@@ -142,6 +148,9 @@ async def get_public_business(call: Call) -> Response:
                 ],
                 "resources": [
                     public_resource(r) for r in uow.resources.list(business.id) if r.active
+                ],
+                "zones": [
+                    {"id": z.id, "name": z.name} for z in uow.zones.list(business.id) if z.active
                 ],
             }
 
@@ -237,6 +246,7 @@ async def create_public_booking(call: Call) -> Response:
             persons=body.get("persons", 1),
             notes=body.get("notes", ""),
             address=body.get("address"),
+            **geo.visit_in(body),
         )
         created = call.hub.core.create_booking(request, by=CLIENT)
         call.hub.metrics.bookings_created.labels("public_api").inc()

@@ -82,6 +82,7 @@ BRANCH_SCHEMA = obj(
         "lat": nullable(NUM),
         "lng": nullable(NUM),
         "coverage_km": nullable(NUM),
+        "coverage_mode": STR,
         "hours": array(INTERVAL_SCHEMA),
         "exceptions": array(EXCEPTION_SCHEMA),
         "active": BOOL,
@@ -99,6 +100,7 @@ def branch(item: Branch) -> dict[str, Any]:
         "lat": item.lat,
         "lng": item.lng,
         "coverage_km": item.coverage_km,
+        "coverage_mode": item.coverage_mode.value,
         "hours": [interval(r) for r in item.hours],
         "exceptions": [exception(e) for e in item.exceptions],
         "active": item.active,
@@ -116,6 +118,7 @@ RESOURCE_SCHEMA = obj(
         "color": STR,
         "price_minor": nullable(INT),
         "active": BOOL,
+        "base": nullable(obj({"lat": NUM, "lng": NUM}, ("lat", "lng"), closed=False)),
     },
     ("id", "name", "kind", "capacity"),
     closed=False,
@@ -133,6 +136,7 @@ def resource(item: Resource) -> dict[str, Any]:
         "color": item.color,
         "price_minor": item.price_minor,
         "active": item.active,
+        "base": None if item.base is None else {"lat": item.base.lat, "lng": item.base.lng},
     }
 
 

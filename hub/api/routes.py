@@ -14,6 +14,7 @@ from hub.api import (
     bookings,
     business,
     calendar_setup,
+    geo,
     people,
     public,
     records,
@@ -30,6 +31,7 @@ def groups() -> list[Operations]:
         bookings.ops,
         business.ops,
         setup.ops,
+        geo.ops,
         calendar_setup.ops,
         people.ops,
     ]

@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
-from hub.api import inputs
+from hub.api import geo, inputs
 from hub.api.errors import ApiError
 from hub.api.registry import Call, Operations
 from hub.api.render import (
@@ -41,6 +41,7 @@ from hub.api.schemas import (
     output,
 )
 from hub.api.views import INTEGRATION
+from hub.domain.geo import CoverageMode, GeoPoint, Zone
 from hub.domain.model import (
     Branch,
     Business,
@@ -52,7 +53,7 @@ from hub.domain.model import (
     Service,
     WeeklyInterval,
 )
-from hub.services import setup
+from hub.services import setup, zones
 from hub.services.calendars import get_business
 
 ops = Operations("setup")
@@ -79,6 +80,11 @@ BRANCH_IN = obj(
         "lat": nullable({"type": "number", "minimum": -90, "maximum": 90}),
         "lng": nullable({"type": "number", "minimum": -180, "maximum": 180}),
         "coverage_km": nullable({"type": "number", "minimum": 0, "maximum": 20000}),
+        "coverage_mode": {
+            **enum([m.value for m in CoverageMode]),
+            "description": "At-address services, an address outside the coverage (radius "
+            "from lat/lng, and the zones): `refuse` it, or book it and `flag` it for review",
+        },
         "hours": array(INTERVAL_IN, 50),
         "exceptions": array(
             obj(
@@ -104,6 +110,7 @@ RESOURCE_IN = obj(
         "weekly": array(INTERVAL_IN, 50),
         "color": {"type": "string", "pattern": "^#[0-9a-fA-F]{6}$"},
         "price_minor": nullable(integer(0, 10**12)),
+        "base": {**nullable(geo.POINT_IN), "description": "Where the worker starts the day"},
     }
 )
 GROUP_IN = obj({"name": NAME, "resource_ids": array(ID, 200)})
@@ -149,6 +156,12 @@ def _fields(body: dict[str, Any]) -> dict[str, Any]:
             out[name] = ResourceKind(value)
         elif name == "pricing":
             out[name] = PricingStrategy(value)
+        elif name == "coverage_mode":
+            out[name] = CoverageMode(value)
+        elif name in ("centre", "base"):
+            out[name] = None if value is None else GeoPoint(value["lat"], value["lng"])
+        elif name == "polygon":
+            out[name] = geo.polygon_in(value)
         elif isinstance(value, list):
             out[name] = tuple(value)
         elif isinstance(value, str) and name in ("name",):
@@ -323,4 +336,17 @@ _crud(
     saver=setup.save_service,
     remover=setup.deactivate_service,
     render=service,
+)
+_crud(
+    "/zones",
+    "zone",
+    schema_in=geo.ZONE_IN,
+    required=("name",),
+    schema_out=geo.ZONE_SCHEMA,
+    kind=Zone,
+    lister=zones.list_zones,
+    getter=lambda uow, b, i: uow.zones.get(b, i),
+    saver=zones.save_zone,
+    remover=zones.archive_zone,
+    render=_no_biz(geo.zone),
 )

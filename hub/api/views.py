@@ -9,7 +9,7 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 
-from hub.api.render import CUSTOMER_SCHEMA, STR, at, customer, etag
+from hub.api.render import CUSTOMER_SCHEMA, NUM, STR, at, customer, etag
 from hub.api.schemas import DATE_TIME, ID, Schema, array, enum, nullable, obj
 from hub.domain.booking import Actor, Booking, ChangedBy, Channel, InviteeResponse
 from hub.domain.errors import NotFoundError
@@ -84,6 +84,13 @@ BOOKING_SCHEMA = obj(
         "deposit_minor": INT,
         "currency": STR,
         "address": nullable(STR),
+        "latitude": nullable(NUM),
+        "longitude": nullable(NUM),
+        "zone_id": nullable(STR),
+        "needs_review": {
+            **BOOL,
+            "description": "Booked outside the coverage (the business flags such bookings)",
+        },
         "notes": STR,
         "invitees": array(STR),
         "invitations": array(INVITATION_SCHEMA),
@@ -129,6 +136,10 @@ def booking(
         "deposit_minor": item.deposit_minor,
         "currency": item.currency,
         "address": item.address,
+        "latitude": item.location.lat if item.location is not None else None,
+        "longitude": item.location.lng if item.location is not None else None,
+        "zone_id": item.zone_id,
+        "needs_review": item.needs_review,
         "notes": item.notes,
         "invitees": list(item.invitee_emails),
         "invitations": invitations(item, tz),

@@ -15,6 +15,7 @@ VALID_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "/resources/{id}"): {"name": "x"},
     ("PATCH", "/resource-groups/{id}"): {"name": "x"},
     ("PATCH", "/services/{id}"): {"name": "x"},
+    ("PATCH", "/zones/{id}"): {"name": "x"},
     ("PATCH", "/customers/{id}"): {"name": "x"},
     ("PATCH", "/webhooks/{id}"): {"description": "x"},
     ("POST", "/webhooks/{id}/replay"): {"since": "2030-01-01T00:00:00Z"},
@@ -41,6 +42,11 @@ def _ids_of_b(live_hub: LiveHub, b: Tenant) -> dict[str, str]:
                 "end": b.at(13).isoformat(),
             },
         ).json()["id"]
+        zone = client.post(
+            "/api/v1/zones",
+            json={"name": "Palermo", "centre": {"lat": -34.59, "lng": -58.43}, "radius_km": 2},
+        )
+        assert zone.status_code == 201, zone.text
         key = client.get("/api/v1/api-keys").json()["items"][0]["id"]
         webhook = client.post("/api/v1/webhooks", json={"url": "https://crm.example.com/hook"})
         assert webhook.status_code == 201, webhook.text
@@ -56,6 +62,7 @@ def _ids_of_b(live_hub: LiveHub, b: Tenant) -> dict[str, str]:
         "blocks": block,
         "customers": booking["customer_id"],
         "api-keys": key,
+        "zones": zone.json()["id"],
     }
 
 
@@ -89,6 +96,7 @@ def test_every_private_endpoint_answers_404_for_another_business_ids(live_hub: L
                 "customers",
                 "api-keys",
                 "webhooks",
+                "zones",
             )
         }
         blocks = client.get(
