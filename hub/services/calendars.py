@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
-from hub.availability.types import BranchHours, Busy, ResourceCalendar, SlotRequest
+from hub.availability.types import BranchHours, Busy, ResourceCalendar, SlotRequest, Travel
 from hub.domain.booking import Booking
 from hub.domain.errors import NotFoundError, ValidationError
 from hub.domain.model import FIRST_DAY, LAST_DAY, Branch, Business, DateException, Resource, Service
@@ -170,9 +170,11 @@ def slot_request(
     public: bool,
     persons: int = 1,
     branch: Branch | None = None,
+    travel: Travel | None = None,
 ) -> SlotRequest:
     """The engine's request: clients get the business's notice, horizon and slot step;
-    operators get any time from now on (opening hours still shape the offer)."""
+    operators get any time from now on (opening hours still shape the offer). ``travel``:
+    where an at-address booking would be and how long driving takes (``travel_to``)."""
     policy = business.policy
     return SlotRequest(
         timezone=business.timezone,
@@ -190,6 +192,7 @@ def slot_request(
         travel_gap=timedelta(minutes=policy.travel_gap_minutes),
         branch_weekly=branch.hours if branch is not None else (),
         branch_exceptions=branch.exceptions if branch is not None else (),
+        travel=travel if service.at_client_address else None,
     )
 
 
