@@ -23,6 +23,7 @@ from hub.domain.errors import (
     SlotUnreachableError,
     ValidationError,
 )
+from hub.domain.geo import GeoPoint
 from hub.domain.model import Business, Customer, Resource, Service, require_aware
 from hub.services.calendars import (
     build_calendars,
@@ -30,8 +31,10 @@ from hub.services.calendars import (
     get_branch,
     get_business,
     get_service,
+    place_of,
     seats_for,
     slot_request,
+    travel_to,
     with_seats,
 )
 from hub.services.customers import (
@@ -64,6 +67,10 @@ class NewBooking:
     notes: str = ""
     invitees: tuple[str | InviteeDetails, ...] = ()  # an address, or an address and a name
     address: str | None = None
+    # At-address services: where the client is (a point, else the middle of a zone of the
+    # business); kept on the booking, and only a time a worker can drive to is accepted.
+    location: GeoPoint | None = None
+    zone_id: str | None = None
     external_ref: str | None = None
     force: bool = False  # operators only: outside the offered slots, never an overlap
     video_meeting: bool | None = None  # None: as the service says
@@ -111,6 +118,7 @@ def place_booking(
     if request.force and by.is_client:
         raise ValidationError("only staff can book outside the offered times", field="force")
     branch = get_branch(uow, business.id, request.branch_id)
+    place = place_of(uow, business.id, request.location, request.zone_id)
     resources = candidate_resources(
         uow,
         service,
@@ -137,6 +145,7 @@ def place_booking(
         public=by.is_client,
         persons=request.persons,
         branch=branch,
+        travel=travel_to(business, place),
     )
     calendars = build_calendars(
         uow, business, resources, request.start, end, busy_sources=busy_sources, branch=branch
@@ -158,6 +167,7 @@ def place_booking(
         request=replace(request, invitees=invitees),
         contact=contact,
         address=address,
+        place=place,
         by=by,
         now=now,
     )
@@ -270,6 +280,7 @@ def _new_booking(
     request: NewBooking,
     contact: Contact | None,
     address: str | None,
+    place: GeoPoint | None,
     by: ChangedBy,
     now: datetime,
 ) -> Booking:
@@ -298,6 +309,8 @@ def _new_booking(
         deposit_minor=deposit,
         currency=business.currency,
         address=address,
+        location=place if service.at_client_address else None,
+        zone_id=request.zone_id if service.at_client_address else None,
         notes=request.notes,
         invitees=tuple(
             Invitee(i.email, i.name) for i in request.invitees if isinstance(i, InviteeDetails)

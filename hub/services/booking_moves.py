@@ -29,6 +29,7 @@ from hub.services.calendars import (
     get_service,
     seats_for,
     slot_request,
+    travel_to,
 )
 from hub.services.customers import InviteeDetails, clean_invitees, merge_invitees
 from hub.services.events import record_booking_event
@@ -137,6 +138,7 @@ def reschedule_booking(
                 now=now,
                 public=by.is_client,
                 persons=booking.persons,
+                travel=travel_to(business, booking.location),
             ),
             duration=booking.duration,
             buffer_before=booking.buffer_before,
