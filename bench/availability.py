@@ -1,6 +1,8 @@
 """Benchmark of the availability engine against a naive reference, on generated data.
 
 ``python -m bench availability [--resources 10 --bookings 10000 --days 31 --runs 50] [--json]``
+``python -m bench availability --travel [--washers 3 --visits 10 --days 31 --runs 50] [--json]``
+(travel-aware at-address slots, checked against an exact route walk: ``_availability_travel``)
 
 A group of resources (Europe/Madrid, Mon-Sat 9-13 and 14-18 or Mon-Fri 10-14 and 15-19, a
 vacation, an extra Sunday, a branch with its own hours and a holiday; the month spans the
@@ -24,6 +26,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bench._availability_travel import run as travel_run
 from hub.availability.engine import find_slots
 from hub.availability.hours import branch_hours, open_hours, weekly_table
 from hub.availability.types import Busy, ResourceCalendar, Slot, SlotRequest
@@ -192,7 +195,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--naive-runs", type=int, default=1, help="0 skips the naive reference")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", action="store_true", help="print one JSON object last")
+    parser.add_argument("--travel", action="store_true", help="travel-aware at-address slots")
+    parser.add_argument("--washers", type=int, default=3, help="with --travel")
+    parser.add_argument("--visits", type=int, default=10, help="per washer and day, with --travel")
     args = parser.parse_args(argv)
+    if args.travel:
+        return travel_run(args.washers, args.visits, args.days, args.runs, args.seed, args.json)
 
     group_request, group = build(args.resources, args.bookings, args.days, args.seed)
     cases = [

@@ -19,6 +19,9 @@ How slots are made (``find_slots``):
    the resource's blocked time (``busy``: capacity, seats, travel gap). Buffers need not lie
    within opening hours (preparing before opening or tidying after closing is allowed); they
    only must not overlap other bookings or blocks.
+5. For an at-address request with ``travel``, the free starts are narrowed to those the
+   resource can reach from its previous visit and leave in time for its next (``travel``);
+   the fixed travel gap of step 4 still applies, as a minimum.
 
 Cost: per resource one sort of its busy time and one forward sweep over candidate starts;
 candidate starts are computed once per distinct set of rules (group members often share
@@ -30,7 +33,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from hub.availability.busy import blocked, free_starts, overlaps
@@ -45,6 +48,7 @@ from hub.availability.hours import (
     union,
     weekly_table,
 )
+from hub.availability.travel import Days, reachable
 from hub.availability.types import BranchHours, ResourceCalendar, Slot, SlotRequest
 from hub.domain.errors import ValidationError
 from hub.domain.model import DateException, WeeklyInterval, check_timezone, require_aware
@@ -64,6 +68,7 @@ def find_slots(request: SlotRequest, calendars: Sequence[ResourceCalendar]) -> l
     planner = _Planner(request)
     duration = request.duration
     gap = request.travel_gap if request.at_client_address else _ZERO
+    travel = request.travel if request.at_client_address else None
     found: dict[datetime, list[str]] = {}
     for calendar in calendars:
         grid = planner.grid(calendar)
@@ -79,7 +84,20 @@ def find_slots(request: SlotRequest, calendars: Sequence[ResourceCalendar]) -> l
         )
         resource_id = calendar.resource_id
         starts = grid.starts
-        for index in free_starts(taken, grid.lows, grid.highs):
+        free = free_starts(taken, grid.lows, grid.highs)
+        if travel is not None:
+            days = Days(planner.midnights(), grid.opens, grid.closes)
+            free = reachable(
+                free,
+                starts,
+                grid.lows,
+                grid.highs,
+                calendar.busy,
+                travel=travel,
+                base=calendar.base,
+                days=days,
+            )
+        for index in free:
             found.setdefault(starts[index], []).append(resource_id)
     return [Slot(start, start + duration, tuple(ids)) for start, ids in sorted(found.items())]
 
@@ -171,11 +189,14 @@ def _days(first: date, last: date) -> list[date]:
 class _Grid:
     """Candidate starts inside opening hours, notice and horizon, sorted, with the windows
     each would occupy: ``[lows[i], highs[i])`` is the start widened by the buffers (before)
-    and the duration plus the buffer after."""
+    and the duration plus the buffer after. ``opens[k]``/``closes[k]``: the first and last
+    open instant of the planner's day *k* (None: closed)."""
 
     starts: list[datetime]
     lows: list[datetime]
     highs: list[datetime]
+    opens: list[datetime | None]
+    closes: list[datetime | None]
 
 
 class _Planner:
@@ -196,16 +217,28 @@ class _Planner:
         self.latest = None if request.horizon is None else request.now + request.horizon
         self.grids: dict[_RulesKey, _Grid] = {}
         self.expansions: dict[tuple[datetime, datetime], _Expansion] = {}
+        self._midnights: list[datetime] | None = None
+
+    def midnights(self) -> list[datetime]:
+        """The first instant of each of ``days`` (a midnight skipped by DST: the instant
+        the day begins)."""
+        if self._midnights is None:
+            zone = self.clock.tz
+            self._midnights = [
+                datetime.combine(day, time(0), zone).astimezone(UTC) for day in self.days
+            ]
+        return self._midnights
 
     def grid(self, calendar: ResourceCalendar) -> _Grid:
         key = (calendar.weekly, calendar.exceptions, calendar.branches)
         grid = self.grids.get(key)
         if grid is None:
-            starts = self._starts(*key)
+            starts, opens, closes = self._starts(*key)
             request = self.request
             before, after = request.buffer_before, request.duration + request.buffer_after
             lows = [start - before for start in starts] if before else starts
-            grid = self.grids[key] = _Grid(starts, lows, [start + after for start in starts])
+            highs = [start + after for start in starts]
+            grid = self.grids[key] = _Grid(starts, lows, highs, opens, closes)
         return grid
 
     def _expand(self, wall_start: datetime, wall_end: datetime) -> _Expansion:
@@ -222,26 +255,33 @@ class _Planner:
         weekly: tuple[WeeklyInterval, ...],
         exceptions: tuple[DateException, ...],
         branches: tuple[BranchHours, ...],
-    ) -> list[datetime]:
+    ) -> tuple[list[datetime], list[datetime | None], list[datetime | None]]:
         table = weekly_table(weekly)
         own_branches = [
             (weekly_table(b.weekly) if b.weekly else None, b.exceptions) for b in branches
         ]
         opened: list[tuple[datetime, datetime]] = []
         candidates: list[datetime] = []
+        opens: list[datetime | None] = []
+        closes: list[datetime | None] = []
         for day in self.days:
             midnight = datetime.combine(day, time(0))
             hours = open_hours(table, exceptions, self.branch[day], day)
             if own_branches:
                 hours = _within_branches(hours, own_branches, day)
+            first_span = len(opened)
             for lo, hi in hours:
                 spans, starts = self._expand(midnight + lo, midnight + hi)
                 opened += spans
                 candidates += starts
+            has_spans = len(opened) > first_span
+            opens.append(opened[first_span][0] if has_spans else None)
+            closes.append(max(hi for _, hi in opened[first_span:]) if has_spans else None)
         candidates.sort()
         first = bisect_left(candidates, self.earliest)
         last = len(candidates) if self.latest is None else bisect_right(candidates, self.latest)
-        return _inside(candidates, first, last, merge(opened), self.request.duration)
+        kept = _inside(candidates, first, last, merge(opened), self.request.duration)
+        return kept, opens, closes
 
 
 def _within_branches(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -12,12 +13,15 @@ from hub.domain.model import DateException, WeeklyInterval
 class Busy:
     """Time a resource is taken, in UTC. ``seats`` counts against the resource's capacity
     (a block or an external busy event takes all seats: ``seats=None``).
-    ``at_client_address`` marks bookings that need a travel gap around them."""
+    ``at_client_address`` marks bookings that need a travel gap around them; ``place`` is
+    where such a visit is (an opaque key the request's ``Travel.time`` understands; None:
+    not located, so only the fixed travel gap separates it from other visits)."""
 
     start: datetime
     end: datetime
     seats: int | None = None
     at_client_address: bool = False
+    place: Hashable | None = None
 
     @classmethod
     def of_booking(
@@ -29,10 +33,11 @@ class Busy:
         buffer_before: timedelta = timedelta(0),
         buffer_after: timedelta = timedelta(0),
         at_client_address: bool = False,
+        place: Hashable | None = None,
     ) -> Busy:
         """The busy time of an existing booking: widened by its own service's buffers, which
         is the convention the engine expects (see ``hub.availability.busy``)."""
-        return cls(start - buffer_before, end + buffer_after, seats, at_client_address)
+        return cls(start - buffer_before, end + buffer_after, seats, at_client_address, place)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +54,10 @@ class ResourceCalendar:
 
     ``branches``: the hours of the branches the resource works at, when the request names
     no branch. The resource is offered within any of them (a washer at a morning branch and
-    an evening one works both shifts); empty: no branch restriction."""
+    an evening one works both shifts); empty: no branch restriction.
+
+    ``base``: where the resource starts each working day and (when the request's travel
+    says so) returns by its end; None: it starts at its first visit."""
 
     resource_id: str
     weekly: tuple[WeeklyInterval, ...]
@@ -57,6 +65,21 @@ class ResourceCalendar:
     busy: tuple[Busy, ...] = ()
     capacity: int = 1
     branches: tuple[BranchHours, ...] = ()
+    base: Hashable | None = None
+
+
+TravelTime = Callable[[Hashable, Hashable], timedelta]
+
+
+@dataclass(frozen=True, slots=True)
+class Travel:
+    """Where a new at-address booking would be, and how long getting between two places
+    takes (``time(from, to)``: a matrix lookup or a model handed in; the engine never
+    computes geography). See ``hub.availability.travel`` for the rule."""
+
+    place: Hashable
+    time: TravelTime
+    return_to_base: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +90,8 @@ class SlotRequest:
     restriction) and ``branch_exceptions`` are intersected with each resource's own rules.
     ``min_notice``/``horizon`` apply relative to ``now``; an operator search passes zero
     notice. ``seats`` is how many places one booking takes (per-person services).
+    ``travel`` (used only when ``at_client_address``): offer a slot only where the resource
+    can get there in time from its previous visit and on to its next one.
     """
 
     timezone: str
@@ -84,6 +109,7 @@ class SlotRequest:
     travel_gap: timedelta = timedelta(0)
     branch_weekly: tuple[WeeklyInterval, ...] = ()
     branch_exceptions: tuple[DateException, ...] = ()
+    travel: Travel | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,6 +55,14 @@ class OutsideCoverageError(DomainError):
     code = "outside_coverage"
 
 
+class SlotUnreachableError(SlotTakenError):
+    """Free, but no resource can get to the client's address in time for it (from its
+    previous visit or base, or on to its next). Same code as taken, ``reason`` says why."""
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message, reason="unreachable", **details)
+
+
 class IllegalTransitionError(DomainError):
     """The booking's state does not allow the action asked for."""
 

@@ -26,6 +26,8 @@ class BookingPolicy:
     client_reschedule_until_hours: int = 2
     max_reschedules: int = 1
     travel_gap_minutes: int = 0  # between consecutive at-client-address bookings
+    # At-address workers with a base must be back there by the end of their day.
+    travel_return_to_base: bool = False
 
     def __post_init__(self) -> None:
         for name in (

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from hub.availability.types import Busy
 from hub.domain.booking import OCCUPYING, Booking, BookingStatus
+from hub.domain.geo import GeoPoint
 from hub.domain.model import AuditEntry, Block, OutboxEvent, ServiceRecord
 from hub.persistence import convert
 from hub.persistence.models import AuditRow, BlockRow, BookingRow, OutboxRow, ServiceRecordRow
@@ -40,6 +41,8 @@ _OCCUPIED_TIMES = (
         _BOOKINGS.exclusive,
         _BOOKINGS.persons,
         _BOOKINGS.at_client_address,
+        _BOOKINGS.latitude,
+        _BOOKINGS.longitude,
     )
     .where(
         _BOOKINGS.resource_id.in_(bindparam("resource_ids", expanding=True)),
@@ -62,6 +65,14 @@ _BLOCKS_OF = _BLOCKS_IN_RANGE.where(
     )
 ).order_by(_BLOCKS.c.start_at, _BLOCKS.c.id)
 _BLOCKS_IN_RANGE = _BLOCKS_IN_RANGE.order_by(_BLOCKS.c.start_at, _BLOCKS.c.id)
+
+
+def _visit_place(at_client_address: bool, lat: float | None, lng: float | None) -> GeoPoint | None:
+    """Where a visit at the client's address is, for travel between visits (None: not
+    located, or not a visit)."""
+    if not at_client_address or lat is None or lng is None:
+        return None
+    return GeoPoint(lat, lng)
 
 
 class SqlBookingRepository:
@@ -133,6 +144,7 @@ class SqlBookingRepository:
                     r.occupied_end,
                     seats=1 if r.exclusive else r.persons,
                     at_client_address=r.at_client_address,
+                    place=_visit_place(r.at_client_address, r.latitude, r.longitude),
                 ),
             )
             for r in rows

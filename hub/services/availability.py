@@ -16,6 +16,7 @@ from hub.availability.engine import find_slots
 from hub.availability.types import ResourceCalendar, Slot
 from hub.domain.booking import Booking, BookingStatus, ChangedBy
 from hub.domain.errors import NotFoundError, ValidationError
+from hub.domain.geo import GeoPoint
 from hub.domain.model import require_aware, require_day_in_range
 from hub.services.calendars import (
     build_calendars,
@@ -23,8 +24,10 @@ from hub.services.calendars import (
     get_branch,
     get_business,
     get_service,
+    place_of,
     seats_for,
     slot_request,
+    travel_to,
 )
 from hub.services.ports import BusySource, UnitOfWork
 
@@ -43,6 +46,10 @@ class AvailabilityQuery:
     group_id: str | None = None
     branch_id: str | None = None
     persons: int = 1
+    # At-address services: where the client is (a point, else a zone's middle). With it,
+    # only times a worker can drive to are offered.
+    location: GeoPoint | None = None
+    zone_id: str | None = None
 
 
 def find_availability(
@@ -70,6 +77,7 @@ def find_availability(
                 f"persons must be between 1 and {service.max_persons}", field="persons"
             )
         branch = get_branch(uow, business.id, query.branch_id)
+        place = place_of(uow, business.id, query.location, query.zone_id)
         resources = candidate_resources(
             uow,
             service,
@@ -92,6 +100,7 @@ def find_availability(
         public=by.is_client,
         persons=query.persons,
         branch=branch,
+        travel=travel_to(business, place),
     )
     # A booking takes one place on an exclusive resource and one per person on a shared
     # one, so resources are asked in groups of the same seat count and merged.

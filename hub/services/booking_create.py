@@ -17,7 +17,12 @@ from hub.availability.engine import fits, is_free, pick_resource
 from hub.availability.types import ResourceCalendar, Slot, SlotRequest
 from hub.domain.booking import Booking, BookingStatus, ChangedBy, Invitee, Transition
 from hub.domain.contacts import Contact
-from hub.domain.errors import SlotNotOfferedError, SlotTakenError, ValidationError
+from hub.domain.errors import (
+    SlotNotOfferedError,
+    SlotTakenError,
+    SlotUnreachableError,
+    ValidationError,
+)
 from hub.domain.geo import GeoPoint
 from hub.domain.model import Business, Customer, Resource, Service, require_aware
 from hub.services.calendars import (
@@ -28,6 +33,7 @@ from hub.services.calendars import (
     get_service,
     seats_for,
     slot_request,
+    travel_to,
     with_seats,
 )
 from hub.services.coverage import Visit, locate_visit
@@ -61,7 +67,9 @@ class NewBooking:
     notes: str = ""
     invitees: tuple[str | InviteeDetails, ...] = ()  # an address, or an address and a name
     address: str | None = None
-    # At-address services: where the visit is (coordinates, or one of the business's zones).
+    # At-address services: where the client is (a point, else the middle of a zone of the
+    # business); checked against the coverage, kept on the booking, and only a time a worker
+    # can drive to is accepted.
     location: GeoPoint | None = None
     zone_id: str | None = None
     external_ref: str | None = None
@@ -148,6 +156,7 @@ def place_booking(
         public=by.is_client,
         persons=request.persons,
         branch=branch,
+        travel=travel_to(business, visit.location),
     )
     calendars = build_calendars(
         uow, business, resources, request.start, end, busy_sources=busy_sources, branch=branch
@@ -197,12 +206,14 @@ def choose_resource(
     force: bool,
     prefer: str | None = None,
 ) -> Resource:
-    """The resource to book at ``start``: among those free then, the least booked that day.
-    Raises ``SlotTakenError`` when the time is offered but taken, ``SlotNotOfferedError``
+    """The resource to book at ``start``: among those free then (and, at a client's address
+    with ``request.travel``, able to get there in time), the least booked that day.
+    Raises ``SlotUnreachableError`` when some resource is free then but none can get there,
+    ``SlotTakenError`` when the time is offered but taken, ``SlotNotOfferedError``
     when it is not offered at all (closed, off the grid, outside notice or horizon).
     ``prefer`` wins when it is free (a rescheduled booking keeps its resource if it can)."""
     free: list[Resource] = []
-    offered_somewhere = False
+    offered_somewhere = unreachable = False
     for resource, calendar in zip(resources, calendars, strict=True):
         own = with_seats(request, resource, request.seats)
         if force:
@@ -219,11 +230,17 @@ def choose_resource(
             offered_somewhere = True
         else:
             ok = is_free(own, calendar, start)
+            if not ok and own.travel is not None and own.at_client_address:
+                unreachable = unreachable or is_free(replace(own, travel=None), calendar, start)
             if not ok and is_free(own, replace(calendar, busy=()), start):
                 offered_somewhere = True
         if ok:
             free.append(resource)
     if not free:
+        if unreachable:
+            raise SlotUnreachableError(
+                "no one can get to that address in time for that time", start=start.isoformat()
+            )
         if offered_somewhere:
             raise SlotTakenError("that time is already taken", start=start.isoformat())
         raise SlotNotOfferedError("that time is not offered", start=start.isoformat())

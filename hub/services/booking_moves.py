@@ -30,6 +30,7 @@ from hub.services.calendars import (
     get_service,
     seats_for,
     slot_request,
+    travel_to,
 )
 from hub.services.coverage import locate_visit
 from hub.services.customers import InviteeDetails, clean_invitees, merge_invitees
@@ -168,6 +169,7 @@ def reschedule_booking(
                 now=now,
                 public=by.is_client,
                 persons=booking.persons,
+                travel=travel_to(business, booking.location),
             ),
             duration=booking.duration,
             buffer_before=booking.buffer_before,

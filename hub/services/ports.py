@@ -122,7 +122,8 @@ class BookingRepository(Protocol):
         self, resource_ids: Sequence[str], start: datetime, end: datetime
     ) -> list[tuple[str, str, Busy]]:
         """``occupying`` as (booking id, resource id, busy interval) only: what an
-        availability check needs, read without loading whole bookings."""
+        availability check needs, read without loading whole bookings. A located visit at
+        the client's address carries its ``GeoPoint`` as ``Busy.place``."""
         ...
 
     def list_range(
