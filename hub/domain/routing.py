@@ -61,6 +61,7 @@ class Route:
     booked_driving: float
     proven_optimal: bool
     feasible: bool
+    booked_feasible: bool = True
 
     @property
     def saved(self) -> float:
@@ -335,6 +336,7 @@ def plan_route(
     local = _Local(worker.base, worker.visits, travel)
     booked = _booked_order(local)
     booked_driving = local.driving(booked)
+    booked_feasible = local.evaluate(booked) is not None
     if local.n == 0:
         return Route(worker.key, (), (), 0.0, 0.0, True, True)
     found = _heuristic(local)
@@ -353,6 +355,7 @@ def plan_route(
             booked_driving,
             proven,
             False,
+            booked_feasible,
         )
     order, value = found
     return Route(
@@ -363,6 +366,7 @@ def plan_route(
         booked_driving,
         proven,
         True,
+        booked_feasible,
     )
 
 

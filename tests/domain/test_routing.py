@@ -54,7 +54,8 @@ def test_route_is_as_short_as_the_best_order_and_keeps_every_window(
     assert route_driving(worker.base, route.visits, travel) == route.driving
     for visit, start in zip(route.visits, route.starts, strict=True):
         assert visit.earliest <= start <= visit.latest
-    assert route.driving <= route.booked_driving + 1e-9
+    if route.booked_feasible:
+        assert route.driving <= route.booked_driving + 1e-9
 
 
 @settings(max_examples=60, deadline=None)
