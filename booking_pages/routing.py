@@ -16,6 +16,7 @@ from starlette.staticfiles import StaticFiles
 from booking_pages import (
     console_account,
     console_agenda,
+    console_analytics,
     console_auth,
     console_background,
     console_booking,
@@ -80,6 +81,7 @@ def console_app(pages: Pages) -> Starlette:
         *console_booking.routes(pages),
         *console_calendar.routes(pages),
         *console_agenda.routes(pages),
+        *console_analytics.routes(pages),
         *console_setup.routes(pages),
         *console_resources.routes(pages),
         *console_branches.routes(pages),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from hub.api import (
+    analytics,
     booking_actions,
     bookings,
     business,
@@ -28,6 +29,7 @@ def groups() -> list[Operations]:
         public.ops,
         booking_actions.ops,
         records.ops,
+        analytics.ops,
         bookings.ops,
         business.ops,
         setup.ops,

@@ -1,0 +1,92 @@
+"""The console's statistics (week or month beside the period before, charts, table, CSV):
+what a business admin and an employee see, and nothing of another business."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import httpx
+import pytest
+
+from hub.bootstrap import Hub
+from hub.domain.booking import Actor, ChangedBy, Channel
+from hub.services.booking_status import cancel_booking
+from tests.pages.helpers import csrf_of, text_of
+from tests.pages.shop import Shop, create_shop
+from tests.pages.test_console import sign_in
+from tests.pages.test_console_calendar import confirmed
+
+
+@pytest.fixture
+def shop(hub: Hub) -> Shop:
+    return create_shop(hub, staff=True, employee=True)
+
+
+def week_of(shop: Shop, days_ahead: int) -> str:
+    return shop.day(days_ahead).isoformat()
+
+
+def seed(shop: Shop) -> None:
+    # Next week: two bookings for Juan at 10:00, one for María at 12:00 cancelled.
+    confirmed(shop, 10, 0, "Ana Pérez", days_ahead=8)
+    confirmed(shop, 10, 0, "Carla Díaz", days_ahead=9)
+    beto = confirmed(shop, 12, 1, "Beto Gómez", days_ahead=8)
+    cancel_booking(
+        shop.hub.uow(),
+        shop.business.id,
+        beto.id,
+        by=ChangedBy(Actor.OPERATOR, Channel.CONSOLE),
+        now=shop.hub.now(),
+        reason="Llueve",
+    )
+    # The week before it: one booking.
+    confirmed(shop, 15, 1, "Dora Ruiz", days_ahead=1)
+
+
+def figures(csv_text: str) -> dict[str, list[str]]:
+    rows = list(csv.reader(io.StringIO(csv_text)))
+    return {row[0]: row[1:] for row in rows[1:]}
+
+
+def test_week_beside_the_week_before_with_charts_table_and_csv(
+    client: httpx.Client, shop: Shop
+) -> None:
+    seed(shop)
+    assert shop.admin is not None and shop.employee is not None
+    sign_in(client, shop.admin.email)
+    day = week_of(shop, 8)
+    page = client.get(f"/console/analytics?period=week&date={day}")
+    assert page.status_code == 200
+    assert "<svg" in page.text and "<script" not in page.text.split("</header>")[1]
+    text = text_of(page.text)
+    assert "Estadísticas" in text and "Turnos por día" in text
+    assert "3 turnos" in text and "1 cancelaciones" in text and "10:00" in text
+    exported = client.get(f"/console/analytics.csv?period=week&date={day}")
+    assert exported.headers["content-type"].startswith("text/csv")
+    found = figures(exported.text)
+    assert found["bookings"][0] == "3"
+    assert found["cancelled"] == ["1", "0"]
+    assert found["confirmed_pct"][0] == "67"
+    assert found["busiest_hour"][0] == "10:00"
+    assert found["bookings"][1] == "1"  # tomorrow is always in the week before day 8's
+
+    client.post("/console/logout", data={"csrf_token": csrf_of(page.text)})
+    sign_in(client, shop.employee.email)
+    mine = figures(client.get(f"/console/analytics.csv?period=week&date={day}").text)
+    assert mine["bookings"][0] == "2" and mine["cancelled"][0] == "0"
+    assert client.get(f"/console/analytics?period=month&date={day}").status_code == 200
+
+
+def test_another_business_sees_none_and_bad_input_is_refused(
+    client: httpx.Client, shop: Shop, hub: Hub
+) -> None:
+    seed(shop)
+    other = create_shop(hub, staff=True)
+    assert other.admin is not None
+    sign_in(client, other.admin.email)
+    day = week_of(shop, 8)
+    assert figures(client.get(f"/console/analytics.csv?date={day}").text)["bookings"][0] == "0"
+    assert client.get("/console/analytics?period=year").status_code == 422
+    assert client.get("/console/analytics?date=2026-13-45").status_code == 422
+    assert client.get("/console/analytics.csv?period=%00").status_code == 422
