@@ -56,6 +56,13 @@ def require_open(plans: PlanRepository, business_id: str | None) -> None:
         raise _suspended_error(plan)
 
 
+def is_suspended(uow: UnitOfWork, business_id: str) -> bool:
+    """Whether the platform suspended the business (for pages that say so up front)."""
+    with uow:
+        plan = uow.plans.get(business_id)
+    return plan is not None and plan.suspended
+
+
 def count_booking(uow: UnitOfWork, business: Business, now: datetime) -> None:
     """One more booking for ``business``, inside the booking's transaction: refused when the
     business is suspended or its month's quota is used up; the booking that uses up the
