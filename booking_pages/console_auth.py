@@ -30,9 +30,15 @@ from connectors.google import store as google_store
 from connectors.google.runtime import configured as google_configured
 from hub.domain.accounts import Role, User
 from hub.domain.booking import Actor, ChangedBy, Channel
-from hub.domain.errors import AuthenticationError, NotFoundError, TooManyAttemptsError
+from hub.domain.errors import (
+    AuthenticationError,
+    BusinessSuspendedError,
+    NotFoundError,
+    TooManyAttemptsError,
+)
 from hub.domain.model import Business, Resource
 from hub.services import accounts, sessions, setup
+from hub.services.plans import QuotaStatus, quota_status
 
 SESSION_COOKIE = "turnero_console"
 SESSION_SECONDS = int(sessions.LIFETIME.total_seconds())
@@ -49,6 +55,7 @@ class Staff:
     resources: list[Resource]  # the active resources they may see, in the business's order
     t: Translator
     google_broken: tuple[str, ...] = ()  # Google accounts of theirs (admins: anyone's) broken
+    quota: QuotaStatus | None = None  # admins: the month's booking quota, when there is one
 
     @property
     def by(self) -> ChangedBy:
@@ -94,7 +101,7 @@ def load_staff(pages: Pages, request: Request) -> Staff | None:
     hub = pages.hub
     user = sessions.resume_session(hub.accounts_uow(autocommit=True), token, hub.now())
     if user is None or user.business_id is None:
-        return None  # platform admins work through the CLI and the API
+        return None  # platform admins work in the platform console (``console_platform``)
     try:
         business = setup.find_business(pages.hub.uow(), business_id=user.business_id)
     except NotFoundError:
@@ -108,7 +115,10 @@ def load_staff(pages: Pages, request: Request) -> Staff | None:
             session, business.id, None if user.manages_business() else user.id
         )
     broken = tuple(c.google_email for c in connections if not c.active)
-    return Staff(user, business, resources, t, broken)
+    quota = None
+    if user.manages_business():
+        quota = quota_status(hub.uow(), business, hub.now())
+    return Staff(user, business, resources, t, broken, quota)
 
 
 def staff_only(
@@ -200,7 +210,15 @@ def routes(pages: Pages) -> list[Route]:
             problem = t("console.wrong_password")
             context = {"next": target, "problem": problem, "email": email, "google": google}
             return pages.render(request, "console/login.html", context, t=t, status=401)
-        if user.business_id is None or user.role is Role.PLATFORM_ADMIN:
+        except BusinessSuspendedError:
+            problem = t("console.suspended")
+            context = {"next": target, "problem": problem, "email": email, "google": google}
+            return pages.render(request, "console/login.html", context, t=t, status=403)
+        if user.role is Role.PLATFORM_ADMIN:  # to the platform console
+            if not target.startswith("/console/platform"):
+                target = "/console/platform"
+            return await run_in_threadpool(signed_in, pages, user, target)
+        if user.business_id is None:
             context = {
                 "next": target,
                 "problem": t("console.no_business"),

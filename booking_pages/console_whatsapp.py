@@ -128,10 +128,19 @@ def routes(pages: Pages) -> list[Route]:
         if not waba:
             raise ValidationError("the WhatsApp Business Account id is needed", field="waba_id")
         found = []
+        own_texts = business.settings.get("templates")
+        own_texts = own_texts if isinstance(own_texts, dict) else {}
         with client_of(business) as client:
             for kind in wa_templates.SHIPPED_KINDS:
                 for language in LANGUAGES:
-                    definition = wa_templates.definition(kind, language)
+                    # The business's own WhatsApp text, when it wrote one that can be a
+                    # template; else ours.
+                    own = wa_templates.own_definition(
+                        kind,
+                        language,
+                        str(own_texts.get(f"{language}/{kind.value}.whatsapp.txt", "")),
+                    )
+                    definition, params = own or (wa_templates.definition(kind, language), ())
                     try:
                         state = client.create_template(waba, definition).status
                     except WhatsAppRefusedError as exc:
@@ -144,6 +153,7 @@ def routes(pages: Pages) -> list[Route]:
                             definition["name"],
                             definition["language"],
                             state,
+                            params=params,
                         )
                     )
         return found + refreshed(business, only={t.key for t in found if not t.status})

@@ -26,12 +26,14 @@ from booking_pages.i18n import Translator, accepted, choose
 from booking_pages.web import PageError, Pages, read_form, wants_fragment
 from hub.domain.booking import BookingStatus
 from hub.domain.errors import (
+    BusinessSuspendedError,
     NotFoundError,
     PolicyViolationError,
     SlotTakenError,
     ValidationError,
 )
 from hub.domain.model import Service
+from hub.services import plans
 from hub.services.booking_create import NewBooking
 from hub.services.customers import CustomerDetails, normalise_phone
 
@@ -80,7 +82,10 @@ def routes(pages: Pages) -> list[Route]:
         except NotFoundError as exc:
             raise PageError(404, "error.no_business") from exc
         b = sf.business
-        return sf, translator(request, b.language, b.country, b.timezone)
+        t = translator(request, b.language, b.country, b.timezone)
+        if await run_in_threadpool(plans.is_suspended, hub.uow(), b.id):
+            raise PageError(403, "public.suspended", business=b.name)
+        return sf, t
 
     async def business_page(request: Request) -> Response:
         sf, t = await load(request)
@@ -373,6 +378,8 @@ def _book(
         booking = pages.hub.core.create_booking(request_, by=CLIENT)
     except SlotTakenError:
         return again(409, taken=True)
+    except BusinessSuspendedError as exc:
+        raise PageError(403, "public.suspended", business=business.name) from exc
     except PolicyViolationError as exc:
         rule = str(exc.details.get("rule", ""))
         return again(409, taken=True, problem=t(f"policy.{rule}", **exc.details))

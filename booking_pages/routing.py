@@ -27,6 +27,7 @@ from booking_pages import (
     console_notifications,
     console_passwords,
     console_payments,
+    console_platform,
     console_records,
     console_resources,
     console_services,
@@ -96,6 +97,7 @@ def console_app(pages: Pages) -> Starlette:
         *console_records.routes(pages),
         *console_webhooks.routes(pages),
         *console_whatsapp.routes(pages),
+        *console_platform.routes(pages),
     ]
     return Starlette(routes=routes, exception_handlers=_handlers(pages))  # type: ignore[arg-type]
 

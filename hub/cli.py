@@ -213,6 +213,50 @@ def cmd_user_create(settings: Settings, args: argparse.Namespace, out: TextIO) -
     print(f"created {user.role.value} {user.email} in {business.slug}", file=out)
 
 
+def cmd_user_invite(settings: Settings, args: argparse.Namespace, out: TextIO) -> None:
+    from booking_pages.console_passwords import send_link
+    from booking_pages.i18n import Translator, choose
+    from hub.services import password_links
+
+    hub = _hub(settings)
+    try:
+        business = _business(hub, args.business)
+        link = password_links.invite_staff(
+            hub.accounts_uow(),
+            hub.settings.secret_key,
+            business_id=business.id,
+            email=args.email,
+            role=Role(args.role),
+            now=hub.now(),
+            name=args.name or "",
+        )
+        t = Translator(choose(None, business.language, None), business.country, business.timezone)
+        send_link(hub, link, t, business.name)
+    finally:
+        hub.close()
+    print(f"invited {link.user.role.value} {link.user.email} to {business.slug}", file=out)
+    print(f"the set-password link was emailed to {link.user.email}", file=sys.stderr)
+
+
+def cmd_platform_admin_create(settings: Settings, args: argparse.Namespace, out: TextIO) -> None:
+    from hub.services import accounts
+
+    hub = _hub(settings)
+    try:
+        user = accounts.create_user(
+            hub.accounts_uow(),
+            business_id=None,
+            email=args.email,
+            role=Role.PLATFORM_ADMIN,
+            password=args.password,
+            name=args.name or "",
+            now=hub.now(),
+        )
+    finally:
+        hub.close()
+    print(f"created platform admin {user.email}; sign in at {settings.base_url}/console", file=out)
+
+
 def cmd_user_app_password(settings: Settings, args: argparse.Namespace, out: TextIO) -> None:
     from hub.services import accounts
 
@@ -365,12 +409,34 @@ def build_parser() -> argparse.ArgumentParser:
     ucreate.add_argument("--password", default=None)
     ucreate.add_argument("--name", default=None)
     ucreate.set_defaults(run=cmd_user_create)
+    uinvite = user_cmds.add_parser(
+        "invite", help="invite a staff member by email (a link to set their password)"
+    )
+    uinvite.add_argument("--business", required=True, help="business slug")
+    uinvite.add_argument("--email", required=True)
+    uinvite.add_argument(
+        "--role",
+        default=Role.BUSINESS_ADMIN.value,
+        choices=[Role.BUSINESS_ADMIN.value, Role.EMPLOYEE.value],
+    )
+    uinvite.add_argument("--name", default=None)
+    uinvite.set_defaults(run=cmd_user_invite)
     app_password = user_cmds.add_parser(
         "app-password", help="create a CalDAV app password (printed once)"
     )
     app_password.add_argument("--email", required=True)
     app_password.add_argument("--label", default="calendar app")
     app_password.set_defaults(run=cmd_user_app_password)
+
+    platform = commands.add_parser("platform-admin", help="manage platform admins")
+    platform_cmds = platform.add_subparsers(dest="action", required=True, metavar="ACTION")
+    pcreate = platform_cmds.add_parser(
+        "create", help="create a platform admin (signs in to /console/platform)"
+    )
+    pcreate.add_argument("--email", required=True)
+    pcreate.add_argument("--password", required=True, help="at least 8 characters")
+    pcreate.add_argument("--name", default=None)
+    pcreate.set_defaults(run=cmd_platform_admin_create)
 
     apikey = commands.add_parser("apikey", help="manage API keys")
     apikey_cmds = apikey.add_subparsers(dest="action", required=True, metavar="ACTION")

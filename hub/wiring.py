@@ -13,6 +13,7 @@ from connectors.google.runtime import install_google
 from connectors.notify.mailers import mailer_from_settings
 from connectors.payments.runtime import install_payments
 from hub.bootstrap import Hub
+from scheduler.plan_notice import QuotaNotice
 from scheduler.runtime import Scheduler, install
 
 
@@ -23,4 +24,6 @@ def wire(hub: Hub) -> Scheduler:
     install_webhooks(hub, scheduler.huey, scheduler.registry, mailer=mailer)
     install_google(hub, scheduler.registry, huey=scheduler.huey, mailer=mailer)  # no-op if unset
     install_payments(hub, scheduler.registry)  # refunds; idle until a business connects
+    notice = QuotaNotice(hub.database, hub.settings, mailer)
+    scheduler.registry.register_consumer(notice.name, notice.handles, notice.deliver)
     return scheduler

@@ -442,7 +442,11 @@ class WhatsAppConsumer:
                     phone,
                     template.name,
                     template.language,
-                    body_parameters=wa_templates.parameters(kind, context),
+                    body_parameters=(
+                        wa_templates.own_parameters(template.params, context)
+                        if template.params
+                        else wa_templates.parameters(kind, context)
+                    ),
                     button_payloads=wa_templates.button_payloads(kind, context),
                 )
         except notify_errors.WhatsAppRefusedError as exc:

@@ -15,6 +15,7 @@ Not here: sending (``connectors.notify.whatsapp``), choosing between template an
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -94,6 +95,7 @@ class TemplateChoice:
     name: str
     language: str  # WhatsApp's code: "es_AR", "en"
     status: str = ""  # APPROVED | PENDING | REJECTED | "" (never checked: try it)
+    params: tuple[str, ...] = ()  # a business's own text: what each {{n}} stands for
 
 
 def shipped_name(kind: MessageKind) -> str:
@@ -122,6 +124,7 @@ def choice(kind: MessageKind, language: str, settings: Mapping[str, Any]) -> Tem
             str(chosen["name"]),
             str(chosen.get("language") or LANGUAGES[ours]),
             str(chosen.get("status") or ""),
+            tuple(str(p) for p in chosen.get("params") or ()),
         )
     return TemplateChoice(shipped_name(kind), LANGUAGES[ours])
 
@@ -197,6 +200,63 @@ def definition(kind: MessageKind, language: str) -> dict[str, Any]:
         "category": "UTILITY",
         "components": components,
     }
+
+
+_OWN_PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
+
+
+def own_definition(
+    kind: MessageKind, language: str, text: str
+) -> tuple[dict[str, Any], tuple[str, ...]] | None:
+    """A business's own WhatsApp text for ``kind`` (written in the message-text editor, with
+    ``{{ name }}`` placeholders) as a template to submit: each placeholder becomes ``{{n}}``
+    in order of first use, and the names are returned to fill them in when sending. None
+    when the text cannot be a template (it has ``{% %}`` blocks, or no words of its own).
+    The name carries a digest of the text, so an edited text is a new template to review."""
+    text = text.strip()
+    if not text or "{%" in text or "{#" in text:
+        return None
+    params: list[str] = []
+
+    def number(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in params:
+            params.append(name)
+        return "{{" + str(params.index(name) + 1) + "}}"
+
+    body = _OWN_PLACEHOLDER.sub(number, text)
+    if "{{" in _OWN_PLACEHOLDER.sub("", text) or not _SPACES.sub(
+        "", _OWN_PLACEHOLDER.sub("", text)
+    ):
+        return None
+    ours = _ours(language)
+    digest = hashlib.sha256(text.encode()).hexdigest()[:10]
+    components: list[dict[str, Any]] = [{"type": "BODY", "text": body}]
+    if params:
+        components[0]["example"] = {"body_text": [[f"({p})" for p in params]]}
+    titles = buttons(kind, ours)
+    if titles:
+        components.append(
+            {"type": "BUTTONS", "buttons": [{"type": "QUICK_REPLY", "text": t} for t in titles]}
+        )
+    definition = {
+        "name": f"{shipped_name(kind)}_{digest}",
+        "language": LANGUAGES[ours],
+        "category": "UTILITY",
+        "components": components,
+    }
+    return definition, tuple(params)
+
+
+def own_parameters(params: tuple[str, ...], context: MessageContext) -> list[str]:
+    """The values of a business's own template's placeholders for this booking (each one
+    non-empty line, as WhatsApp wants its parameters)."""
+    values = []
+    for name in params:
+        value = getattr(context, name, None)
+        text = value if isinstance(value, str) else "" if value is None else str(value)
+        values.append(_line(text) or "-")
+    return values
 
 
 SHIPPED_KINDS = tuple(MessageKind)

@@ -75,6 +75,12 @@ class PolicyViolationError(DomainError):
     code = "policy_violation"
 
 
+class QuotaReachedError(PolicyViolationError):
+    """The business took every booking its plan allows this month."""
+
+    code = "booking_quota_reached"
+
+
 class StaleVersionError(DomainError):
     """The caller changed an older version of the booking (If-Match did not match)."""
 
@@ -108,3 +114,10 @@ class TooManyAttemptsError(AuthenticationError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message, retry_after=retry_after)
         self.retry_after = retry_after
+
+
+class BusinessSuspendedError(PermissionDeniedError):
+    """The platform suspended the business: it takes no bookings and its keys and staff
+    cannot sign in until it is reactivated."""
+
+    code = "business_suspended"

@@ -148,6 +148,7 @@ class BookingRow(Base):
     __table_args__ = (
         Index("ix_bookings_resource_occupied", "resource_id", "occupied_start", "occupied_end"),
         Index("ix_bookings_business_start", "business_id", "start_at"),
+        Index("ix_bookings_business_created", "business_id", "created_at"),
         Index("ix_bookings_status_start", "status", "start_at"),
         Index(
             "ix_bookings_hold_until",

@@ -38,6 +38,7 @@ from hub.persistence.feeds import SqlFeedTokenRepository
 from hub.persistence.login_failures import SqlLoginFailures
 from hub.persistence.models import ResourceRow
 from hub.persistence.payments import SqlPaymentRepository
+from hub.persistence.plans import SqlPlanRepository
 from hub.persistence.setup_repos import (
     SqlBranchRepository,
     SqlBusinessRepository,
@@ -124,6 +125,7 @@ class SqlUnitOfWork:
         self.console_sessions = SqlConsoleSessionRepository(session)
         self.feed_tokens = SqlFeedTokenRepository(session)
         self.payments = SqlPaymentRepository(session)
+        self.plans = SqlPlanRepository(session)
 
     def __exit__(
         self,

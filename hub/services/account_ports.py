@@ -11,7 +11,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from hub.domain.accounts import ApiKey, AppPassword, ConsoleSession, User
-from hub.services.ports import AuditRepository
+from hub.services.ports import AuditRepository, PlanRepository
 
 
 class UserRepository(Protocol):
@@ -55,6 +55,9 @@ class AccountsUnitOfWork(Protocol):
     app_passwords: AppPasswordRepository
     console_sessions: ConsoleSessionRepository
     audit: AuditRepository
+
+    @property
+    def plans(self) -> PlanRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

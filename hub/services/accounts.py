@@ -41,6 +41,7 @@ from hub.services.account_ports import (
     UserRepository,
 )
 from hub.services.login_throttle import LoginThrottle
+from hub.services.plans import require_open
 
 __all__ = [
     "AccountsUnitOfWork",
@@ -271,7 +272,15 @@ def authenticate_password(
         throttle.failed(address, email, now)
         raise AuthenticationError("wrong email or password")
     throttle.succeeded(address, email, now)
+    _require_open(uow, user)
     return user
+
+
+def _require_open(uow: AccountsUnitOfWork, user: User) -> None:
+    """Staff of a suspended business are told so, once their password proved who they
+    are (``BusinessSuspendedError``)."""
+    with uow:
+        require_open(uow.plans, user.business_id)
 
 
 def create_app_password(
@@ -313,6 +322,7 @@ def authenticate_app_password(
         for candidate in candidates:
             if _verify(candidate.secret_hash, password):
                 throttle.succeeded(address, email, now)
+                _require_open(uow, user)
                 with uow:
                     candidate.last_used_at = now
                     uow.app_passwords.update(candidate)
@@ -367,6 +377,7 @@ def authenticate_api_key(uow: AccountsUnitOfWork, raw_key: str, now: datetime) -
             raise AuthenticationError("invalid API key")
         if not key.active:
             raise AuthenticationError("this API key was revoked")
+        require_open(uow.plans, key.business_id)
         if key.last_used_at is None or now - key.last_used_at > timedelta(minutes=5):
             key.last_used_at = now  # coarse, so that reads do not write on every call
             uow.api_keys.update(key)

@@ -29,6 +29,7 @@ from hub.services.calendars import (
     slot_request,
     travel_to,
 )
+from hub.services.plans import require_open
 from hub.services.ports import BusySource, UnitOfWork
 
 MAX_DAYS = 62
@@ -71,6 +72,8 @@ def find_availability(
         raise ValidationError(f"ask for at most {MAX_DAYS} days at a time", field="date_to")
     with uow:
         business = get_business(uow, query.business_id)
+        if by.is_client:
+            require_open(uow.plans, business.id)  # a suspended business offers nothing
         service = get_service(uow, business.id, query.service_id)
         if not 1 <= query.persons <= service.max_persons:
             raise ValidationError(

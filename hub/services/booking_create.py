@@ -46,6 +46,7 @@ from hub.services.customers import (
     match_customer,
 )
 from hub.services.events import record_booking_event
+from hub.services.plans import count_booking
 from hub.services.ports import BusySource, UnitOfWork
 
 
@@ -145,6 +146,7 @@ def place_booking(
     if by.is_client:
         business.policy.check_window(request.start, now)
     end = request.start + timedelta(minutes=service.duration_minutes)
+    count_booking(uow, business, now)  # suspended or past the month's quota: refused
     uow.lock_resources([r.id for r in resources])
     day = request.start.astimezone(ZoneInfo(business.timezone)).date()
     engine_request = slot_request(

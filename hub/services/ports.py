@@ -28,6 +28,7 @@ from hub.domain.model import (
     Service,
     ServiceRecord,
 )
+from hub.domain.plans import BusinessPlan, BusinessUsage
 
 AfterCommit = Callable[[Sequence[str]], None]
 """Called after a successful commit with the ids of the OutboxEvents it committed."""
@@ -204,6 +205,25 @@ class FeedTokenRepository(Protocol):
     def delete_for_resource(self, business_id: str, resource_id: str) -> bool: ...
 
 
+class PlanRepository(Protocol):
+    """Businesses' plans (suspension, monthly quota) and the usage the platform sees."""
+
+    def get(self, business_id: str, *, lock: bool = False) -> BusinessPlan | None:
+        """The plan, if one was ever set; ``lock`` holds it until the transaction ends
+        (writers counting against the quota take their turn)."""
+        ...
+
+    def save(self, plan: BusinessPlan) -> None: ...
+    def bookings_created(self, business_id: str, start: datetime, end: datetime) -> int:
+        """Bookings of the business made in ``[start, end)`` that count against a quota
+        (every state but expired: a hold that ran out never was a booking)."""
+        ...
+
+    def usage(self, start: datetime, end: datetime) -> list[BusinessUsage]:
+        """Every business's usage, bookings counted as ``bookings_created`` over the range."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. ``with uow:`` opens it; ``commit()`` makes it durable; leaving the
     block without committing rolls it back. Re-enterable: each ``with`` is a new transaction.
@@ -236,6 +256,8 @@ class UnitOfWork(Protocol):
     def outbox(self) -> OutboxRepository: ...
     @property
     def feed_tokens(self) -> FeedTokenRepository: ...
+    @property
+    def plans(self) -> PlanRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -55,6 +55,9 @@ def resume_session(uow: AccountsUnitOfWork, token: str, now: datetime) -> User |
         user = uow.users.get(found.user_id)
         if user is None or not user.active:
             return None
+        plan = uow.plans.get(user.business_id) if user.business_id is not None else None
+        if plan is not None and plan.suspended:
+            return None  # signing in again says why
         if now - found.last_seen_at >= TOUCH_EVERY:
             uow.console_sessions.touch(found.id, now)
             uow.commit()

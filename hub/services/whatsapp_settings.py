@@ -49,6 +49,13 @@ class TemplateSetting:
     language: str
     status: str = ""
     reason: str = ""
+    # A business's own text as a template: the placeholder each {{n}} stands for, in order
+    # (empty: our shipped template's four parameters).
+    params: tuple[str, ...] = ()
+
+
+MAX_PARAMS = 20
+_PARAM = re.compile(r"^[a-z_]{1,40}$")
 
 
 def _config(business: Business) -> dict[str, Any]:
@@ -129,6 +136,8 @@ def save_templates(
     """Record which template each kind goes as and its review status (merged over what is
     stored; a kind not named keeps its choice)."""
     for item in templates:
+        if len(item.params) > MAX_PARAMS or not all(_PARAM.match(p) for p in item.params):
+            raise ValidationError("a template's placeholders are names", field="params")
         if not _TEMPLATE_NAME.match(item.name):
             raise ValidationError(f"{item.name!r} is not a template name", field="name")
         if not _LANGUAGE.match(item.language) or item.status not in _STATUSES:
@@ -138,11 +147,16 @@ def save_templates(
         config = _config(business)
         chosen = dict(config.get("templates") or {})
         for item in templates:
+            before = chosen.get(item.key) or {}
+            params = list(item.params)
+            if not params and before.get("name") == item.name:
+                params = list(before.get("params") or [])  # a status refresh keeps them
             chosen[item.key] = {
                 "name": item.name,
                 "language": item.language,
                 "status": item.status,
                 "reason": item.reason[:200],
+                "params": params,
             }
         config["templates"] = chosen
         return _store(
