@@ -351,3 +351,31 @@ def test_a_to_do_goes_into_an_event_calendar_as_in_stock_radicale(
         )
     assert advertised[0] == advertised[1]
     assert advertised[0] == (["VEVENT"], ["VEVENT", "VJOURNAL", "VTODO"])
+
+
+def test_a_repeating_event_in_a_resource_agenda_is_found_and_expanded_by_occurrence(
+    dav: DavWorld,
+) -> None:
+    """A repeating block a member put in a resource's agenda: searches find it where an
+    occurrence is (not where EXDATE or a move took one away), and ``expand`` gives the
+    occurrences with the moved one where it was moved to."""
+    first = dav.tenant.at(15, days_ahead=4)
+    rid = dav.tenant.resources[0].id
+    with caldav.DAVClient(
+        url=dav.dav_url, username=dav.juan.user.email, password=dav.juan.password
+    ) as client:
+        agenda = client.calendar(url=dav.calendar_url(dav.juan, rid))
+        agenda.save_event(course(first))
+
+        def uids(lo: datetime, hi: datetime) -> list[str]:
+            found = agenda.search(event=True, start=lo, end=hi)
+            return sorted(str(e.icalendar_component["UID"]) for e in found)
+
+        assert uids(first + 7 * DAY, first + 7 * DAY + HOUR) == []
+        assert uids(first + 14 * DAY, first + 14 * DAY + HOUR) == []
+        assert uids(first + 15 * DAY + 2 * HOUR, first + 15 * DAY + 3 * HOUR) == ["course-1"]
+        assert uids(first + 28 * DAY, first + 28 * DAY + HOUR) == ["course-1"]
+        lo, hi = first + 10 * DAY, first + 30 * DAY
+        expanded = agenda.search(event=True, start=lo, end=hi, expand=True, server_expand=True)
+        assert ("Curso movido", first + 15 * DAY + 2 * HOUR) in occurrences(expanded)
+        assert ("Curso", first + 28 * DAY) in occurrences(expanded)
