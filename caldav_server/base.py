@@ -99,11 +99,12 @@ class Backend:
     def begin_request(self) -> None:
         self.request.lookups = {}
         self.request.body, self.request.calendar, self.request.verbatim = None, None, False
-        self.request.xml = None
+        self.request.xml = self.request.limit = None
 
     def end_request(self) -> None:
         self.request.lookups = None
         self.request.body = self.request.calendar = self.request.xml = None
+        self.request.limit = None
 
     def remember(self, key: tuple[str, str], value: object) -> None:
         lookups: dict[tuple[str, str], object] | None = getattr(self.request, "lookups", None)

@@ -279,6 +279,7 @@ class ResourceCalendar(Root):
                 others.append(href)
             elif kind[0] == "booking":
                 booking_ids.append(kind[1])
+                others.append(href)  # apps name their own events by a UUID too
             else:
                 block_ids.append(kind[1])
                 others.append(href)  # a console block a client edited is a client item
@@ -294,7 +295,7 @@ class ResourceCalendar(Root):
                     found[item.href or ""] = item
             if others:
                 for row in store.client_items(session, rid, hrefs=others):
-                    found[row.href] = self._client_item(row)
+                    found.setdefault(row.href, self._client_item(row))
             if block_ids:
                 blocks = [
                     b
