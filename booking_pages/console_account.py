@@ -1,5 +1,6 @@
 """Console: the signed-in staff member's own account — change their password (or set a
-first one, for those who sign in with Google). The change ends every console session of
+first one, for those who sign in with Google), and give the WhatsApp number where they hear
+about the bookings they organise. The change ends every console session of
 theirs (``hub.services.accounts.change_password``); this browser gets a new one.
 """
 
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from booking_pages.console_auth import Staff, retry_minutes, signed_in, staff_only
@@ -59,7 +60,22 @@ def routes(pages: Pages) -> list[Route]:
             return await account_page(request, staff, problem, 422)
         return await run_in_threadpool(signed_in, pages, user, "/console/account?done=1")
 
+    async def change_phone(request: Request, staff: Staff) -> Response:
+        form = await read_form(request)
+        try:
+            await run_in_threadpool(
+                accounts.set_own_phone,
+                hub.accounts_uow(),
+                staff.user.id,
+                form.get("phone", "")[:40],
+                staff.business.country,
+            )
+        except ValidationError:
+            return await account_page(request, staff, staff.t("console.field.phone"), 422)
+        return RedirectResponse("/console/account?done=phone", 303)
+
     return [
         Route("/account", staff_only(pages, account_page), methods=["GET"]),
         Route("/account/password", staff_only(pages, change_password), methods=["POST"]),
+        Route("/account/phone", staff_only(pages, change_phone), methods=["POST"]),
     ]

@@ -199,6 +199,7 @@ def _booking_props(
     now: datetime,
     organizer_email: str | None,
     branch: Branch | None,
+    organizer_name: str | None = None,
     summary: str | None,
     invitee: Invitee | None = None,
 ) -> list[_Prop]:
@@ -230,7 +231,12 @@ def _booking_props(
     props.append(_Prop("DESCRIPTION", _TEXT, ev.description))
     if organizer_email:
         props.append(
-            _Prop("ORGANIZER", _ADDRESS, f"mailto:{organizer_email}", (("CN", business.name),))
+            _Prop(
+                "ORGANIZER",
+                _ADDRESS,
+                f"mailto:{organizer_email}",
+                (("CN", organizer_name or business.name),),
+            )
         )
     role = (("CUTYPE", "INDIVIDUAL"), ("ROLE", "REQ-PARTICIPANT"))
     for who in ev.attendees:
@@ -256,6 +262,7 @@ def booking_vevent(
     *,
     now: datetime,
     organizer_email: str | None = None,
+    organizer_name: str | None = None,
     branch: Branch | None = None,
     summary: str | None = None,
     invitee: Invitee | None = None,
@@ -276,6 +283,7 @@ def booking_vevent(
         customer,
         now=now,
         organizer_email=organizer_email,
+        organizer_name=organizer_name,
         branch=branch,
         summary=summary,
         invitee=invitee,
@@ -301,6 +309,7 @@ def booking_vevent_ical(
     *,
     now: datetime,
     organizer_email: str | None = None,
+    organizer_name: str | None = None,
     branch: Branch | None = None,
     summary: str | None = None,
     invitee: Invitee | None = None,
@@ -316,6 +325,7 @@ def booking_vevent_ical(
         customer,
         now=now,
         organizer_email=organizer_email,
+        organizer_name=organizer_name,
         branch=branch,
         summary=summary,
         invitee=invitee,

@@ -32,13 +32,21 @@ from sqlalchemy import Table, select
 from connectors.notify import errors as notify_errors
 from connectors.notify import inbound, secrets
 from connectors.notify import whatsapp_templates as wa_templates
-from connectors.notify.context import MessageChannel, MessageContext, MessageKind, build_context
+from connectors.notify.context import (
+    Audience,
+    MessageChannel,
+    MessageContext,
+    MessageKind,
+    Organizer,
+    build_context,
+)
 from connectors.notify.mail import audiences, build_email
 from connectors.notify.mailers import Mailer
 from connectors.notify.receipt import build_receipt
-from connectors.notify.templates import render, render_invitee
+from connectors.notify.templates import render, render_invitee, render_organizer
 from connectors.notify.whatsapp import SentMessage, WhatsAppClient, whatsapp_number
 from hub.config import Settings
+from hub.domain.accounts import User
 from hub.domain.booking import Booking, BookingStatus, Invitee
 from hub.domain.model import Branch, Business, Customer, OutboxEvent, Resource, Service
 from hub.persistence import convert
@@ -270,6 +278,7 @@ class MessageBuilder:
             return None  # cancelled or expired since: its own message says so, this would not
         booking = as_of_event(current, event)
         organizer = business.settings.get("email") or self._settings.smtp_from
+        staff = self.organizer(business, current)
         context = build_context(
             booking,
             business,
@@ -282,6 +291,8 @@ class MessageBuilder:
             previous_start=_instant(event.payload.get("previous_start")),
             organizer_email=str(organizer),
             branch=branch if isinstance(branch, Branch) else None,
+            organizer=staff,
+            changed=_changed(event),
         )
         if current.deposit_minor:
             with self._uow() as uow:
@@ -289,6 +300,27 @@ class MessageBuilder:
             receipt = build_receipt(payment, booking, business, context.locale)
             context = replace(context, receipt=receipt)
         return Prepared(kind, business, context, customer.id)
+
+    def organizer(self, business: Business, booking: Booking) -> Organizer | None:
+        """The staff member who made ``booking``, while they are an active member of its
+        business (cached like the setup rows)."""
+        if booking.organizer_id is None:
+            return None
+
+        def load() -> User | None:
+            with self._uow() as uow:
+                return uow.users.get(str(booking.organizer_id))
+
+        user = self._cached("user", booking.organizer_id, load)
+        if user is None or not user.active or user.business_id != business.id:
+            return None
+        url = f"{self._settings.base_url}/console/bookings/{booking.id}"
+        return Organizer(user.email, user.name, user.phone, url)
+
+
+def _changed(event: OutboxEvent) -> tuple[str, ...]:
+    raw = event.payload.get("changed")
+    return tuple(str(c) for c in raw) if isinstance(raw, list) else ()
 
 
 def invitation_link(base_url: str, booking_id: str, invitee: Invitee) -> str:
@@ -347,8 +379,14 @@ class EmailConsumer:
         for address, own in to:
             if address in done:
                 continue
-            # The client's text, or an invitee's own (their name, their link, no client data).
-            rendered = client if own is context else render_invitee(kind, own.language, own)
+            # The client's text, an invitee's own (their name, their link, no client data),
+            # or the organizer's (the booking's console page, not the client's link).
+            if own.audience is Audience.ORGANIZER:
+                rendered = render_organizer(kind, MessageChannel.EMAIL, own.language, own)
+            elif own.audience is Audience.INVITEE:
+                rendered = render_invitee(kind, own.language, own)
+            else:
+                rendered = client
             message = build_email(
                 kind,
                 own,
@@ -417,10 +455,11 @@ class WhatsAppConsumer:
         if prepared is None:
             return []
         kind, context = prepared.kind, prepared.context
-        if not context.customer_phone:
-            return []
-        phone = whatsapp_number(context.customer_phone)
-        if ctx.attempt > 1 and phone in ctx.sent_before("whatsapp"):
+        organizer = context.organizer
+        to_organizer = (
+            organizer is not None and organizer.phone and kind is not MessageKind.THANK_YOU
+        )
+        if not context.customer_phone and not to_organizer:
             return []
         config = prepared.business.settings["whatsapp"]
         token = secrets.reveal(config.get("token"), self._settings.encryption_key)
@@ -428,7 +467,56 @@ class WhatsAppConsumer:
             self._settings.whatsapp_graph_url, str(config["phone_number_id"]), token
         )
         try:
-            if self._window_open(business.id, prepared.customer_id, ctx.now):
+            if organizer is not None and organizer.phone and to_organizer:
+                self._to_organizer(client, ctx, prepared, whatsapp_number(organizer.phone))
+            if context.customer_phone:
+                self._to_client(client, event, ctx, prepared)
+        finally:
+            client.close()
+        return []
+
+    def _to_organizer(
+        self, client: WhatsAppClient, ctx: DeliveryContext, prepared: Prepared, phone: str
+    ) -> None:
+        """The organizer's message: the business's approved template of the kind, with the
+        organizer's details and no reply buttons (those answer for the client)."""
+        kind, context = prepared.kind, prepared.context
+        if context.customer_phone and whatsapp_number(context.customer_phone) == phone:
+            return  # they booked for themselves: the client's message reaches them
+        if ctx.attempt > 1 and phone in ctx.sent_before("whatsapp"):
+            return
+        config = prepared.business.settings["whatsapp"]
+        template = wa_templates.choice(kind, context.language, config)
+        if template.status and template.status != wa_templates.APPROVED:
+            reason = f"template {template.name} ({template.language}) is {template.status}"
+            ctx.record(LogEntry("whatsapp", kind.value, LogStatus.SKIPPED, phone, reason))
+            return
+        try:
+            sent = client.send_template(
+                phone,
+                template.name,
+                template.language,
+                body_parameters=wa_templates.organizer_parameters(kind, context),
+            )
+        except notify_errors.WhatsAppRefusedError as exc:
+            ctx.record(LogEntry("whatsapp", kind.value, LogStatus.FAILED, phone, exc.message))
+            return
+        except notify_errors.RetryableDeliveryError as exc:
+            entry = LogEntry("whatsapp", kind.value, LogStatus.FAILED, phone, exc.message)
+            raise RetryableDeliveryError(exc.message, [entry]) from exc
+        ctx.record(LogEntry("whatsapp", kind.value, LogStatus.SENT, phone, "", sent.message_id))
+
+    def _to_client(
+        self, client: WhatsAppClient, event: OutboxEvent, ctx: DeliveryContext, prepared: Prepared
+    ) -> None:
+        kind, context = prepared.kind, prepared.context
+        assert context.customer_phone is not None
+        phone = whatsapp_number(context.customer_phone)
+        if ctx.attempt > 1 and phone in ctx.sent_before("whatsapp"):
+            return
+        config = prepared.business.settings["whatsapp"]
+        try:
+            if self._window_open(prepared.business.id, prepared.customer_id, ctx.now):
                 sent = self._free_text(client, phone, prepared)
             else:
                 template = wa_templates.choice(kind, context.language, config)
@@ -437,7 +525,7 @@ class WhatsAppConsumer:
                     entry = LogEntry("whatsapp", kind.value, LogStatus.SKIPPED, phone, reason)
                     ctx.record(entry)
                     self.fall_back(event, ctx)
-                    return []
+                    return
                 sent = client.send_template(
                     phone,
                     template.name,
@@ -457,10 +545,7 @@ class WhatsAppConsumer:
         except notify_errors.RetryableDeliveryError as exc:
             entry = LogEntry("whatsapp", kind.value, LogStatus.FAILED, phone, exc.message)
             raise RetryableDeliveryError(exc.message, [entry]) from exc
-        finally:
-            client.close()
         ctx.record(LogEntry("whatsapp", kind.value, LogStatus.SENT, phone, "", sent.message_id))
-        return []
 
     def _free_text(self, client: WhatsAppClient, phone: str, prepared: Prepared) -> SentMessage:
         kind, context = prepared.kind, prepared.context

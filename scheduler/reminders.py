@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from hub.domain.accounts import User
 from hub.domain.booking import Booking, BookingStatus
 from hub.domain.model import Business, Customer, OutboxEvent
 from hub.persistence.models import BookingRow, OutboxRow
@@ -70,18 +71,23 @@ def whatsapp_configured(business: Business) -> bool:
 
 
 def wanted(
-    booking: Booking, business: Business, customer: Customer | None
+    booking: Booking,
+    business: Business,
+    customer: Customer | None,
+    organizer: User | None = None,
 ) -> dict[tuple[str, int], datetime]:
-    """(channel, minutes before) → due time, for every reminder ``booking`` should get."""
+    """(channel, minutes before) → due time, for every reminder ``booking`` should get: by
+    email when the client, an invitee or the organizer has an address, by WhatsApp when the
+    client or the organizer has a number."""
     if booking.status.value not in REMINDED:
         return {}
     result: dict[tuple[str, int], datetime] = {}
+    emails = bool((customer and customer.email) or booking.invitees or organizer)
+    phones = bool((customer and customer.phone) or (organizer and organizer.phone))
     for spec in reminder_specs(business.settings):
-        if spec.channel == "email" and not (customer and customer.email):
+        if spec.channel == "email" and not emails:
             continue
-        if spec.channel == "whatsapp" and not (
-            customer and customer.phone and whatsapp_configured(business)
-        ):
+        if spec.channel == "whatsapp" and not (phones and whatsapp_configured(business)):
             continue
         due = booking.start - timedelta(minutes=spec.minutes_before)
         result[(spec.channel, spec.minutes_before)] = due
@@ -93,12 +99,14 @@ def sync_reminders(
     booking: Booking,
     business: Business,
     customer: Customer | None,
+    *,
     changed_at: datetime,
+    organizer: User | None = None,
 ) -> None:
     """Bring the booking's reminder rows in line with it (caller commits). A reminder whose
     due time had already passed when the booking was made or moved is not sent (the
     confirmation or update message said it all)."""
-    want = wanted(booking, business, customer)
+    want = wanted(booking, business, customer, organizer)
     rows = {
         (r.channel, r.minutes_before): r
         for r in session.scalars(

@@ -52,8 +52,16 @@ class ReminderConsumer:
                 reminders.clear_reminders(uow.session, booking_id)
             else:
                 customer = uow.customers.get(business.id, booking.customer_id)
+                organizer = uow.users.get(booking.organizer_id) if booking.organizer_id else None
+                if organizer is not None and organizer.business_id != business.id:
+                    organizer = None
                 reminders.sync_reminders(
-                    uow.session, booking, business, customer, changed_at=event.created_at
+                    uow.session,
+                    booking,
+                    business,
+                    customer,
+                    changed_at=event.created_at,
+                    organizer=organizer,
                 )
             uow.commit()
         return []

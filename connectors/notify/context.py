@@ -56,6 +56,25 @@ class Guest:
 
 
 @dataclass(frozen=True, slots=True)
+class Organizer:
+    """The staff member who made the booking: its iTIP ORGANIZER, told of it by email and,
+    with a number, by WhatsApp; ``url`` is the booking's page in the console."""
+
+    email: str
+    name: str
+    phone: str | None
+    url: str | None
+
+
+class Audience(enum.StrEnum):
+    """Whose copy of a message a context is."""
+
+    CLIENT = "client"
+    INVITEE = "invitee"
+    ORGANIZER = "organizer"
+
+
+@dataclass(frozen=True, slots=True)
 class MessageContext:
     booking_id: str
     booking_uid: str
@@ -98,6 +117,9 @@ class MessageContext:
     receipt: Receipt | None = None  # the paid deposit, set by whoever loads the payment
     invitee_name: str | None = None  # set in an invitee's own context (``for_guest``)
     invitation_url: str | None = None
+    organizer: Organizer | None = None
+    audience: Audience = Audience.CLIENT
+    changed: tuple[str, ...] = ()  # an update: what changed (title, notes, address, …)
 
     @property
     def when_text(self) -> str:
@@ -125,6 +147,22 @@ def for_guest(context: MessageContext, guest: Guest) -> MessageContext:
         ical_event=guest.ical_event,
         invitee_name=guest.name or guest.email,
         invitation_url=guest.url,
+        organizer=None,
+        audience=Audience.INVITEE,
+    )
+
+
+def for_organizer(context: MessageContext) -> MessageContext:
+    """The organizer's copy: the whole meeting (they are staff and made it), with the
+    console's page of the booking instead of the client's own manage link."""
+    organizer = context.organizer
+    assert organizer is not None
+    return replace(
+        context,
+        manage_url=organizer.url,
+        survey_url=None,
+        invitee_name=organizer.name or organizer.email,
+        audience=Audience.ORGANIZER,
     )
 
 
@@ -142,10 +180,15 @@ def build_context(
     organizer_email: str | None = None,
     branch: Branch | None = None,
     invitation_url: Callable[[Invitee], str] | None = None,
+    organizer: Organizer | None = None,
+    changed: tuple[str, ...] = (),
 ) -> MessageContext:
     """Everything a template or channel needs about one booking, formatted once. The client
     is who the booking was made for as typed (``Booking.contact``); each invitee gets their
-    own copy of the event and, with ``invitation_url``, their own link."""
+    own copy of the event and, with ``invitation_url``, their own link. A staff
+    ``organizer`` is the event's ORGANIZER (else ``organizer_email``, the business's)."""
+    if organizer is not None:
+        organizer_email = organizer.email
     tz = business.timezone
     client = booking.client_of(customer)
     locale = fmt.locale_of(business.language, business.country)
@@ -165,6 +208,7 @@ def build_context(
             client,
             now=now,
             organizer_email=organizer_email,
+            organizer_name=organizer.name if organizer is not None else None,
             branch=branch,
             summary=summary,
             invitee=invitee,
@@ -179,7 +223,7 @@ def build_context(
             vevent(i),
         )
         for i in booking.invitees
-        if i.email != client.email
+        if i.email != client.email and (organizer is None or i.email != organizer.email)
     )
     return MessageContext(
         booking_id=booking.id,
@@ -231,4 +275,6 @@ def build_context(
         business_whatsapp=business.whatsapp_contact,
         organizer_email=organizer_email,
         ical_event=event,
+        organizer=organizer,
+        changed=changed,
     )

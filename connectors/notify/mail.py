@@ -43,7 +43,7 @@ from email.utils import format_datetime, make_msgid
 
 from icalendar import Event
 
-from connectors.notify.context import MessageContext, MessageKind, for_guest
+from connectors.notify.context import MessageContext, MessageKind, for_guest, for_organizer
 from connectors.notify.templates import Rendered
 from hub.ical import itip_cancel, wrap_event
 from hub.mailheaders import address_header, header, text_header
@@ -74,15 +74,19 @@ class OutgoingEmail:
 
 def audiences(kind: MessageKind, context: MessageContext) -> list[tuple[str, MessageContext]]:
     """Who gets the email, each with what their message may carry: the client, then every
-    invitee with their own context (``for_guest``). A thank-you is the client's alone."""
+    invitee with their own context (``for_guest``), then the staff member who organised it
+    (``for_organizer``). A thank-you is the client's alone."""
     found = [(context.customer_email, context)] if context.customer_email else []
     if kind is not MessageKind.THANK_YOU:
         found += [(g.email, for_guest(context, g)) for g in context.invitees]
+        organizer = context.organizer
+        if organizer is not None and all(organizer.email != a for a, _ in found):
+            found.append((organizer.email, for_organizer(context)))
     return found
 
 
 def recipients(context: MessageContext) -> tuple[str, ...]:
-    """The addresses an invite goes to: the client, then every invitee."""
+    """The addresses an invite goes to: the client, every invitee, the organizer."""
     return tuple(address for address, _ in audiences(MessageKind.CONFIRMED, context))
 
 

@@ -155,6 +155,25 @@ def render_invitee(kind: MessageKind, language: str, context: MessageContext) ->
     )
 
 
+def render_organizer(
+    kind: MessageKind, channel: MessageChannel, language: str, context: MessageContext
+) -> Rendered:
+    """The message to the staff member who organised the booking (``organizer.<channel>.*``,
+    one set for every kind; not overridable, like the invitees')."""
+    variables = _variables(context)
+    variables["kind"] = kind.value
+    found = {
+        part: _render_one(f"organizer.{channel.value}.{part}", language, variables, {})
+        for part in _parts(channel)
+    }
+    subject = found.get("subject.txt")
+    return Rendered(
+        text=found["txt"] + "\n",
+        subject=" ".join(subject.split()) if subject is not None else None,
+        html=found.get("html"),
+    )
+
+
 def validate_override(name: str, source: str, sample: MessageContext) -> None:
     """Refuse an override that does not parse or render against ``sample`` (console use)."""
     bare = name.split("/", 1)[-1]

@@ -72,6 +72,8 @@ _WORDS = {
         "survey": "¿Nos dejarías tu opinión? {url}",
         "none": "¡Te esperamos!",
         "again": "Cuando quieras, reservá un nuevo turno.",
+        "with": "Con {who}",
+        "booking": "Reserva: {url}",
     },
     "en": {
         "paid": "Deposit paid: {amount} ({provider})",
@@ -83,6 +85,8 @@ _WORDS = {
         "survey": "Would you tell us how it went? {url}",
         "none": "See you soon!",
         "again": "You are welcome to book again any time.",
+        "with": "With {who}",
+        "booking": "Booking: {url}",
     },
 }
 _SPACES = re.compile(r"\s+")
@@ -161,6 +165,31 @@ def parameters(kind: MessageKind, context: MessageContext) -> list[str]:
         details.append(words["manage"].format(url=context.manage_url))
     if kind is MessageKind.THANK_YOU and context.survey_url:
         details.append(words["survey"].format(url=context.survey_url))
+    when = f"{context.short_date_text}, {context.time_text} ({context.zone_name})"
+    return [
+        _line(context.business_name) or "-",
+        _line(when),
+        _line(context.service_name) or "-",
+        _line(" · ".join(details)) or words["none"],
+    ]
+
+
+def organizer_parameters(kind: MessageKind, context: MessageContext) -> list[str]:
+    """The four body parameters of ``kind`` for the staff member who organised the booking:
+    who it is with, the video link and the booking's console page (never the client's
+    manage link, price or payment)."""
+    words = _WORDS[_ours(context.language)]
+    details: list[str] = []
+    if context.customer_name:
+        details.append(words["with"].format(who=context.customer_name))
+    if context.address and kind is not MessageKind.THANK_YOU:
+        details.append(context.address)
+    if kind is MessageKind.CANCELLED and context.cancel_reason:
+        details.append(words["reason"].format(reason=context.cancel_reason))
+    if context.meeting_url and kind in _ANSWERABLE:
+        details.append(words["video"].format(url=context.meeting_url))
+    if context.organizer is not None and context.organizer.url:
+        details.append(words["booking"].format(url=context.organizer.url))
     when = f"{context.short_date_text}, {context.time_text} ({context.zone_name})"
     return [
         _line(context.business_name) or "-",

@@ -32,6 +32,7 @@ from hub.api.views import BOOKING_SCHEMA, INTEGRATION, booking, booking_response
 from hub.domain.booking import Booking, BookingStatus
 from hub.domain.errors import StaleVersionError
 from hub.domain.search import matches
+from hub.services import accounts
 from hub.services import availability as reads
 from hub.services import booking_status as status
 from hub.services.booking_create import NewBooking
@@ -89,6 +90,13 @@ NEW_BOOKING = obj(
             "type": "boolean",
             "description": "Ask for a video link (Google Meet, when the resource's calendar is "
             "connected); default: the service's setting",
+        },
+        "organizer": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 254,
+            "description": "The staff member (user id or email) the booking is made on behalf "
+            "of: they get its confirmation, changes, cancellation and reminder as organizer",
         },
     },
     ("service", "start"),
@@ -216,6 +224,13 @@ async def create_private_booking(call: Call) -> Response:
 
     def book() -> Response:
         visit = geo.visit_in(body)
+        organizer = (
+            accounts.staff_member(
+                call.hub.accounts_uow(), call.business_id, body["organizer"], "organizer"
+            ).id
+            if "organizer" in body
+            else None
+        )
         request = NewBooking(
             business_id=call.business_id,
             service_id=body["service"],
@@ -240,6 +255,7 @@ async def create_private_booking(call: Call) -> Response:
             external_ref=body.get("external_ref"),
             force=body.get("force", False),
             video_meeting=body.get("video_meeting"),
+            organizer_id=organizer,
         )
         # One unit of work for the booking and its answer: its repositories keep the business
         # and the customer the use case read or added, so the answer reads neither again.

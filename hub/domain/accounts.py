@@ -30,6 +30,7 @@ class User:
     business_id: str | None
     name: str = ""
     password_hash: str | None = None
+    phone: str | None = None  # E.164, for WhatsApp about the bookings they organise
     resource_ids: tuple[str, ...] = ()
     active: bool = True
     created_at: datetime | None = None

@@ -163,6 +163,8 @@ class Booking:
     meeting_url: str | None = None
     google_event_id: str | None = None
     series_id: str | None = None
+    # The staff member (user id) who made it: they hear about it as its ORGANIZER.
+    organizer_id: str | None = None
     # The time the booking keeps the resource busy is [start - buffer_before, end +
     # buffer_after): the service's buffers as they were when it was booked.
     buffer_before: timedelta = timedelta(0)

@@ -34,6 +34,7 @@ class UserRow(Base):
     role: Mapped[str] = mapped_column(String(32))
     business_id: Mapped[str | None] = mapped_column(ID, ForeignKey("businesses.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(32))
     password_hash: Mapped[str | None] = mapped_column(Text)
     resource_ids: Mapped[list[str]]
     active: Mapped[bool] = mapped_column(Boolean)
@@ -87,6 +88,7 @@ def _user(row: UserRow) -> User:
         role=Role(row.role),
         business_id=row.business_id,
         name=row.name,
+        phone=row.phone,
         password_hash=row.password_hash,
         resource_ids=tuple(row.resource_ids or ()),
         active=row.active,
@@ -99,6 +101,7 @@ def _fill_user(row: UserRow, user: User) -> UserRow:
     row.role = user.role.value
     row.business_id = user.business_id
     row.name = user.name
+    row.phone = user.phone
     row.password_hash = user.password_hash
     row.resource_ids = list(user.resource_ids)
     row.active = user.active

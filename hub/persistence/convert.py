@@ -277,6 +277,7 @@ _BOOKING_SAME = [
     "meeting_url",
     "google_event_id",
     "series_id",
+    "organizer_id",
     "exclusive",
     "at_client_address",
     "hold_until",

@@ -197,6 +197,8 @@ class BookingRow(Base):
     meeting_url: Mapped[str | None] = mapped_column(Text)
     google_event_id: Mapped[str | None] = mapped_column(String(1024))
     series_id: Mapped[str | None] = mapped_column(ID)
+    # The staff member (user id) who made the booking, who hears about it as its organizer.
+    organizer_id: Mapped[str | None] = mapped_column(ID)
     hold_until: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime | None]

@@ -40,6 +40,7 @@ from hub.services.account_ports import (
     ConsoleSessionRepository,
     UserRepository,
 )
+from hub.services.customers import normalise_phone
 from hub.services.login_throttle import LoginThrottle
 from hub.services.plans import require_open
 
@@ -406,3 +407,27 @@ def search_staff(
 ) -> Sequence[User]:
     with uow:
         return uow.users.search(business_id, query, limit)
+
+
+def staff_member(uow: AccountsUnitOfWork, business_id: str, ref: str, field: str) -> User:
+    """The active staff member of ``business_id`` whose id or email is ``ref`` (a booking
+    made on their behalf names them). Anyone else, another business's staff included, is a
+    ``ValidationError`` on ``field``: the caller learns nothing about other businesses."""
+    ref = ref.strip()
+    with uow:
+        user = uow.users.get(ref) or uow.users.get_by_email(ref.lower())
+    if user is None or user.business_id != business_id or not user.active:
+        raise ValidationError("no such staff member in this business", field=field)
+    return user
+
+
+def set_own_phone(uow: AccountsUnitOfWork, user_id: str, raw: str, country: str | None) -> User:
+    """The staff member's WhatsApp number (E.164, read with the business's ``country``),
+    where they hear about the bookings they organise; blank removes it."""
+    phone = normalise_phone(raw, country) if raw.strip() else None
+    with uow:
+        user = _user(uow, user_id)
+        user.phone = phone
+        uow.users.update(user)
+        uow.commit()
+    return user

@@ -15,7 +15,14 @@ from zoneinfo import ZoneInfo
 
 from hub.availability.engine import fits, is_free, pick_resource
 from hub.availability.types import ResourceCalendar, Slot, SlotRequest
-from hub.domain.booking import Booking, BookingStatus, ChangedBy, Invitee, Transition
+from hub.domain.booking import (
+    Actor,
+    Booking,
+    BookingStatus,
+    ChangedBy,
+    Invitee,
+    Transition,
+)
 from hub.domain.contacts import Contact
 from hub.domain.errors import (
     SlotNotOfferedError,
@@ -76,6 +83,9 @@ class NewBooking:
     external_ref: str | None = None
     force: bool = False  # operators only: outside the offered slots, never an overlap
     video_meeting: bool | None = None  # None: as the service says
+    # The staff member the booking is made for (an integration booking on a user's behalf);
+    # None: whoever makes it, when that is a staff member. The caller checks it is one.
+    organizer_id: str | None = None
     series_id: str | None = field(default=None, repr=False)
 
 
@@ -285,6 +295,14 @@ def _customer(
     return customer, contact
 
 
+def _organizer(request: NewBooking, by: ChangedBy) -> str | None:
+    """Who organises the booking: the staff member named for it, else the staff member who
+    makes it (console, calendar apps); a client or an anonymous integration organises none."""
+    if request.organizer_id is not None and not by.is_client:
+        return request.organizer_id
+    return by.user_id if by.actor is Actor.OPERATOR else None
+
+
 def _new_booking(
     business: Business,
     service: Service,
@@ -336,6 +354,7 @@ def _new_booking(
             service.video_meeting if request.video_meeting is None else request.video_meeting
         ),
         series_id=request.series_id,
+        organizer_id=_organizer(request, by),
         buffer_before=timedelta(minutes=service.buffer_before_minutes),
         buffer_after=timedelta(minutes=service.buffer_after_minutes),
         at_client_address=service.at_client_address,
