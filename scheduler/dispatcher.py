@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hub.domain.model import OutboxEvent
 from scheduler import deliveries as store
-from scheduler.backoff import next_attempt
+from scheduler.backoff import Backoff
 from scheduler.config import SchedulerConfig
 from scheduler.consumers import (
     ConsumerRegistry,
@@ -87,6 +87,9 @@ class Dispatcher:
         self.clock = clock
         self.enqueue = enqueue
         self._rng = rng or random.Random()
+        self._backoff = Backoff(
+            base=config.retry_base, cap=config.retry_max, give_up_after=config.give_up_after
+        )
         bind = sessions.kw.get("bind")
         if not isinstance(bind, Engine):
             raise TypeError("the dispatcher's sessions must be bound to an engine")
@@ -231,15 +234,8 @@ class Dispatcher:
         report: DeliverReport,
     ) -> None:
         now = self.clock()
-        c = self.config
-        at = next_attempt(
-            item.attempts,
-            now=now,
-            first_at=item.created_at,
-            base=c.retry_base,
-            cap=c.retry_max,
-            give_up_after=c.give_up_after,
-            rng=self._rng,
+        at = self._backoff.next_attempt(
+            item.attempts, now=now, first_at=item.created_at, rng=self._rng
         )
         if at is None or event is None:
             if event is not None:

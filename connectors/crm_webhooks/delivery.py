@@ -26,7 +26,7 @@ from connectors.crm_webhooks import store
 from connectors.crm_webhooks.events import EVENT_TYPES, PING, encode, event_data, wants
 from connectors.crm_webhooks.guard import UrlPolicy
 from connectors.crm_webhooks.models import SubscriptionRow
-from connectors.crm_webhooks.retries import next_attempt_at, should_disable
+from connectors.crm_webhooks.retries import RETRIES, should_disable
 from connectors.crm_webhooks.sender import AttemptResult, Sender
 from connectors.crm_webhooks.signing import SigningKeys, new_message_id, sign_headers
 from hub.config import Settings
@@ -296,7 +296,7 @@ class Webhooks:
         if item.event_type == PING or endpoint is None or not endpoint.active:
             status, next_at = store.FAILED, None
         else:
-            next_at = next_attempt_at(item.attempts, now, self._rng)
+            next_at = RETRIES.next_attempt(item.attempts, now=now, rng=self._rng)
             status = store.PENDING if next_at is not None else store.FAILED
         if not store.settle(
             session,

@@ -1,13 +1,8 @@
 """SQL of the webhooks connector: subscriptions scoped by business, deliveries created once
-per (subscription, event), claimed atomically under a lease, finished, and the attempt log.
+per (subscription, event) on the one leased delivery queue (``scheduler.delivery_queue``,
+over the ``webhook_deliveries`` table), and the attempt log.
 
-A claim is one ``UPDATE … WHERE status='pending' AND next_attempt_at <= now AND
-(claimed_until IS NULL OR claimed_until < now)``: of two workers racing for a delivery only
-one gets it, and one killed mid-send loses its claim when the lease runs out. Finishing
-checks the claim token, so a worker whose lease ran out cannot overwrite the outcome of the
-one that took over.
-
-Not here: HTTP, signing, retry timing.
+Not here: HTTP, signing, retry timing (``scheduler.backoff``).
 """
 
 from __future__ import annotations
@@ -16,18 +11,19 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, delete, insert, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import ColumnElement, Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from connectors.crm_webhooks.models import AttemptRow, DeliveryRow, SubscriptionRow
 from hub.domain.errors import NotFoundError
+from scheduler.delivery_queue import FAILED, PENDING, DeliveryQueue
 
-PENDING = "pending"
 DELIVERED = "delivered"
-FAILED = "failed"
+QUEUE = DeliveryQueue(cast(Table, DeliveryRow.__table__), done=DELIVERED)
+
+__all__ = ["DELIVERED", "FAILED", "PENDING", "QUEUE"]
 
 
 def delivery_id(subscription_id: str, event_id: str) -> str:
@@ -77,12 +73,7 @@ def delete_subscription(session: Session, row: SubscriptionRow) -> None:
 
 def create_deliveries(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Insert delivery rows; ones that exist already (a fan-out run twice) are kept."""
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
-    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    # executemany of one cached statement: no fresh multi-row VALUES to compile per batch
-    session.execute(upsert(DeliveryRow).on_conflict_do_nothing(), list(rows))
+    QUEUE.add(session, rows)
 
 
 def new_delivery(
@@ -120,13 +111,12 @@ class Claimed:
     attempts: int
     token: str
 
+    @property
+    def held(self) -> tuple[str, str]:
+        return (self.id, self.token)
 
-def _claimable(now: datetime) -> list[ColumnElement[bool]]:
-    return [
-        DeliveryRow.status == PENDING,
-        DeliveryRow.next_attempt_at <= now,
-        or_(DeliveryRow.claimed_until.is_(None), DeliveryRow.claimed_until < now),
-    ]
+
+_CLAIMED = ("id", "subscription_id", "event_type", "body", "attempts")
 
 
 def claim(
@@ -138,42 +128,16 @@ def claim(
 ) -> list[Claimed]:
     """Take up to ``limit`` due deliveries nobody holds (among ``ids``, or the most overdue
     ones); counts the attempt (caller commits)."""
-    token = str(uuid.uuid4())
-    wanted = select(DeliveryRow.id).where(*_claimable(now))
-    if ids is not None:
-        if not ids:
-            return []
-        wanted = wanted.where(DeliveryRow.id.in_(list(ids)))
-    wanted = wanted.order_by(DeliveryRow.next_attempt_at).limit(limit)
-    if session.get_bind().dialect.name == "postgresql":
-        wanted = wanted.with_for_update(skip_locked=True)
-    result = session.execute(
-        update(DeliveryRow)
-        .where(DeliveryRow.id.in_(wanted.scalar_subquery()), *_claimable(now))
-        .values(claimed_until=now + lease, claim_token=token, attempts=DeliveryRow.attempts + 1)
-        .returning(
-            DeliveryRow.id,
-            DeliveryRow.subscription_id,
-            DeliveryRow.event_type,
-            DeliveryRow.body,
-            DeliveryRow.attempts,
-        )
-        .execution_options(synchronize_session=False)
-    )
+    got = QUEUE.claim(session, now, lease, columns=_CLAIMED, ids=ids, limit=limit)
     return [
-        Claimed(r.id, r.subscription_id, r.event_type, r.body, r.attempts, token) for r in result
+        Claimed(r.id, r.subscription_id, r.event_type, r.body, r.attempts, got.token)
+        for r in got.rows
     ]
 
 
 def release(session: Session, items: Sequence[Claimed]) -> None:
     """Give back claims that were not tried (the attempt does not count)."""
-    for item in items:
-        session.execute(
-            update(DeliveryRow)
-            .where(DeliveryRow.id == item.id, DeliveryRow.claim_token == item.token)
-            .values(claimed_until=None, claim_token=None, attempts=DeliveryRow.attempts - 1)
-            .execution_options(synchronize_session=False)
-        )
+    QUEUE.release(session, [item.held for item in items])
 
 
 def settle(
@@ -186,26 +150,14 @@ def settle(
     status_code: int | None,
     error: str,
 ) -> bool:
-    """Record the outcome of a claimed attempt; ``False`` if the claim was lost."""
-    values: dict[str, Any] = {
-        "status": status,
-        "claimed_until": None,
-        "claim_token": None,
-        "last_status_code": status_code,
-        "last_error": error,
-    }
+    """Record the outcome of a failed attempt: pending again at ``next_at``, or ``failed``;
+    ``False`` if the claim was lost."""
+    retry_at = next_at if status == PENDING else None
     if status == PENDING:
         assert next_at is not None
-        values["next_attempt_at"] = next_at
-    else:
-        values["finished_at"] = now
-    result = session.execute(
-        update(DeliveryRow)
-        .where(DeliveryRow.id == item.id, DeliveryRow.claim_token == item.token)
-        .values(**values)
-        .execution_options(synchronize_session=False)
+    return QUEUE.fail(
+        session, item.held, now=now, error=error, retry_at=retry_at, last_status_code=status_code
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def settle_delivered(
@@ -218,25 +170,7 @@ def settle_delivered(
     for item in items:
         by_code.setdefault(status_code[item.id], []).append(item)
     for code, group in by_code.items():
-        tokens = {i.token for i in group}
-        result = session.execute(
-            update(DeliveryRow)
-            .where(
-                DeliveryRow.id.in_([i.id for i in group]),
-                DeliveryRow.claim_token.in_(tokens),
-            )
-            .values(
-                status=DELIVERED,
-                claimed_until=None,
-                claim_token=None,
-                last_status_code=code,
-                last_error="",
-                finished_at=now,
-            )
-            .returning(DeliveryRow.id)
-            .execution_options(synchronize_session=False)
-        )
-        done |= set(result.scalars())
+        done |= QUEUE.complete(session, [i.held for i in group], now, last_status_code=code)
     return done
 
 
@@ -266,26 +200,12 @@ def requeue(
 ) -> list[str]:
     """Make deliveries pending again now (replay): the ones named, or every failed one
     created since ``failed_since``. Same ``webhook-id``; the attempt count goes on."""
-    query = select(DeliveryRow.id).where(DeliveryRow.subscription_id == sub_id)
+    where: list[ColumnElement[bool]] = [DeliveryRow.subscription_id == sub_id]
     if ids is not None:
-        query = query.where(DeliveryRow.id.in_(list(ids)))
+        where.append(DeliveryRow.id.in_(list(ids)))
     if failed_since is not None:
-        query = query.where(DeliveryRow.status == FAILED, DeliveryRow.created_at >= failed_since)
-    found = list(session.scalars(query))
-    if found:
-        session.execute(
-            update(DeliveryRow)
-            .where(DeliveryRow.id.in_(found))
-            .values(
-                status=PENDING,
-                next_attempt_at=now,
-                claimed_until=None,
-                claim_token=None,
-                finished_at=None,
-            )
-            .execution_options(synchronize_session=False)
-        )
-    return found
+        where += [DeliveryRow.status == FAILED, DeliveryRow.created_at >= failed_since]
+    return QUEUE.retry(session, where, now, reset_attempts=False)
 
 
 def get_delivery(session: Session, sub: SubscriptionRow, delivery_id: str) -> DeliveryRow:
@@ -326,11 +246,4 @@ def attempts_of(session: Session, delivery_ids: Sequence[str]) -> dict[str, list
 
 
 def due_ids(session: Session, now: datetime, limit: int) -> list[str]:
-    return list(
-        session.scalars(
-            select(DeliveryRow.id)
-            .where(*_claimable(now))
-            .order_by(DeliveryRow.next_attempt_at)
-            .limit(limit)
-        )
-    )
+    return QUEUE.due(session, now, limit)

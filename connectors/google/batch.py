@@ -27,7 +27,6 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from connectors.google import store
-from connectors.google.backoff import Backoff
 from connectors.google.calendar import (
     BrokenConnectionError,
     GoogleError,
@@ -49,6 +48,7 @@ from connectors.google.tokens import TokenCipher
 from hub.config import Settings
 from hub.domain.model import OutboxEvent
 from hub.persistence.uow import SqlDatabase
+from scheduler.backoff import KeyedBackoff
 from scheduler.consumers import LogEntry, LogStatus
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ class Pusher(Protocol):
     database: SqlDatabase
     settings: Settings
     cipher: TokenCipher
-    backoff: Backoff
+    backoff: KeyedBackoff
     service_for: Callable[[store.Connection], Any]
 
 

@@ -11,6 +11,7 @@ access token comes from (``access``).
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urljoin
 
@@ -24,6 +25,7 @@ from googleapiclient.errors import HttpError
 from googleapiclient.http import BatchHttpRequest
 
 from hub.config import Settings
+from scheduler.backoff import Backoff
 
 CALENDAR_SCOPE = "https://www.googleapis.com/auth/calendar"
 EMAIL_SCOPE = "https://www.googleapis.com/auth/userinfo.email"
@@ -31,6 +33,11 @@ EMAIL_SCOPE = "https://www.googleapis.com/auth/userinfo.email"
 # granted in their long form ("email" comes back as .../userinfo.email).
 SCOPES = ("openid", EMAIL_SCOPE, CALENDAR_SCOPE)
 TIMEOUT_SECONDS = 30
+# The pace kept per Google account after it said "slow down" (403 rate limit, 429) or failed
+# (5xx, unreachable): full jitter, so one busy account never slows the others. Process-local
+# on purpose: it spares calls this process would make in vain; the delivery queue's own
+# retries are what keep every intent until Google takes it.
+PACE = Backoff(base=timedelta(seconds=15), cap=timedelta(minutes=30), jitter=(0.0, 1.0))
 
 
 class GoogleError(Exception):

@@ -26,8 +26,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from connectors.google import notices, store
 from connectors.google.access import AccessTokens
-from connectors.google.backoff import Backoff
 from connectors.google.calendar import (
+    PACE,
     BrokenConnectionError,
     GoogleError,
     SyncTokenExpiredError,
@@ -45,6 +45,7 @@ from hub.services.booking_status import cancel_booking
 from hub.services.bound import Services
 from hub.services.events import record_audit
 from hub.services.ports import UnitOfWork
+from scheduler.backoff import KeyedBackoff
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +101,7 @@ class GooglePull:
         clock: Clock,
         core: Services | None = None,
         service_for: Callable[[store.Connection], Any] | None = None,
-        backoff: Backoff | None = None,
+        backoff: KeyedBackoff | None = None,
     ) -> None:
         self.database = database
         self.cipher = TokenCipher.from_settings(settings)
@@ -108,7 +109,7 @@ class GooglePull:
         # Moves made in Google are checked by the bound use cases (``hub.core``): the same
         # clock and busy time as every other entry point.
         self.core = core or Services(lambda: cast(UnitOfWork, database.unit_of_work()), clock, ())
-        self.backoff = backoff or Backoff()
+        self.backoff = backoff or KeyedBackoff(PACE)
         tokens = AccessTokens(database, settings, self.cipher)
         self.service_for = service_for or (
             lambda conn: calendar_service(settings, tokens.credentials(conn))

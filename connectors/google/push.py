@@ -28,9 +28,9 @@ from typing import Any, cast
 
 from connectors.google import notices, store
 from connectors.google.access import AccessTokens
-from connectors.google.backoff import Backoff
 from connectors.google.batch import PushedEvents, push_together
 from connectors.google.calendar import (
+    PACE,
     BrokenConnectionError,
     GoogleError,
     RefusedError,
@@ -52,6 +52,7 @@ from hub.config import Settings
 from hub.domain.model import OutboxEvent
 from hub.persistence.uow import SqlDatabase
 from hub.services.events import BOOKING_EVENTS
+from scheduler.backoff import KeyedBackoff
 from scheduler.consumers import (
     DeliveryContext,
     LogEntry,
@@ -83,7 +84,7 @@ class GooglePush:
         *,
         service_for: Callable[[store.Connection], Any] | None = None,
         sleep: Callable[[float], None] = time.sleep,
-        backoff: Backoff | None = None,
+        backoff: KeyedBackoff | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.database = database
@@ -95,7 +96,7 @@ class GooglePush:
             lambda conn: calendar_service(settings, tokens.credentials(conn))
         )
         self.sleep = sleep
-        self.backoff = backoff or Backoff()
+        self.backoff = backoff or KeyedBackoff(PACE)
         self.pushed = PushedEvents()
 
     def handles(self, event: OutboxEvent) -> bool:

@@ -17,13 +17,14 @@ from huey import Huey
 from huey.api import TaskWrapper
 
 from connectors.google import channels
-from connectors.google.backoff import Backoff
 from connectors.google.busy import GoogleBusySource
+from connectors.google.calendar import PACE
 from connectors.google.meet import MeetLinkGate, gated
 from connectors.google.notices import GoogleNotice, Mailer
 from connectors.google.pull import GooglePull
 from connectors.google.push import GooglePush
 from hub.bootstrap import Hub
+from scheduler.backoff import KeyedBackoff
 from scheduler.consumers import ConsumerRegistry
 
 PULL_TASK = "google_pull"
@@ -71,7 +72,7 @@ def install_google(
     *,
     huey: Huey | None = None,
     mailer: Mailer | None = None,
-    backoff: Backoff | None = None,
+    backoff: KeyedBackoff | None = None,
 ) -> GoogleConnector | None:
     """``mailer`` sends the emails about broken connections and refused moves; ``backoff``
     paces the calls to Google (by default exponential with full jitter)."""
@@ -79,7 +80,7 @@ def install_google(
         return None
     busy = GoogleBusySource(hub.database)
     hub.busy_sources.append(busy)
-    backoff = backoff or Backoff()  # one per process, shared by push and pull: one pace
+    backoff = backoff or KeyedBackoff(PACE)  # one per process, shared by push and pull: one pace
     push = GooglePush(hub.database, hub.settings, backoff=backoff, clock=hub.now)
     pull = GooglePull(
         hub.database,

@@ -125,14 +125,14 @@ class SmtpMailer:
         try:
             smtp, reused = self._session()
             try:
-                code, reply = _command(smtp, "mail", "FROM", sender)
+                code, reply = smtp.mail(sender)
             except (smtplib.SMTPServerDisconnected, OSError):
                 if not reused:
                     raise
                 # The server closed an idle session: nothing was sent yet, start over.
                 self._drop(smtp)
                 smtp, _ = self._session()
-                code, reply = _command(smtp, "mail", "FROM", sender)
+                code, reply = smtp.mail(sender)
             self._transaction(smtp, (code, reply), sender, to, data)
         except (MailRefusedError, MailUnavailableError):
             raise
@@ -167,7 +167,7 @@ class SmtpMailer:
             raise smtplib.SMTPSenderRefused(code, reply, sender)
         refused: dict[str, tuple[int, bytes]] = {}
         for address in to:
-            rcode, rreply = _command(smtp, "rcpt", "TO", address)
+            rcode, rreply = smtp.rcpt(address)
             if rcode not in (250, 251):
                 refused[address] = (rcode, rreply)
         if len(refused) == len(to):
@@ -176,7 +176,7 @@ class SmtpMailer:
             if all(c >= 500 for c in codes):
                 raise MailRefusedError(f"recipients refused: {refused}", codes[0])
             raise MailUnavailableError(f"recipients deferred: {refused}")
-        dcode, dreply = _data(smtp, data)
+        dcode, dreply = smtp.data(data)
         if dcode != 250:
             self._reset(smtp)
             raise smtplib.SMTPDataError(dcode, dreply)
@@ -194,33 +194,6 @@ class SmtpMailer:
         """Close every connection this mailer holds (any thread)."""
         with self._lock:
             _close_all(self._open)
-
-
-# A bare address (what the envelope holds) needs none of ``smtplib.quoteaddr``'s parsing.
-_BARE_ADDRESS = re.compile(r"[^\s<>()\[\]\\,;:\"@]+@[^\s<>()\[\]\\,;:\"@]+")
-
-
-def _command(smtp: smtplib.SMTP, verb: str, field: str, address: str) -> tuple[int, bytes]:
-    """MAIL FROM / RCPT TO: as ``smtp.mail``/``smtp.rcpt``, quoting a bare address
-    directly (anything else goes through smtplib's parser)."""
-    if not _BARE_ADDRESS.fullmatch(address):
-        return smtp.mail(address) if verb == "mail" else smtp.rcpt(address)
-    smtp.putcmd(verb, f"{field}:<{address}>")
-    return smtp.getreply()
-
-
-def _data(smtp: smtplib.SMTP, data: bytes) -> tuple[int, bytes]:
-    """DATA: as ``smtp.data``, but the message is scanned for lines starting with "." (RFC
-    5321 §4.5.2 dot-stuffing) with one ``in`` instead of a regex over every line: ours
-    (quoted-printable, base64) almost never have one."""
-    if data.startswith(b".") or b"\n." in data or not data.endswith(b"\r\n"):
-        return smtp.data(data)
-    smtp.putcmd("data")
-    code, reply = smtp.getreply()
-    if code != 354:
-        raise smtplib.SMTPDataError(code, reply)
-    smtp.send(data + b".\r\n")
-    return smtp.getreply()
 
 
 def _close_all(connections: list[smtplib.SMTP]) -> None:

@@ -11,8 +11,8 @@ import pytest
 from connectors.crm_webhooks.guard import UrlPolicy, UrlRefusedError
 from connectors.crm_webhooks.retries import (
     MAX_ATTEMPTS,
+    RETRIES,
     RETRY_DELAYS,
-    next_attempt_at,
     should_disable,
 )
 from hub.config import Settings
@@ -97,11 +97,11 @@ def test_retries_cover_more_than_a_day_then_give_up() -> None:
     now = first = datetime(2026, 1, 1, tzinfo=UTC)
     delays = []
     for attempt in range(1, MAX_ATTEMPTS):
-        at = next_attempt_at(attempt, now, rng)
+        at = RETRIES.next_attempt(attempt, now=now, rng=rng)
         assert at is not None
         delays.append(at - now)
         now = at
-    assert next_attempt_at(MAX_ATTEMPTS, now, rng) is None
+    assert RETRIES.next_attempt(MAX_ATTEMPTS, now=now, rng=rng) is None
     for delay, nominal in zip(delays, RETRY_DELAYS, strict=True):  # jitter only adds
         assert nominal <= delay <= nominal * 1.2
     assert now - first >= timedelta(hours=24)

@@ -19,7 +19,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select
 
 from connectors.google import store
-from connectors.google.backoff import Backoff
+from connectors.google.calendar import PACE
 from connectors.google.runtime import GoogleConnector, install_google
 from connectors.google.tokens import TokenCipher
 from hub.bootstrap import Hub, build_hub
@@ -35,6 +35,7 @@ from hub.services.availability import AvailabilityQuery, find_availability
 from hub.services.booking_create import NewBooking, create_booking
 from hub.services.customers import CustomerDetails
 from hub.services.ports import UnitOfWork
+from scheduler.backoff import KeyedBackoff
 from scheduler.config import SchedulerConfig
 from scheduler.consumers import ConsumerRegistry
 from scheduler.dispatcher import Dispatcher
@@ -215,7 +216,7 @@ def make_world(
     if first is not None:
         first(hub, registry, mailer)
     # Seeded jitter: the first wait after a "slow down" is the same on every run (~5 s).
-    backoff = Backoff(rng=random.Random(7))
+    backoff = KeyedBackoff(PACE, rng=random.Random(7))
     connector = install_google(hub, registry, mailer=mailer, backoff=backoff)
     assert connector is not None
     connector.push.sleep = lambda _: None
