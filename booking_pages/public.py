@@ -28,6 +28,7 @@ from hub.domain.booking import BookingStatus
 from hub.domain.errors import (
     BusinessSuspendedError,
     NotFoundError,
+    OutsideCoverageError,
     PolicyViolationError,
     SlotTakenError,
     ValidationError,
@@ -36,9 +37,11 @@ from hub.domain.model import Service
 from hub.services import plans
 from hub.services.booking_create import NewBooking
 from hub.services.customers import CustomerDetails, normalise_phone
+from hub.services.zones import list_zones
 
 LANG_COOKIE = "turnero_lang"
-FIELDS = ("name", "phone", "email", "address", "notes")
+FIELDS = ("name", "phone", "email", "address", "zone", "notes")
+OTHER_ZONE = "other"  # the client's address is in none of the zones listed
 
 
 def translator(request: Request, language: str | None, country: str | None, tz: str) -> Translator:
@@ -271,6 +274,7 @@ def _form_context(
     *,
     taken: bool = False,
     problem: str | None = None,
+    outside: bool = False,
 ) -> dict[str, Any]:
     business = sf.business
     service = sf.service(params.get("service"))
@@ -317,6 +321,13 @@ def _form_context(
         "errors": errors,
         "taken": taken,
         "problem": problem,
+        "outside": outside,
+        # At-address services: the business's zones, picked next to the address.
+        "zones": (
+            list_zones(pages.hub.uow(), business.id, active_only=True)
+            if service.at_client_address
+            else []
+        ),
         "alternatives": [(catalogue.slot_code(s.start), s.start) for s in alternatives],
         "url": book_url,
         "back": book_url(
@@ -373,9 +384,13 @@ def _book(
         persons=_persons(service, params["persons"]),
         notes=values["notes"],
         address=values["address"] or None,
+        zone_id=values["zone"] if values["zone"] not in ("", OTHER_ZONE) else None,
+        elsewhere=values["zone"] == OTHER_ZONE,
     )
     try:
         booking = pages.hub.core.create_booking(request_, by=CLIENT)
+    except OutsideCoverageError:
+        return again(422, outside=True)
     except SlotTakenError:
         return again(409, taken=True)
     except BusinessSuspendedError as exc:
@@ -384,6 +399,9 @@ def _book(
         rule = str(exc.details.get("rule", ""))
         return again(409, taken=True, problem=t(f"policy.{rule}", **exc.details))
     except ValidationError as exc:
+        if exc.field in ("zone_id", "location"):
+            errors["zone"] = t("error.zone" if exc.field == "zone_id" else "error.location")
+            return again(422)
         field = exc.field if exc.field in FIELDS else None
         if field is None:
             return again(422, taken=exc.field == "start", problem=t("error.invalid"))

@@ -80,6 +80,7 @@ class NewBooking:
     # can drive to is accepted.
     location: GeoPoint | None = None
     zone_id: str | None = None
+    elsewhere: bool = False  # the client's address is in none of the zones offered
     external_ref: str | None = None
     force: bool = False  # operators only: outside the offered slots, never an overlap
     video_meeting: bool | None = None  # None: as the service says
@@ -152,6 +153,7 @@ def place_booking(
         zone_id=request.zone_id,
         by=by,
         force=request.force,
+        elsewhere=request.elsewhere,
     )
     if by.is_client:
         business.policy.check_window(request.start, now)

@@ -68,15 +68,23 @@ def locate_visit(
     zone_id: str | None,
     by: ChangedBy,
     force: bool = False,
+    elsewhere: bool = False,
 ) -> Visit:
     """The visit of a new (or moved) booking of ``service``. Clients must say where when
     the coverage is limited; outside it, refused unless the branch flags such bookings
-    (or staff ``force`` it, which flags it too)."""
+    (or staff ``force`` it, which flags it too). ``elsewhere``: the client says the address
+    is in none of the zones offered and gives no coordinates."""
     if not service.at_client_address:
         return Visit()
     zone = active_zone(uow, business_id, zone_id) if zone_id is not None else None
     coverage = coverage_for(uow, business_id, branch)
     point = location if location is not None else (zone.middle if zone is not None else None)
+    if point is None and elsewhere and coverage.limited:
+        if coverage.radius_km is not None and coverage.base is not None:
+            return Visit(needs_review=True)  # maybe within the radius: the business checks
+        if coverage.mode is CoverageMode.REFUSE:
+            raise OutsideCoverageError("we do not reach that area")
+        return Visit(needs_review=True)
     if point is None:
         if coverage.limited and by.is_client:
             raise ValidationError(

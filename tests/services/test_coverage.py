@@ -147,3 +147,23 @@ def test_travel_settings_and_the_fixed_gap_can_be_set(world: World) -> None:
         set_travel(
             w.uow(), w.business.id, TravelModel(), travel_gap_minutes=-1, by=OPERATOR, now=NOW
         )
+
+
+def test_an_address_in_none_of_the_zones_is_refused_or_flagged(world: World) -> None:
+    """The client says "another area": with zones only, refused (refuse) or flagged (flag);
+    with a radius too, it may be inside it, so it is booked for the business to check."""
+    w = world
+    branch, _ = _at_home(w)
+    set_coverage(
+        w.uow(), w.business.id, branch.id, coverage_km=None, mode=CoverageMode.REFUSE,
+        by=OPERATOR, now=NOW,
+    )  # fmt: skip
+    with pytest.raises(OutsideCoverageError):
+        create_booking(w.uow(), _wash(w, elsewhere=True), by=CLIENT, now=NOW)
+    assert w.count("bookings") == 0
+    set_coverage(
+        w.uow(), w.business.id, branch.id, coverage_km=10, mode=CoverageMode.REFUSE,
+        by=OPERATOR, now=NOW,
+    )  # fmt: skip
+    maybe = create_booking(w.uow(), _wash(w, elsewhere=True), by=CLIENT, now=NOW)
+    assert maybe.needs_review and maybe.location is None
