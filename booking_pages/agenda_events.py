@@ -46,9 +46,11 @@ def booking_event(
         "title": " · ".join(
             [customer, card.service, t("status." + b.status.value)]
             + ([t("console.client_confirmed_short")] if b.client_confirmed_at else [])
+            + ([t("console.needs_review")] if b.needs_review else [])
         ),
         "classNames": ["bk", f"st-{b.status.value}", card.phase]
-        + (["client-confirmed"] if b.client_confirmed_at else []),
+        + (["client-confirmed"] if b.client_confirmed_at else [])
+        + (["needs-review"] if b.needs_review else []),
         "editable": movable,
         "startEditable": movable,
         "durationEditable": False,
@@ -58,6 +60,7 @@ def booking_event(
             "version": b.version,
             "status": b.status.value,
             "clientConfirmed": b.client_confirmed_at is not None,
+            "needsReview": b.needs_review,
         },
     }
 

@@ -35,6 +35,7 @@ from hub.services.booking_status import (
 )
 from hub.services.ports import UnitOfWork
 from hub.services.records import booking_history, service_record_of
+from hub.services.zones import get_zone
 from scheduler.status import NotificationRecord, notification_log
 
 VIEWS = ("day", "week", "month")
@@ -272,6 +273,11 @@ def routes(pages: Pages) -> list[Route]:
                 "customer": setup.get_customer(uow, staff.business.id, booking.customer_id),
                 "service": setup.get_service(uow, staff.business.id, booking.service_id),
                 "resource": setup.get_resource(uow, staff.business.id, booking.resource_id),
+                "zone": (
+                    get_zone(uow, staff.business.id, booking.zone_id)
+                    if booking.zone_id is not None
+                    else None
+                ),
             }
 
         def log() -> list[NotificationRecord]:
@@ -302,6 +308,7 @@ def routes(pages: Pages) -> list[Route]:
             "notifications": notifications,
             "history": history,
             "record": record,
+            "zone": extra["zone"],
             "manage_url": f"{hub.settings.base_url}/book/manage/{booking.token}",
         }
         return pages.render(request, "console/booking.html", context, t=staff.t, status=status)
