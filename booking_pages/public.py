@@ -322,6 +322,7 @@ def _form_context(
         "taken": taken,
         "problem": problem,
         "outside": outside,
+        "located": bool(pages.hub.geocoders),  # the typed address is located on submit
         # At-address services: the business's zones, picked next to the address.
         "zones": (
             list_zones(pages.hub.uow(), business.id, active_only=True)

@@ -23,6 +23,7 @@ from starlette.routing import BaseRoute, Mount, Route, Router
 
 from booking_pages.routing import mounts as page_mounts
 from connectors.crm_webhooks import api as webhooks_api
+from connectors.geocoding.providers import install_geocoding
 from connectors.google.web import routes as google_routes
 from connectors.notify import api as whatsapp_api
 from connectors.notify.web import routes as whatsapp_routes
@@ -153,6 +154,7 @@ def _lifespan(hub: Hub) -> Any:
 
 
 def create_app(hub: Hub) -> Starlette:
+    install_geocoding(hub)  # the booking doors locate typed addresses (none configured: zones)
     app = Starlette(
         routes=_mounts(hub),
         lifespan=_lifespan(hub),

@@ -17,6 +17,7 @@ DEFAULT_WHATSAPP_GRAPH_URL = "https://graph.facebook.com/v21.0"
 DEFAULT_GOOGLE_AUTH_URI = "https://accounts.google.com/o/oauth2/auth"
 DEFAULT_GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"  # noqa: S105 - a URL
 DEFAULT_GOOGLE_REVOKE_URI = "https://oauth2.googleapis.com/revoke"
+DEFAULT_GEOCODER_USER_AGENT = "Turnero appointment hub (self-hosted; geocoding on booking)"
 
 
 class ConfigurationError(ValueError):
@@ -77,6 +78,11 @@ class Settings:
     google_revoke_uri: str = DEFAULT_GOOGLE_REVOKE_URI
     google_api_url: str | None = None  # None: the real Calendar API
     encryption_key: str | None = None  # Fernet key for tokens at rest
+    # Locating clients' addresses: "nominatim" or "google" (None: the business's zones only).
+    geocoder: str | None = None
+    geocoder_url: str | None = None  # None: the provider's public endpoint
+    geocoder_key: str | None = None  # Google's API key
+    geocoder_user_agent: str = DEFAULT_GEOCODER_USER_AGENT  # Nominatim's policy asks for one
     stripe_api_base: str | None = None
     mercadopago_api_base: str | None = None
     webhook_allow_hosts: tuple[str, ...] = ()
@@ -117,6 +123,12 @@ class Settings:
             google_revoke_uri=env.get("TURNERO_GOOGLE_REVOKE_URI", DEFAULT_GOOGLE_REVOKE_URI),
             google_api_url=env.get("TURNERO_GOOGLE_API_URL") or None,
             encryption_key=env.get("TURNERO_ENCRYPTION_KEY") or None,
+            geocoder=(env.get("TURNERO_GEOCODER") or "").strip().lower() or None,
+            geocoder_url=env.get("TURNERO_GEOCODER_URL") or None,
+            geocoder_key=env.get("TURNERO_GEOCODER_KEY") or None,
+            geocoder_user_agent=(
+                env.get("TURNERO_GEOCODER_USER_AGENT") or DEFAULT_GEOCODER_USER_AGENT
+            ),
             stripe_api_base=env.get("TURNERO_STRIPE_API_BASE") or None,
             mercadopago_api_base=env.get("TURNERO_MERCADOPAGO_API_BASE") or None,
             webhook_allow_hosts=_csv(env.get("TURNERO_WEBHOOK_ALLOW_HOSTS")),

@@ -21,7 +21,7 @@ from hub.persistence.uow import SqlDatabase
 from hub.services.accounts import AccountsUnitOfWork
 from hub.services.bound import Services
 from hub.services.login_throttle import LoginThrottle
-from hub.services.ports import AfterCommit, BusySource, UnitOfWork
+from hub.services.ports import AfterCommit, BusySource, Geocoder, UnitOfWork
 
 Clock = Callable[[], datetime]
 
@@ -42,6 +42,7 @@ class Hub:
     # Registered at wiring time (CalDAV personal calendars here, Google by its connector);
     # entry points never read it: ``core`` hands it to every use case.
     busy_sources: list[BusySource] = field(default_factory=list)
+    geocoders: list[Geocoder] = field(default_factory=list)  # from the settings, if any
     idempotency: IdempotencyStore = field(init=False)
     login_throttle: LoginThrottle = field(init=False)  # every password check goes through it
     core: Services = field(init=False)  # the use cases, with uow, clock and busy time bound
@@ -49,7 +50,7 @@ class Hub:
     def __post_init__(self) -> None:
         self.idempotency = IdempotencyStore(self.database.engine)
         self.login_throttle = LoginThrottle(self.database.login_failures)
-        self.core = Services(self.uow, self.now, self.busy_sources)
+        self.core = Services(self.uow, self.now, self.busy_sources, self.geocoders)
 
     def uow(self) -> UnitOfWork:
         """A new unit of work (use it as ``with hub.uow() as uow:``, or hand it to a use case,

@@ -13,7 +13,7 @@ hand it in as ``uow=``; the use case joins it. Not here: the rules (the use-case
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from hub.availability.types import Slot
@@ -29,8 +29,9 @@ from hub.services import (
 )
 from hub.services.availability import AvailabilityQuery
 from hub.services.booking_create import NewBooking
+from hub.services.calendars import get_business, get_service
 from hub.services.customers import InviteeDetails
-from hub.services.ports import BusySource, UnitOfWork
+from hub.services.ports import BusySource, Geocoder, GeocodingError, UnitOfWork
 from hub.services.recurrence import Weekly
 from hub.services.series import SeriesResult
 
@@ -43,6 +44,8 @@ class Services:
     new_uow: Callable[[], UnitOfWork]
     clock: Callable[[], datetime]
     busy_sources: Sequence[BusySource]
+    # Locating typed addresses of at-address visits (none: the business's zones do it).
+    geocoders: Sequence[Geocoder] = field(default=())
 
     def now(self) -> datetime:
         return self.clock()
@@ -60,9 +63,39 @@ class Services:
     def create_booking(
         self, request: NewBooking, *, by: ChangedBy, uow: UnitOfWork | None = None
     ) -> Booking:
+        request = self._located(request)
         return booking_create.create_booking(
             self._uow(uow), request, by=by, now=self.clock(), busy_sources=self.busy_sources
         )
+
+    def _located(self, request: NewBooking) -> NewBooking:
+        """``request`` with its typed address located, when a geocoder is set up and the
+        service goes to the client's address. Outside any transaction: the provider may take
+        a while. Not found or provider down: unlocated (the client then picks a zone)."""
+        if (
+            not self.geocoders
+            or request.location is not None
+            or request.zone_id is not None
+            or request.elsewhere
+            or not (request.address or "").strip()
+        ):
+            return request
+        with self.new_uow() as uow:
+            business = get_business(uow, request.business_id)
+            service = get_service(uow, business.id, request.service_id)
+        if not service.at_client_address:
+            return request
+        address = (request.address or "").strip()[:300]
+        for geocoder in self.geocoders:
+            try:
+                found = geocoder.locate(
+                    address, region=business.country, language=business.language
+                )
+            except GeocodingError:
+                continue
+            if found is not None:
+                return replace(request, location=found)
+        return request
 
     def create_series(
         self,

@@ -15,7 +15,7 @@ from typing import Protocol, Self
 from hub.availability.types import Busy
 from hub.domain.booking import Booking, BookingStatus
 from hub.domain.feeds import FeedLink
-from hub.domain.geo import Zone
+from hub.domain.geo import GeoPoint, Zone
 from hub.domain.model import (
     AuditEntry,
     Block,
@@ -280,3 +280,17 @@ class BusySource(Protocol):
     def busy(
         self, business_id: str, resource_ids: Sequence[str], start: datetime, end: datetime
     ) -> Mapping[str, Sequence[Busy]]: ...
+
+
+class GeocodingError(Exception):
+    """The geocoding provider could not answer (down, over quota, key refused)."""
+
+
+class Geocoder(Protocol):
+    """Finds where an address is (Nominatim, Google Geocoding). Called once per submitted
+    booking, never per keystroke; adapters cache and respect the provider's rate limits."""
+
+    def locate(self, address: str, *, region: str | None, language: str) -> GeoPoint | None:
+        """The address's coordinates, or None when the provider finds nothing. Raises
+        ``GeocodingError`` when it cannot answer."""
+        ...

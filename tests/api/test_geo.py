@@ -127,3 +127,37 @@ def test_the_public_api_offers_zones_and_books_in_one(live_hub: LiveHub) -> None
     ]
     assert {"latitude", "longitude", "zone_id"} <= set(new_booking["schema"]["properties"])
     assert {"/api/v1/zones", "/api/v1/business/travel"} <= set(spec["paths"])
+
+
+def test_with_a_geocoder_the_typed_address_is_located(database_url: str) -> None:
+    """With Nominatim configured (a loopback fake), a client who only types the address is
+    located on submit: Córdoba is refused, Palermo is booked with its coordinates."""
+    from tests.api.conftest import serve_hub
+    from tests.geocoding.fakes import serve_geocoding
+
+    with serve_geocoding() as fake:
+        live, served = serve_hub(database_url, geocoder="nominatim", geocoder_url=fake.base_url)
+        try:
+            t = live.tenant()
+            _at_home(t)
+            body = t.booking_body(11)
+            with live.client() as client:
+                far = client.post(
+                    f"/api/v1/public/businesses/{t.slug}/bookings",
+                    json=body | {"address": "Av. Colón 500, Córdoba"},
+                )
+                near = client.post(
+                    f"/api/v1/public/businesses/{t.slug}/bookings",
+                    json=body | {"address": "Gorriti 4800, CABA"},
+                )
+            with t.client() as client:
+                made = client.get("/api/v1/bookings").json()["items"]
+        finally:
+            served.stop()
+            live.hub.close()
+    assert far.status_code == 422 and far.json()["error"]["code"] == "outside_coverage"
+    assert near.status_code == 201, near.text
+    assert [(b["latitude"], b["longitude"], b["zone_id"] is not None) for b in made] == [
+        (-34.5905, -58.43, True)
+    ]
+    assert [s.params["q"] for s in fake.seen] == ["Av. Colón 500, Córdoba", "Gorriti 4800, CABA"]
