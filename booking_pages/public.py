@@ -401,7 +401,9 @@ def _book(
         return again(409, taken=True, problem=t(f"policy.{rule}", **exc.details))
     except ValidationError as exc:
         if exc.field in ("zone_id", "location"):
-            errors["zone"] = t("error.zone" if exc.field == "zone_id" else "error.location")
+            # "Could not place the address" only when a geocoder tried to.
+            tried = exc.field == "location" and bool(pages.hub.geocoders)
+            errors["zone"] = t("error.location" if tried else "error.zone")
             return again(422)
         field = exc.field if exc.field in FIELDS else None
         if field is None:
