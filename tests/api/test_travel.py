@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from hub.domain.geo import GeoPoint
 from hub.services import setup
 from tests.api.conftest import LiveHub
 from tests.api.tenants import SETUP, Tenant
@@ -93,3 +94,29 @@ def test_bad_places_are_refused_clearly(live_hub: LiveHub) -> None:
         assert answer.json()["error"]["code"] == "validation_error", why
     assert half_point.status_code == 422
     assert half_point.json()["error"]["details"]["field"] == "latitude"
+
+
+def test_workers_can_be_required_back_at_their_base(live_hub: LiveHub) -> None:
+    """Juan and María start from a depot in Quilmes; once the business asks them to be back
+    there by 18:00, a Palermo client's last times go (78 minutes' drive home)."""
+    tenant = live_hub.tenant()
+    setup.save_service(
+        live_hub.hub.uow(),
+        replace(tenant.service, at_client_address=True),
+        by=SETUP,
+        now=live_hub.now(),
+    )
+    for washer in tenant.resources:
+        setup.save_resource(
+            live_hub.hub.uow(),
+            replace(washer, base=GeoPoint(QUILMES["latitude"], QUILMES["longitude"])),
+            by=SETUP,
+            now=live_hub.now(),
+        )
+    before = _starts(tenant, **PALERMO)
+    assert (before[0], before[-1]) == ("10:30", "17:30")  # 78 minutes from the depot at 9:00
+    with tenant.client() as client:
+        changed = client.put("/api/v1/business/travel", json={"return_to_base": True})
+    assert changed.status_code == 200 and changed.json()["return_to_base"] is True
+    after = _starts(tenant, **PALERMO)
+    assert (after[0], after[-1]) == ("10:30", "16:00")  # 16:30 + 78 minutes = 17:48
