@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from hub.availability.types import Slot
 from hub.domain.booking import OCCUPYING, Actor, ChangedBy, Channel
 from hub.domain.errors import ValidationError
+from hub.domain.geo import GeoPoint
 from hub.domain.model import FIRST_DAY, LAST_DAY, Branch, Business, Resource, Service
 from hub.services import setup
 from hub.services.availability import AvailabilityQuery, list_bookings
@@ -125,9 +126,11 @@ def free_slots(
     persons: int = 1,
     by: ChangedBy = CLIENT,
     uow: UnitOfWork | None = None,
+    location: GeoPoint | None = None,
 ) -> list[Slot]:
     """Free times from ``first`` (not before today) to ``last``, as the core offers them:
-    its clock, and every busy source it was built with."""
+    its clock, and every busy source it was built with. ``location``: where an at-address
+    visit is (only times a worker can drive to)."""
     first = max(first, today_in(business, core.now()))
     if last < first:
         return []
@@ -139,6 +142,7 @@ def free_slots(
         resource_id=resource_id,
         branch_id=branch_id,
         persons=persons,
+        location=location,
     )
     try:
         return core.find_availability(query, by=by, uow=uow)

@@ -230,9 +230,11 @@ def routes(pages: Pages) -> list[Route]:
                 start,
                 by=CLIENT,
             )
-        except SlotTakenError:
+        except SlotTakenError as exc:
             offer = await run_in_threadpool(offered, pages, ticket, None)
             ctx = context(ticket, t, offer=offer, taken=True, closed=None)
+            unreachable = exc.details.get("reason") == "unreachable"
+            ctx["problem"] = t("form.unreachable") if unreachable else None
             return pages.render(request, "public/reschedule.html", ctx, t=t, status=409)
         except (PolicyViolationError, IllegalTransitionError, ValidationError) as exc:
             return refused(request, ticket, t, exc)
@@ -258,7 +260,13 @@ def offered(pages: Pages, ticket: Ticket, from_day: str | None) -> dict[str, Any
     slots = [
         s
         for s in catalogue.free_slots(
-            pages.hub.core, business, ticket.service, first, last, resource_id=resource_id
+            pages.hub.core,
+            business,
+            ticket.service,
+            first,
+            last,
+            resource_id=resource_id,
+            location=ticket.booking.location,
         )
         if s.start != ticket.booking.start
     ]

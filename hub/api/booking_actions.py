@@ -13,7 +13,7 @@ from typing import Any
 from starlette.responses import JSONResponse, Response
 
 from hub.api.bookings import booking_view
-from hub.api.public import SLOTS_SCHEMA, slots_json
+from hub.api.public import SLOTS_SCHEMA, VISIT_PARAMS, slots_json
 from hub.api.registry import Call, Operations, Param
 from hub.api.render import STR
 from hub.api.schemas import DATE, ID, array, enum, integer, obj
@@ -80,6 +80,7 @@ async def search_users(call: Call) -> Response:
         Param("resource", ID),
         Param("group", ID),
         Param("persons", integer(1, 100)),
+        *VISIT_PARAMS,
     ),
     responses={200: SLOTS_SCHEMA},
 )

@@ -112,6 +112,7 @@ TRAVEL = obj(
         "speed_kmh": {"type": "number", "minimum": 1, "maximum": 200},
         "overhead_minutes": {"type": "number", "minimum": 0, "maximum": 240},
         "travel_gap_minutes": {"type": "integer", "minimum": 0, "maximum": 480},
+        "return_to_base": {"type": "boolean"},
     }
 )
 
@@ -123,6 +124,7 @@ def travel(business: Any) -> dict[str, Any]:
         "speed_kmh": model.speed_kmh,
         "overhead_minutes": model.overhead_minutes,
         "travel_gap_minutes": business.policy.travel_gap_minutes,
+        "return_to_base": business.policy.travel_return_to_base,
     }
 
 
@@ -134,7 +136,9 @@ TRAVEL_OUT = output(TRAVEL)
     "/business/travel",
     summary="How travel between at-address visits is estimated",
     description="Straight-line km x `detour` / `speed_kmh` + `overhead_minutes`; "
-    "`travel_gap_minutes`: a fixed gap kept between at-address visits.",
+    "`travel_gap_minutes`: a fixed gap kept between at-address visits; `return_to_base`: "
+    "workers with a base must be back there by the end of their day (only times that "
+    "allow it are offered).",
     responses={200: TRAVEL_OUT},
 )
 async def get_travel(call: Call) -> Response:
@@ -164,6 +168,7 @@ async def put_travel(call: Call) -> Response:
             call.business_id,
             model,
             travel_gap_minutes=body.get("travel_gap_minutes"),
+            return_to_base=body.get("return_to_base"),
             by=INTEGRATION,
             now=call.hub.now(),
         )

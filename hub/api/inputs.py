@@ -8,6 +8,7 @@ a business rule: whether a time is free or a phone is valid is the core's to say
 from __future__ import annotations
 
 import json
+import math
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -103,6 +104,14 @@ def coerce_query(value: str, schema: Schema, field: str) -> Any:
             return int(value)
         except ValueError as exc:
             raise _invalid(field, "must be an integer") from exc
+    if kind == "number":
+        try:
+            number = float(value)
+        except ValueError as exc:
+            raise _invalid(field, "must be a number") from exc
+        if not math.isfinite(number):
+            raise _invalid(field, "must be a number")
+        return number
     return value
 
 

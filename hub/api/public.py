@@ -20,7 +20,17 @@ from hub.api.render import (
     public_resource,
     service,
 )
-from hub.api.schemas import DATE, DATE_TIME, EMAIL, ID, NAME, TEXT, array, integer, obj
+from hub.api.schemas import (
+    DATE,
+    DATE_TIME,
+    EMAIL,
+    ID,
+    NAME,
+    TEXT,
+    array,
+    integer,
+    obj,
+)
 from hub.api.views import (
     CLIENT,
     INTEGRATION,
@@ -78,6 +88,11 @@ NEW_PUBLIC_BOOKING = obj(
         "notes": TEXT,
     },
     ("service", "start", "customer"),
+)
+# At-address services: with the client's place, only times a worker can drive to.
+VISIT_PARAMS = tuple(
+    Param(name, schema, description=schema.get("description", ""))
+    for name, schema in geo.VISIT_IN.items()
 )
 
 
@@ -169,6 +184,7 @@ async def get_public_business(call: Call) -> Response:
         Param("resource", ID),
         Param("group", ID),
         Param("persons", integer(1, 100)),
+        *VISIT_PARAMS,
     ),
     responses={200: SLOTS_SCHEMA},
     auth=False,
@@ -196,6 +212,7 @@ def slots_json(call: Call, business_id: str, tz: str, *, public: bool) -> dict[s
         group_id=call.query.get("group"),
         branch_id=call.query.get("branch"),
         persons=call.query.get("persons", 1),
+        **geo.visit_in(call.query),
     )
     try:
         slots = call.hub.core.find_availability(query, by=CLIENT if public else INTEGRATION)
@@ -343,4 +360,4 @@ async def public_booking_ics(call: Call) -> Response:
     )
 
 
-__all__ = ["ops", "slots_json"]
+__all__ = ["VISIT_PARAMS", "ops", "slots_json"]

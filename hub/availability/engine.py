@@ -190,7 +190,7 @@ class _Grid:
     """Candidate starts inside opening hours, notice and horizon, sorted, with the windows
     each would occupy: ``[lows[i], highs[i])`` is the start widened by the buffers (before)
     and the duration plus the buffer after. ``opens[k]``/``closes[k]``: the first and last
-    open instant of the planner's day *k* (None: closed)."""
+    open instant of the planner's day *k* (None: closed), only for travel-aware requests."""
 
     starts: list[datetime]
     lows: list[datetime]
@@ -218,6 +218,7 @@ class _Planner:
         self.grids: dict[_RulesKey, _Grid] = {}
         self.expansions: dict[tuple[datetime, datetime], _Expansion] = {}
         self._midnights: list[datetime] | None = None
+        self.travels = request.at_client_address and request.travel is not None
 
     def midnights(self) -> list[datetime]:
         """The first instant of each of ``days`` (a midnight skipped by DST: the instant
@@ -274,9 +275,10 @@ class _Planner:
                 spans, starts = self._expand(midnight + lo, midnight + hi)
                 opened += spans
                 candidates += starts
-            has_spans = len(opened) > first_span
-            opens.append(opened[first_span][0] if has_spans else None)
-            closes.append(max(hi for _, hi in opened[first_span:]) if has_spans else None)
+            if self.travels:  # each day's first and last open instant: where bases matter
+                has_spans = len(opened) > first_span
+                opens.append(opened[first_span][0] if has_spans else None)
+                closes.append(max(hi for _, hi in opened[first_span:]) if has_spans else None)
         candidates.sort()
         first = bisect_left(candidates, self.earliest)
         last = len(candidates) if self.latest is None else bisect_right(candidates, self.latest)

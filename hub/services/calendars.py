@@ -187,11 +187,11 @@ def place_of(
     uow: UnitOfWork, business_id: str, location: GeoPoint | None, zone_id: str | None
 ) -> GeoPoint | None:
     """Where a booking at the client's address would be: the point given, else the middle
-    of the business's zone named."""
+    of the business's (active) zone named."""
     if location is not None or zone_id is None:
         return location
     zone = uow.zones.get(business_id, zone_id)
-    if zone is None:
+    if zone is None or not zone.active:
         raise ValidationError("no such zone", field="zone_id", id=zone_id)
     return zone.middle
 

@@ -80,10 +80,12 @@ def set_travel(
     travel: TravelModel,
     *,
     travel_gap_minutes: int | None = None,
+    return_to_base: bool | None = None,
     by: ChangedBy,
     now: datetime,
 ) -> TravelModel:
-    """The business's travel estimate and (optionally) its fixed gap between visits."""
+    """The business's travel estimate and (optionally) its fixed gap between visits and
+    whether workers must be back at their base by the end of their day."""
     if travel_gap_minutes is not None and not 0 <= travel_gap_minutes <= 480:
         raise ValidationError("the travel gap is 0 to 480 minutes", field="travel_gap_minutes")
     with uow:
@@ -92,12 +94,15 @@ def set_travel(
         if travel_gap_minutes is not None:
             policy: BookingPolicy = replace(business.policy, travel_gap_minutes=travel_gap_minutes)
             business.policy = policy
+        if return_to_base is not None:
+            business.policy = replace(business.policy, travel_return_to_base=return_to_base)
         uow.businesses.update(business)
         data = {
             "detour": travel.detour,
             "speed_kmh": travel.speed_kmh,
             "overhead_minutes": travel.overhead_minutes,
             "travel_gap_minutes": business.policy.travel_gap_minutes,
+            "return_to_base": business.policy.travel_return_to_base,
         }
         _audit(uow, business_id, "business", business_id, "travel", by=by, now=now, data=data)
         uow.commit()

@@ -98,6 +98,7 @@ def test_travel_settings_and_gap(live_hub: LiveHub) -> None:
     with t.client() as client:
         assert client.get("/api/v1/business/travel").json() == {
             "detour": 1.4, "speed_kmh": 25.0, "overhead_minutes": 5.0, "travel_gap_minutes": 0,
+            "return_to_base": False,
         }  # fmt: skip
         changed = client.put(
             "/api/v1/business/travel", json={"speed_kmh": 30, "travel_gap_minutes": 15}

@@ -8,9 +8,9 @@ from dataclasses import replace
 
 import pytest
 
-from hub.domain.errors import SlotTakenError
+from hub.domain.errors import SlotTakenError, ValidationError
 from hub.domain.geo import GeoPoint, Zone
-from hub.domain.model import Service
+from hub.domain.model import Business, Service
 from hub.services.availability import AvailabilityQuery, find_availability
 from hub.services.booking_create import NewBooking, create_booking
 from hub.services.booking_moves import reschedule_booking
@@ -124,6 +124,19 @@ def test_a_zone_stands_for_the_address(world: World, home: Service) -> None:
         PALERMO,
         zone.id,
     )
+    # Another business's zone, or one no longer served, is no place to ask about.
+    other = Business(slug="otro", name="Otro", timezone="America/Argentina/Buenos_Aires")
+    theirs = Zone(other.id, "Recoleta", centre=PALERMO, radius_km=2)
+    with w.uow() as uow:
+        uow.businesses.add(other)
+        uow.zones.add(theirs)
+        zone.active = False
+        uow.zones.update(zone)
+        uow.commit()
+    for zone_id in (theirs.id, zone.id):
+        with pytest.raises(ValidationError) as refused:
+            _offer(w, home, group_id=w.washers.id, zone_id=zone_id)
+        assert refused.value.field == "zone_id"
 
 
 def test_washers_start_at_their_base_and_may_have_to_be_back_by_closing(
