@@ -399,7 +399,7 @@ def suggest_moves(
     """Visits worth giving to another worker, best first, at most one per pair of workers.
 
     ``allowed`` maps a visit key to the workers who may take it (all, when absent). Each
-    suggestion keeps both routes feasible as they stand (the visit goes to its cheapest
+    suggestion leaves both routes feasible as they stand (the visit goes to its cheapest
     position in the other worker's suggested order); suggestions never touch the same worker
     twice, so they can all be taken together.
     """
@@ -407,8 +407,7 @@ def suggest_moves(
     by_worker = {route.worker: route for route in routes}
     candidates: list[MoveSuggestion] = []
     for route in routes:
-        if not route.feasible:
-            continue
+        # From a day that cannot be driven on time, a move counts when it makes it drivable.
         for index, visit in enumerate(route.visits):
             remaining = [*route.visits[:index], *route.visits[index + 1 :]]
             without = route_driving(bases[route.worker], remaining, travel)
