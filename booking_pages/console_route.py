@@ -10,6 +10,7 @@ An employee sees their own resources only (another's route is a 404); the figure
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,6 +28,7 @@ from hub.domain.geo import GeoPoint
 from hub.services import setup
 from hub.services.day_route import WINDOWS, DayRoute, Stop, day_route
 
+HOST = re.compile(r"[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 COLOURS = ("#0b5cad", "#b42318", "#1a7f37", "#9a6700", "#6639ba", "#0e7490")
 
 
@@ -41,7 +43,7 @@ def waze(point: GeoPoint) -> str:
 def tile_origin(url: str) -> str | None:
     """The scheme and host of the tile URL, for the page's CSP ``img-src``; None if unusable."""
     parts = urlsplit(url.replace("{s}", "a"))
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if parts.scheme not in ("http", "https") or not HOST.fullmatch(parts.netloc):
         return None
     origin = f"{parts.scheme}://{parts.netloc}"
     return origin.replace("://a.", "://*.") if "{s}" in url else origin
