@@ -6,9 +6,9 @@ Each day puts a washer's visits at random addresses around Buenos Aires (about 1
 one after another in a random order (each start is the previous end plus the drive, rounded
 up to a quarter hour, plus some slack), so at least one order keeps every time. About two
 thirds of the clients picked an arrival window (``--window`` minutes, 120 by default: 8-10,
-10-12, ...; the window holding that start, booked at its opening); the rest were promised the exact start. Booked order is
-by booked time, visits in the same window in the order they were booked (a random one
-that keeps every time). Travel minutes are straight-line km x 1.3 ÷ 25 km/h + 5 minutes.
+10-12, ...; the window holding that start, booked at its opening); the rest were promised
+the exact start. Booked order is by booked time, visits in the same window in the order
+they were booked (a random one that keeps every time). Travel minutes are straight-line km x 1.3 ÷ 25 km/h + 5 minutes.
 
 Per size it reports the gap of ``plan_route`` (as the console runs it) to the proven optimum
 (the same label-setting search with no bound from local search and no label budget, so it is
