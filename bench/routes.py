@@ -8,7 +8,8 @@ up to a quarter hour, plus some slack), so at least one order keeps every time. 
 thirds of the clients picked an arrival window (``--window`` minutes, 120 by default: 8-10,
 10-12, ...; the window holding that start, booked at its opening); the rest were promised
 the exact start. Booked order is by booked time, visits in the same window in the order
-they were booked (a random one that keeps every time). Travel minutes are straight-line km x 1.3 ÷ 25 km/h + 5 minutes.
+they were booked (a random one that keeps every time). Travel minutes are straight-line
+km x 1.3 / 25 km/h + 5 minutes.
 
 Per size it reports the gap of ``plan_route`` (as the console runs it) to the proven optimum
 (the same label-setting search with no bound from local search and no label budget, so it is
