@@ -104,7 +104,7 @@ def main(argv: list[str]) -> int:
     gaps_small: list[float] = []
     booked_total = driving_total = 0.0
     for size in range(args.min_visits, args.max_visits + 1):
-        gaps, local_gaps, saved, times, proven = [], [], [], [], 0
+        gaps, local_gaps, saved, times, proven, local_missed = [], [], [], [], 0, 0
         for _ in range(args.days):
             workers, travel = generate(rng, 1, size, args.window)
             worker = workers[0]
@@ -116,7 +116,10 @@ def main(argv: list[str]) -> int:
             _, optimum, complete = _exact(_Local(worker.base, worker.visits, travel), None, 10**9)
             assert complete and optimum is not None and route.feasible
             gaps.append(_pct(route.driving - optimum, optimum))
-            local_gaps.append(_pct(local.driving - optimum, optimum))
+            if local.feasible:
+                local_gaps.append(_pct(local.driving - optimum, optimum))
+            else:
+                local_missed += 1
             saved.append(_pct(route.booked_driving - route.driving, route.booked_driving))
             booked_total += route.booked_driving
             driving_total += route.driving
@@ -130,8 +133,9 @@ def main(argv: list[str]) -> int:
                 "proven": proven,
                 "avg_gap_pct": statistics.fmean(gaps),
                 "worst_gap_pct": max(gaps),
-                "local_avg_gap_pct": statistics.fmean(local_gaps),
-                "local_worst_gap_pct": max(local_gaps),
+                "local_avg_gap_pct": statistics.fmean(local_gaps) if local_gaps else 0.0,
+                "local_worst_gap_pct": max(local_gaps) if local_gaps else 0.0,
+                "local_no_order": local_missed,
                 "saved_vs_booked_pct": statistics.fmean(saved),
                 "mean_s": statistics.fmean(times),
                 "max_s": max(times),
@@ -147,6 +151,7 @@ def main(argv: list[str]) -> int:
         big_moves += len(plan.suggestions)
     header = (
         "| visits | days | proven | avg gap % | worst gap % | local search alone avg / worst % "
+        "(no order found) "
         "| saved vs booked % | mean s | max s |"
     )
     print(header)
@@ -155,7 +160,8 @@ def main(argv: list[str]) -> int:
         print(
             f"| {row['visits']} | {row['days']} | {row['proven']} | {row['avg_gap_pct']:.2f} "
             f"| {row['worst_gap_pct']:.2f} | {row['local_avg_gap_pct']:.2f} / "
-            f"{row['local_worst_gap_pct']:.2f} | {row['saved_vs_booked_pct']:.1f} "
+            f"{row['local_worst_gap_pct']:.2f} ({row['local_no_order']}) "
+            f"| {row['saved_vs_booked_pct']:.1f} "
             f"| {row['mean_s']:.3f} | {row['max_s']:.3f} |"
         )
     print(

@@ -71,8 +71,8 @@ def map_data(found: DayRoute, tiles: str, attribution: str, t: Any) -> str:
             }
         )
     data = {"tiles": tiles, "attribution": attribution, "routes": routes}
-    # Inside a <script type="application/json">: no "</" may close the element early.
-    return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    # Inside a <script type="application/json">: no "<" may close or comment the element.
+    return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
 
 
 def routes(pages: Pages) -> list[Route]:

@@ -144,6 +144,40 @@ class _Local:
         return tuple(out)
 
 
+def _lateness(local: _Local, order: Sequence[int]) -> tuple[float, float]:
+    """(minutes late summed over visits, driving) when late starts are allowed."""
+    dist, earliest, latest, duration = local.dist, local.earliest, local.latest, local.duration
+    prev, ready, cost, late = 0, float("-inf"), 0.0, 0.0
+    for node in order:
+        cost += dist[prev][node]
+        start = max(ready + dist[prev][node], earliest[node])
+        late += max(0.0, start - latest[node])
+        ready = start + duration[node]
+        prev = node
+    return late, cost + dist[prev][0]
+
+
+def _repair(local: _Local, order: list[int]) -> list[int] | None:
+    """Move single visits to reduce total lateness (then driving) until none is late."""
+    best = _lateness(local, order)
+    improved = True
+    while best[0] > EPSILON and improved:
+        improved = False
+        for i in range(len(order)):
+            rest = order[:i] + order[i + 1 :]
+            for j in range(len(rest) + 1):
+                if j == i:
+                    continue
+                candidate = [*rest[:j], order[i], *rest[j:]]
+                value = _lateness(local, candidate)
+                if value < (best[0] - EPSILON, best[1]):
+                    order, best, improved = candidate, value, True
+                    break
+            if improved:
+                break
+    return order if best[0] <= EPSILON else None
+
+
 def _booked_order(local: _Local) -> list[int]:
     return sorted(range(1, local.n + 1), key=lambda i: (local.visits[i - 1].booked, i))
 
@@ -213,9 +247,17 @@ def _heuristic(local: _Local) -> tuple[list[int], float] | None:
         lambda i: (local.latest[i], local.earliest[i], i),
         lambda i: (local.latest[i] - local.earliest[i], local.earliest[i], i),
     ):
-        built = _insertion(local, sorted(nodes, key=key))
+        ordered = sorted(nodes, key=key)
+        if local.evaluate(ordered) is not None:
+            starts.append(ordered)
+        built = _insertion(local, ordered)
         if built is not None:
             starts.append(built)
+    if not starts:
+        # No simple order keeps every window: repair the tightest-deadline-first order.
+        repaired = _repair(local, sorted(nodes, key=lambda i: (local.latest[i], i)))
+        if repaired is not None:
+            starts.append(repaired)
     best: tuple[list[int], float] | None = None
     seen: set[tuple[int, ...]] = set()
     for first in starts:
