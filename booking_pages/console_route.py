@@ -13,7 +13,7 @@ import json
 import re
 from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -22,8 +22,9 @@ from starlette.routing import Route
 
 from booking_pages import catalogue
 from booking_pages.console_auth import Staff, staff_only
-from booking_pages.web import PageError, Pages
-from hub.domain.errors import ValidationError
+from booking_pages.console_agenda import booking_seen_by
+from booking_pages.web import PageError, Pages, read_form
+from hub.domain.errors import DomainError, ValidationError
 from hub.domain.geo import GeoPoint
 from hub.services import setup
 from hub.services.day_route import WINDOWS, DayRoute, Stop, day_route
@@ -125,6 +126,7 @@ def routes(pages: Pages) -> list[Route]:
             "day": day,
             "window": window,
             "windows": WINDOWS,
+            "moved": request.query_params.get("moved") == "1",
             "branch": branch or "",
             "branches": branches,
             "colours": COLOURS,
@@ -157,6 +159,33 @@ def routes(pages: Pages) -> list[Route]:
         }
         return pages.render(request, "console/my_route.html", context, t=staff.t)
 
+    async def take_move(request: Request, staff: Staff) -> Response:
+        """Give a visit to the suggested washer: a reassignment through the use case, which
+        refuses it (shown on the page) if the washer is no longer free then."""
+        form = await read_form(request)
+        booking = await run_in_threadpool(
+            booking_seen_by, hub.uow(), staff, request.path_params["booking_id"]
+        )
+        target = form.get("resource", "")
+        if not staff.sees(target) or target not in {r.id for r in staff.resources}:
+            raise PageError(404, "error.not_found")
+        version = form.get("version", "")
+        kept = {k: form[k] for k in ("date", "window", "branch") if form.get(k)}
+        back = "/console/route?" + urlencode({**kept, "moved": "1"})
+        try:
+            await run_in_threadpool(
+                lambda: hub.core.reassign_booking(
+                    staff.business.id,
+                    booking.id,
+                    target,
+                    by=staff.by,
+                    expected_version=int(version) if version.isdigit() else None,
+                )
+            )
+        except DomainError as exc:
+            raise PageError(409, f"console.refused.{exc.code}") from exc
+        return RedirectResponse(back, status_code=303)
+
     async def my_route(request: Request, staff: Staff) -> Response:
         if staff.is_admin or not staff.resources:
             return RedirectResponse("/console/route", status_code=303)
@@ -165,5 +194,8 @@ def routes(pages: Pages) -> list[Route]:
     return [
         Route("/route", staff_only(pages, day_page), methods=["GET"], name="route"),
         Route("/my-route", staff_only(pages, my_route), methods=["GET"]),
+        Route(
+            "/route/move/{booking_id}", staff_only(pages, take_move, admin=True), methods=["POST"]
+        ),
         Route("/route/{resource_id}", staff_only(pages, worker_page), methods=["GET"]),
     ]

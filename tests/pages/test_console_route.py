@@ -103,3 +103,47 @@ def test_another_business_sees_no_route(client: httpx.Client, shop: Shop, hub: H
     assert client.get(f"/console/route/{shop.washers[0].id}?date={day}").status_code == 404
     overview = client.get(f"/console/route?date={day}").text
     assert "Ana Pérez" not in overview and "Beto Gómez" not in overview
+
+
+def test_admin_takes_a_suggestion_and_the_visit_changes_washer(
+    client: httpx.Client, shop: Shop
+) -> None:
+    made = route_day(shop)
+    assert shop.admin is not None and shop.employee is not None
+    page = sign_in(client, shop.admin.email)
+    day = shop.day(1).isoformat()
+    page = client.get(f"/console/route?date={day}")
+    form = {
+        "csrf_token": csrf_of(page.text),
+        "resource": shop.washers[1].id,
+        "version": str(made.beto.version),
+        "date": day,
+    }
+    moved = client.post(f"/console/route/move/{made.beto.id}", data=form, follow_redirects=False)
+    assert moved.status_code == 303
+    after = client.get(moved.headers["location"])
+    assert "el turno pasó al otro lavador" in text_of(after.text)
+    assert "pasarlo de Juan a María" not in text_of(after.text)
+    data = map_json(after.text)
+    assert [len(r["stops"]) for r in data["routes"]] == [2, 2]  # type: ignore[index]
+    # Hostile or stale input changes nothing.
+    assert (
+        client.post(
+            f"/console/route/move/{made.ana.id}", data={**form, "resource": "x"}
+        ).status_code
+        == 404
+    )
+    stale = client.post(f"/console/route/move/{made.ana.id}", data={**form, "version": "99"})
+    assert stale.status_code == 409
+    assert (
+        client.post(
+            f"/console/route/move/{made.ana.id}", data={**form, "csrf_token": "no"}
+        ).status_code
+        == 403
+    )
+    client.post("/console/logout", data={"csrf_token": csrf_of(after.text)})
+    sign_in(client, shop.employee.email)
+    own = client.post(
+        f"/console/route/move/{made.ana.id}", data={**form, "resource": shop.washers[0].id}
+    )
+    assert own.status_code == 404  # employees do not hand out visits
