@@ -21,8 +21,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from booking_pages import catalogue
-from booking_pages.console_auth import Staff, staff_only
 from booking_pages.console_agenda import booking_seen_by
+from booking_pages.console_auth import Staff, staff_only
 from booking_pages.web import PageError, Pages, read_form
 from hub.domain.errors import DomainError, ValidationError
 from hub.domain.geo import GeoPoint
