@@ -24,18 +24,6 @@ class RouteDay:
     dora: Booking  # María 12:00, next to Beto
 
 
-def place(shop: Shop, booking: Booking, lng: float, address: str) -> Booking:
-    """Put a booking on the map (what locating its address does)."""
-    with shop.hub.uow() as uow:
-        stored = uow.bookings.get(shop.business.id, booking.id)
-        assert stored is not None
-        stored.location = GeoPoint(LAT, lng)
-        stored.address = address
-        uow.bookings.update(stored)
-        uow.commit()
-        return stored
-
-
 def route_day(shop: Shop, days_ahead: int = 1) -> RouteDay:
     express = setup.save_service(
         shop.hub.uow(),
@@ -61,11 +49,13 @@ def route_day(shop: Shop, days_ahead: int = 1) -> RouteDay:
                 customer=CustomerDetails(name, f"+54 9 11 2345-6{hour:02d}{minute // 10}"),
                 resource_id=shop.washers[washer].id,
                 address=street,
+                location=GeoPoint(LAT, lng),
             ),
             by=SETUP,
             now=shop.hub.now(),
         )
-        return place(shop, made, lng, street)
+        assert made.location == GeoPoint(LAT, lng)
+        return made
 
     return RouteDay(
         book(9, 0, 0, "Ana Pérez", NEAR, "Av. Santa Fe 3300"),
