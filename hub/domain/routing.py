@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 EPSILON = 1e-9
-DEFAULT_MAX_LABELS = 400_000
+DEFAULT_MAX_LABELS = 100_000  # about half a second of search in the worst case
 Matrix = Sequence[Sequence[float]]
 
 
@@ -365,7 +365,7 @@ def plan_route(
     worker: Worker,
     travel: Matrix,
     *,
-    exact_up_to: int = 14,
+    exact_up_to: int = 20,
     max_labels: int = DEFAULT_MAX_LABELS,
 ) -> Route:
     """The order of ``worker``'s visits that drives least with every start inside its window.
@@ -487,7 +487,7 @@ def plan_day(
     travel: Matrix,
     *,
     allowed: dict[str, frozenset[str]] | None = None,
-    exact_up_to: int = 14,
+    exact_up_to: int = 20,
     max_labels: int = DEFAULT_MAX_LABELS,
 ) -> DayPlan:
     """Each worker's best route, and the moves between workers that would save driving."""
