@@ -82,7 +82,7 @@ def shown(analytics: Analytics, staff: Staff) -> list[tuple[str, str, str]]:
         elif name == "confirmed_pct":
             out.append((t("analytics.confirmed_pct"), f"{current}%", f"{previous}%"))
         else:
-            out.append((t(f"analytics.{name}"), str(current or "—"), str(previous or "—")))
+            out.append((t(f"analytics.{name}"), str(current) or "—", str(previous) or "—"))
     return out
 
 

@@ -103,13 +103,16 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def content_security_policy(form_targets: Sequence[str] = ()) -> str:
+def content_security_policy(
+    form_targets: Sequence[str] = (), img_sources: Sequence[str] = ()
+) -> str:
     """The pages' CSP. ``form_targets``: origins besides ours that a form on the page may
     end up at — browsers apply ``form-action`` to every redirect after a form is sent (CSP
     Level 3, "form-action"), so a form answered with a redirect elsewhere names that origin."""
     targets = " ".join(("'self'", *form_targets))
+    images = " ".join(("'self'", "data:", *img_sources))
     return (
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        f"default-src 'self'; img-src {images}; style-src 'self'; script-src 'self'; "
         f"form-action {targets}; frame-ancestors 'none'"
     )
 
@@ -124,6 +127,7 @@ def render(
     status: int = 200,
     headers: Mapping[str, str] | None = None,
     form_targets: Sequence[str] = (),
+    img_sources: Sequence[str] = (),
 ) -> HTMLResponse:
     """Render a page; sets the CSRF cookie the page's forms carry."""
     token = csrf_token(request)
@@ -134,7 +138,9 @@ def render(
     response.headers.setdefault("Cache-Control", "no-store")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("Content-Security-Policy", content_security_policy(form_targets))
+    response.headers.setdefault(
+        "Content-Security-Policy", content_security_policy(form_targets, img_sources)
+    )
     if request.cookies.get(CSRF_COOKIE) != token:
         response.set_cookie(
             CSRF_COOKIE,
@@ -182,6 +188,7 @@ class Pages:
         t: Translator,
         status: int = 200,
         form_targets: Sequence[str] = (),
+        img_sources: Sequence[str] = (),
     ) -> HTMLResponse:
         return render(
             request,
@@ -191,6 +198,7 @@ class Pages:
             secure=self.secure,
             status=status,
             form_targets=form_targets,
+            img_sources=img_sources,
         )
 
     def error(self, request: Request, error: PageError, t: Translator) -> Response:

@@ -18,6 +18,8 @@ DEFAULT_GOOGLE_AUTH_URI = "https://accounts.google.com/o/oauth2/auth"
 DEFAULT_GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"  # noqa: S105 - a URL
 DEFAULT_GOOGLE_REVOKE_URI = "https://oauth2.googleapis.com/revoke"
 DEFAULT_GEOCODER_USER_AGENT = "Turnero appointment hub (self-hosted; geocoding on booking)"
+DEFAULT_MAP_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+DEFAULT_MAP_ATTRIBUTION = "© OpenStreetMap contributors"
 
 
 class ConfigurationError(ValueError):
@@ -92,6 +94,10 @@ class Settings:
     max_dav_body_bytes: int = 1024 * 1024
     max_calendar_body_bytes: int = 10 * 1024 * 1024
     body_timeout_seconds: int = 60
+    # The console's route map: a tile server (OpenStreetMap's by default, whose policy asks
+    # for attribution and lets the operator point elsewhere); "" shows the list only.
+    map_tile_url: str = DEFAULT_MAP_TILE_URL
+    map_attribution: str = DEFAULT_MAP_ATTRIBUTION
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -122,6 +128,8 @@ class Settings:
             google_token_uri=env.get("TURNERO_GOOGLE_TOKEN_URI", DEFAULT_GOOGLE_TOKEN_URI),
             google_revoke_uri=env.get("TURNERO_GOOGLE_REVOKE_URI", DEFAULT_GOOGLE_REVOKE_URI),
             google_api_url=env.get("TURNERO_GOOGLE_API_URL") or None,
+            map_tile_url=env.get("TURNERO_MAP_TILE_URL", DEFAULT_MAP_TILE_URL).strip(),
+            map_attribution=env.get("TURNERO_MAP_ATTRIBUTION", DEFAULT_MAP_ATTRIBUTION).strip(),
             encryption_key=env.get("TURNERO_ENCRYPTION_KEY") or None,
             geocoder=(env.get("TURNERO_GEOCODER") or "").strip().lower() or None,
             geocoder_url=env.get("TURNERO_GEOCODER_URL") or None,

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 EPSILON = 1e-9
-DEFAULT_MAX_LABELS = 400_000
+DEFAULT_MAX_LABELS = 100_000  # about half a second of search in the worst case
 Matrix = Sequence[Sequence[float]]
 
 
@@ -144,6 +144,40 @@ class _Local:
         return tuple(out)
 
 
+def _lateness(local: _Local, order: Sequence[int]) -> tuple[float, float]:
+    """(minutes late summed over visits, driving) when late starts are allowed."""
+    dist, earliest, latest, duration = local.dist, local.earliest, local.latest, local.duration
+    prev, ready, cost, late = 0, float("-inf"), 0.0, 0.0
+    for node in order:
+        cost += dist[prev][node]
+        start = max(ready + dist[prev][node], earliest[node])
+        late += max(0.0, start - latest[node])
+        ready = start + duration[node]
+        prev = node
+    return late, cost + dist[prev][0]
+
+
+def _repair(local: _Local, order: list[int]) -> list[int] | None:
+    """Move single visits to reduce total lateness (then driving) until none is late."""
+    best = _lateness(local, order)
+    improved = True
+    while best[0] > EPSILON and improved:
+        improved = False
+        for i in range(len(order)):
+            rest = order[:i] + order[i + 1 :]
+            for j in range(len(rest) + 1):
+                if j == i:
+                    continue
+                candidate = [*rest[:j], order[i], *rest[j:]]
+                value = _lateness(local, candidate)
+                if value < (best[0] - EPSILON, best[1]):
+                    order, best, improved = candidate, value, True
+                    break
+            if improved:
+                break
+    return order if best[0] <= EPSILON else None
+
+
 def _booked_order(local: _Local) -> list[int]:
     return sorted(range(1, local.n + 1), key=lambda i: (local.visits[i - 1].booked, i))
 
@@ -213,9 +247,17 @@ def _heuristic(local: _Local) -> tuple[list[int], float] | None:
         lambda i: (local.latest[i], local.earliest[i], i),
         lambda i: (local.latest[i] - local.earliest[i], local.earliest[i], i),
     ):
-        built = _insertion(local, sorted(nodes, key=key))
+        ordered = sorted(nodes, key=key)
+        if local.evaluate(ordered) is not None:
+            starts.append(ordered)
+        built = _insertion(local, ordered)
         if built is not None:
             starts.append(built)
+    if not starts:
+        # No simple order keeps every window: repair the tightest-deadline-first order.
+        repaired = _repair(local, sorted(nodes, key=lambda i: (local.latest[i], i)))
+        if repaired is not None:
+            starts.append(repaired)
     best: tuple[list[int], float] | None = None
     seen: set[tuple[int, ...]] = set()
     for first in starts:
@@ -323,7 +365,7 @@ def plan_route(
     worker: Worker,
     travel: Matrix,
     *,
-    exact_up_to: int = 14,
+    exact_up_to: int = 20,
     max_labels: int = DEFAULT_MAX_LABELS,
 ) -> Route:
     """The order of ``worker``'s visits that drives least with every start inside its window.
@@ -399,7 +441,7 @@ def suggest_moves(
     """Visits worth giving to another worker, best first, at most one per pair of workers.
 
     ``allowed`` maps a visit key to the workers who may take it (all, when absent). Each
-    suggestion keeps both routes feasible as they stand (the visit goes to its cheapest
+    suggestion leaves both routes feasible as they stand (the visit goes to its cheapest
     position in the other worker's suggested order); suggestions never touch the same worker
     twice, so they can all be taken together.
     """
@@ -407,8 +449,7 @@ def suggest_moves(
     by_worker = {route.worker: route for route in routes}
     candidates: list[MoveSuggestion] = []
     for route in routes:
-        if not route.feasible:
-            continue
+        # From a day that cannot be driven on time, a move counts when it makes it drivable.
         for index, visit in enumerate(route.visits):
             remaining = [*route.visits[:index], *route.visits[index + 1 :]]
             without = route_driving(bases[route.worker], remaining, travel)
@@ -446,7 +487,7 @@ def plan_day(
     travel: Matrix,
     *,
     allowed: dict[str, frozenset[str]] | None = None,
-    exact_up_to: int = 14,
+    exact_up_to: int = 20,
     max_labels: int = DEFAULT_MAX_LABELS,
 ) -> DayPlan:
     """Each worker's best route, and the moves between workers that would save driving."""

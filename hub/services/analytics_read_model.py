@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from hub.domain.booking import Booking, BookingStatus
+from hub.domain.booking import BookingStatus
 from hub.domain.errors import ValidationError
 from hub.domain.payments import PaymentStatus
 from hub.services.calendars import get_business
@@ -89,11 +89,6 @@ def period_span(period: str, day: date) -> tuple[date, date]:
     raise ValidationError("period must be week or month", field="period")
 
 
-def _zone_of(booking: Booking) -> str | None:
-    zone = getattr(booking, "zone_name", None) or getattr(booking, "zone_id", None)
-    return zone if isinstance(zone, str) and zone else None
-
-
 def _figures(
     uow: PaymentsUnitOfWork,
     business_id: str,
@@ -129,9 +124,8 @@ def _figures(
     for booking in found:
         if booking.status is not BookingStatus.CANCELLED:
             hours[booking.start.astimezone(tz).hour] += 1
-            zone = _zone_of(booking)
-            if zone is not None:
-                zones[zone_names.get(zone, zone)] += 1
+            if booking.zone_id is not None:
+                zones[zone_names.get(booking.zone_id, booking.zone_id)] += 1
         if booking.status is BookingStatus.COMPLETED:
             record = records.get(booking.id)
             if record is not None:
@@ -169,7 +163,6 @@ def business_analytics(
     day: date,
     *,
     resource_ids: Sequence[str] | None = None,
-    zone_names: dict[str, str] | None = None,
 ) -> Analytics:
     """The figures of the ``period`` ("week" or "month") holding ``day`` and of the one before,
     for the business (only ``resource_ids``' bookings when given: an employee's own)."""
@@ -177,7 +170,7 @@ def business_analytics(
     before_first, before_last = period_span(period, first - timedelta(days=1))
     with uow:
         tz = ZoneInfo(get_business(uow, business_id).timezone)
-        names = zone_names or {}
+        names = {zone.id: zone.name for zone in uow.zones.list(business_id)}
         return Analytics(
             period,
             _figures(

@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import cast
 
 import httpx
 import pytest
 
 from hub.bootstrap import Hub
 from hub.domain.booking import Actor, ChangedBy, Channel
-from hub.services.booking_status import cancel_booking
+from hub.domain.geo import GeoPoint, Zone
+from hub.domain.payments import Payment, PaymentStatus, Refund
+from hub.services.booking_status import cancel_booking, complete_booking
+from hub.services.payments import PaymentsUnitOfWork
 from tests.pages.helpers import csrf_of, text_of
-from tests.pages.shop import Shop, create_shop
+from tests.pages.shop import SETUP, Shop, create_shop
 from tests.pages.test_console import sign_in
 from tests.pages.test_console_calendar import confirmed
 
@@ -90,3 +94,68 @@ def test_another_business_sees_none_and_bad_input_is_refused(
     assert client.get("/console/analytics?period=year").status_code == 422
     assert client.get("/console/analytics?date=2026-13-45").status_code == 422
     assert client.get("/console/analytics.csv?period=%00").status_code == 422
+
+
+def test_zones_revenue_and_deposits_kept(client: httpx.Client, shop: Shop) -> None:
+    palermo = Zone(shop.business.id, "Palermo", centre=GeoPoint(-34.58, -58.42), radius_km=2)
+    with shop.hub.uow() as uow:
+        uow.zones.add(palermo)
+        uow.commit()
+    done = confirmed(shop, 10, 0, "Ana Pérez", days_ahead=1)
+    other = confirmed(shop, 12, 0, "Beto Gómez", days_ahead=1)
+    for booking in (done, other):
+        with shop.hub.uow() as uow:
+            stored = uow.bookings.get(shop.business.id, booking.id)
+            assert stored is not None
+            stored.zone_id = palermo.id
+            uow.bookings.update(stored)
+            uow.commit()
+    complete_booking(shop.hub.uow(), shop.business.id, done.id, by=SETUP, now=shop.hub.now())
+    assert shop.admin is not None
+    sign_in(client, shop.admin.email)
+    day = week_of(shop, 1)
+    found = figures(client.get(f"/console/analytics.csv?date={day}").text)
+    assert found["zone:Palermo"][0] == "2"
+    assert found["revenue_minor:ARS"][0] == "250000"  # the quick wash's price, as charged
+    assert found["deposits_kept_minor:ARS"][0] == "0"
+    assert "Palermo: 2" in text_of(client.get(f"/console/analytics?date={day}").text)
+
+
+def test_deposits_kept_are_paid_deposits_less_refunds_of_cancelled_visits(
+    client: httpx.Client, shop: Shop
+) -> None:
+    kept = confirmed(shop, 10, 0, "Eva Sosa", days_ahead=1)
+    shown = confirmed(shop, 12, 0, "Flor Paz", days_ahead=1)
+    cancel_booking(
+        shop.hub.uow(),
+        shop.business.id,
+        kept.id,
+        by=ChangedBy(Actor.OPERATOR, Channel.CONSOLE),
+        now=shop.hub.now(),
+    )
+    now = shop.hub.now()
+    for booking in (kept, shown):  # each paid a deposit of 1000.00, 300.00 of one came back
+        uow = cast(PaymentsUnitOfWork, shop.hub.database.unit_of_work())
+        with uow:
+            stored = uow.bookings.get(shop.business.id, booking.id)
+            assert stored is not None
+            stored.deposit_minor = 100000
+            uow.bookings.update(stored)
+            uow.payments.add(
+                Payment(
+                    shop.business.id,
+                    booking.id,
+                    "mercadopago",
+                    100000,
+                    "ARS",
+                    now,
+                    status=PaymentStatus.SUCCEEDED,
+                    paid_at=now,
+                    refunds=(Refund("r-1", 30000, now),) if booking is kept else (),
+                )
+            )
+            uow.commit()
+    assert shop.admin is not None
+    sign_in(client, shop.admin.email)
+    found = figures(client.get(f"/console/analytics.csv?date={week_of(shop, 1)}").text)
+    assert found["deposits_kept_minor:ARS"][0] == "70000"  # only the cancelled visit's
