@@ -59,6 +59,8 @@ def test_a_platform_admin_signs_in_to_the_list_with_usage(
     book(client, staffed_shop.slug, staffed_shop.quick_wash.id, staffed_shop.at(10))
     signed = sign_in(client, platform_admin(hub))
     assert signed.status_code == 303 and signed.headers["location"] == "/console/platform"
+    # The business screens are not theirs: the console sends them to the platform's.
+    assert client.get("/console/agenda").headers["location"] == "/console/platform"
     page = client.get("/console/platform", headers=ES)
     assert page.status_code == 200
     row = re.search(rf'<tr data-slug="{staffed_shop.slug}">(.*?)</tr>', page.text, re.S)
