@@ -332,8 +332,6 @@ def test_a_business_sets_itself_up_and_runs_a_paid_booking(browser: Browser, liv
     root.locator("#q").fill("100")
     root.get_by_role("button", name="Guardar").click()
     expect(root.get_by_role("status")).to_contain_text("Límite guardado")
-    both(root, wide_root, "/console/platform", "platform-list")
-    both(root, wide_root, detail, "platform-business")
 
     # -- a client books on the public page and pays the deposit at MercadoPago --------------
     tz = ZoneInfo(TZ)
@@ -390,6 +388,27 @@ def test_a_business_sets_itself_up_and_runs_a_paid_booking(browser: Browser, liv
     expect(agenda.get_by_text("Turno finalizado.")).to_be_visible()
     assert setup_booking(live, business.id, booking.id).status is BookingStatus.COMPLETED
     shot(agenda, "e2e-agenda-finished-1280")
+
+    # -- the platform sees the month's use; then suspends the business --------------------
+    sign_in(root, ROOT, ROOT_PASSWORD, lands="/console/platform")  # two days on: signed out
+    sign_in(wide_root, ROOT, ROOT_PASSWORD, lands="/console/platform")
+    both(root, wide_root, "/console/platform", "platform-list")
+    expect(root.locator(f"tr[data-slug={SLUG}]")).to_contain_text("1 / 100")
+    both(root, wide_root, detail, "platform-business")
+    root.goto(detail)
+    root.locator("#reason").fill("Plan vencido")
+    root.get_by_role("button", name="Suspender el negocio").click()
+    expect(root.get_by_role("status")).to_contain_text("Negocio suspendido")
+    both(root, wide_root, detail, "platform-business-suspended")
+    client.goto(f"/book/{SLUG}")
+    expect(client.get_by_text("Lavadero Norte no está tomando turnos")).to_be_visible()
+    shot(client, "platform-suspended-public-390")
+    page.goto("/console/login")
+    page.locator("#email").fill(ADMIN)
+    page.locator("#password").fill(ADMIN_PASSWORD)
+    page.get_by_role("button", name="Ingresar").click()
+    expect(page.get_by_role("alert")).to_contain_text("Este negocio está suspendido")
+    shot(page, "platform-suspended-login-390")
     for opened in (context, root.context, wide_root.context, client.context):
         opened.close()
     agenda.context.close()
