@@ -137,6 +137,7 @@ def test_suspend_then_reactivate_from_the_console(
     assert "Suspendido" in text_of(shown.text) and "falta de pago" in shown.text
     closed = visitor.get(f"/book/{staffed_shop.slug}", headers=ES)
     assert closed.status_code == 403 and "no está tomando turnos" in text_of(closed.text)
+    assert f"<h1>{staffed_shop.business.name}</h1>" in closed.text  # not "something went wrong"
     assert staffed_shop.admin is not None
     staff_client = browser_of()
     refused = sign_in(staff_client, staffed_shop.admin.email)
