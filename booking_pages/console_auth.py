@@ -121,6 +121,17 @@ def load_staff(pages: Pages, request: Request) -> Staff | None:
     return Staff(user, business, resources, t, broken, quota)
 
 
+def _platform_session(pages: Pages, request: Request) -> bool:
+    """Whether the request carries a platform admin's session (their console is
+    ``/console/platform``; the business screens are not theirs)."""
+    token = session_token(pages, request)
+    if token is None:
+        return False
+    hub = pages.hub
+    user = sessions.resume_session(hub.accounts_uow(autocommit=True), token, hub.now())
+    return user is not None and user.role is Role.PLATFORM_ADMIN
+
+
 def staff_only(
     pages: Pages, handler: Handler, *, admin: bool = False
 ) -> Callable[[Request], Awaitable[Response]]:
@@ -129,6 +140,8 @@ def staff_only(
 
     async def endpoint(request: Request) -> Response:
         staff = await run_in_threadpool(load_staff, pages, request)
+        if staff is None and await run_in_threadpool(_platform_session, pages, request):
+            return RedirectResponse("/console/platform", status_code=303)
         if staff is None:
             target = request.url.path
             if request.url.query:

@@ -33,26 +33,24 @@ PlatformHandler = Callable[[Request, User, Translator], Awaitable[Response]]
 FIELDS = ("name", "slug", "timezone", "currency", "language", "country", "admin_email")
 
 
-def platform_user(pages: Pages, request: Request) -> User | None:
-    """The signed-in user if the session is a platform admin's, else None."""
+def signed_in_user(pages: Pages, request: Request) -> User | None:
+    """Whoever the request's live session belongs to, if anyone."""
     token = session_token(pages, request)
     if token is None:
         return None
     hub = pages.hub
-    user = sessions.resume_session(hub.accounts_uow(autocommit=True), token, hub.now())
-    return user if user is not None and user.role is Role.PLATFORM_ADMIN else None
+    return sessions.resume_session(hub.accounts_uow(autocommit=True), token, hub.now())
 
 
 def platform_only(
     pages: Pages, handler: PlatformHandler
 ) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
-        token = session_token(pages, request)
-        if token is None:
+        user = await run_in_threadpool(signed_in_user, pages, request)
+        if user is None:  # signed out, or the session ended
             login = "/console/login?" + urlencode({"next": request.url.path})
             return RedirectResponse(login, status_code=303)
-        user = await run_in_threadpool(platform_user, pages, request)
-        if user is None:
+        if user.role is not Role.PLATFORM_ADMIN:  # a business's staff: no such screens
             raise PageError(404, "error.not_found")
         return await handler(request, user, login_translator(request))
 

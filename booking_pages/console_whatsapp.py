@@ -37,6 +37,7 @@ from connectors.notify.whatsapp_setup import (
 from hub.domain.errors import DomainError, ValidationError
 from hub.domain.model import Business
 from hub.services import whatsapp_settings
+from hub.services.notification_settings import MESSAGE_KINDS
 from hub.services.whatsapp_settings import TemplateSetting, WhatsAppChange
 
 # Meta creates this template in every new WhatsApp Business Account, approved
@@ -68,6 +69,8 @@ def routes(pages: Pages) -> list[Route]:
             "stored": stored_secrets(staff.business),
             "webhook_url": webhook_url(hub.settings.base_url, staff.business.id),
             "templates": template_rows(staff.business),
+            "kinds": MESSAGE_KINDS,
+            "messages_off": whatsapp_settings.messages_off(staff.business),
             "can_seal": bool(key),
             "problem": None,
             "errors": {},
@@ -199,6 +202,24 @@ def routes(pages: Pages) -> list[Route]:
             return render(request, staff, 422, problem=problem, errors=errors)
         return RedirectResponse("/console/whatsapp?done=templates#templates", status_code=303)
 
+    async def messages(request: Request, staff: Staff) -> Response:
+        form = await read_form(request)
+        off = tuple(k for k in MESSAGE_KINDS if form.get(f"send:{k}") != "1")
+        try:
+            await run_in_threadpool(
+                lambda: whatsapp_settings.save_whatsapp(
+                    hub.uow(),
+                    staff.business.id,
+                    WhatsAppChange(messages_off=off),
+                    by=staff.by,
+                    now=hub.now(),
+                )
+            )
+        except DomainError as exc:
+            problem, errors = problem_of(staff, exc)
+            return render(request, staff, 422, problem=problem, errors=errors)
+        return RedirectResponse("/console/whatsapp?done=messages#messages", status_code=303)
+
     async def test_message(request: Request, staff: Staff) -> Response:
         form = await read_form(request)
         number = form.get("number", "").strip()
@@ -222,4 +243,5 @@ def routes(pages: Pages) -> list[Route]:
         Route("/whatsapp", staff_only(pages, save, admin=True), methods=["POST"]),
         Route("/whatsapp/templates", staff_only(pages, templates, admin=True), methods=["POST"]),
         Route("/whatsapp/test", staff_only(pages, test_message, admin=True), methods=["POST"]),
+        Route("/whatsapp/messages", staff_only(pages, messages, admin=True), methods=["POST"]),
     ]

@@ -87,7 +87,7 @@ def routes(pages: Pages) -> list[Route]:
         b = sf.business
         t = translator(request, b.language, b.country, b.timezone)
         if await run_in_threadpool(plans.is_suspended, hub.uow(), b.id):
-            raise PageError(403, "public.suspended", business=b.name)
+            raise PageError(403, "public.suspended", business=b.name, title=b.name)
         return sf, t
 
     async def business_page(request: Request) -> Response:
@@ -395,7 +395,9 @@ def _book(
     except SlotTakenError:
         return again(409, taken=True)
     except BusinessSuspendedError as exc:
-        raise PageError(403, "public.suspended", business=business.name) from exc
+        raise PageError(
+            403, "public.suspended", business=business.name, title=business.name
+        ) from exc
     except PolicyViolationError as exc:
         rule = str(exc.details.get("rule", ""))
         return again(409, taken=True, problem=t(f"policy.{rule}", **exc.details))

@@ -154,10 +154,16 @@ def render(
 
 
 def error_page(request: Request, error: PageError, t: Translator, *, secure: bool) -> Response:
+    # A page that is not an error (a business not taking bookings) names itself instead.
+    title = error.params.get("title")
     return render(
         request,
         "error.html",
-        {"message": t(error.key, **error.params), "status": error.status},
+        {
+            "message": t(error.key, **error.params),
+            "status": error.status,
+            "title": title if isinstance(title, str) else t("error.title"),
+        },
         t=t,
         secure=secure,
         status=error.status,

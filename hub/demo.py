@@ -8,6 +8,7 @@ as it is. Bookings are placed relative to ``now`` so the agenda always has somet
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -64,6 +65,7 @@ PLACES: dict[str, GeoPoint] = {
     "Lavalle 900, CABA": GeoPoint(-34.6020, -58.3820),
 }
 DEMO_PASSWORD = "demo1234"  # noqa: S105 - printed on purpose: demo logins
+PLATFORM_ADMIN = "admin@turnero.demo"
 SEEDER = ChangedBy(Actor.OPERATOR, Channel.CLI)
 CLIENT = ChangedBy(Actor.CLIENT, Channel.PAGE)
 
@@ -110,12 +112,27 @@ def seed_demo(hub: Hub) -> DemoReport:
         else:
             seed(hub, now, report)
             report.created.append(slug)
+    _platform_admin(hub, now)
     report.users = [
+        DemoCredentials("the platform", PLATFORM_ADMIN, DEMO_PASSWORD, "platform_admin"),
         DemoCredentials("lavadero-demo", "admin@lavadero.demo", DEMO_PASSWORD, "business_admin"),
         DemoCredentials("lavadero-demo", "juan@lavadero.demo", DEMO_PASSWORD, "employee"),
         DemoCredentials("oficina-demo", "admin@oficina.demo", DEMO_PASSWORD, "business_admin"),
     ]
     return report
+
+
+def _platform_admin(hub: Hub, now: datetime) -> None:
+    """The demo's platform admin (``/console/platform``: every business, plans, usage)."""
+    with contextlib.suppress(DomainError):  # seeded before
+        accounts.create_user(
+            hub.accounts_uow(),
+            business_id=None,
+            email=PLATFORM_ADMIN,
+            role=Role.PLATFORM_ADMIN,
+            password=DEMO_PASSWORD,
+            now=now,
+        )
 
 
 def _seed_car_wash(hub: Hub, now: datetime, report: DemoReport) -> None:

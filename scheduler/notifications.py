@@ -53,6 +53,7 @@ from hub.persistence import convert
 from hub.persistence.models import BookingRow, CustomerRow
 from hub.persistence.uow import SqlUnitOfWork
 from hub.services.message_fallback import FALLBACK_EVENT
+from hub.services.whatsapp_settings import messages_off
 from scheduler.consumers import (
     ConsumerRegistry,
     DeliveryContext,
@@ -455,6 +456,8 @@ class WhatsAppConsumer:
         if prepared is None:
             return []
         kind, context = prepared.kind, prepared.context
+        if kind.value in messages_off(prepared.business):
+            return []  # the business sends this kind by email only
         organizer = context.organizer
         to_organizer = (
             organizer is not None and organizer.phone and kind is not MessageKind.THANK_YOU
@@ -496,7 +499,11 @@ class WhatsAppConsumer:
                 phone,
                 template.name,
                 template.language,
-                body_parameters=wa_templates.organizer_parameters(kind, context),
+                body_parameters=(
+                    wa_templates.own_parameters(template.params, context)
+                    if template.params  # the business's own text: its placeholders
+                    else wa_templates.organizer_parameters(kind, context)
+                ),
             )
         except notify_errors.WhatsAppRefusedError as exc:
             ctx.record(LogEntry("whatsapp", kind.value, LogStatus.FAILED, phone, exc.message))

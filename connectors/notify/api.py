@@ -32,6 +32,7 @@ from hub.domain.booking import Actor, ChangedBy, Channel
 from hub.domain.model import Business
 from hub.services import whatsapp_settings
 from hub.services.calendars import get_business
+from hub.services.notification_settings import MESSAGE_KINDS
 from hub.services.whatsapp_settings import WhatsAppChange
 
 ops = Operations("whatsapp")
@@ -46,6 +47,7 @@ SETTINGS_IN = obj(
         "token": SECRET,
         "app_secret": SECRET,
         "verify_token": SECRET,
+        "messages_off": array({"type": "string", "enum": list(MESSAGE_KINDS)}),
     }
 )
 TEMPLATE_SCHEMA = obj(
@@ -69,6 +71,7 @@ SETTINGS_SCHEMA = obj(
         "verify_token_set": BOOL,
         "webhook_url": STR,
         "templates": array(TEMPLATE_SCHEMA),
+        "messages_off": array(STR),
     },
     ("phone_number_id", "waba_id", "token_set", "webhook_url", "templates"),
     closed=False,
@@ -83,6 +86,7 @@ def shown(business: Business, base_url: str) -> dict[str, Any]:
         **{f"{name}_set": stored for name, stored in stored_secrets(business).items()},
         "webhook_url": webhook_url(base_url, business.id),
         "templates": template_rows(business),
+        "messages_off": list(whatsapp_settings.messages_off(business)),
     }
 
 
@@ -107,6 +111,8 @@ async def get_whatsapp(call: Call) -> Response:
     summary="Set the WhatsApp number, account and credentials",
     description="phone_number_id and waba_id are Meta's numeric ids. token, app_secret and "
     "verify_token are stored sealed and never returned; one left out keeps the stored value. "
+    "messages_off lists the message kinds that do not go by WhatsApp (email still goes); "
+    "left out, it stays as it is. "
     "A number needs its access token. 409 encryption_key_missing when the server has no "
     "TURNERO_ENCRYPTION_KEY to seal secrets with.",
     body=SETTINGS_IN,
@@ -131,6 +137,9 @@ async def put_whatsapp(call: Call) -> Response:
         token=sealed("token"),
         app_secret=sealed("app_secret"),
         verify_token=sealed("verify_token"),
+        messages_off=(
+            tuple(str(k) for k in body["messages_off"]) if "messages_off" in body else None
+        ),
     )
 
     def save() -> dict[str, Any]:

@@ -20,6 +20,7 @@ from hub.domain.errors import ValidationError
 from hub.domain.model import Business
 from hub.services.calendars import get_business
 from hub.services.events import record_audit
+from hub.services.notification_settings import MESSAGE_KINDS
 from hub.services.ports import UnitOfWork
 
 _GRAPH_ID = re.compile(r"^[0-9]{5,32}$")  # Graph node ids are numeric
@@ -38,6 +39,8 @@ class WhatsAppChange:
     token: str | None = None
     app_secret: str | None = None
     verify_token: str | None = None
+    # The message kinds that do not go by WhatsApp (None: as stored). Email is not affected.
+    messages_off: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +59,12 @@ class TemplateSetting:
 
 MAX_PARAMS = 20
 _PARAM = re.compile(r"^[a-z_]{1,40}$")
+
+
+def messages_off(business: Business) -> tuple[str, ...]:
+    """The message kinds the business does not send by WhatsApp."""
+    off = _config(business).get("messages_off") or ()
+    return tuple(str(k) for k in off if k in MESSAGE_KINDS)
 
 
 def _config(business: Business) -> dict[str, Any]:
@@ -112,6 +121,16 @@ def save_whatsapp(
             if value:
                 config[field] = value
                 changed.append(field)
+        if change.messages_off is not None:
+            unknown = sorted(set(change.messages_off) - set(MESSAGE_KINDS))
+            if unknown:
+                raise ValidationError(
+                    f"unknown message kind {unknown[0]!r}", field="messages_off", kinds=unknown
+                )
+            off = [k for k in MESSAGE_KINDS if k in change.messages_off]
+            if off != list(config.get("messages_off") or []):
+                config["messages_off"] = off
+                changed.append("messages_off")
         if config.get("phone_number_id") and not config.get("token"):
             raise ValidationError("the access token is needed to send", field="token")
         return _store(

@@ -99,3 +99,21 @@ def test_secrets_need_the_encryption_key(database_url: str) -> None:
     finally:
         served.stop()
         hub.hub.close()
+
+
+def test_which_messages_go_by_whatsapp_is_set_per_kind(live: LiveHub) -> None:
+    ours = create_tenant(live, timezone="America/Argentina/Buenos_Aires")
+    theirs = create_tenant(live, timezone="America/Argentina/Buenos_Aires")
+    with ours.client() as api:
+        assert api.get("/api/v1/whatsapp").json()["messages_off"] == []
+        bad = api.put("/api/v1/whatsapp", json={"messages_off": ["reminder", "gossip"]})
+        assert bad.status_code == 422
+        assert "messages_off" not in stored(ours)
+        put = api.put("/api/v1/whatsapp", json={"messages_off": ["thank_you", "reminder"]})
+        assert put.status_code == 200, put.text
+        assert put.json()["messages_off"] == ["reminder", "thank_you"]
+        # Setting credentials later leaves the choice as it was.
+        api.put("/api/v1/whatsapp", json={"phone_number_id": "106540352242922", "token": TOKEN})
+        assert api.get("/api/v1/whatsapp").json()["messages_off"] == ["reminder", "thank_you"]
+    with theirs.client() as api:
+        assert api.get("/api/v1/whatsapp").json()["messages_off"] == []

@@ -35,3 +35,10 @@ def test_the_first_admin_is_invited_by_email(
     assert "duenia@taller.test" in text and "/console/set-password/" in text
     code, _ = run("user", "invite", "--business", "nada", "--email", "x@taller.test")
     assert code == 1 and "no business" in capsys.readouterr().err
+
+
+def test_the_demo_has_a_platform_admin(env: str) -> None:
+    code, out = run("demo")
+    assert code == 0 and "admin@turnero.demo" in out and "platform_admin" in out
+    users = count(env, "users")
+    assert run("demo")[0] == 0 and count(env, "users") == users

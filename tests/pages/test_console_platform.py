@@ -14,6 +14,7 @@ from hub.bootstrap import Hub
 from hub.domain.accounts import Role
 from hub.domain.booking import Actor, ChangedBy, Channel
 from hub.services import accounts, platform
+from hub.services.availability import list_bookings
 from tests.pages.helpers import book, csrf_of, text_of
 from tests.pages.shop import PASSWORD, Shop
 from tests.pages.test_console import sign_in
@@ -59,6 +60,8 @@ def test_a_platform_admin_signs_in_to_the_list_with_usage(
     book(client, staffed_shop.slug, staffed_shop.quick_wash.id, staffed_shop.at(10))
     signed = sign_in(client, platform_admin(hub))
     assert signed.status_code == 303 and signed.headers["location"] == "/console/platform"
+    # The business screens are not theirs: the console sends them to the platform's.
+    assert client.get("/console/agenda").headers["location"] == "/console/platform"
     page = client.get("/console/platform", headers=ES)
     assert page.status_code == 200
     row = re.search(rf'<tr data-slug="{staffed_shop.slug}">(.*?)</tr>', page.text, re.S)
@@ -134,6 +137,7 @@ def test_suspend_then_reactivate_from_the_console(
     assert "Suspendido" in text_of(shown.text) and "falta de pago" in shown.text
     closed = visitor.get(f"/book/{staffed_shop.slug}", headers=ES)
     assert closed.status_code == 403 and "no está tomando turnos" in text_of(closed.text)
+    assert f"<h1>{staffed_shop.business.name}</h1>" in closed.text  # not "something went wrong"
     assert staffed_shop.admin is not None
     staff_client = browser_of()
     refused = sign_in(staff_client, staffed_shop.admin.email)
@@ -172,4 +176,33 @@ def test_quota_from_the_console_refuses_the_client_and_shows_the_admin_a_banner(
             visitor, staffed_shop.slug, staffed_shop.quick_wash.id, staffed_shop.at(12)
         ).status_code
         == 303
+    )
+
+
+def test_the_console_refuses_a_booking_by_hand_past_the_quota_and_when_suspended(
+    client: httpx.Client, hub: Hub, staffed_shop: Shop
+) -> None:
+    assert staffed_shop.admin is not None
+    platform.set_quota(hub.uow(), staffed_shop.business.id, 0, by=PLATFORM, now=hub.now())
+    sign_in(client, staffed_shop.admin.email)
+    form = client.get("/console/bookings/new")
+    data = {
+        "csrf_token": csrf_of(form.text),
+        "service": staffed_shop.quick_wash.id,
+        "resource": staffed_shop.washers[1].id,
+        "date": staffed_shop.day().isoformat(),
+        "time": "12:00",
+        "name": "Walk-in",
+        "phone": "11 4444-5555",
+    }
+    refused = client.post("/console/bookings/new", data=data)
+    assert refused.status_code == 409
+    assert "límite de turnos de tu plan" in text_of(refused.text)
+    platform.set_quota(hub.uow(), staffed_shop.business.id, None, by=PLATFORM, now=hub.now())
+    platform.suspend_business(hub.uow(), staffed_shop.business.id, by=PLATFORM, now=hub.now())
+    # The session ended with the suspension: the console asks to sign in again.
+    assert client.post("/console/bookings/new", data=data).status_code == 303
+    assert (
+        list_bookings(hub.uow(), staffed_shop.business.id, staffed_shop.at(0), staffed_shop.at(23))
+        == []
     )

@@ -205,6 +205,33 @@ def test_only_the_business_admin_reaches_it(client: httpx.Client, hub: Hub) -> N
     assert business(shop).settings["whatsapp"]["phone_number_id"] == "106540352242922"
 
 
+def test_the_admin_chooses_which_messages_go_by_whatsapp(client: httpx.Client, hub: Hub) -> None:
+    shop = create_shop(hub, staff=True, employee=True)
+    html = connect(client, shop)
+    for kind in ("confirmed", "reminder", "thank_you"):
+        assert f'id="wm-{kind}" name="send:{kind}" type="checkbox" value="1" checked' in html
+    ticked = {f"send:{k}": "1" for k in ("received", "confirmed", "rescheduled", "cancelled")}
+    done = client.post("/console/whatsapp/messages", data={CSRF_FIELD: csrf_of(html), **ticked})
+    assert done.status_code == 303
+    assert business(shop).settings["whatsapp"]["messages_off"] == [
+        "expired",
+        "reminder",
+        "thank_you",
+    ]
+    page = client.get("/console/whatsapp").text
+    assert 'id="wm-reminder" name="send:reminder" type="checkbox" value="1">' in page
+    assert "Guardamos qué mensajes van por WhatsApp" in text_of(
+        client.get("/console/whatsapp?done=messages").text
+    )
+    assert shop.employee is not None
+    with httpx.Client(base_url=str(client.base_url)) as employee:
+        sign_in(employee, shop.employee.email)
+        agenda = employee.get("/console/agenda").text
+        refused = employee.post("/console/whatsapp/messages", data={CSRF_FIELD: csrf_of(agenda)})
+        assert refused.status_code == 404
+    assert len(business(shop).settings["whatsapp"]["messages_off"]) == 3
+
+
 @pytest.mark.browser
 def test_the_screen_at_390_and_1280_px(hub: Hub, served: Served) -> None:
     shop = create_shop(hub, staff=True)

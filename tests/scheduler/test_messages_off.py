@@ -31,3 +31,20 @@ def test_a_message_switched_off_is_not_sent(
     assert [m.booking_id for m in mail.mails] == [booking.id]
     assert mail.mails[0].subject.startswith("Recordatorio"), "no confirmation email"
     assert graph.sent == [], "no confirmation by WhatsApp either"
+
+
+def test_a_message_off_for_whatsapp_still_goes_by_email(
+    world_factory: Callable[..., World],
+    embedded: Callable[[World], EmbeddedConsumer],
+    mail: MailSink,
+    graph: FakeGraph,
+) -> None:
+    settings = whatsapp_settings(graph)
+    settings["whatsapp"]["messages_off"] = ["confirmed"]
+    world = world_factory(settings)
+    embedded(world)
+    booking = world.book(in_minutes(60 * 48), email="ana@example.com", phone="+5491112345678")
+    wait_until(lambda: mail.count() == 1, what="the confirmation by email")
+    settle(world)
+    assert [m.booking_id for m in mail.mails] == [booking.id]
+    assert graph.sent == [], "the confirmation does not go by WhatsApp"

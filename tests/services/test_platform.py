@@ -181,3 +181,22 @@ def test_only_platform_admins_pass_the_platform_check() -> None:
             platform.require_platform_admin(User("a@example.com", role, "b"))
     ok = User("p@example.com", Role.PLATFORM_ADMIN, None)
     assert platform.require_platform_admin(ok) is ok
+
+
+def test_a_weekly_series_stops_at_the_quota(any_world: World) -> None:
+    from hub.services.recurrence import Weekly
+    from hub.services.series import create_series
+
+    platform.set_quota(any_world.uow(), any_world.business.id, 2, by=PLATFORM, now=NOW)
+    first = NewBooking(
+        any_world.business.id,
+        any_world.wash.id,
+        local(5, 10),
+        customer=CustomerDetails(name="Ana", phone="+5491122334455"),
+    )
+    result = create_series(
+        any_world.uow(), first, Weekly(count=3), by=OPERATOR, now=NOW, all_or_nothing=False
+    )
+    assert len(result.booked) == 2
+    assert [c.code for c in result.conflicts] == ["booking_quota_reached"]
+    assert any_world.count("bookings") == 2
