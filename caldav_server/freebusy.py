@@ -29,6 +29,10 @@ from hub.ical import PRODID
 MAX_OCCURRENCES = 10_000
 
 Period = tuple[datetime, datetime, str]
+# Occurrences are looked for within these years only: a rule's dates reach past the ends of
+# what Python's dates hold when asked from year 1 or to year 9999.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 
 
 def _utc(value: date) -> datetime:
@@ -51,15 +55,16 @@ def busy_periods(text: str, start: datetime, end: datetime) -> Iterator[Period]:
     calendar = Calendar.from_ical(text)
     if not any(True for _ in calendar.walk("VEVENT")):
         return
-    occurrences = recurring_ical_events.of(calendar, components=["VEVENT"]).between(start, end)
-    for count, occurrence in enumerate(occurrences, start=1):
-        if count > MAX_OCCURRENCES:
-            raise RefusedError(
-                403,
-                "DAV:",
-                "number-of-matches-within-limits",
-                f"an event repeats more than {MAX_OCCURRENCES} times within the range",
-            )
+    lo, hi = max(start, EARLIEST), min(end, LATEST)
+    if hi <= lo:
+        return
+    try:
+        occurrences = list(
+            _capped(recurring_ical_events.of(calendar, components=["VEVENT"]), lo, hi)
+        )
+    except OverflowError as exc:  # a rule that reaches past year 9999 within the range
+        raise RefusedError(400, CALDAV, "valid-filter", "the range reaches too far") from exc
+    for occurrence in occurrences:
         fbtype = _fbtype(occurrence)
         if fbtype is None:
             continue
@@ -69,6 +74,22 @@ def busy_periods(text: str, start: datetime, end: datetime) -> Iterator[Period]:
         lo, hi = max(lo, start), min(hi, end)
         if hi > lo:
             yield lo, hi, fbtype
+
+
+def _capped(query: Any, start: datetime, end: datetime) -> Iterator[Any]:
+    """The occurrences within ``[start, end)``, read lazily in order of start (``between``
+    would list every one of them first, however many)."""
+    for count, occurrence in enumerate(query.after(start), start=1):
+        if _utc(occurrence["DTSTART"].dt) >= end:
+            return
+        if count > MAX_OCCURRENCES:
+            raise RefusedError(
+                403,
+                "DAV:",
+                "number-of-matches-within-limits",
+                f"an event repeats more than {MAX_OCCURRENCES} times within the range",
+            )
+        yield occurrence
 
 
 def merge(periods: Iterable[Period]) -> list[Period]:

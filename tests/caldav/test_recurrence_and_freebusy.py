@@ -379,3 +379,30 @@ def test_a_repeating_event_in_a_resource_agenda_is_found_and_expanded_by_occurre
         expanded = agenda.search(event=True, start=lo, end=hi, expand=True, server_expand=True)
         assert ("Curso movido", first + 15 * DAY + 2 * HOUR) in occurrences(expanded)
         assert ("Curso", first + 28 * DAY) in occurrences(expanded)
+
+
+def test_hostile_ranges_get_an_answer_or_a_clear_refusal(
+    dav: DavWorld, sides: tuple[Side, Side]
+) -> None:
+    first = dav.tenant.at(15, days_ahead=4)
+    hub, _ = sides
+    url = str(load(hub, first).url)
+    daily = hub.principal.make_calendar(name="Diario", cal_id="daily")
+    daily.save_event(
+        single("every-day", first, "Caminata").replace(
+            "SUMMARY:Caminata", "SUMMARY:Caminata\r\nRRULE:FREQ=DAILY"
+        )
+    )
+    for lo, hi in (
+        ("00010101T000000Z", "99991231T235959Z"),
+        ("19700101T000000Z", "20380119T031408Z"),
+        ("99991231T000000Z", "99991231T235959Z"),
+    ):
+        for target in (url, hub.home, str(daily.url)):
+            answer = hub.report(target, FREE_BUSY.format(lo=lo, hi=hi))
+            assert answer.status_code in (200, 403), (lo, hi, answer.text)
+            limited = hub.report(target, LIMITED.format(lo=lo, hi=hi))
+            assert limited.status_code in (207, 403), (lo, hi, limited.text)
+    far = hub.report(hub.home, FREE_BUSY.format(lo="00010101T000000Z", hi="99991231T235959Z"))
+    assert far.status_code == 403
+    assert "number-of-matches-within-limits" in far.text
