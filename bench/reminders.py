@@ -36,8 +36,8 @@ from hub.config import Settings
 from hub.domain.booking import Booking, BookingStatus
 from hub.domain.model import Business, Customer, Resource, Service
 from hub.persistence.migrate import migrate
+from hub.wiring import install_scheduler as install
 from scheduler.models import ReminderRow
-from scheduler.runtime import install
 
 ROOT = Path(__file__).resolve().parents[1]
 MESSAGE_ID = re.compile(rb"^Message-ID:\s*(\S+)", re.IGNORECASE | re.MULTILINE)

@@ -21,7 +21,7 @@ from starlette.routing import Route
 from booking_pages import mailbox
 from booking_pages.console_auth import Staff, staff_only
 from booking_pages.web import PageError, Pages, read_form
-from hub.bootstrap import Hub
+from hub.process import Hub
 from scheduler.deliveries import MESSAGE_CONSUMERS, dismiss_failed, retry_failed
 from scheduler.models import DeliveryRow
 from scheduler.status import FailedDelivery, QueueStatus, queue_status

@@ -23,9 +23,9 @@ from booking_pages.console_auth import Staff, login_translator, staff_only
 from booking_pages.i18n import Translator
 from booking_pages.web import PageError, Pages, read_form
 from connectors.notify.mailers import mailer_from_settings
-from hub.bootstrap import Hub
 from hub.domain.accounts import Role
 from hub.domain.errors import AuthenticationError, DomainError, ValidationError
+from hub.process import Hub
 from hub.services import password_links
 from hub.services.password_links import PasswordLink
 

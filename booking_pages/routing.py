@@ -43,7 +43,7 @@ from booking_pages import (
 )
 from booking_pages.i18n import Translator, accepted
 from booking_pages.web import STATIC_DIR, PageError, Pages
-from hub.bootstrap import Hub
+from hub.process import Hub
 
 
 def _handlers(pages: Pages) -> dict[type[Exception] | int, object]:

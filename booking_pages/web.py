@@ -21,8 +21,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from booking_pages.i18n import Translator
-from hub.bootstrap import Hub
 from hub.edge import first_bad_pair
+from hub.process import Hub
 
 CSRF_COOKIE = "turnero_csrf"
 CSRF_FIELD = "csrf_token"

@@ -8,19 +8,40 @@ when another process runs the tasks.
 
 from __future__ import annotations
 
+from huey import Huey
+
 from connectors.crm_webhooks.runtime import install_webhooks
 from connectors.google.runtime import install_google
-from connectors.notify.mailers import mailer_from_settings
+from connectors.notify.consumers import register_notification_consumers
+from connectors.notify.mailers import Mailer, mailer_from_settings
+from connectors.notify.plan_notice import QuotaNotice
 from connectors.payments.runtime import install_payments
 from hub.bootstrap import Hub
-from scheduler.plan_notice import QuotaNotice
+from scheduler.config import SchedulerConfig
+from scheduler.consumers import ConsumerRegistry
 from scheduler.runtime import Scheduler, install
+
+
+def install_scheduler(
+    hub: Hub,
+    *,
+    huey: Huey | None = None,
+    config: SchedulerConfig | None = None,
+    mailer: Mailer | None = None,
+) -> Scheduler:
+    """The scheduler with the reminders, email and WhatsApp consumers (no other connector)."""
+    sender = mailer or mailer_from_settings(hub.settings)
+
+    def notifications(registry: ConsumerRegistry) -> None:
+        register_notification_consumers(registry, hub.database.unit_of_work, hub.settings, sender)
+
+    return install(hub, huey=huey, config=config, consumers=[notifications])
 
 
 def wire(hub: Hub) -> Scheduler:
     """Install the scheduler and every connector's consumers and tasks into ``hub``."""
     mailer = mailer_from_settings(hub.settings)
-    scheduler = install(hub, mailer=mailer)
+    scheduler = install_scheduler(hub, mailer=mailer)
     install_webhooks(hub, scheduler.huey, scheduler.registry, mailer=mailer)
     install_google(hub, scheduler.registry, huey=scheduler.huey, mailer=mailer)  # no-op if unset
     install_payments(hub, scheduler.registry)  # refunds; idle until a business connects

@@ -3,8 +3,9 @@
 A consumer is a name, a predicate saying which events it handles, and a function that carries
 one event out (send an email, push to Google, post a webhook). The dispatcher gives every
 (event, consumer) pair its own delivery record, so a consumer that fails is retried on its
-own and never holds up the others. Consumers register themselves from ``hub.bootstrap``
-(email and WhatsApp from ``scheduler.notifications``; Google and webhooks later).
+own and never holds up the others. The composition root registers them (``hub.wiring``:
+email and WhatsApp from ``connectors.notify.consumers``, Google, webhooks, payments); the
+scheduler never imports a connector.
 
 ``deliver`` either returns (done: the entries it gives are written to the booking's
 notification log in the same transaction that marks the delivery done), raises
@@ -150,3 +151,7 @@ class ConsumerRegistry:
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(self._consumers)
+
+
+# What the scheduler is handed to add consumers to its registry (the port it knows them by).
+Installer = Callable[[ConsumerRegistry], None]

@@ -5,7 +5,7 @@ finds whatever a crash left behind.
 It knows nothing of Huey: ``Enqueue`` is how it asks for more work (``scheduler.tasks``
 passes Huey tasks; tests may pass anything). Every method is safe to run on many workers at
 once and to run again after a crash: records are unique per (event, consumer) and claimed
-atomically under a lease (``scheduler.deliveries``).
+atomically under a lease (``scheduler.delivery_queue``).
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 last run of each periodic task.
 
 The schema is created by the Alembic revision ``scheduler_0001`` (branch ``scheduler``).
-Queries live in ``scheduler.deliveries``, ``scheduler.reminders`` and ``scheduler.status``.
+Queries live in ``scheduler.deliveries`` (on the one ``scheduler.delivery_queue``),
+``scheduler.reminders`` and ``scheduler.status``.
 """
 
 from __future__ import annotations

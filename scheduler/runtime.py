@@ -2,8 +2,9 @@
 Huey instance, and the after-commit hook that enqueues the dispatch of new outbox events.
 
 Web processes call it too (they only enqueue); ``turnero worker`` and the embedded consumer
-then run the tasks (``scheduler.worker``). Other parts add their consumers with
-``scheduler.registry.register_consumer(...)`` after ``install``.
+then run the tasks (``scheduler.worker``). The scheduler knows consumers only through its
+registry: ``install`` is handed installers (email and WhatsApp from ``connectors.notify``, by
+the composition root), and connectors add theirs with ``registry.register_consumer(...)``.
 """
 
 from __future__ import annotations
@@ -14,15 +15,13 @@ from dataclasses import dataclass
 
 from huey import Huey
 
-from connectors.notify.mailers import Mailer, mailer_from_settings
-from hub.bootstrap import Hub
 from hub.domain.model import OutboxEvent
+from hub.process import Hub
 from hub.services.booking_status import expire_due_bookings
 from scheduler import reminders
 from scheduler.config import SchedulerConfig
-from scheduler.consumers import ConsumerRegistry, DeliveryContext, LogEntry
+from scheduler.consumers import ConsumerRegistry, DeliveryContext, Installer, LogEntry
 from scheduler.dispatcher import Dispatcher
-from scheduler.notifications import register_notification_consumers
 from scheduler.queue import build_huey
 from scheduler.runs import recorded
 from scheduler.tasks import EXPIRE, REMINDERS, SWEEP, HueyEnqueue, register_tasks
@@ -129,22 +128,19 @@ def install(
     *,
     huey: Huey | None = None,
     config: SchedulerConfig | None = None,
-    mailer: Mailer | None = None,
+    consumers: Sequence[Installer] = (),
 ) -> Scheduler:
-    """Wire the background work into ``hub``: register the reminders, email and WhatsApp
-    consumers and the tasks, and enqueue the dispatch of every commit's outbox events."""
+    """Wire the background work into ``hub``: register the reminders consumer, then the
+    ``consumers`` installers' (in order), and the tasks, and enqueue the dispatch of every
+    commit's outbox events."""
     config = config or SchedulerConfig.from_settings(hub.settings)
     registry = ConsumerRegistry()
     reminder_consumer = ReminderConsumer(hub)
     registry.register_consumer(
         reminder_consumer.name, reminder_consumer.handles, reminder_consumer.deliver
     )
-    register_notification_consumers(
-        registry,
-        hub.database.unit_of_work,
-        hub.settings,
-        mailer or mailer_from_settings(hub.settings),
-    )
+    for add_consumers in consumers:
+        add_consumers(registry)
     scheduler = Scheduler(hub, huey or build_huey(config), config, registry)
     hub.on_commit(scheduler.enqueue_dispatch)
     return scheduler

@@ -13,8 +13,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hub.bootstrap import build_hub
 from hub.config import Settings
+from hub.persistence.uow import SqlDatabase
 from scheduler.config import SchedulerConfig
 from scheduler.models import DeliveryRow, NotificationLogRow, ReminderRow
 from scheduler.queue import build_huey
@@ -138,10 +138,10 @@ def queue_status(settings: Settings, *, queue_name: str | None = None) -> QueueS
     """``turnero queue status``: read the queue and the delivery tables."""
     config = SchedulerConfig.from_settings(settings)
     huey = build_huey(config, name=queue_name)
-    hub = build_hub(settings)
+    database = SqlDatabase(settings.database_url)
     try:
         queued, scheduled = huey.pending_count(), huey.scheduled_count()
-        with hub.database.sessions() as session:
+        with database.sessions() as session:
             return read_status(
                 session,
                 "redis" if config.redis_url else "sqlite",
@@ -150,7 +150,7 @@ def queue_status(settings: Settings, *, queue_name: str | None = None) -> QueueS
                 scheduled,
             )
     finally:
-        hub.close()
+        database.dispose()
         huey.storage.close()
 
 

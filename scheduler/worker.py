@@ -1,5 +1,6 @@
-"""Running the tasks: ``run_worker`` (the ``turnero worker`` process) and
-``EmbeddedConsumer`` (the consumer ``turnero serve`` runs in its own process by default).
+"""Running the tasks: ``consumer_for`` (the ``turnero worker`` and ``python -m scheduler
+worker`` processes) and ``EmbeddedConsumer`` (the consumer ``turnero serve`` runs in its own
+process by default).
 
 Both use Huey's consumer with worker threads; its scheduler asks for the periodic tasks
 every ``tick_seconds`` (Huey's own default is a minute; tests use a shorter tick). A worker
@@ -8,15 +9,12 @@ starting up runs them at once, so whatever a killed worker left behind is picked
 
 from __future__ import annotations
 
-import gc
 import logging
 from typing import Any
 
 from huey import Huey
 from huey.consumer import Consumer, Scheduler
 
-from hub.bootstrap import build_hub
-from hub.config import Settings
 from scheduler.runtime import Scheduler as BackgroundWork
 
 log = logging.getLogger(__name__)
@@ -48,25 +46,6 @@ def consumer_for(work: BackgroundWork, workers: int | None = None) -> TurneroCon
         check_worker_health=True,
         health_check_interval=5,
     )
-
-
-def run_worker(settings: Settings, workers: int | None = None) -> None:
-    """``turnero worker``: run the tasks until SIGINT/SIGTERM (graceful: tasks in hand are
-    finished first)."""
-    hub = build_hub(settings)  # refuses a production setup without a secret key first
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    from hub.wiring import wire  # every connector's consumers, as ``turnero serve`` has
-
-    work = wire(hub)
-    # Everything loaded so far (modules, mappers, templates) lives as long as the process:
-    # keep it out of the cyclic collector's passes (measured: 27 -> 5 us per reminder).
-    gc.collect()
-    gc.freeze()
-    try:
-        consumer_for(work, workers).run()
-    finally:
-        hub.close()
 
 
 class _QuietConsumer(TurneroConsumer):

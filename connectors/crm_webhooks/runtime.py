@@ -29,8 +29,8 @@ from huey.api import TaskWrapper
 from connectors.crm_webhooks.admin import AdminNotice, Mailer
 from connectors.crm_webhooks.delivery import REPLAY_EVENT, WebhookConfig, Webhooks
 from connectors.crm_webhooks.events import EVENT_TYPES
-from hub.bootstrap import Hub
 from hub.domain.model import OutboxEvent
+from hub.process import Hub
 from scheduler.consumers import ConsumerRegistry, DeliveryContext, LogEntry
 
 CONSUMER = "webhooks"

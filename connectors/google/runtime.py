@@ -23,7 +23,7 @@ from connectors.google.meet import MeetLinkGate, gated
 from connectors.google.notices import GoogleNotice, Mailer
 from connectors.google.pull import GooglePull
 from connectors.google.push import GooglePush
-from hub.bootstrap import Hub
+from hub.process import Hub
 from scheduler.backoff import KeyedBackoff
 from scheduler.consumers import ConsumerRegistry
 

@@ -27,7 +27,7 @@ from connectors.google.calendar import GoogleError
 from connectors.google.oauth import CONNECT, CalendarNotGrantedError, GoogleOAuth, OAuthError
 from connectors.google.pull import GooglePull
 from connectors.google.runtime import configured
-from hub.bootstrap import Hub
+from hub.process import Hub
 
 log = logging.getLogger(__name__)
 

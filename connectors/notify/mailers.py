@@ -56,7 +56,11 @@ class _Connection:
 class SmtpMailer:
     """smtplib, keeping one connection per thread open between messages (a batch of
     reminders goes out over one session instead of a handshake each). A connection idle
-    longer than ``idle_seconds``, or dropped by the server, is replaced before use."""
+    longer than ``idle_seconds``, or dropped by the server, is replaced before use.
+
+    MAIL, RCPT and DATA are smtplib's own calls: quoting addresses and dot-stuffing by hand
+    saved about 19 µs a message, some 0.2 s of 10,000 reminders, which ``python -m bench
+    reminders`` does not tell from its noise."""
 
     def __init__(
         self,

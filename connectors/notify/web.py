@@ -50,11 +50,11 @@ from connectors.notify.whatsapp_webhook import (
     signature_valid,
     verify_subscription,
 )
-from hub.bootstrap import Hub
 from hub.domain.booking import Booking
 from hub.domain.errors import ConflictError, DomainError
 from hub.domain.model import Business, Customer, new_id
 from hub.persistence.uow import SqlUnitOfWork
+from hub.process import Hub
 from hub.services import replies
 from hub.services.message_fallback import request_fallback
 from hub.services.ports import UnitOfWork

@@ -34,10 +34,10 @@ from connectors.payments.mercadopago import webhook as mp_webhook
 from connectors.payments.mercadopago.provider import MercadoPagoProvider
 from connectors.payments.stripe import webhook as stripe_webhook
 from connectors.payments.stripe.provider import StripeProvider
-from hub.bootstrap import Hub
 from hub.config import Settings
 from hub.domain.errors import DomainError
 from hub.domain.model import Business, OutboxEvent, Service
+from hub.process import Hub
 from hub.services.payments import (
     PaymentProvider,
     PaymentProviderError,

@@ -34,9 +34,10 @@ from hub.persistence.migrate import migrate
 from hub.services.booking_create import NewBooking, create_booking
 from hub.services.customers import CustomerDetails
 from hub.services.ports import UnitOfWork
+from hub.wiring import install_scheduler as install
 from scheduler.config import SchedulerConfig
 from scheduler.queue import build_huey
-from scheduler.runtime import Scheduler, install
+from scheduler.runtime import Scheduler
 from tests.crm_webhooks.receiver import Receiver
 from tests.scheduler import conftest as scheduler_fixtures
 from tests.scheduler.conftest import (  # the same backends as the scheduler's tests

@@ -7,7 +7,7 @@ from __future__ import annotations
 from connectors.crm_webhooks.runtime import install_webhooks
 from hub.bootstrap import build_hub
 from hub.config import Settings
-from scheduler.runtime import install
+from hub.wiring import install_scheduler as install
 from scheduler.worker import consumer_for
 
 

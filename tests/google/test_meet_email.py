@@ -19,12 +19,12 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from connectors.google.meet import MeetLinkGate, gated
+from connectors.notify.consumers import EmailConsumer, MessageBuilder
 from hub.app import api_registry
 from hub.bootstrap import Hub
 from hub.services import accounts
 from scheduler.consumers import ConsumerRegistry
 from scheduler.models import DeliveryRow
-from scheduler.notifications import EmailConsumer, MessageBuilder
 from tests.api.conftest import ServedApp
 from tests.google.conftest import ListMailer, World, make_world
 from tests.google.fake import FakeGoogle

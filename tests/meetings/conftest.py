@@ -18,6 +18,7 @@ from cryptography.fernet import Fernet
 from icalendar import Calendar, Event
 
 from connectors.notify import secrets
+from connectors.notify.consumers import register_notification_consumers
 from connectors.notify.mailers import SmtpMailer
 from hub.domain.accounts import Role, User
 from hub.domain.booking import Actor, Booking, ChangedBy, Channel
@@ -26,7 +27,6 @@ from scheduler import reminders
 from scheduler.config import SchedulerConfig
 from scheduler.consumers import ConsumerRegistry
 from scheduler.dispatcher import Dispatcher
-from scheduler.notifications import register_notification_consumers
 from scheduler.runtime import ReminderConsumer
 from tests.api.conftest import LiveHub, live_hub, serve_hub
 from tests.api.tenants import Tenant, create_tenant

@@ -16,6 +16,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from connectors.notify import secrets
+from connectors.notify.consumers import register_notification_consumers
 from connectors.notify.mailers import SmtpMailer
 from connectors.notify.whatsapp_webhook import ReplyIntent, reply_payload
 from hub.domain.accounts import Role
@@ -34,7 +35,6 @@ from scheduler import reminders
 from scheduler.config import SchedulerConfig
 from scheduler.consumers import ConsumerRegistry
 from scheduler.dispatcher import Dispatcher
-from scheduler.notifications import register_notification_consumers
 from scheduler.runtime import ReminderConsumer
 from scheduler.status import NotificationRecord, notification_log
 from tests.api.conftest import LiveHub, serve_hub

@@ -14,12 +14,12 @@ from email.policy import default
 
 import pytest
 
+from connectors.notify.consumers import register_notification_consumers
 from connectors.notify.mailers import SmtpMailer
 from hub.bootstrap import Hub
 from hub.services import setup
 from hub.services.booking_status import cancel_booking
 from scheduler.consumers import ConsumerRegistry
-from scheduler.notifications import register_notification_consumers
 from tests.notify.conftest import (
     FakeWhatsAppGraph,
     SmtpSink,

@@ -30,8 +30,9 @@ from hub.persistence.models import OutboxRow
 from hub.services.booking_create import NewBooking, create_booking
 from hub.services.customers import CustomerDetails
 from hub.services.ports import UnitOfWork
+from hub.wiring import install_scheduler as install
 from scheduler.models import DeliveryRow
-from scheduler.runtime import Scheduler, install
+from scheduler.runtime import Scheduler
 from scheduler.worker import EmbeddedConsumer
 from tests.scheduler.fakes import FakeGraph, MailSink, SmtpServer
 from tests.whatsapp_graph import approve_shipped

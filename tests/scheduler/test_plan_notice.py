@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from connectors.notify.mailers import DirectoryMailer
+from connectors.notify.plan_notice import QuotaNotice
 from hub.config import Settings
 from hub.domain.accounts import Role
 from hub.domain.model import Business
@@ -19,7 +20,6 @@ from hub.persistence.models import OutboxRow
 from hub.services import accounts, platform
 from hub.services.plans import QUOTA_EVENT
 from scheduler.consumers import DeliveryContext, LogEntry
-from scheduler.plan_notice import QuotaNotice
 from tests.services.conftest import NOW, OPERATOR, World, make_world
 
 

@@ -12,7 +12,10 @@ the same delivery skips recipients already logged: after a crash only the messag
 can go out twice. A refused recipient (SMTP 5xx, WhatsApp 4xx) is logged as failed and never
 stops the other recipients or the other channel.
 
-Not here: templates, MIME, SMTP and the Graph client (``connectors.notify``).
+The scheduler knows these only through its registry (``scheduler.consumers``): the
+composition root registers them (``hub.wiring``).
+
+Not here: templates, MIME, SMTP and the Graph client (the rest of ``connectors.notify``).
 """
 
 from __future__ import annotations

@@ -2,9 +2,10 @@
 
 ``hub.services.plans`` writes one ``plan.quota_reached`` outbox event a month, in the
 transaction of the booking that used the quota up (or of the platform lowering it under what
-the month used); the scheduler hands it to ``QuotaNotice``, which emails every active
-business admin in the business's language. Going through the outbox means the email is
-retried and never lost; ``sent_before`` keeps a retry from emailing anyone twice.
+the month used); the scheduler hands it to ``QuotaNotice`` (registered by ``hub.wiring``),
+which emails every active business admin in the business's language. Going through the
+outbox means the email is retried and never lost; ``sent_before`` keeps a retry from
+emailing anyone twice.
 
 Not here: counting bookings against the quota (``hub.services.plans``); the console's banner
 (``booking_pages``).
