@@ -32,6 +32,7 @@ from cryptography.fernet import Fernet
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from booking_pages.catalogue import slot_code
+from connectors.notify.consumers import register_notification_consumers
 from connectors.notify.mailers import DirectoryMailer
 from connectors.payments.runtime import install_payments
 from hub.app import create_app
@@ -44,7 +45,6 @@ from hub.services.availability import get_booking, list_bookings
 from scheduler.config import SchedulerConfig
 from scheduler.consumers import ConsumerRegistry
 from scheduler.dispatcher import Dispatcher
-from scheduler.notifications import register_notification_consumers
 from tests.notify.conftest import FakeWhatsAppGraph, running_graph
 from tests.pages.browser import launch, phone, shot
 from tests.pages.conftest import Clock, Served
