@@ -75,6 +75,7 @@ def test_staff_and_keys_of_a_suspended_business_are_refused(any_world: World) ->
     )
     _, raw = accounts.create_api_key(any_world.uow(), any_world.business.id, "crm", NOW)
     token = sessions.start_session(any_world.uow(), user.id, NOW)
+    app_password = accounts.create_app_password(any_world.uow(), user.id, NOW)
     platform.suspend_business(
         any_world.uow(), any_world.business.id, reason="unpaid", by=PLATFORM, now=NOW
     )
@@ -85,6 +86,10 @@ def test_staff_and_keys_of_a_suspended_business_are_refused(any_world: World) ->
         )
     with pytest.raises(BusinessSuspendedError):
         accounts.authenticate_api_key(any_world.uow(), raw, NOW)
+    with pytest.raises(BusinessSuspendedError):  # a calendar app (CalDAV) is refused too
+        accounts.authenticate_app_password(
+            any_world.uow(), user.email, app_password, NOW, throttle=throttle, address="x"
+        )
     assert sessions.resume_session(any_world.uow(), token, NOW) is None
     # A wrong password still says only that: suspension is told to those who proved who they are.
     with pytest.raises(Exception) as wrong:
