@@ -26,6 +26,7 @@ from hub.services.booking_create import NewBooking
 from hub.services.customers import CustomerDetails, InviteeDetails
 from hub.services.recurrence import MAX_OCCURRENCES, Weekly
 from hub.services.series import SeriesResult
+from hub.services.zones import list_zones
 
 BOOKING_FIELDS = (
     "service",
@@ -36,6 +37,7 @@ BOOKING_FIELDS = (
     "phone",
     "email",
     "address",
+    "zone",
     "notes",
     "force",
     "invitees",
@@ -86,6 +88,7 @@ def routes(pages: Pages) -> list[Route]:
             "values": values,
             "problem": problem,
             "services": services,
+            "zones": list_zones(hub.uow(), staff.business.id, active_only=True),
             "matches": matches,
             "invited": [i.email for i in parse_invitees(values.get("invitees", "")) or []],
         }
@@ -164,6 +167,7 @@ def routes(pages: Pages) -> list[Route]:
             resource_id=resource,
             notes=values["notes"],
             address=values["address"] or None,
+            zone_id=values["zone"] or None,
             force=values["force"] == "1",
             invitees=tuple(invitees),
             video_meeting=values["meet"] == "1",

@@ -162,3 +162,32 @@ def test_with_a_geocoder_the_typed_address_is_located(database_url: str) -> None
         (-34.5905, -58.43, True)
     ]
     assert [s.params["q"] for s in fake.seen] == ["Av. Colón 500, Córdoba", "Gorriti 4800, CABA"]
+
+
+def test_moving_a_visit_over_the_api_is_checked_and_nan_is_refused(live_hub: LiveHub) -> None:
+    t = live_hub.tenant()
+    zone_id = _at_home(t)
+    booking = _book(t, zone_id=zone_id).json()
+    with t.client() as client:
+        far = client.patch(f"/api/v1/bookings/{booking['id']}", json=CORDOBA)
+        assert far.status_code == 422 and far.json()["error"]["code"] == "outside_coverage"
+        moved = client.patch(
+            f"/api/v1/bookings/{booking['id']}", json={"latitude": -34.6, "longitude": -58.39}
+        )
+        assert moved.status_code == 200, moved.text
+        assert (moved.json()["latitude"], moved.json()["zone_id"]) == (-34.6, None)
+        for raw in (
+            '{"name": "X", "centre": {"lat": NaN, "lng": 0}, "radius_km": 1}',
+            '{"name": "X", "centre": {"lat": 0, "lng": 0}, "radius_km": Infinity}',
+        ):
+            answer = client.post(
+                "/api/v1/zones", content=raw, headers={"Content-Type": "application/json"}
+            )
+            assert answer.status_code in (400, 422), (raw, answer.text)
+        nan_travel = client.put(
+            "/api/v1/business/travel",
+            content='{"detour": NaN}',
+            headers={"Content-Type": "application/json"},
+        )
+        assert nan_travel.status_code in (400, 422)
+        assert client.get("/api/v1/zones").json()["items"][0]["name"] == "Palermo"

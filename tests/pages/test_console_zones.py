@@ -12,6 +12,7 @@ import httpx
 from hub.domain.booking import Actor, ChangedBy, Channel
 from hub.domain.geo import CoverageMode, GeoPoint, TravelModel
 from hub.services import setup, zones
+from hub.services.availability import list_bookings
 from hub.services.booking_create import NewBooking
 from hub.services.customers import CustomerDetails
 from tests.pages.helpers import csrf_of, text_of
@@ -175,3 +176,43 @@ def test_a_booking_outside_the_coverage_shows_revisar_zona(
     assert "Revisar zona" in event["title"] and "needs-review" in event["classNames"]
     page = text_of(client.get(f"/console/bookings/{far.id}").text)
     assert "Revisar zona" in page and "-31.42010, -64.18880" in page
+
+
+def test_a_booking_by_hand_names_its_zone_and_outside_is_explained(
+    client: httpx.Client, staffed_shop: Shop
+) -> None:
+    shop = staffed_shop
+    assert shop.admin is not None
+    by = ChangedBy(Actor.OPERATOR, Channel.CLI)
+    palermo = zones.save_zone(
+        shop.hub.uow(),
+        zones.Zone(shop.business.id, "Palermo", centre=GeoPoint(-34.5889, -58.4306), radius_km=2),
+        by=by,
+        now=shop.hub.now(),
+    )
+    tigre = zones.save_zone(
+        shop.hub.uow(),
+        zones.Zone(
+            shop.business.id, "Tigre", centre=GeoPoint(-34.426, -58.5796), radius_km=3,
+            branch_id=shop.branch.id,
+        ),
+        by=by,
+        now=shop.hub.now(),
+    )  # fmt: skip
+    located = replace(shop.branch, lat=-34.6037, lng=-58.3816, coverage_km=5.0)
+    setup.save_branch(shop.hub.uow(), located, by=by, now=shop.hub.now())
+    zones.archive_zone(shop.hub.uow(), shop.business.id, tigre.id, by=by, now=shop.hub.now())
+    sign_in(client, shop.admin.email)
+    form = client.get("/console/bookings/new")
+    assert "Palermo" in text_of(form.text) and "Tigre" not in text_of(form.text)
+    fields = {
+        "csrf_token": csrf_of(form.text), "service": shop.full_wash.id,
+        "resource": shop.washers[0].id, "date": shop.day().isoformat(), "time": "12:00",
+        "name": "Walk-in", "phone": "11 4444-5555", "address": "Gorriti 4800",
+    }  # fmt: skip
+    refused = client.post("/console/bookings/new", data=fields | {"zone": tigre.id})
+    assert refused.status_code == 422 and "Elegí una zona de la lista." in text_of(refused.text)
+    made = client.post("/console/bookings/new", data=fields | {"zone": palermo.id})
+    assert made.status_code == 303, text_of(made.text)
+    (booking,) = list_bookings(shop.hub.uow(), shop.business.id, shop.at(0), shop.at(23))
+    assert booking.zone_id == palermo.id and booking.location == palermo.centre
