@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 from booking_pages import agenda, catalogue
 from booking_pages.console_auth import Staff, safe_next, staff_only
+from booking_pages.console_booking import MAX_INVITEES, parse_invitees
 from booking_pages.web import PageError, Pages, read_form
 from hub.domain.booking import Booking, BookingStatus
 from hub.domain.errors import DomainError, NotFoundError
@@ -284,7 +285,17 @@ def routes(pages: Pages) -> list[Route]:
             with hub.database.sessions() as session:
                 return notification_log(session, staff.business.id, booking.id)
 
+        def organizer() -> str | None:
+            if booking.organizer_id is None:
+                return None
+            with hub.accounts_uow() as accounts_uow:
+                user = accounts_uow.users.get(booking.organizer_id)
+            if user is None or user.business_id != staff.business.id:
+                return None
+            return user.name or user.email
+
         extra = await run_in_threadpool(details)
+        organizer_name = await run_in_threadpool(organizer)
         notifications = await run_in_threadpool(log)
         history = await run_in_threadpool(agenda_history, pages, staff, booking.id)
         record = await run_in_threadpool(
@@ -310,6 +321,10 @@ def routes(pages: Pages) -> list[Route]:
             "record": record,
             "zone": extra["zone"],
             "manage_url": f"{hub.settings.base_url}/book/manage/{booking.token}",
+            "organizer": organizer_name,
+            "invitees_text": "\n".join(
+                f"{i.name} <{i.email}>" if i.name else i.email for i in booking.invitees
+            ),
         }
         return pages.render(request, "console/booking.html", context, t=staff.t, status=status)
 
@@ -329,6 +344,22 @@ def routes(pages: Pages) -> list[Route]:
                     booking.id,
                     reason=form.get("reason", "").strip()[:500],
                     **kwargs,
+                )
+            elif action == "edit":
+                invitees = parse_invitees(form.get("invitees", ""))
+                if invitees is None or len(invitees) > MAX_INVITEES:
+                    problem = staff.t("console.field.invitees")
+                    return await booking_page(request, staff, problem=problem, status=422)
+                notes = form.get("notes", "").strip()[:2000]
+                await run_in_threadpool(
+                    lambda: hub.core.edit_booking(
+                        staff.business.id,
+                        booking.id,
+                        by=staff.by,
+                        notes=notes,
+                        invitees=invitees,
+                        expected_version=kwargs.get("expected_version"),
+                    )
                 )
             elif action in ACTIONS:
                 await run_in_threadpool(

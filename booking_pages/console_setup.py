@@ -315,6 +315,12 @@ def routes(pages: Pages) -> list[Route]:
             )
         step = form.get("slot_step_minutes", "").strip()
         rules["slot_step_minutes"] = int(step) if step.isdigit() and int(step) > 0 else None
+        grace = form.get("no_show_after_minutes", "").strip()
+        if grace and not grace.isdigit():
+            return await settings_page(
+                request, staff, staff.t("console.refused.validation_error"), 422, form=form
+            )
+        rules["no_show_after_minutes"] = int(grace) if grace and int(grace) > 0 else None
         rules["requires_confirmation"] = form.get("requires_confirmation") == "1"
         try:
             deposit = _deposit(form)

@@ -9,11 +9,13 @@ token from a booking of another business.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 from urllib.parse import urlencode
 
+import segno
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -38,6 +40,7 @@ from hub.domain.model import Branch, Business, Customer, Resource, Service
 from hub.services import setup
 from hub.services.availability import get_booking_by_token
 from hub.services.booking_status import cancel_booking
+from hub.services.history import client_history
 from hub.services.payments import PaymentsUnitOfWork, get_payment
 
 RESCHEDULE_DAYS = 14
@@ -240,9 +243,40 @@ def routes(pages: Pages) -> list[Route]:
             return refused(request, ticket, t, exc)
         return RedirectResponse(f"/book/manage/{ticket.booking.token}?done=rescheduled", 303)
 
+    async def history(request: Request) -> Response:
+        """The client's bookings at this business (``hub.services.history``)."""
+        token = request.path_params["token"]
+        try:
+            found = await run_in_threadpool(lambda: client_history(hub.uow(), token, now=hub.now()))
+        except NotFoundError as exc:
+            raise PageError(404, "error.no_booking") from exc
+        b = found.business
+        t = translator(request, b.language, b.country, b.timezone)
+        context = {"h": found, "token": token, "business": found.business}
+        response = pages.render(request, "public/history.html", context, t=t)
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+    async def check_in_code(request: Request) -> Response:
+        """The QR code staff scan at the door: it opens the console's check-in of this
+        booking (a staff sign-in stands between the code and the check-in)."""
+        ticket = await run_in_threadpool(load_ticket, pages, request.path_params["token"])
+        if not ticket.booking.occupies_time:
+            raise PageError(404, "error.no_booking")
+        link = f"{hub.settings.base_url}/console/check-in/{ticket.booking.token}"
+        out = io.BytesIO()
+        segno.make(link, error="m").save(out, kind="svg", scale=6, border=2)
+        return Response(
+            out.getvalue(),
+            media_type="image/svg+xml",
+            headers={"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"},
+        )
+
     return [
         Route("/manage/{token}", show, methods=["GET"], name="manage"),
         Route("/manage/{token}/booking.ics", ics, methods=["GET"], name="manage-ics"),
+        Route("/manage/{token}/check-in.svg", check_in_code, methods=["GET"]),
+        Route("/manage/{token}/history", history, methods=["GET"]),
         Route("/manage/{token}/cancel", cancel, methods=["POST"], name="manage-cancel"),
         Route("/manage/{token}/reschedule", reschedule_page, methods=["GET"]),
         Route("/manage/{token}/reschedule", reschedule, methods=["POST"]),

@@ -22,6 +22,7 @@ from booking_pages import (
     console_booking,
     console_branches,
     console_calendar,
+    console_checkin,
     console_google,
     console_messages,
     console_notifications,
@@ -81,6 +82,7 @@ def console_app(pages: Pages) -> Starlette:
     routes: list[BaseRoute] = [
         *console_auth.routes(pages),
         *console_account.routes(pages),
+        *console_checkin.routes(pages),
         *console_booking.routes(pages),
         *console_calendar.routes(pages),
         *console_agenda.routes(pages),

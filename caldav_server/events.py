@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Component
 
+from hub.domain.booking import InviteeResponse
 from hub.domain.errors import ValidationError
 from hub.ical_parser import parse_calendar
 from hub.services.recurrence import Weekly
@@ -226,3 +227,26 @@ def weekly_repeats(event: ClientEvent, timezone: str) -> list[tuple[datetime, We
     if not out:
         raise refuse("supported-recurrence", "the rule has no occurrence")
     return out
+
+
+_PARTSTATS = {
+    "ACCEPTED": InviteeResponse.ACCEPTED,
+    "DECLINED": InviteeResponse.DECLINED,
+    "TENTATIVE": InviteeResponse.TENTATIVE,
+}
+
+
+def partstats(master: Component) -> dict[str, InviteeResponse]:
+    """email → answer for each ATTENDEE of ``master`` whose PARTSTAT is an answer
+    (RFC 5545 §3.2.12); ``mailto:`` addresses only."""
+    found: dict[str, InviteeResponse] = {}
+    raw = master.get("ATTENDEE") or []
+    for attendee in raw if isinstance(raw, list) else [raw]:
+        address = str(attendee)
+        if not address.lower().startswith("mailto:"):
+            continue
+        params = getattr(attendee, "params", {})
+        answer = _PARTSTATS.get(str(params.get("PARTSTAT", "")).upper())
+        if answer is not None:
+            found[address[len("mailto:") :].strip()] = answer
+    return found

@@ -28,6 +28,7 @@ from caldav_server.events import (
     ClientEvent,
     RefusedError,
     exceptions,
+    partstats,
     read_event,
     refuse,
     weekly_repeats,
@@ -171,6 +172,15 @@ class Writer:
                     now=now,
                     notes=notes,
                     expected_version=version,
+                )
+            )
+        # After the notes: that edit names the version the client saw.
+        answers = partstats(event.master)
+        if answers:
+            # An invitee's answer the calendar app shows (RFC 5545 §3.2.12 PARTSTAT).
+            self._run(
+                lambda uow: self.core.record_attendee_responses(
+                    business_id, booking.id, answers, by=self.by, uow=uow
                 )
             )
 

@@ -24,7 +24,7 @@ from scheduler.consumers import ConsumerRegistry, DeliveryContext, Installer, Lo
 from scheduler.dispatcher import Dispatcher
 from scheduler.queue import build_huey
 from scheduler.runs import recorded
-from scheduler.tasks import EXPIRE, REMINDERS, SWEEP, HueyEnqueue, register_tasks
+from scheduler.tasks import EXPIRE, NO_SHOWS, REMINDERS, SWEEP, HueyEnqueue, register_tasks
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +111,16 @@ class Scheduler:
             if len(batch) < EXPIRE_BATCH:
                 return expired
 
+    def mark_no_shows(self) -> int:
+        """Confirmed bookings nobody checked in, past their business's grace, become
+        no-shows (through the core; each writes its ``booking.no_show`` event)."""
+        marked = 0
+        while True:
+            batch = self.hub.core.mark_due_no_shows(limit=EXPIRE_BATCH)
+            marked += len(batch)
+            if len(batch) < EXPIRE_BATCH:
+                return marked
+
     def run_periodic(self, name: str) -> None:
         sessions = self.hub.database.sessions
         if name == SWEEP:
@@ -119,6 +129,8 @@ class Scheduler:
             recorded(sessions, name, self.hub.now, self.send_due_reminders, "{} fired".format)
         elif name == EXPIRE:
             recorded(sessions, name, self.hub.now, self.expire_holds, "{} expired".format)
+        elif name == NO_SHOWS:
+            recorded(sessions, name, self.hub.now, self.mark_no_shows, "{} no-shows".format)
         else:
             raise ValueError(f"unknown periodic task {name!r}")
 

@@ -24,7 +24,8 @@ DELIVER = "deliver"
 SWEEP = "sweep_outbox"
 REMINDERS = "send_due_reminders"
 EXPIRE = "expire_holds"
-PERIODIC = (SWEEP, REMINDERS, EXPIRE)
+NO_SHOWS = "mark_no_shows"
+PERIODIC = (SWEEP, REMINDERS, EXPIRE, NO_SHOWS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +35,7 @@ class Tasks:
     sweep: TaskWrapper
     reminders: TaskWrapper
     expire: TaskWrapper
+    no_shows: TaskWrapper
 
 
 class HueyEnqueue:
@@ -75,6 +77,9 @@ def register_tasks(huey: Huey, scheduler: Scheduler) -> Tasks:
     def expire_holds() -> None:
         scheduler.run_periodic(EXPIRE)
 
+    def mark_no_shows() -> None:
+        scheduler.run_periodic(NO_SHOWS)
+
     periodic = huey.periodic_task
     wrappers: dict[str, Any] = {
         "dispatch": huey.task(name=DISPATCH)(dispatch_outbox),
@@ -82,5 +87,6 @@ def register_tasks(huey: Huey, scheduler: Scheduler) -> Tasks:
         "sweep": periodic(_always, name=SWEEP)(sweep_outbox),
         "reminders": periodic(_always, name=REMINDERS)(send_due_reminders),
         "expire": periodic(_always, name=EXPIRE)(expire_holds),
+        "no_shows": periodic(_always, name=NO_SHOWS)(mark_no_shows),
     }
     return Tasks(**wrappers)

@@ -1,7 +1,9 @@
 """What a webhook says: the event types a subscription may ask for, and the body of one
 message — ``{type, timestamp, data}`` where ``data`` is the booking exactly as
 ``GET /api/v1/bookings/{id}`` renders it (the API's own serializer), plus ``actor``,
-``channel`` and, on a reschedule, ``previous`` start/end.
+``channel`` and, on a reschedule, ``previous`` start/end; ``booking.attendee_responded`` adds
+``attendee`` (``email``, ``name``, ``response`` — accepted, declined, tentative — and the
+``previous`` one), whichever way the invitee answered (their link, Google, a CalDAV client).
 
 Payment events (``payment.succeeded``, ``payment.refunded``) have the same envelope; their
 ``data`` is the deposit payment: ``payment_id``, ``booking_id`` (the ``data.id`` of the
@@ -94,5 +96,12 @@ def event_data(
             "start": at(_instant(payload.get("previous_start")), business.timezone),
             "end": at(_instant(payload.get("previous_end")), business.timezone),
             "resource_id": payload.get("previous_resource_id"),
+        }
+    if event.type == "booking.attendee_responded":
+        data["attendee"] = {
+            "email": payload.get("email"),
+            "name": payload.get("name") or "",
+            "response": payload.get("response"),
+            "previous": payload.get("previous"),
         }
     return data

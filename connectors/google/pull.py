@@ -38,7 +38,7 @@ from connectors.google.calendar import (
 from connectors.google.event import BOOKING_KEY
 from connectors.google.tokens import TokenCipher
 from hub.config import Settings
-from hub.domain.booking import Actor, ChangedBy, Channel
+from hub.domain.booking import Actor, ChangedBy, Channel, InviteeResponse
 from hub.domain.errors import DomainError
 from hub.persistence.uow import SqlDatabase
 from hub.services.booking_status import cancel_booking
@@ -51,6 +51,29 @@ log = logging.getLogger(__name__)
 
 PAGE_SIZE = 250
 DELETED_REASONS = {"es": "Eliminado en Google Calendar", "en": "Deleted in Google Calendar"}
+# An answer given in Google Calendar (the invitee's own, through the organizer's copy).
+INVITEE_IN_GOOGLE = ChangedBy(Actor.INVITEE, Channel.GOOGLE)
+# Event attendees[].responseStatus:
+# https://developers.google.com/calendar/api/v3/reference/events#resource
+RESPONSES = {
+    "accepted": InviteeResponse.ACCEPTED,
+    "declined": InviteeResponse.DECLINED,
+    "tentative": InviteeResponse.TENTATIVE,
+}
+
+
+def attendee_responses(event: dict[str, Any]) -> dict[str, InviteeResponse]:
+    """email → answer, for the attendees of a hub event that answered in Google."""
+    found: dict[str, InviteeResponse] = {}
+    for attendee in event.get("attendees") or ():
+        if not isinstance(attendee, dict):
+            continue
+        email, status = attendee.get("email"), attendee.get("responseStatus")
+        if isinstance(email, str) and status in RESPONSES:
+            found[email] = RESPONSES[str(status)]
+    return found
+
+
 Clock = Callable[[], datetime]
 
 
@@ -253,6 +276,11 @@ class GooglePull:
             cancel_booking(uow, conn.business_id, booking_id, by=staff, now=now, reason=reason)
             report.cancelled += 1
             return
+        answers = attendee_responses(event)
+        if answers:
+            self.core.record_attendee_responses(
+                conn.business_id, booking_id, answers, by=INVITEE_IN_GOOGLE, uow=uow
+            )
         start = _instant(event["start"])
         if start == booking.start and _instant(event["end"]) == booking.end:
             return

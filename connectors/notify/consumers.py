@@ -43,7 +43,7 @@ from connectors.notify.context import (
     Organizer,
     build_context,
 )
-from connectors.notify.mail import audiences, build_email
+from connectors.notify.mail import build_email, recipients_of
 from connectors.notify.mailers import Mailer
 from connectors.notify.receipt import build_receipt
 from connectors.notify.templates import render, render_invitee, render_organizer
@@ -88,11 +88,19 @@ _KIND_VALUES = frozenset(k.value for k in MessageKind)
 # Not sent once the booking stopped occupying time (sent late, they would contradict the
 # cancellation or expiry the client already got, or is about to get).
 SUPERSEDED_WHEN_GONE = frozenset(
-    {MessageKind.RECEIVED, MessageKind.CONFIRMED, MessageKind.RESCHEDULED}
+    {MessageKind.RECEIVED, MessageKind.CONFIRMED, MessageKind.RESCHEDULED, MessageKind.UPDATED}
 )
 
 
+# An update is news for the people on the meeting when one of these changed.
+UPDATE_FIELDS = frozenset({"notes", "address", "resource_id", "meeting_url", "invitees"})
+
+
 def message_kind(event: OutboxEvent) -> MessageKind | None:
+    if event.type == "booking.updated":
+        changed = event.payload.get("changed")
+        touched = UPDATE_FIELDS & set(changed) if isinstance(changed, list) else set()
+        return MessageKind.UPDATED if touched else None
     if event.type == FALLBACK_EVENT:
         kind = event.payload.get("kind")
         return MessageKind(kind) if kind in _KIND_VALUES else None
@@ -297,6 +305,8 @@ class MessageBuilder:
             branch=branch if isinstance(branch, Branch) else None,
             organizer=staff,
             changed=_changed(event),
+            added=_strings(event.payload.get("invitees_added")),
+            removed=_removed(event.payload.get("invitees_removed")),
         )
         if current.deposit_minor:
             with self._uow() as uow:
@@ -325,6 +335,21 @@ class MessageBuilder:
 def _changed(event: OutboxEvent) -> tuple[str, ...]:
     raw = event.payload.get("changed")
     return tuple(str(c) for c in raw) if isinstance(raw, list) else ()
+
+
+def _strings(raw: object) -> tuple[str, ...]:
+    return tuple(str(v) for v in raw) if isinstance(raw, list) else ()
+
+
+def _removed(raw: object) -> tuple[Invitee, ...]:
+    """The invitees an update took off, as its payload names them."""
+    if not isinstance(raw, list):
+        return ()
+    return tuple(
+        Invitee(str(item["email"]), str(item.get("name") or ""), token="")
+        for item in raw
+        if isinstance(item, dict) and item.get("email")
+    )
 
 
 def invitation_link(base_url: str, booking_id: str, invitee: Invitee) -> str:
@@ -370,7 +395,7 @@ class EmailConsumer:
         if prepared is None:
             return []
         kind, context = prepared.kind, prepared.context
-        to = audiences(kind, context)
+        to = recipients_of(kind, context)
         if not to:
             return [LogEntry("email", kind.value, LogStatus.SKIPPED, "", "no email address")]
         client = render(
@@ -380,19 +405,22 @@ class EmailConsumer:
         sender = self._settings.smtp_from
         domain = sender.rpartition("@")[2] or "turnero"
         deferred: list[str] = []
-        for address, own in to:
+        for recipient in to:
+            address, own, own_kind = recipient.address, recipient.context, recipient.kind
             if address in done:
                 continue
             # The client's text, an invitee's own (their name, their link, no client data),
             # or the organizer's (the booking's console page, not the client's link).
             if own.audience is Audience.ORGANIZER:
-                rendered = render_organizer(kind, MessageChannel.EMAIL, own.language, own)
+                rendered = render_organizer(own_kind, MessageChannel.EMAIL, own.language, own)
             elif own.audience is Audience.INVITEE:
-                rendered = render_invitee(kind, own.language, own)
-            else:
+                rendered = render_invitee(own_kind, own.language, own, removed=recipient.removed)
+            elif own_kind is kind:
                 rendered = client
+            else:
+                rendered = render(own_kind, MessageChannel.EMAIL, own.language, own)
             message = build_email(
-                kind,
+                own_kind,
                 own,
                 rendered,
                 to=address,
@@ -465,7 +493,7 @@ class WhatsAppConsumer:
         to_organizer = (
             organizer is not None and organizer.phone and kind is not MessageKind.THANK_YOU
         )
-        if not context.customer_phone and not to_organizer:
+        if not to_organizer and (not context.customer_phone or kind is MessageKind.UPDATED):
             return []
         config = prepared.business.settings["whatsapp"]
         token = secrets.reveal(config.get("token"), self._settings.encryption_key)
@@ -475,7 +503,8 @@ class WhatsAppConsumer:
         try:
             if organizer is not None and organizer.phone and to_organizer:
                 self._to_organizer(client, ctx, prepared, whatsapp_number(organizer.phone))
-            if context.customer_phone:
+            # The seed's edit: "WhatsApp al organizador"; the client hears of it by email.
+            if context.customer_phone and kind is not MessageKind.UPDATED:
                 self._to_client(client, event, ctx, prepared)
         finally:
             client.close()

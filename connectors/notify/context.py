@@ -24,6 +24,7 @@ class MessageKind(enum.StrEnum):
     RECEIVED = "received"  # booked, waiting for confirmation or payment
     CONFIRMED = "confirmed"
     RESCHEDULED = "rescheduled"
+    UPDATED = "updated"  # what the people invited see changed (notes, place, room, invitees)
     CANCELLED = "cancelled"
     EXPIRED = "expired"
     REMINDER = "reminder"
@@ -119,7 +120,9 @@ class MessageContext:
     invitation_url: str | None = None
     organizer: Organizer | None = None
     audience: Audience = Audience.CLIENT
-    changed: tuple[str, ...] = ()  # an update: what changed (title, notes, address, …)
+    changed: tuple[str, ...] = ()  # an update: what changed (notes, address, resource, …)
+    added: tuple[str, ...] = ()  # an update: the addresses invited by it
+    removed: tuple[Guest, ...] = ()  # an update: the invitees it took off (for their CANCEL)
 
     @property
     def when_text(self) -> str:
@@ -182,6 +185,8 @@ def build_context(
     invitation_url: Callable[[Invitee], str] | None = None,
     organizer: Organizer | None = None,
     changed: tuple[str, ...] = (),
+    added: tuple[str, ...] = (),
+    removed: tuple[Invitee, ...] = (),
 ) -> MessageContext:
     """Everything a template or channel needs about one booking, formatted once. The client
     is who the booking was made for as typed (``Booking.contact``); each invitee gets their
@@ -277,4 +282,6 @@ def build_context(
         ical_event=event,
         organizer=organizer,
         changed=changed,
+        added=added,
+        removed=tuple(Guest(i.email, i.name, None, vevent(i)) for i in removed),
     )

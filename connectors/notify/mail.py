@@ -72,17 +72,52 @@ class OutgoingEmail:
         return None if value is None else str(value)
 
 
-def audiences(kind: MessageKind, context: MessageContext) -> list[tuple[str, MessageContext]]:
-    """Who gets the email, each with what their message may carry: the client, then every
-    invitee with their own context (``for_guest``), then the staff member who organised it
-    (``for_organizer``). A thank-you is the client's alone."""
-    found = [(context.customer_email, context)] if context.customer_email else []
-    if kind is not MessageKind.THANK_YOU:
-        found += [(g.email, for_guest(context, g)) for g in context.invitees]
-        organizer = context.organizer
-        if organizer is not None and all(organizer.email != a for a, _ in found):
-            found.append((organizer.email, for_organizer(context)))
+# An update changes what every person on the meeting sees when one of these changed; a
+# change of the invitees alone concerns those added (invited), those removed (their CANCEL)
+# and the organizer.
+SEEN_BY_ALL = frozenset({"notes", "address", "resource_id", "meeting_url"})
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """One email of a notification: to whom, with what their message may carry, as which
+    kind (an invitee added by an update gets an invitation), and whether it takes them off
+    the meeting (an invitee removed by an update)."""
+
+    address: str
+    context: MessageContext
+    kind: MessageKind
+    removed: bool = False
+
+
+def recipients_of(kind: MessageKind, context: MessageContext) -> list[Recipient]:
+    """Who gets the email of ``kind``: the client, every invitee with their own context
+    (``for_guest``), the staff member who organised it (``for_organizer``). A thank-you is
+    the client's alone; an update goes as ``SEEN_BY_ALL`` says."""
+    if kind is MessageKind.THANK_YOU:
+        return [Recipient(context.customer_email, context, kind)] if context.customer_email else []
+    everyone = kind is not MessageKind.UPDATED or bool(SEEN_BY_ALL & set(context.changed))
+    found: list[Recipient] = []
+    if context.customer_email and everyone:
+        found.append(Recipient(context.customer_email, context, kind))
+    for guest in context.invitees:
+        if guest.email in context.added:
+            found.append(Recipient(guest.email, for_guest(context, guest), MessageKind.CONFIRMED))
+        elif everyone:
+            found.append(Recipient(guest.email, for_guest(context, guest), kind))
+    for guest in context.removed:
+        found.append(
+            Recipient(guest.email, for_guest(context, guest), MessageKind.CANCELLED, removed=True)
+        )
+    organizer = context.organizer
+    if organizer is not None and all(organizer.email != r.address for r in found):
+        found.append(Recipient(organizer.email, for_organizer(context), kind))
     return found
+
+
+def audiences(kind: MessageKind, context: MessageContext) -> list[tuple[str, MessageContext]]:
+    """``recipients_of`` as (address, context) pairs."""
+    return [(r.address, r.context) for r in recipients_of(kind, context)]
 
 
 def recipients(context: MessageContext) -> tuple[str, ...]:

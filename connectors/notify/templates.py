@@ -141,11 +141,14 @@ def _as_html(text: str) -> str:
     )
 
 
-def render_invitee(kind: MessageKind, language: str, context: MessageContext) -> Rendered:
+def render_invitee(
+    kind: MessageKind, language: str, context: MessageContext, *, removed: bool = False
+) -> Rendered:
     """The email to one invitee (``invitee.email.*``, one set for every kind; not
-    overridable: it must carry only what an invitee may see)."""
+    overridable: it must carry only what an invitee may see); ``removed``: the one telling
+    them they are no longer invited."""
     variables = _variables(context)
-    variables["kind"] = kind.value
+    variables["kind"] = "removed" if removed else kind.value
     found = {
         part: _render_one(f"invitee.email.{part}", language, variables, {})
         for part in _parts(MessageChannel.EMAIL)

@@ -43,6 +43,7 @@ _BODIES: dict[str, dict[MessageKind, str]] = {
         "Te avisamos cuando esté confirmado.",
         MessageKind.CONFIRMED: "✅ Tu turno en {{1}} está confirmado.\n{{2}}\n{{3}}\n{{4}}",
         MessageKind.RESCHEDULED: "🔁 Tu turno en {{1}} cambió de horario.\n{{2}}\n{{3}}\n{{4}}",
+        MessageKind.UPDATED: "✏️ Hay cambios en tu turno en {{1}}.\n{{2}}\n{{3}}\n{{4}}",
         MessageKind.REMINDER: "⏰ Recordatorio de tu turno en {{1}}.\n{{2}}\n{{3}}\n{{4}}",
         MessageKind.CANCELLED: "❌ Tu turno en {{1}} fue cancelado.\n{{2}}\n{{3}}\n{{4}}",
         MessageKind.EXPIRED: "⌛ Tu pedido de turno en {{1}} venció sin confirmarse.\n{{2}}\n"
@@ -54,6 +55,7 @@ _BODIES: dict[str, dict[MessageKind, str]] = {
         "{{4}}\nWe will let you know when it is confirmed.",
         MessageKind.CONFIRMED: "✅ Your booking at {{1}} is confirmed.\n{{2}}\n{{3}}\n{{4}}",
         MessageKind.RESCHEDULED: "🔁 Your booking at {{1}} has a new time.\n{{2}}\n{{3}}\n{{4}}",
+        MessageKind.UPDATED: "✏️ Your booking at {{1}} changed.\n{{2}}\n{{3}}\n{{4}}",
         MessageKind.REMINDER: "⏰ A reminder of your booking at {{1}}.\n{{2}}\n{{3}}\n{{4}}",
         MessageKind.CANCELLED: "❌ Your booking at {{1}} was cancelled.\n{{2}}\n{{3}}\n{{4}}",
         MessageKind.EXPIRED: "⌛ Your booking request at {{1}} expired unconfirmed.\n{{2}}\n"

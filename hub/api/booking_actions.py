@@ -121,3 +121,19 @@ _transition("confirm", status.confirm_booking, "pending → confirmed")
 _transition("start", status.start_booking, "confirmed → in_progress")
 _transition("complete", status.complete_booking, "in_progress → completed")
 _transition("no-show", status.mark_no_show, "confirmed → no_show")
+
+
+@ops.route(
+    "POST",
+    "/bookings/{id}/check-in",
+    summary="The client arrived (attendance system): confirmed → in_progress; a booking "
+    "checked in never becomes a no-show",
+    responses={200: BOOKING_SCHEMA},
+    errors=(409,),
+)
+async def check_in_booking(call: Call) -> Response:
+    def apply() -> Response:
+        item = call.hub.core.check_in_booking(call.business_id, call.path["id"], by=INTEGRATION)
+        return booking_view(call, item)
+
+    return await call.run(apply)

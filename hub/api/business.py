@@ -26,6 +26,13 @@ RULES_IN = obj(
     {
         **{k: integer(0, limit) for k, limit in POLICY_LIMITS.items()},
         "slot_step_minutes": nullable(integer(1, POLICY_LIMITS["slot_step_minutes"])),
+        "no_show_after_minutes": nullable(
+            {
+                **integer(1, POLICY_LIMITS["no_show_after_minutes"]),
+                "description": "A confirmed booking nobody checked in becomes a no-show this "
+                "many minutes after its start (booking.no_show webhook); null: never by itself",
+            }
+        ),
         "requires_confirmation": BOOL,
     }
 )
@@ -58,6 +65,7 @@ SETTINGS_SCHEMA = obj(
             {
                 **dict.fromkeys(POLICY_LIMITS, INT),
                 "slot_step_minutes": nullable(INT),
+                "no_show_after_minutes": nullable(INT),
                 "requires_confirmation": BOOL,
             },
             closed=False,

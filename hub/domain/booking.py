@@ -397,16 +397,25 @@ class Booking:
         address: str | None = None,
         place: tuple[GeoPoint | None, str | None, bool] | None = None,
     ) -> None:
-        """``place``: the visit's new (location, zone id, needs review)."""
+        """Change what the booking says. Anything its calendar copies show differently —
+        DESCRIPTION, LOCATION, the ATTENDEE list — raises SEQUENCE once, so every calendar
+        that has it takes the update (RFC 5546 §2.1.4). ``place``: the visit's new
+        (location, zone id, needs review)."""
+        significant = False
         if notes is not None:
+            significant |= notes != self.notes
             self.notes = notes
         if invitees is not None:
+            before = {i.email for i in self.invitees}
+            significant |= before != {i.email for i in invitees}
             self.invitees = invitees
         if address is not None:
+            significant |= address != self.address
             self.address = address
-            self.sequence += 1  # LOCATION is significant for iTIP
         if place is not None:
             self.location, self.zone_id, self.needs_review = place
+        if significant:
+            self.sequence += 1
         self._touch(at)
 
     def record_client_confirmation(self, at: datetime) -> None:

@@ -28,6 +28,9 @@ class BookingPolicy:
     travel_gap_minutes: int = 0  # between consecutive at-client-address bookings
     # At-address workers with a base must be back there by the end of their day.
     travel_return_to_base: bool = False
+    # A confirmed booking nobody checked in becomes a no-show this long after its start
+    # (None: only staff mark no-shows).
+    no_show_after_minutes: int | None = None
 
     def __post_init__(self) -> None:
         for name in (
@@ -43,6 +46,10 @@ class BookingPolicy:
                 raise ValidationError(f"{name} cannot be negative", field=name)
         if self.slot_step_minutes is not None and self.slot_step_minutes <= 0:
             raise ValidationError("slot_step_minutes must be positive", field="slot_step_minutes")
+        if self.no_show_after_minutes is not None and self.no_show_after_minutes <= 0:
+            raise ValidationError(
+                "no_show_after_minutes must be positive", field="no_show_after_minutes"
+            )
         if self.horizon_days < 1:
             raise ValidationError("horizon_days must be at least 1", field="horizon_days")
 

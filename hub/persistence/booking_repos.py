@@ -179,6 +179,28 @@ class SqlBookingRepository:
         )
         return [self._domain(r) for r in rows]
 
+    def for_customer(self, business_id: str, customer_id: str, limit: int = 100) -> list[Booking]:
+        rows = self._s.scalars(
+            select(BookingRow)
+            .where(BookingRow.business_id == business_id, BookingRow.customer_id == customer_id)
+            .order_by(BookingRow.start_at.desc(), BookingRow.id)
+            .limit(limit)
+        )
+        return [self._domain(r) for r in rows]
+
+    def confirmed_started(self, since: datetime, now: datetime, limit: int = 500) -> list[Booking]:
+        rows = self._s.scalars(
+            select(BookingRow)
+            .where(
+                BookingRow.status == BookingStatus.CONFIRMED.value,
+                BookingRow.start_at >= since,
+                BookingRow.start_at <= now,
+            )
+            .order_by(BookingRow.start_at, BookingRow.id)
+            .limit(limit)
+        )
+        return [self._domain(r) for r in rows]
+
     def by_series(self, business_id: str, series_id: str) -> list[Booking]:
         rows = self._s.scalars(
             select(BookingRow)

@@ -66,6 +66,8 @@ def edit_booking(
                 current=booking.status.value,
                 requested="edit",
             )
+        before = {i.email: i for i in booking.invitees}
+        was = {"notes": booking.notes, "address": booking.address}
         merged = None if wanted is None else merge_invitees(booking.invitees, wanted)
         place = None
         if moved:
@@ -76,17 +78,25 @@ def edit_booking(
             )
             place = (visit.location, visit.zone_id, visit.needs_review)
         booking.edit(now, notes=notes, invitees=merged, address=address, place=place)
+        after = {i.email for i in booking.invitees}
+        # What really changed: messages go out for these, not for a form sent back as it was.
         changed = [
             name
-            for name, value in (
-                ("notes", notes),
-                ("invitees", merged),
-                ("address", address),
-                ("location", place),
-            )
-            if value is not None
+            for name, value in (("notes", notes), ("address", address))
+            if value is not None and value != was[name]
         ]
-        return {"changed": changed}
+        if merged is not None and (after != set(before) or merged != tuple(before.values())):
+            changed.insert(1 if "notes" in changed else 0, "invitees")
+        if place is not None:
+            changed.append("location")
+        data: dict[str, Any] = {"changed": changed}
+        if merged is not None:
+            # Who to invite and whom to send a CANCEL (RFC 5546 §3.2.2, §3.2.5).
+            data["invitees_added"] = [i.email for i in merged if i.email not in before]
+            data["invitees_removed"] = [
+                {"email": i.email, "name": i.name} for i in before.values() if i.email not in after
+            ]
+        return data
 
     return change_booking(
         uow,

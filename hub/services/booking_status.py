@@ -11,7 +11,7 @@ resource, and editing it, are in ``booking_moves``; creating one in ``booking_cr
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from hub.domain.booking import Actor, Booking, BookingStatus, ChangedBy, Channel
@@ -209,6 +209,80 @@ def mark_no_show(
         by=by,
         now=now,
     )
+
+
+def check_in_booking(
+    uow: UnitOfWork,
+    business_id: str,
+    booking_id: str,
+    *,
+    by: ChangedBy,
+    now: datetime,
+    expected_version: int | None = None,
+) -> Booking:
+    """The client arrived (the QR of their manage link scanned at the door, or an attendance
+    system through the API): confirmed → in_progress, which also keeps it from becoming a
+    no-show. Staff and integrations only."""
+    staff_only(by, "check in")
+
+    def apply(booking: Booking) -> dict[str, Any]:
+        booking.start_service(now, by)
+        return {"changed": ["status"], "checked_in": True}
+
+    return change_booking(
+        uow,
+        business_id,
+        booking_id,
+        apply,
+        event_type="booking.updated",
+        expected_version=expected_version,
+        by=by,
+        now=now,
+    )
+
+
+def mark_due_no_shows(
+    uow: UnitOfWork, *, now: datetime, by: ChangedBy = SYSTEM, limit: int = 200
+) -> list[str]:
+    """Mark as no-shows the confirmed bookings nobody checked in whose business's grace
+    (``no_show_after_minutes``) ran out since their start (one transaction each, so a
+    check-in that lands meanwhile wins); returns the ids marked. Each writes
+    ``booking.no_show`` (its webhook) like a no-show marked by staff."""
+    require_aware(now, "now")
+    with uow:
+        started = uow.bookings.confirmed_started(now - NO_SHOW_LOOKBACK, now, limit)
+        graces = {
+            business_id: _grace(uow, business_id)
+            for business_id in {b.business_id for b in started}
+        }
+    marked: list[str] = []
+    for candidate in started:
+        grace = graces.get(candidate.business_id)
+        if grace is None or candidate.start + grace > now:
+            continue
+        try:
+            with uow:
+                booking = get_booking(uow, candidate.business_id, candidate.id)
+                if booking.status is not BookingStatus.CONFIRMED:
+                    continue
+                booking.mark_no_show(now, by)
+                uow.bookings.update(booking)
+                record_booking_event(uow, booking, "booking.no_show", by=by, now=now)
+                uow.commit()
+            marked.append(booking.id)
+        except (StaleVersionError, IllegalTransitionError):
+            continue
+    return marked
+
+
+# Bookings that started longer ago than this are left to staff (a grace is at most a day).
+NO_SHOW_LOOKBACK = timedelta(days=2)
+
+
+def _grace(uow: UnitOfWork, business_id: str) -> timedelta | None:
+    business = uow.businesses.get(business_id)
+    minutes = business.policy.no_show_after_minutes if business is not None else None
+    return timedelta(minutes=minutes) if minutes else None
 
 
 def expire_due_bookings(

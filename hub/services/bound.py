@@ -12,18 +12,19 @@ hand it in as ``uow=``; the use case joins it. Not here: the rules (the use-case
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from hub.availability.types import Slot
-from hub.domain.booking import Booking, ChangedBy
+from hub.domain.booking import Booking, ChangedBy, Invitee, InviteeResponse
 from hub.domain.geo import GeoPoint
 from hub.services import (
     availability,
     booking_create,
     booking_moves,
     booking_status,
+    invitations,
     replies,
     series,
 )
@@ -208,6 +209,40 @@ class Services:
             now=self.clock(),
             reason=reason,
             expected_version=expected_version,
+        )
+
+    def check_in_booking(
+        self,
+        business_id: str,
+        booking_id: str,
+        *,
+        by: ChangedBy,
+        expected_version: int | None = None,
+        uow: UnitOfWork | None = None,
+    ) -> Booking:
+        return booking_status.check_in_booking(
+            self._uow(uow),
+            business_id,
+            booking_id,
+            by=by,
+            now=self.clock(),
+            expected_version=expected_version,
+        )
+
+    def mark_due_no_shows(self, *, limit: int = 200, uow: UnitOfWork | None = None) -> list[str]:
+        return booking_status.mark_due_no_shows(self._uow(uow), now=self.clock(), limit=limit)
+
+    def record_attendee_responses(
+        self,
+        business_id: str,
+        booking_id: str,
+        responses: Mapping[str, InviteeResponse],
+        *,
+        by: ChangedBy,
+        uow: UnitOfWork | None = None,
+    ) -> list[Invitee]:
+        return invitations.record_attendee_responses(
+            self._uow(uow), business_id, booking_id, responses, by=by, now=self.clock()
         )
 
     def record_client_confirmation(

@@ -44,6 +44,7 @@ POLICY_FIELDS = (
     "client_cancel_until_hours",
     "client_reschedule_until_hours",
     "max_reschedules",
+    "no_show_after_minutes",
 )
 # Upper bounds a person would never mean to pass (a typo of extra zeros is refused, not kept).
 POLICY_LIMITS = {
@@ -54,6 +55,7 @@ POLICY_LIMITS = {
     "client_cancel_until_hours": 24 * 365,
     "client_reschedule_until_hours": 24 * 365,
     "max_reschedules": 100,
+    "no_show_after_minutes": 24 * 60,
 }
 _FAR = timedelta(days=3660)
 MAX_MINOR = 10**12
@@ -189,7 +191,7 @@ def _policy(policy: BookingPolicy, rules: Mapping[str, Any]) -> BookingPolicy:
         if name == "requires_confirmation":
             if not isinstance(value, bool):
                 raise ValidationError(f"{name} is true or false", field=name)
-        elif name == "slot_step_minutes" and value is None:
+        elif name in ("slot_step_minutes", "no_show_after_minutes") and value is None:
             continue
         elif not isinstance(value, int) or isinstance(value, bool):
             raise ValidationError(f"{name} must be a whole number", field=name)

@@ -22,9 +22,11 @@ BOOKING_EVENTS = frozenset(
         "booking.expired",
         "booking.no_show",
         "booking.client_confirmed",
+        "booking.attendee_responded",
     }
 )
 CLIENT_CONFIRMED = "booking.client_confirmed"  # the client said they will come
+ATTENDEE_RESPONDED = "booking.attendee_responded"  # an invitee accepted, declined or maybe
 
 
 def booking_payload(booking: Booking) -> dict[str, Any]:

@@ -142,6 +142,15 @@ class BookingRepository(Protocol):
         """Pending bookings whose hold ran out (``hold_until <= now``), all businesses."""
         ...
 
+    def for_customer(self, business_id: str, customer_id: str, limit: int = 100) -> list[Booking]:
+        """The latest ``limit`` bookings of one customer of the business, latest first."""
+        ...
+
+    def confirmed_started(self, since: datetime, now: datetime, limit: int = 500) -> list[Booking]:
+        """Confirmed bookings (never checked in) that started in ``[since, now]``, all
+        businesses, oldest first."""
+        ...
+
     def by_series(self, business_id: str, series_id: str) -> list[Booking]: ...
 
 

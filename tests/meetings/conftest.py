@@ -10,6 +10,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from email.header import decode_header, make_header
 from email.message import Message
 from typing import Any
 
@@ -65,6 +66,7 @@ class Office:
             now=hub.now(),
             password=PASSWORD,
             name=name,
+            resource_ids=[r.id for r in self.tenant.resources],
         )
         if phone is not None:
             user = accounts.set_own_phone(hub.accounts_uow(), user.id, phone, "AR")
@@ -114,6 +116,10 @@ def attendees(event: Event) -> list[str]:
     found = event.get("ATTENDEE") or []
     found = found if isinstance(found, list) else [found]
     return sorted(str(a).removeprefix("mailto:") for a in found)
+
+
+def subject(message: Message) -> str:
+    return str(make_header(decode_header(str(message["Subject"]))))
 
 
 def body_text(message: Message) -> str:

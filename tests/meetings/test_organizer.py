@@ -13,7 +13,7 @@ from booking_pages.catalogue import CLIENT
 from hub.domain.booking import BookingStatus
 from hub.services.booking_create import NewBooking
 from hub.services.customers import CustomerDetails
-from tests.meetings.conftest import WA_EXECUTIVE, Office, attendees, body_text, invite
+from tests.meetings.conftest import WA_EXECUTIVE, Office, attendees, body_text, invite, subject
 from tests.pages.helpers import csrf_of, text_of
 from tests.pages.test_console import sign_in
 
@@ -76,7 +76,7 @@ def test_case_2_the_executive_gets_confirmation_change_cancellation_and_reminder
     office.until(start - timedelta(minutes=14))
     office.fire_reminders()
     reminder = office.mails_to(executive)[-1]
-    assert "Recordatorio" in str(reminder["Subject"])
+    assert "Recordatorio" in subject(reminder)
     assert office.whatsapp_to(WA_EXECUTIVE)[-1] == "turnero_reminder"
 
     # Cancellation: iTIP CANCEL with the same UID.

@@ -66,7 +66,7 @@ def test_an_answer_is_stored_audited_and_rendered_but_changes_nothing_else(
         InviteeResponse.DECLINED,
         InviteeResponse.NEEDS_ACTION,
     ]
-    (entry,) = [a for a in audit if a.action == "invitee_answered"]
+    (entry,) = [a for a in audit if a.action == "attendee_responded"]
     assert entry.actor == "invitee"
     assert entry.data["email"] == "lucia@example.com" and entry.data["response"] == "declined"
 
