@@ -1,5 +1,6 @@
 """What the public pages read, through the use cases: a business with its branches and
-services, the resources a service may be booked with, free days of a month and free times of
+services, the resources a service may be booked with, where an at-address visit is (the zone
+the client picked, and whether the business goes there), free days of a month and free times of
 a day, the nearest free times to one that was taken, and the month grid drawn from them.
 
 Pure shaping of what the services return; no HTTP here (``public`` and ``manage`` are the
@@ -17,15 +18,18 @@ from zoneinfo import ZoneInfo
 from hub.availability.types import Slot
 from hub.domain.booking import OCCUPYING, Actor, ChangedBy, Channel
 from hub.domain.errors import ValidationError
-from hub.domain.geo import GeoPoint
+from hub.domain.geo import GeoPoint, Zone
 from hub.domain.model import FIRST_DAY, LAST_DAY, Branch, Business, Resource, Service
 from hub.services import setup
 from hub.services.availability import AvailabilityQuery, list_bookings
 from hub.services.bound import Services
+from hub.services.coverage import reaches
 from hub.services.ports import UnitOfWork
+from hub.services.zones import list_zones
 
 CLIENT = ChangedBy(Actor.CLIENT, Channel.PAGE)
 SLOT_CODE = "%Y%m%dT%H%MZ"
+OTHER_ZONE = "other"  # the client's address is in none of the zones listed
 
 
 def slot_code(moment: datetime) -> str:
@@ -93,6 +97,59 @@ def storefront(uow: UnitOfWork, slug: str) -> Storefront:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Where:
+    """Where an at-address visit would be, as the client said on the page."""
+
+    zones: list[Zone]  # the business's active zones to pick from (none: not asked)
+    choice: str | None = None  # a listed zone's id, ``OTHER_ZONE``, or not said yet
+    outside: bool = False  # the branch refuses visits there
+
+    @property
+    def zone_id(self) -> str | None:
+        return self.choice if self.choice not in (None, OTHER_ZONE) else None
+
+    @property
+    def zone_name(self) -> str | None:
+        return next((z.name for z in self.zones if z.id == self.choice), None)
+
+    @property
+    def unknown(self) -> bool:
+        """Zones to pick from and none picked: no times can be shown yet."""
+        return bool(self.zones) and self.choice is None
+
+
+def where(
+    uow: UnitOfWork,
+    service: Service,
+    branch: Branch | None,
+    wanted: str | None,
+    *,
+    check: bool = True,
+) -> Where:
+    """The zone ``wanted`` of an at-address ``service`` (ignored when it is none of the
+    business's active zones), and (``check``) whether ``branch`` goes there."""
+    if not service.at_client_address:
+        return Where([])
+    zones = list_zones(uow, service.business_id, active_only=True)
+    if not zones:
+        return Where([])
+    if wanted != OTHER_ZONE and all(z.id != wanted for z in zones):
+        return Where(zones)
+    if not check:
+        return Where(zones, wanted)
+    reached = reaches(
+        uow,
+        service.business_id,
+        service.id,
+        branch.id if branch is not None else None,
+        zone_id=wanted if wanted != OTHER_ZONE else None,
+        elsewhere=wanted == OTHER_ZONE,
+        by=CLIENT,
+    )
+    return Where(zones, wanted, outside=not reached)
+
+
 def service_resources(
     uow: UnitOfWork, service: Service, branch_id: str | None = None
 ) -> list[Resource]:
@@ -127,10 +184,11 @@ def free_slots(
     by: ChangedBy = CLIENT,
     uow: UnitOfWork | None = None,
     location: GeoPoint | None = None,
+    zone_id: str | None = None,
 ) -> list[Slot]:
     """Free times from ``first`` (not before today) to ``last``, as the core offers them:
-    its clock, and every busy source it was built with. ``location``: where an at-address
-    visit is (only times a worker can drive to)."""
+    its clock, and every busy source it was built with. ``location`` (or the zone picked,
+    ``zone_id``): where an at-address visit is (only times a worker can drive to)."""
     first = max(first, today_in(business, core.now()))
     if last < first:
         return []
@@ -143,6 +201,7 @@ def free_slots(
         branch_id=branch_id,
         persons=persons,
         location=location,
+        zone_id=zone_id,
     )
     try:
         return core.find_availability(query, by=by, uow=uow)
@@ -208,8 +267,10 @@ def nearest_slots(
     persons: int = 1,
     count: int = 6,
     uow: UnitOfWork | None = None,
+    zone_id: str | None = None,
 ) -> list[Slot]:
-    """The free times closest to ``wanted`` (a few days either side), in time order."""
+    """The free times closest to ``wanted`` (a few days either side), in time order
+    (at-address: reachable at the zone picked, ``zone_id``)."""
     day = wanted.astimezone(ZoneInfo(business.timezone)).date()
     slots = free_slots(
         core,
@@ -221,6 +282,7 @@ def nearest_slots(
         branch_id=branch_id,
         persons=persons,
         uow=uow,
+        zone_id=zone_id,
     )
     closest = sorted(slots, key=lambda s: abs((s.start - wanted).total_seconds()))[:count]
     return sorted(closest, key=lambda s: s.start)

@@ -21,7 +21,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from booking_pages import catalogue
-from booking_pages.catalogue import CLIENT, Storefront
+from booking_pages.catalogue import CLIENT, OTHER_ZONE, Storefront, Where
 from booking_pages.i18n import Translator, accepted, choose
 from booking_pages.web import PageError, Pages, read_form, wants_fragment
 from hub.domain.booking import BookingStatus
@@ -31,17 +31,16 @@ from hub.domain.errors import (
     OutsideCoverageError,
     PolicyViolationError,
     SlotTakenError,
+    SlotUnreachableError,
     ValidationError,
 )
 from hub.domain.model import Service
 from hub.services import plans
 from hub.services.booking_create import NewBooking
 from hub.services.customers import CustomerDetails, normalise_phone
-from hub.services.zones import list_zones
 
 LANG_COOKIE = "turnero_lang"
 FIELDS = ("name", "phone", "email", "address", "zone", "notes")
-OTHER_ZONE = "other"  # the client's address is in none of the zones listed
 
 
 def translator(request: Request, language: str | None, country: str | None, tz: str) -> Translator:
@@ -103,6 +102,7 @@ def routes(pages: Pages) -> list[Route]:
     async def form_page(request: Request) -> Response:
         sf, t = await load(request)
         values = dict.fromkeys(FIELDS, "")
+        values["zone"] = request.query_params.get("zone", "")[:100]
         context = await run_in_threadpool(
             _form_context, pages, sf, dict(request.query_params), values, {}
         )
@@ -188,6 +188,8 @@ def _picker_context(
         "next_month": None,
         "day": None,
         "times": [],
+        "where": Where([]),
+        "zone": None,
         "url": book_url,
         "suggest_lang": _suggest(request, t),
         "qr_svg": book_url(business.slug, "/qr.svg"),
@@ -201,6 +203,17 @@ def _picker_context(
     if resource_id not in {r.id for r in resources}:
         resource_id = None
     persons = _persons(service, params.get("persons"))
+    context.update(
+        persons=persons if service.max_persons > 1 else None,
+        person_choices=list(range(1, min(service.max_persons, MAX_PERSON_CHOICES) + 1)),
+        resources=resources if len(resources) > 1 else [],
+        resource_id=resource_id,
+    )
+    # At the client's address, where comes first: only times someone can get there are shown.
+    where = catalogue.where(uow, service, branch, params.get("zone"))
+    context.update(where=where, zone=where.choice)
+    if where.unknown or where.outside:
+        return context
     first_month = today.replace(day=1)
     last_day = today + business.policy.horizon
     month = catalogue.parse_month(params.get("month")) or first_month
@@ -215,6 +228,7 @@ def _picker_context(
         branch_id=branch_id,
         persons=persons,
         uow=uow,
+        zone_id=where.zone_id,
     )
     free_days = catalogue.days_with_slots(slots, business.timezone)
     day = catalogue.parse_day(params.get("day"))
@@ -244,10 +258,6 @@ def _picker_context(
     prev_month = catalogue.add_months(month, -1)
     next_month = catalogue.add_months(month, 1)
     context.update(
-        persons=persons if service.max_persons > 1 else None,
-        person_choices=list(range(1, min(service.max_persons, MAX_PERSON_CHOICES) + 1)),
-        resources=resources if len(resources) > 1 else [],
-        resource_id=resource_id,
         grid=catalogue.month_grid(month, free_days, today=today, selected=day),
         month=month,
         prev_month=prev_month.strftime("%Y-%m") if prev_month >= first_month else None,
@@ -290,6 +300,8 @@ def _form_context(
     resource = next((r for r in resources if r.id == params.get("resource")), None)
     persons = _persons(service, params.get("persons"))
     price = service.price_for(persons, resource)
+    # At-address: the zone picked before the times (kept when the client changes it here).
+    where = catalogue.where(uow, service, branch, values.get("zone"), check=False)
     alternatives = []
     if taken:
         alternatives = catalogue.nearest_slots(
@@ -301,6 +313,7 @@ def _form_context(
             branch_id=branch_id,
             persons=persons,
             uow=uow,
+            zone_id=where.zone_id,
         )
     return {
         "sf": sf,
@@ -324,11 +337,7 @@ def _form_context(
         "outside": outside,
         "located": bool(pages.hub.geocoders),  # the typed address is located on submit
         # At-address services: the business's zones, picked next to the address.
-        "zones": (
-            list_zones(pages.hub.uow(), business.id, active_only=True)
-            if service.at_client_address
-            else []
-        ),
+        "zones": where.zones,
         "alternatives": [(catalogue.slot_code(s.start), s.start) for s in alternatives],
         "url": book_url,
         "back": book_url(
@@ -339,6 +348,7 @@ def _form_context(
             persons=str(persons) if service.max_persons > 1 else None,
             day=start.astimezone(business.tz).date().isoformat(),
             month=start.astimezone(business.tz).strftime("%Y-%m"),
+            zone=where.choice,
         ),
     }
 
@@ -392,6 +402,8 @@ def _book(
         booking = pages.hub.core.create_booking(request_, by=CLIENT)
     except OutsideCoverageError:
         return again(422, outside=True)
+    except SlotUnreachableError:  # the page was older than a booking far away
+        return again(409, taken=True, problem=t("form.unreachable"))
     except SlotTakenError:
         return again(409, taken=True)
     except BusinessSuspendedError as exc:

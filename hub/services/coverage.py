@@ -4,7 +4,8 @@ A visit is located by coordinates (typed, picked on a map or found by the geocod
 one of the business's zones. The branch's coverage (radius from its base, its zones) decides;
 outside it, the branch either refuses (``OutsideCoverageError``) or books and flags the
 booking for review. Locating an address through a geocoder happens before the transaction
-(``hub.services.bound``), never inside it. Zone setup is in ``zones``.
+(``hub.services.bound``), never inside it. Zone setup is in ``zones``; whether a client in a
+zone is visited at all (asked before any time is shown) is ``reaches``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from hub.domain.booking import ChangedBy
 from hub.domain.errors import OutsideCoverageError, ValidationError
 from hub.domain.geo import Coverage, CoverageMode, GeoPoint, Zone
 from hub.domain.model import Branch, Service
+from hub.services.calendars import get_branch, get_service
 from hub.services.ports import UnitOfWork
 
 
@@ -102,3 +104,35 @@ def locate_visit(
             "we do not reach that area", latitude=point.lat, longitude=point.lng
         )
     return Visit(point, found, needs_review=True)
+
+
+def reaches(
+    uow: UnitOfWork,
+    business_id: str,
+    service_id: str,
+    branch_id: str | None,
+    *,
+    zone_id: str | None,
+    elsewhere: bool = False,
+    by: ChangedBy,
+) -> bool:
+    """Whether a booking of the service at the zone (or, ``elsewhere``, in none of the zones
+    listed) would be taken: the same rule as booking (``locate_visit``), asked before the
+    client picks a time. False only when the branch refuses it; flagged visits are taken."""
+    with uow:
+        service = get_service(uow, business_id, service_id)
+        branch = get_branch(uow, business_id, branch_id)
+        try:
+            locate_visit(
+                uow,
+                business_id,
+                service,
+                branch,
+                location=None,
+                zone_id=zone_id,
+                by=by,
+                elsewhere=elsewhere,
+            )
+        except OutsideCoverageError:
+            return False
+    return True

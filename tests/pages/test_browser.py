@@ -41,9 +41,11 @@ def shop(live: Hub) -> Shop:
     return create_shop(live, staff=True, policy=BookingPolicy(requires_confirmation=True))
 
 
-def pick_time(page: Page, shop: Shop, hour: int) -> None:
-    """From the business page: the full wash, the day after tomorrow, ``hour``:00."""
-    page.get_by_role("link", name=re.compile("Lavado completo")).click()
+def pick_time(page: Page, shop: Shop, hour: int, *, service: bool = True) -> None:
+    """From the business page: the full wash (unless ``service`` is already picked), the day
+    after tomorrow, ``hour``:00."""
+    if service:
+        page.get_by_role("link", name=re.compile("Lavado completo")).click()
     day = shop.day()
     if day.month != shop.day(0).month:
         page.get_by_role("link", name="Mes siguiente").click()
