@@ -33,12 +33,15 @@ class FarVisit:
     visit: Booking  # Juan, Tigre, 10:00-11:00
 
 
-def far_visit(hub: Hub, *, language: str = "es", staff: bool = False) -> FarVisit:
+def far_visit(
+    hub: Hub, *, language: str = "es", staff: bool = False, employee: bool = False
+) -> FarVisit:
     shop = create_shop(
         hub,
         language=language,
         policy=BookingPolicy(slot_step_minutes=30, client_cancel_until_hours=2),
         staff=staff,
+        employee=employee,
     )
     palermo, belgrano, tigre = (
         save_zone(
