@@ -1,6 +1,6 @@
 """A car wash whose only free washer has a visit far away: Juan washes a car in Tigre from
 10:00 to 11:00 the day after tomorrow, María is off that day, and the page offers half-hour
-times. From Tigre, Palermo is about 25 km (84 minutes' drive with the default model), so
+times. From Tigre, Palermo is about 23 km (over 80 minutes' drive with the default model), so
 11:30 and 12:00 are reachable in Tigre but not in Palermo, and 12:30 is reachable in both."""
 
 from __future__ import annotations
