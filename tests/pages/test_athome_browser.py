@@ -18,7 +18,7 @@ from hub.app import create_app
 from hub.bootstrap import Hub, build_hub
 from hub.config import Settings
 from hub.services.availability import list_bookings
-from tests.pages.browser import launch, shot
+from tests.pages.browser import launch, phone, shot
 from tests.pages.conftest import Clock, Served
 from tests.pages.far_visit import FarVisit, far_visit
 from tests.pages.test_route_browser import TileServer, signed_in
@@ -168,3 +168,17 @@ def test_where_first_then_reachable_times_then_the_route(
     expect(washer.locator("ol.my-stops li")).to_have_count(2)
     shot(washer, f"athome-09-my-route-{width}")
     washer.context.close()
+
+
+def test_where_first_works_without_javascript(browser: Browser, live: Hub, served: Served) -> None:
+    fv = far_visit(live)
+    page = phone(browser, served.base_url, javascript=False).new_page()
+    page.goto(f"/book/{fv.shop.slug}")
+    page.get_by_role("link", name=re.compile("Lavado completo")).click()
+    _pick_zone(page, "Palermo")
+    _open_day(page, fv)
+    expect(_time(page, fv, 11, 30)).to_have_count(0)
+    _time(page, fv, 12, 30).click()  # type: ignore[attr-defined]
+    expect(page.get_by_label("Zona", exact=True)).to_have_value(fv.palermo.id)
+    shot(page, "athome-10-form-without-js-390")
+    page.context.close()
