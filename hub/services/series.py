@@ -68,7 +68,10 @@ class SeriesResult:
 
 def planned_starts(first: datetime, repeat: Repeat, timezone: str) -> list[datetime]:
     """The occurrences' starts; more than ``MAX_SERIES`` is refused."""
-    starts = repeat.starts(first, timezone, not_after=None)
+    try:
+        starts = repeat.starts(first, timezone, not_after=None)
+    except OverflowError as exc:
+        raise ValidationError("the series runs past the calendar", field="start") from exc
     if len(starts) > MAX_SERIES:
         raise ValidationError(
             f"a series has at most {MAX_SERIES} occurrences ({len(starts)} asked)",
