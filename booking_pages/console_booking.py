@@ -24,8 +24,8 @@ from hub.services import people, setup
 from hub.services.blocks import NewBlock, create_block, delete_block
 from hub.services.booking_create import NewBooking
 from hub.services.customers import CustomerDetails, InviteeDetails
-from hub.services.recurrence import MAX_OCCURRENCES, Weekly
-from hub.services.series import SeriesResult
+from hub.services.recurrence import MonthlyByWeekday, Repeat, Weekly, week_of_month
+from hub.services.series import MAX_SERIES, SeriesResult
 from hub.services.zones import list_zones
 
 BOOKING_FIELDS = (
@@ -46,6 +46,8 @@ BOOKING_FIELDS = (
     "repeat",
     "repeat_count",
     "repeat_until",
+    "repeat_freq",
+    "repeat_every",
     "series_mode",
 )
 BLOCK_DAYS = 90
@@ -91,6 +93,7 @@ def routes(pages: Pages) -> list[Route]:
             "zones": list_zones(hub.uow(), staff.business.id, active_only=True),
             "matches": matches,
             "invited": [i.email for i in parse_invitees(values.get("invitees", "")) or []],
+            "max_series": MAX_SERIES,
         }
         return pages.render(request, "console/new_booking.html", context, t=staff.t, status=status)
 
@@ -134,8 +137,9 @@ def routes(pages: Pages) -> list[Route]:
             return await run_in_threadpool(
                 new_form, request, staff, values, t("console.field.invitees"), 422
             )
-        repeat: Weekly | None = None
-        if values["repeat"] == "1":
+        repeat: Repeat | None = None
+        if values["repeat"] == "1" or form.get("do") == "review":
+            values["repeat"] = "1"
             repeat = parse_repeat(values)
             if repeat is None:
                 return await run_in_threadpool(
@@ -173,6 +177,11 @@ def routes(pages: Pages) -> list[Route]:
             video_meeting=values["meet"] == "1",
         )
         try:
+            if repeat is not None and form.get("do") == "review":
+                preview = await run_in_threadpool(
+                    lambda: hub.core.preview_series(request_, repeat, by=staff.by)
+                )
+                return await run_in_threadpool(review_page, request, staff, values, preview)
             if repeat is not None:
                 result = await run_in_threadpool(
                     lambda: hub.core.create_series(
@@ -201,11 +210,25 @@ def routes(pages: Pages) -> list[Route]:
         local = booking.start.astimezone(staff.business.tz).date().isoformat()
         return RedirectResponse(f"/console/agenda?date={local}&done=created#b-{booking.id}", 303)
 
+    def review_page(
+        request: Request, staff: Staff, values: dict[str, str], preview: SeriesResult
+    ) -> Response:
+        """The "Revisar" step: each date free or taken (and why), then book what fits or
+        all or nothing, with the form's values carried over."""
+        context = {
+            "staff": staff,
+            "values": values,
+            "dates": preview.occurrences,
+            "taken": len(preview.conflicts),
+        }
+        return pages.render(request, "console/series_review.html", context, t=staff.t)
+
     def series_page(request: Request, staff: Staff, result: SeriesResult) -> Response:
         tz = staff.business.tz
         context = {
             "staff": staff,
             "booked": [(b.id, b.start.astimezone(tz)) for b in result.booked],
+            "series_id": result.series_id if result.booked else None,
             "refused": [(c.start.astimezone(tz), c.code) for c in result.conflicts],
         }
         status = 200 if result.booked else 409
@@ -343,16 +366,27 @@ def edit_invitees(text: str, add: str, remove: str) -> str:
     return "\n".join(lines)
 
 
-def parse_repeat(values: dict[str, str]) -> Weekly | None:
-    """Weekly, N times or until a date; None when neither is given right."""
+def parse_repeat(values: dict[str, str], first: date | None = None) -> Repeat | None:
+    """Every N weeks, or the same weekday of every N months (the first date's: "2nd
+    Tuesday"), N times or until a date; None when neither is given right."""
     until = catalogue.parse_day(values.get("repeat_until")) if values.get("repeat_until") else None
     count: int | None = None
     if until is None:
         text = values.get("repeat_count", "")
-        if not text.isdigit() or not 1 <= int(text) <= MAX_OCCURRENCES:
+        if not text.isdigit() or not 1 <= int(text) <= MAX_SERIES:
             return None
         count = int(text)
+    every = values.get("repeat_every", "") or "1"
+    if not every.isdigit() or not 1 <= int(every) <= 52:
+        return None
     try:
-        return Weekly(every_weeks=1, count=count, until=until)
+        if values.get("repeat_freq") == "monthly":
+            day = first or catalogue.parse_day(values.get("date"))
+            if day is None or int(every) > 12:
+                return None
+            return MonthlyByWeekday(
+                week=week_of_month(day), every_months=int(every), count=count, until=until
+            )
+        return Weekly(every_weeks=int(every), count=count, until=until)
     except ValidationError:
         return None

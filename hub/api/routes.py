@@ -20,6 +20,7 @@ from hub.api import (
     people,
     public,
     records,
+    series,
     setup,
 )
 from hub.api.registry import Operations, Registry
@@ -33,6 +34,7 @@ def groups() -> list[Operations]:
         analytics.ops,
         day_route.ops,
         bookings.ops,
+        series.ops,
         business.ops,
         setup.ops,
         geo.ops,

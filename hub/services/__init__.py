@@ -12,8 +12,9 @@ that joins one the caller already holds open); and raises typed errors from
 - ``booking_status``: ``confirm_booking``, ``start_booking``, ``complete_booking`` (writes the
   ServiceRecord), ``cancel_booking``, ``mark_no_show``, ``expire_due_bookings``
 - ``booking_moves``: ``reschedule_booking``, ``reassign_booking``, ``edit_booking``
-- ``series``: ``create_series(uow, NewBooking, Weekly(every_weeks, count|until), …,
-  all_or_nothing=)`` → ``SeriesResult`` (booked + conflicts)
+- ``series``: ``create_series(uow, NewBooking, Weekly(every_weeks, count|until) |
+  MonthlyByWeekday(week, …), …, all_or_nothing=, dry_run=)`` → ``SeriesResult`` (booked +
+  conflicts); ``series_bookings``, ``cancel_series``/``shift_series`` (scope this|following|all)
 - ``blocks``: ``create_block(uow, NewBlock(..., repeat=Weekly|None))``, ``delete_block``
 - ``availability``: ``find_availability(uow, AvailabilityQuery, by=, now=, busy_sources=)``
   (clients: notice, horizon, step; staff: any time), ``list_bookings``, ``get_booking``,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from hub.availability.types import Slot
 from hub.domain.booking import Booking, ChangedBy, Invitee, InviteeResponse
@@ -33,8 +33,8 @@ from hub.services.booking_create import NewBooking
 from hub.services.calendars import get_business, get_service
 from hub.services.customers import InviteeDetails
 from hub.services.ports import BusySource, Geocoder, GeocodingError, UnitOfWork
-from hub.services.recurrence import Weekly
-from hub.services.series import SeriesResult
+from hub.services.recurrence import Repeat
+from hub.services.series import Scope, SeriesResult
 
 
 @dataclass(frozen=True)
@@ -101,10 +101,11 @@ class Services:
     def create_series(
         self,
         first: NewBooking,
-        repeat: Weekly,
+        repeat: Repeat,
         *,
         by: ChangedBy,
         all_or_nothing: bool = True,
+        dry_run: bool = False,
         uow: UnitOfWork | None = None,
     ) -> SeriesResult:
         return series.create_series(
@@ -114,6 +115,59 @@ class Services:
             by=by,
             now=self.clock(),
             all_or_nothing=all_or_nothing,
+            busy_sources=self.busy_sources,
+            dry_run=dry_run,
+        )
+
+    def preview_series(self, first: NewBooking, repeat: Repeat, *, by: ChangedBy) -> SeriesResult:
+        """Which dates of the series are free and why the others are not; nothing booked."""
+        return self.create_series(first, repeat, by=by, all_or_nothing=False, dry_run=True)
+
+    def series_bookings(self, business_id: str, series_id: str) -> list[Booking]:
+        return series.series_bookings(self.new_uow(), business_id, series_id)
+
+    def cancel_series(
+        self,
+        business_id: str,
+        series_id: str,
+        *,
+        booking_id: str | None,
+        scope: Scope,
+        by: ChangedBy,
+        reason: str = "",
+    ) -> list[Booking]:
+        return series.cancel_series(
+            self.new_uow(),
+            business_id,
+            series_id,
+            booking_id=booking_id,
+            scope=scope,
+            by=by,
+            now=self.clock(),
+            reason=reason,
+        )
+
+    def shift_series(
+        self,
+        business_id: str,
+        series_id: str,
+        *,
+        booking_id: str | None,
+        scope: Scope,
+        shift: timedelta,
+        by: ChangedBy,
+        force: bool = False,
+    ) -> list[Booking]:
+        return series.shift_series(
+            self.new_uow(),
+            business_id,
+            series_id,
+            booking_id=booking_id,
+            scope=scope,
+            shift=shift,
+            by=by,
+            now=self.clock(),
+            force=force,
             busy_sources=self.busy_sources,
         )
 

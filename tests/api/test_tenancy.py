@@ -19,6 +19,8 @@ VALID_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "/customers/{id}"): {"name": "x"},
     ("PATCH", "/webhooks/{id}"): {"description": "x"},
     ("POST", "/webhooks/{id}/replay"): {"since": "2030-01-01T00:00:00Z"},
+    ("POST", "/series/{id}/cancel"): {"scope": "all"},
+    ("POST", "/series/{id}/reschedule"): {"scope": "all", "shift_minutes": 30},
 }
 
 
@@ -50,7 +52,13 @@ def _ids_of_b(live_hub: LiveHub, b: Tenant) -> dict[str, str]:
         key = client.get("/api/v1/api-keys").json()["items"][0]["id"]
         webhook = client.post("/api/v1/webhooks", json={"url": "https://crm.example.com/hook"})
         assert webhook.status_code == 201, webhook.text
+        series = client.post(
+            "/api/v1/series",
+            json={**b.booking_body(15), "repeat": {"frequency": "weekly", "count": 2}},
+        )
+        assert series.status_code == 201, series.text
     return {
+        "series": series.json()["id"],
         "webhooks": webhook.json()["id"],
         "bookings": booking["id"],
         "branches": b.branch.id,
