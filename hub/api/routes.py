@@ -21,6 +21,7 @@ from hub.api import (
     public,
     records,
     setup,
+    staff,
 )
 from hub.api.registry import Operations, Registry
 
@@ -38,6 +39,7 @@ def groups() -> list[Operations]:
         geo.ops,
         calendar_setup.ops,
         people.ops,
+        staff.ops,
     ]
 
 

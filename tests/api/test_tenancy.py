@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from hub.app import api_registry as registry
+from hub.domain.accounts import Role
+from hub.services import accounts
 from tests.api.conftest import LiveHub
 from tests.api.tenants import Tenant
 
@@ -19,6 +21,7 @@ VALID_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "/customers/{id}"): {"name": "x"},
     ("PATCH", "/webhooks/{id}"): {"description": "x"},
     ("POST", "/webhooks/{id}/replay"): {"since": "2030-01-01T00:00:00Z"},
+    ("PATCH", "/staff/{id}"): {"role": "employee"},
 }
 
 
@@ -50,7 +53,15 @@ def _ids_of_b(live_hub: LiveHub, b: Tenant) -> dict[str, str]:
         key = client.get("/api/v1/api-keys").json()["items"][0]["id"]
         webhook = client.post("/api/v1/webhooks", json={"url": "https://crm.example.com/hook"})
         assert webhook.status_code == 201, webhook.text
+    staff = accounts.create_user(
+        live_hub.hub.accounts_uow(),
+        business_id=b.business.id,
+        email=f"staff@{b.slug}.example.com",
+        role=Role.EMPLOYEE,
+        now=live_hub.now(),
+    )
     return {
+        "staff": staff.id,
         "webhooks": webhook.json()["id"],
         "bookings": booking["id"],
         "branches": b.branch.id,
@@ -97,6 +108,7 @@ def test_every_private_endpoint_answers_404_for_another_business_ids(live_hub: L
                 "api-keys",
                 "webhooks",
                 "zones",
+                "staff",
             )
         }
         blocks = client.get(
