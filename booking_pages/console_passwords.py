@@ -20,11 +20,12 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from booking_pages.console_auth import Staff, login_translator, staff_only
-from booking_pages.i18n import Translator
+from booking_pages.i18n import Translator, choose
 from booking_pages.web import PageError, Pages, read_form
 from connectors.notify.mailers import mailer_from_settings
 from hub.domain.accounts import Role
 from hub.domain.errors import AuthenticationError, DomainError, ValidationError
+from hub.domain.model import Business
 from hub.process import Hub
 from hub.services import password_links
 from hub.services.password_links import PasswordLink
@@ -45,6 +46,13 @@ def send_link(hub: Hub, link: PasswordLink, t: Translator, business_name: str) -
         + f"\n\n{url}\n"
     )
     mailer_from_settings(hub.settings).send(message)
+
+
+def mail_link(hub: Hub, link: PasswordLink, business: Business) -> None:
+    """Email the link in the business's language (an invitation from the API or the command
+    line, where no browser says which language to use)."""
+    t = Translator(choose(None, business.language, None), business.country, business.timezone)
+    send_link(hub, link, t, business.name)
 
 
 def routes(pages: Pages) -> list[Route]:

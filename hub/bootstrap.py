@@ -7,11 +7,15 @@ to it at wiring time (busy sources, after-commit hooks) instead of reaching for 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from hub.api.ratelimit import Rate, TokenBucket
 from hub.config import Settings
+from hub.domain.model import Business
 from hub.persistence.uow import SqlDatabase
 from hub.process import Clock, Hub, system_clock
 from hub.secret_key import with_secret_key
+from hub.services.password_links import PasswordLink
 
 __all__ = ["Clock", "Hub", "build_hub", "system_clock"]
 
@@ -28,7 +32,7 @@ def build_hub(
 
     settings = with_secret_key(settings)
     database = SqlDatabase(settings.database_url)
-    return Hub(
+    hub = Hub(
         settings=settings,
         database=database,
         clock=clock,
@@ -37,3 +41,14 @@ def build_hub(
         # those that mount /dav.
         busy_sources=[PersonalBusySource(database)],
     )
+    hub.mail_password_link = _password_mail(hub)
+    return hub
+
+
+def _password_mail(hub: Hub) -> Callable[[PasswordLink, Business], None]:
+    def send(link: PasswordLink, business: Business) -> None:
+        from booking_pages.console_passwords import mail_link
+
+        mail_link(hub, link, business)
+
+    return send

@@ -214,8 +214,7 @@ def cmd_user_create(settings: Settings, args: argparse.Namespace, out: TextIO) -
 
 
 def cmd_user_invite(settings: Settings, args: argparse.Namespace, out: TextIO) -> None:
-    from booking_pages.console_passwords import send_link
-    from booking_pages.i18n import Translator, choose
+    from booking_pages.console_passwords import mail_link
     from hub.services import password_links
 
     hub = _hub(settings)
@@ -230,8 +229,7 @@ def cmd_user_invite(settings: Settings, args: argparse.Namespace, out: TextIO) -
             now=hub.now(),
             name=args.name or "",
         )
-        t = Translator(choose(None, business.language, None), business.country, business.timezone)
-        send_link(hub, link, t, business.name)
+        mail_link(hub, link, business)
     finally:
         hub.close()
     print(f"invited {link.user.role.value} {link.user.email} to {business.slug}", file=out)

@@ -275,6 +275,37 @@ def _seed_car_wash(hub: Hub, now: datetime, report: DemoReport) -> None:
     report.api_keys[business.slug] = raw
 
 
+# Today on the washers' hours, whatever the time the demo is seeded: (minutes after opening,
+# client, phone, washer index, service index, cancelled on WhatsApp the evening before).
+TODAY: tuple[tuple[int, str, str, int, int, bool], ...] = (
+    (0, "Carla Ruiz", "+54 9 11 4000-0001", 0, 0, False),
+    (30, "Diego Sosa", "+54 9 11 4000-0002", 1, 1, False),
+    (90, "Elena Paz", "+54 9 11 4000-0003", 0, 0, False),
+    (120, "Federico Díaz", "+54 9 11 4000-0004", 1, 0, False),
+    (180, "Gabriela Ríos", "+54 9 11 4000-0005", 0, 1, True),
+    (240, "Karina Ledesma", "+54 9 11 4000-0006", 1, 0, False),
+    (300, "Lorenzo Benítez", "+54 9 11 4000-0007", 0, 0, False),
+    (360, "Mónica Acosta", "+54 9 11 4000-0008", 1, 1, False),
+    (420, "Nicolás Romero", "+54 9 11 4000-0009", 0, 0, False),
+    (450, "Olga Medina", "+54 9 11 4000-0010", 1, 1, False),
+    (480, "Pablo Herrera", "+54 9 11 4000-0011", 0, 1, False),
+)
+WHATSAPP_CANCEL = "Cancelado por el cliente por WhatsApp"
+
+
+def _today_hours(resource: Resource, day: date) -> tuple[time, time] | None:
+    """When ``resource`` works on ``day`` (first opening to last closing), if it does."""
+    for exception in resource.exceptions:
+        if exception.start_date <= day <= exception.end_date:
+            spans = exception.intervals
+            break
+    else:
+        spans = tuple((w.start, w.end) for w in resource.weekly if w.weekday == day.weekday())
+    if not spans:
+        return None
+    return min(s for s, _ in spans), max(e for _, e in spans)
+
+
 def _seed_living_day(
     hub: Hub,
     business_id: str,
@@ -284,16 +315,29 @@ def _seed_living_day(
     now: datetime,
     tz: ZoneInfo,
 ) -> None:
-    """Today around ``now`` in every state (finished, no-show, in progress, confirmed,
-    cancelled by WhatsApp), the coming days with work, and one booking whose hold ran out,
-    so the agenda is alive at once. Each was booked a day before it happened, through the
-    same use cases with that day's clock."""
+    """Today on its opening hours in every state (finished, no-show, in progress, confirmed,
+    waiting for confirmation, cancelled by WhatsApp), each as the clock allows it, the coming
+    days with work, and one booking whose hold ran out, so the agenda is alive whenever it is
+    opened. On a day the washers do not work (Sunday) they get a day of extra hours first.
+    Each was booked a day before it happened, through the same use cases with that day's
+    clock."""
     juan, pedro = washers
     full, outside = services
-    step = timedelta(minutes=30)
-    anchor = datetime.fromtimestamp(
-        now.timestamp() // step.total_seconds() * step.total_seconds(), tz
-    )
+    today = now.astimezone(tz).date()
+    hours = _today_hours(juan, today)
+    if hours is None:
+        hours = (time(9), time(18))
+        for resource in washers:
+            setup.add_exception(
+                hub.uow(),
+                business_id,
+                resource.id,
+                DateException(today, today, (hours,), reason="Jornada extra"),
+                by=SEEDER,
+                now=now,
+            )
+    opens = datetime.combine(today, hours[0], tz)
+    step = timedelta(minutes=30)  # the shortest visit: each is over by then
 
     addresses = list(PLACES)[:-1]
 
@@ -316,24 +360,34 @@ def _seed_living_day(
         )
         return booking.id
 
-    done = book("Carla Ruiz", "+54 9 11 4000-0001", full, juan, anchor - timedelta(hours=3))
-    start_booking(hub.uow(), business_id, done, by=SEEDER, now=anchor - timedelta(hours=3))
-    complete_booking(hub.uow(), business_id, done, by=SEEDER, now=anchor - timedelta(hours=2))
-    absent = book("Diego Sosa", "+54 9 11 4000-0002", outside, pedro, anchor - timedelta(hours=2))
-    mark_no_show(hub.uow(), business_id, absent, by=SEEDER, now=anchor - timedelta(hours=1))
-    busy = book("Elena Paz", "+54 9 11 4000-0003", full, pedro, anchor - step)
-    start_booking(hub.uow(), business_id, busy, by=SEEDER, now=anchor - step)
-    book("Federico Díaz", "+54 9 11 4000-0004", full, juan, anchor + timedelta(hours=1))
-    gone = book("Gabriela Ríos", "+54 9 11 4000-0005", outside, pedro, anchor + timedelta(hours=3))
-    cancel_booking(
-        hub.uow(),
-        business_id,
-        gone,
-        by=ChangedBy(Actor.CLIENT, Channel.WHATSAPP),
-        now=now,
-        reason="Cancelado por el cliente por WhatsApp",
-    )
-    today = now.astimezone(tz).date()
+    # The states follow the clock: what is to come is confirmed (a client asking on the page
+    # needs a day's notice and waits 12 hours, so the ones waiting for confirmation are on the
+    # coming days); the last one started is in progress (under way, or nobody tapped
+    # "Finalizar" yet); the ones before it were finished, one in three missed.
+    started: list[tuple[datetime, str]] = []
+    for minutes, name, phone, washer, kind, cancelled in TODAY:
+        start = opens + timedelta(minutes=minutes)
+        booked = book(name, phone, services[kind], washers[washer], start)
+        if not cancelled:
+            if start <= now:
+                started.append((start, booked))
+        else:
+            cancel_booking(
+                hub.uow(),
+                business_id,
+                booked,
+                by=ChangedBy(Actor.CLIENT, Channel.WHATSAPP),
+                now=start - timedelta(hours=12),
+                reason=WHATSAPP_CANCEL,
+            )
+    for index, (start, booking_id) in enumerate(started):
+        if index == len(started) - 1:
+            start_booking(hub.uow(), business_id, booking_id, by=SEEDER, now=start)
+        elif index % 3 == 1:
+            mark_no_show(hub.uow(), business_id, booking_id, by=SEEDER, now=start + step)
+        else:
+            start_booking(hub.uow(), business_id, booking_id, by=SEEDER, now=start)
+            complete_booking(hub.uow(), business_id, booking_id, by=SEEDER, now=start + step)
     for days in range(1, 6):
         day = today + timedelta(days=days)
         book("Hernán Vega", f"+54 9 11 4100-00{days:02d}", full, juan, _at(day, 12, 0, tz))

@@ -17,10 +17,12 @@ from hub.api.idempotency import IdempotencyStore
 from hub.api.metrics import Metrics
 from hub.api.ratelimit import Rate, TokenBucket
 from hub.config import Settings
+from hub.domain.model import Business
 from hub.persistence.uow import SqlDatabase
 from hub.services.accounts import AccountsUnitOfWork
 from hub.services.bound import Services
 from hub.services.login_throttle import LoginThrottle
+from hub.services.password_links import PasswordLink
 from hub.services.ports import AfterCommit, BusySource, Geocoder, UnitOfWork
 
 Clock = Callable[[], datetime]
@@ -43,6 +45,9 @@ class Hub:
     # entry points never read it: ``core`` hands it to every use case.
     busy_sources: list[BusySource] = field(default_factory=list)
     geocoders: list[Geocoder] = field(default_factory=list)  # from the settings, if any
+    # How a set-password link reaches its user (email, in the business's language); the
+    # composition root sets it, so the API can invite staff without knowing the mail.
+    mail_password_link: Callable[[PasswordLink, Business], None] | None = None
     idempotency: IdempotencyStore = field(init=False)
     login_throttle: LoginThrottle = field(init=False)  # every password check goes through it
     core: Services = field(init=False)  # the use cases, with uow, clock and busy time bound

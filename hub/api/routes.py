@@ -22,6 +22,7 @@ from hub.api import (
     records,
     series,
     setup,
+    staff,
 )
 from hub.api.registry import Operations, Registry
 
@@ -40,6 +41,7 @@ def groups() -> list[Operations]:
         geo.ops,
         calendar_setup.ops,
         people.ops,
+        staff.ops,
     ]
 
 

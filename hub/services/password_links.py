@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -67,11 +68,15 @@ def invite_staff(
     now: datetime,
     name: str = "",
     resource_ids: tuple[str, ...] = (),
+    known_resources: Sequence[str] | None = None,
 ) -> PasswordLink:
-    """A new staff member without a password, and the link that lets them set one."""
+    """A new staff member without a password, and the link that lets them set one. When
+    ``known_resources`` (the business's) is given, the links must be among them."""
     require_aware(now, "now")
     if role is Role.PLATFORM_ADMIN:
         raise ValidationError("a business invites business admins or employees", field="role")
+    if known_resources is not None and not set(resource_ids) <= set(known_resources):
+        raise ValidationError("every resource must belong to this business", field="resource_ids")
     user = create_user(
         uow,
         business_id=business_id,

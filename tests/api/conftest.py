@@ -8,11 +8,13 @@ helpers that set up a business with an API key through the real use cases.
 from __future__ import annotations
 
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -105,6 +107,8 @@ def serve_hub(
     """Migrate ``database_url`` and serve a hub on it; stop the returned server when done."""
     if migrate_first:
         migrate(database_url)
+    # Mail the app sends (staff invitations) goes to a folder of its own, not the cwd's.
+    settings.setdefault("mail_dir", Path(tempfile.mkdtemp(prefix="turnero-mail-")))
     # With the protocol given, asyncio sets TCP_NODELAY on every accepted connection (it
     # checks ``sock.proto``); without it each answer waits out the client's delayed ACK.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)

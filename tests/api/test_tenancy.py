@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from hub.app import api_registry as registry
+from hub.domain.accounts import Role
+from hub.services import accounts
 from tests.api.conftest import LiveHub
 from tests.api.tenants import Tenant
 
@@ -21,6 +23,7 @@ VALID_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/webhooks/{id}/replay"): {"since": "2030-01-01T00:00:00Z"},
     ("POST", "/series/{id}/cancel"): {"scope": "all"},
     ("POST", "/series/{id}/reschedule"): {"scope": "all", "shift_minutes": 30},
+    ("PATCH", "/staff/{id}"): {"role": "employee"},
 }
 
 
@@ -57,8 +60,16 @@ def _ids_of_b(live_hub: LiveHub, b: Tenant) -> dict[str, str]:
             json={**b.booking_body(15), "repeat": {"frequency": "weekly", "count": 2}},
         )
         assert series.status_code == 201, series.text
+    staff = accounts.create_user(
+        live_hub.hub.accounts_uow(),
+        business_id=b.business.id,
+        email=f"staff@{b.slug}.example.com",
+        role=Role.EMPLOYEE,
+        now=live_hub.now(),
+    )
     return {
         "series": series.json()["id"],
+        "staff": staff.id,
         "webhooks": webhook.json()["id"],
         "bookings": booking["id"],
         "branches": b.branch.id,
@@ -105,6 +116,7 @@ def test_every_private_endpoint_answers_404_for_another_business_ids(live_hub: L
                 "api-keys",
                 "webhooks",
                 "zones",
+                "staff",
             )
         }
         blocks = client.get(
