@@ -232,7 +232,7 @@ def _picker_context(
     )
     free_days = catalogue.days_with_slots(slots, business.timezone)
     day = catalogue.parse_day(params.get("day"))
-    if day is None or day.replace(day=1) != month:
+    if day not in free_days:  # e.g. a day kept from another zone, with no time here
         day = min(free_days) if free_days else None
     day_slots = catalogue.slots_on(slots, day, business.timezone) if day else []
     entries = [

@@ -120,8 +120,8 @@ def test_where_first_then_reachable_times_then_the_route(
     expect(_time(page, fv, 11, 30)).to_have_count(1)
     shot(page, f"athome-03-tigre-times-{width}")
     # ...in Palermo, over 80 minutes' drive away, neither it nor 12:00 is; 12:30 is.
-    _pick_zone(page, "Palermo")
-    _open_day(page, fv)
+    _pick_zone(page, "Palermo")  # the day picked stays
+    expect(page.locator("p.muted", has_text="llegamos a Palermo")).to_be_visible()
     expect(_time(page, fv, 12, 30)).to_have_count(1)
     expect(_time(page, fv, 11, 30)).to_have_count(0)
     expect(_time(page, fv, 12)).to_have_count(0)
