@@ -77,6 +77,8 @@
     if (data.pin) {
       map.setView(data.pin, 16);
       place(L.latLng(data.pin[0], data.pin[1]));
+    } else if (zoneSelect && shapes[zoneSelect.value]) {  // the zone picked before the times
+      map.fitBounds(shapes[zoneSelect.value], { padding: [16, 16] });
     } else if (bounds.isValid()) {
       map.fitBounds(bounds, { padding: [16, 16], maxZoom: 15 });
     } else {

@@ -5,6 +5,7 @@ unreachable the map never shows and the zone list books as before."""
 
 from __future__ import annotations
 
+import re
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -62,12 +63,14 @@ def _live(database_file: str, clock: Clock, served: Served, tmp_path: Path, url:
     return hub
 
 
-def _shop(hub: Hub) -> Shop:
+def _shop(hub: Hub) -> tuple[Shop, list[Zone]]:
     shop = create_shop(hub)
+    zones = []
     for name, lat, lng in (("Palermo", PALERMO.lat, PALERMO.lng), ("Belgrano", -34.5627, -58.4563)):
         zone = Zone(shop.business.id, name, centre=GeoPoint(lat, lng), radius_km=2)
         save_zone(hub.uow(), zone, by=SETUP, now=hub.now())
-    return shop
+        zones.append(zone)
+    return shop, zones
 
 
 def _bookings(shop: Shop) -> list[object]:
@@ -85,6 +88,15 @@ def _client(browser: Browser, served: Served, width: int) -> Page:
         has_touch=width < 600,
     )
     return context.new_page()
+
+
+def _to_the_form(page: Page, shop: Shop) -> None:
+    """The full wash, Palermo picked before the times, the day after tomorrow at 10:00."""
+    page.goto(f"/book/{shop.slug}")
+    page.get_by_role("link", name=re.compile("Lavado completo")).click()
+    page.get_by_label("Tu zona").select_option(label="Palermo")
+    page.get_by_role("button", name="Ver horarios").click()
+    pick_time(page, shop, 10, service=False)
 
 
 def _details(page: Page) -> None:
@@ -105,7 +117,7 @@ def test_the_client_drops_a_pin_drags_it_and_books_at_that_point(
 ) -> None:
     hub = _live(database_file, clock, served, tmp_path, tiles.url)
     try:
-        shop = _shop(hub)
+        shop, zones = _shop(hub)
         page = _client(browser, served, width)
         refused: list[str] = []
 
@@ -114,8 +126,7 @@ def test_the_client_drops_a_pin_drags_it_and_books_at_that_point(
                 refused.append(message.text)
 
         page.on("console", watch)
-        page.goto(f"/book/{shop.slug}")
-        pick_time(page, shop, 10)
+        _to_the_form(page, shop)
         _details(page)
         area = page.get_by_role("region", name="Marcá tu domicilio en el mapa")
         expect(area).to_be_visible()
@@ -149,7 +160,11 @@ def test_the_client_drops_a_pin_drags_it_and_books_at_that_point(
         expect(page.get_by_text("Tu turno está reservado")).to_be_visible()
         shot(page, f"pin-02-booked-{width}")
         (booking,) = _bookings(shop)
-        assert booking.location == GeoPoint(lat, lng)  # type: ignore[attr-defined]
+        pinned = GeoPoint(lat, lng)
+        assert booking.location == pinned  # type: ignore[attr-defined]
+        # Palermo was picked before the times; the pin says where, and names the zone.
+        holding = [z.id for z in zones if z.contains(pinned)]
+        assert booking.zone_id == (holding[0] if holding else None)  # type: ignore[attr-defined]
         assert booking.address == "Gorriti 4800, CABA"  # type: ignore[attr-defined]
         assert tiles.requests > 0 and refused == []
         page.context.close()
@@ -163,15 +178,16 @@ def test_tiles_unreachable_the_map_stays_hidden_and_the_zone_books(
     url = f"http://127.0.0.1:{_closed_port()}/{{z}}/{{x}}/{{y}}.png"
     hub = _live(database_file, clock, served, tmp_path, url)
     try:
-        shop = _shop(hub)
+        shop, (palermo, _) = _shop(hub)
         page = _client(browser, served, 390)
-        page.goto(f"/book/{shop.slug}")
-        pick_time(page, shop, 10)
+        _to_the_form(page, shop)
         _details(page)
         page.wait_for_load_state("networkidle")
         expect(page.locator("#pin-box")).to_be_hidden()
         expect(page.get_by_text("Marcá tu domicilio en el mapa")).to_be_hidden()
-        page.get_by_label("Zona").select_option(label="Palermo")
+        expect(page.get_by_label("Zona", exact=True)).to_have_value(
+            palermo.id
+        )  # picked before the times
         shot(page, "pin-03-no-tiles-390")
         page.get_by_role("button", name="Reservar turno").click()
         expect(page.get_by_text("Tu turno está reservado")).to_be_visible()
