@@ -84,11 +84,14 @@ def test_a_pin_inside_the_coverage_books_at_that_exact_point(
 
 
 @pytest.mark.parametrize(
-    ("language", "outside"),
-    [("es", "No llegamos a esa zona"), ("en", "We don't reach that area")],
+    ("language", "outside", "heading"),
+    [
+        ("es", "No llegamos a esa zona", "Marcá tu domicilio en el mapa"),
+        ("en", "We don't reach that area", "Mark your address on the map"),
+    ],
 )
 def test_a_pin_outside_the_coverage_is_told_so_even_with_a_covered_zone_picked(
-    hub: Hub, client: httpx.Client, language: str, outside: str
+    hub: Hub, client: httpx.Client, language: str, outside: str, heading: str
 ) -> None:
     shop, palermo = _with_palermo(hub, language)
     refused = book(
@@ -104,6 +107,7 @@ def test_a_pin_outside_the_coverage_is_told_so_even_with_a_covered_zone_picked(
     assert refused.status_code == 422
     assert outside in text_of(refused.text)
     assert _booked(shop) == []
+    assert heading in text_of(refused.text)
     # The pin stays where the client put it, to be moved.
     assert 'name="latitude" value="-31.4201"' in refused.text
 
