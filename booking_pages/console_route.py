@@ -10,17 +10,16 @@ An employee sees their own resources only (another's route is a 404); the figure
 from __future__ import annotations
 
 import json
-import re
 from datetime import date
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from booking_pages import catalogue
+from booking_pages import catalogue, maps
 from booking_pages.console_agenda import booking_seen_by
 from booking_pages.console_auth import Staff, staff_only
 from booking_pages.web import PageError, Pages, read_form
@@ -29,7 +28,6 @@ from hub.domain.geo import GeoPoint
 from hub.services import setup
 from hub.services.day_route import WINDOWS, DayRoute, Stop, day_route
 
-HOST = re.compile(r"[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 COLOURS = ("#0b5cad", "#b42318", "#1a7f37", "#9a6700", "#6639ba", "#0e7490")
 
 
@@ -39,15 +37,6 @@ def google_maps(point: GeoPoint) -> str:
 
 def waze(point: GeoPoint) -> str:
     return f"https://waze.com/ul?ll={point.lat:.6f},{point.lng:.6f}&navigate=yes"
-
-
-def tile_origin(url: str) -> str | None:
-    """The scheme and host of the tile URL, for the page's CSP ``img-src``; None if unusable."""
-    parts = urlsplit(url.replace("{s}", "a"))
-    if parts.scheme not in ("http", "https") or not HOST.fullmatch(parts.netloc):
-        return None
-    origin = f"{parts.scheme}://{parts.netloc}"
-    return origin.replace("://a.", "://*.") if "{s}" in url else origin
 
 
 def map_data(found: DayRoute, tiles: str, attribution: str, t: Any) -> str:
@@ -111,8 +100,7 @@ def routes(pages: Pages) -> list[Route]:
             raise PageError(422, "route.bad_window") from exc
 
     def img_sources() -> tuple[str, ...]:
-        origin = tile_origin(settings.map_tile_url) if settings.map_tile_url else None
-        return (origin,) if origin else ()
+        return maps.img_sources(settings)
 
     async def day_page(request: Request, staff: Staff) -> Response:
         day, window = asked_day(request, staff), asked_window(request)

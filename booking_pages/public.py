@@ -23,7 +23,9 @@ from starlette.routing import Route
 from booking_pages import catalogue
 from booking_pages.catalogue import CLIENT, OTHER_ZONE, Storefront, Where
 from booking_pages.i18n import Translator, accepted, choose
+from booking_pages.maps import img_sources, pin_map
 from booking_pages.web import PageError, Pages, read_form, wants_fragment
+from hub.config import Settings
 from hub.domain.booking import BookingStatus
 from hub.domain.errors import (
     BusinessSuspendedError,
@@ -34,7 +36,8 @@ from hub.domain.errors import (
     SlotUnreachableError,
     ValidationError,
 )
-from hub.domain.model import Service
+from hub.domain.geo import GeoPoint, Zone
+from hub.domain.model import Branch, Service
 from hub.services import plans
 from hub.services.booking_create import NewBooking
 from hub.services.customers import CustomerDetails, normalise_phone
@@ -106,7 +109,7 @@ def routes(pages: Pages) -> list[Route]:
         context = await run_in_threadpool(
             _form_context, pages, sf, dict(request.query_params), values, {}
         )
-        return pages.render(request, "public/form.html", context, t=t)
+        return _render_form(pages, request, context, t)
 
     async def submit(request: Request) -> Response:
         sf, t = await load(request)
@@ -150,6 +153,7 @@ def routes(pages: Pages) -> list[Route]:
 
 
 QR_KINDS = frozenset({"png", "svg"})
+PIN_FIELDS = ("latitude", "longitude")  # the point the client dropped on the form's map
 
 
 def _client(request: Request) -> str:
@@ -275,6 +279,52 @@ def _suggest(request: Request, t: Translator) -> str | None:
     return wanted if wanted and wanted != t.language else None
 
 
+def _render_form(
+    pages: Pages, request: Request, context: dict[str, Any], t: Translator, status: int = 200
+) -> Response:
+    """The booking form. At the client's address, with zones or a base to start from, a map
+    to drop a pin on (shown by the page's script once a tile has loaded); its tiles come
+    from the configured tile server, which the page's CSP then names."""
+    settings = pages.hub.settings
+    values = {**dict.fromkeys(PIN_FIELDS, ""), **context["values"]}
+    pin_data = None
+    if context["service"].at_client_address:
+        pin_data = _pin_map(settings, context["branch"], context["zones"], values)
+    images = img_sources(settings) if pin_data else ()
+    return pages.render(
+        request,
+        "public/form.html",
+        {**context, "values": values, "pin_map": pin_data},
+        t=t,
+        status=status,
+        img_sources=images,
+    )
+
+
+def _pin(values: dict[str, str]) -> GeoPoint | None:
+    """The point the client dropped on the map, or None when none was. Raises
+    ``ValidationError`` for half a point or numbers no place has."""
+    latitude, longitude = values["latitude"], values["longitude"]
+    if not latitude and not longitude:
+        return None
+    try:
+        return GeoPoint(float(latitude), float(longitude))
+    except ValueError as exc:
+        raise ValidationError("not a point on the map", field="latitude") from exc
+
+
+def _pin_map(
+    settings: Settings, branch: Branch | None, zones: list[Zone], values: dict[str, str]
+) -> str | None:
+    """The form's map data (``maps.pin_map``): the zones, the branch's base (the branch
+    picked, or the only one), and the pin already dropped when the form is shown again."""
+    try:
+        pin = _pin(values)
+    except ValidationError:
+        pin = None
+    return pin_map(settings, zones, branch.base if branch is not None else None, pin)
+
+
 def _form_context(
     pages: Pages,
     sf: Storefront,
@@ -357,7 +407,7 @@ def _book(
     pages: Pages, request: Request, sf: Storefront, t: Translator, form: dict[str, str]
 ) -> Response:
     business = sf.business
-    values = {k: form.get(k, "").strip() for k in FIELDS}
+    values = {k: form.get(k, "").strip() for k in FIELDS + PIN_FIELDS}
     params = {k: form.get(k, "") for k in ("service", "start", "resource", "branch", "persons")}
     errors: dict[str, str] = {}
     if not values["name"]:
@@ -369,10 +419,16 @@ def _book(
             normalise_phone(values["phone"], business.country)
         except ValidationError:
             errors["phone"] = t("error.phone")
+    try:
+        location = _pin(values)
+    except ValidationError:
+        errors["pin"] = t("error.pin")
+        location = None
+        values.update(dict.fromkeys(PIN_FIELDS, ""))  # dropped again on the map, or not
 
     def again(status: int, **extra: Any) -> Response:
         context = _form_context(pages, sf, params, values, errors, **extra)
-        return pages.render(request, "public/form.html", context, t=t, status=status)
+        return _render_form(pages, request, context, t, status)
 
     if errors:
         return again(422)
@@ -395,6 +451,7 @@ def _book(
         persons=_persons(service, params["persons"]),
         notes=values["notes"],
         address=values["address"] or None,
+        location=location,  # the pin wins over the zone for coverage and travel
         zone_id=values["zone"] if values["zone"] not in ("", OTHER_ZONE) else None,
         elsewhere=values["zone"] == OTHER_ZONE,
     )

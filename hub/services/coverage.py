@@ -75,7 +75,9 @@ def locate_visit(
     """The visit of a new (or moved) booking of ``service``. Clients must say where when
     the coverage is limited; outside it, refused unless the branch flags such bookings
     (or staff ``force`` it, which flags it too). ``elsewhere``: the client says the address
-    is in none of the zones offered and gives no coordinates."""
+    is in none of the zones offered and gives no coordinates. Given both a point (a pin on
+    the map) and a zone, the point decides coverage and travel; the zone is kept if it
+    contains the point, else the zone the point falls in (if any) is stored."""
     if not service.at_client_address:
         return Visit()
     zone = active_zone(uow, business_id, zone_id) if zone_id is not None else None
@@ -96,7 +98,12 @@ def locate_visit(
     verdict = coverage.check(point)
     picked_covered = location is None and any(z.id == zone_id for z in coverage.zones)
     inside = verdict.inside or picked_covered
-    found = verdict.zone.id if verdict.zone is not None else zone_id
+    if location is None:
+        found = verdict.zone.id if verdict.zone is not None else zone_id
+    elif zone is not None and zone.contains(location):
+        found = zone.id  # the client's pick, kept even where it overlaps a nearer barrio
+    else:  # the exact point wins over a zone it is not in
+        found = verdict.zone.id if verdict.zone is not None else None
     if inside:
         return Visit(point, found)
     if coverage.mode is CoverageMode.REFUSE and not (force and not by.is_client):

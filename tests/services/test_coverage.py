@@ -65,6 +65,38 @@ def test_inside_the_radius_or_a_zone_is_booked_with_coordinates_and_zone(
     assert stored is not None and (stored.location, stored.zone_id) == (TIGRE, tigre.id)
 
 
+def test_a_pin_and_a_zone_the_pin_decides_and_the_zone_is_kept_only_if_it_holds_it(
+    any_world: World,
+) -> None:
+    w = any_world
+    _, tigre = _at_home(w)
+    north = Zone(w.business.id, "Zona Norte", centre=GeoPoint(-34.45, -58.60), radius_km=8)
+    save_zone(w.uow(), north, by=OPERATOR, now=NOW)
+    in_tigre = GeoPoint(-34.4300, -58.5800)
+    # Tigre's centre is nearer, but the client picked Zona Norte, which holds the pin too.
+    kept = create_booking(
+        w.uow(), _wash(w, 9, location=in_tigre, zone_id=north.id), by=CLIENT, now=NOW
+    )
+    assert (kept.location, kept.zone_id) == (in_tigre, north.id)
+    # Picked Tigre but pinned Belgrano (inside the radius, in no zone): the pin's place counts.
+    pinned = create_booking(
+        w.uow(), _wash(w, 12, location=BELGRANO, zone_id=tigre.id), by=CLIENT, now=NOW
+    )
+    assert (pinned.location, pinned.zone_id, pinned.needs_review) == (BELGRANO, None, False)
+    # Picked "another area" but pinned inside Tigre: booked in Tigre.
+    other = create_booking(
+        w.uow(), _wash(w, 15, location=in_tigre, elsewhere=True), by=CLIENT, now=NOW
+    )
+    assert (other.zone_id, other.needs_review) == (tigre.id, False)
+    # A covered zone does not carry a pin that is outside everything.
+    before = w.count("bookings")
+    with pytest.raises(OutsideCoverageError):
+        create_booking(
+            w.uow(), _wash(w, 17, location=CORDOBA, zone_id=tigre.id), by=CLIENT, now=NOW
+        )
+    assert w.count("bookings") == before
+
+
 def test_flag_mode_books_outside_and_marks_it_for_review(any_world: World) -> None:
     w = any_world
     branch, _ = _at_home(w)
