@@ -199,12 +199,16 @@ def shift_series(
         # Latest first when moving later (earliest first when earlier) so that no occurrence
         # lands on one of its own series not yet moved.
         targets.sort(key=lambda b: b.start, reverse=shift > timedelta(0))
+        try:
+            starts = {b.id: b.start + shift for b in targets}
+        except OverflowError as exc:
+            raise ValidationError("that moves past the calendar", field="shift") from exc
         moved = [
             booking_moves.reschedule_booking(
                 uow,
                 business_id,
                 b.id,
-                b.start + shift,
+                starts[b.id],
                 by=by,
                 now=now,
                 force=force,

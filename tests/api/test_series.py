@@ -125,3 +125,23 @@ def test_another_business_cannot_read_cancel_or_move_a_series(live_hub: LiveHub)
         other = client.post("/api/v1/series", json=_series(mine, start=mine.at(14).isoformat()))
         stray = {"booking": other.json()["bookings"][0]["id"], "scope": "this"}
         assert client.post(f"/api/v1/series/{sid}/cancel", json=stray).status_code == 404
+
+
+def test_moving_past_the_calendar_or_by_nothing_is_a_422_and_moves_nothing(
+    live_hub: LiveHub,
+) -> None:
+    tenant = live_hub.tenant()
+    with tenant.client() as client:
+        body = _series(tenant, start="9999-12-20T10:00:00-03:00", force=True)
+        body["repeat"] = {"frequency": "weekly", "count": 1}
+        made = client.post("/api/v1/series", json=body)
+        assert made.status_code == 201, made.text
+        sid = made.json()["id"]
+        for shift in (527040, 0):
+            moved = client.post(
+                f"/api/v1/series/{sid}/reschedule",
+                json={"scope": "all", "shift_minutes": shift, "force": True},
+            )
+            assert moved.status_code == 422, moved.text
+        after = client.get(f"/api/v1/series/{sid}").json()["bookings"]
+        assert after[0]["start"] == "9999-12-20T10:00:00-03:00"
