@@ -145,3 +145,20 @@ def test_moving_past_the_calendar_or_by_nothing_is_a_422_and_moves_nothing(
             assert moved.status_code == 422, moved.text
         after = client.get(f"/api/v1/series/{sid}").json()["bookings"]
         assert after[0]["start"] == "9999-12-20T10:00:00-03:00"
+
+
+def test_the_series_routes_are_documented(live_hub: LiveHub) -> None:
+    with live_hub.client() as client:
+        spec = client.get("/api/v1/openapi.json").json()
+    paths = spec["paths"]
+    for path, method in (
+        ("/api/v1/series/preview", "post"),
+        ("/api/v1/series", "post"),
+        ("/api/v1/series/{id}", "get"),
+        ("/api/v1/series/{id}/cancel", "post"),
+        ("/api/v1/series/{id}/reschedule", "post"),
+    ):
+        assert method in paths.get(path, paths.get(path.removeprefix("/api/v1"), {})), path
+    create = paths.get("/api/v1/series", paths.get("/series"))["post"]
+    body = create["requestBody"]["content"]["application/json"]["schema"]
+    assert body["properties"]["repeat"]["properties"]["count"]["maximum"] == 104
