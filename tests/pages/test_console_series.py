@@ -130,6 +130,8 @@ def test_booking_page_cancels_this_and_following_and_moves_them(
     sign_in(client, shop.admin.email)
     series = _series(client, shop)
     sid = series[0].series_id
+    agenda = client.get(f"/console/agenda?date={shop.day().isoformat()}")
+    assert f'href="/console/series/{sid}?booking={series[0].id}"' in agenda.text
     page = client.get(f"/console/bookings/{series[1].id}")
     assert page.status_code == 200
     assert "Parte de una serie" in text_of(page.text)
