@@ -81,3 +81,32 @@ def test_customers_list_search_and_page(
     shot(page, f"customer-{width}")
     assert violations == []
     context.close()
+
+
+@pytest.mark.parametrize(("width", "viewport"), [("1280", DESKTOP), ("390", PHONE)])
+def test_service_form_shows_a_price_per_washer(
+    browser: Browser, shop: Shop, served: Served, width: str, viewport: dict[str, int]
+) -> None:
+    assert shop.admin is not None
+    context = browser.new_context(base_url=served.base_url, viewport=viewport, locale="es-AR")  # type: ignore[arg-type]
+    page = context.new_page()
+    violations = watch_csp(page)
+    sign_in(page, shop.admin.email)
+    page.goto("/console/services")
+    card = page.locator(f"#s-{shop.quick_wash.id}")
+    card.locator("summary").first.click()
+    card.get_by_label("Cómo se cobra").select_option("per_resource")
+    prices = card.locator("details.resource-prices")
+    prices.locator("summary").click()
+    prices.get_by_label("Juan (ARS)").fill("3000")
+    card.get_by_role("button", name="Guardar").click()
+    expect(page.get_by_role("status")).to_be_visible()
+    card = page.locator(f"#s-{shop.quick_wash.id}")
+    card.locator("summary").first.click()
+    expect(card.locator("details.resource-prices").get_by_label("Juan (ARS)")).to_have_value(
+        "3000.00"
+    )
+    assert fits(page)
+    shot(page, f"service-resource-prices-{width}")
+    assert violations == []
+    context.close()
