@@ -1,6 +1,7 @@
 """Console setup of services (admins): create and edit every field a service has — name,
 description, duration, price and pricing strategy (fixed, per resource, per person, with the
-most people one booking may bring), buffers, deposit rule (the business's, none, a percentage
+most people one booking may bring, and each resource's price when it is per resource),
+buffers, deposit rule (the business's, none, a percentage
 or a fixed amount), which resources and groups do it, at the client's address, video meeting —
 and take one off the offer or back.
 
@@ -98,6 +99,16 @@ def service_fields(form: dict[str, str], business: Business) -> dict[str, Any]:
     }
 
 
+def resource_prices(form: dict[str, str]) -> dict[str, int | None]:
+    """The price of each resource the form names (``rprice:<id>``) for services priced per
+    resource; blank: the service's own price."""
+    return {
+        key.partition(":")[2]: parse_money(value, "resource_prices") if value.strip() else None
+        for key, value in form.items()
+        if key.startswith("rprice:")
+    }
+
+
 def routes(pages: Pages) -> list[Route]:
     hub = pages.hub
 
@@ -148,8 +159,14 @@ def routes(pages: Pages) -> list[Route]:
             return staff.t("console.refused.validation_error") + f" ({exc.message})"
         return staff.t(f"console.refused.{exc.code}")
 
-    async def save(staff: Staff, service: Service) -> None:
-        await run_in_threadpool(setup.save_service, hub.uow(), service, by=staff.by, now=hub.now())
+    async def save(
+        staff: Staff, service: Service, prices: dict[str, int | None] | None = None
+    ) -> None:
+        await run_in_threadpool(
+            lambda: setup.save_service(
+                hub.uow(), service, by=staff.by, now=hub.now(), resource_prices=prices
+            )
+        )
 
     def saved(service_id: str) -> Response:
         return RedirectResponse(f"/console/services?done=1#s-{service_id}", status_code=303)
@@ -158,7 +175,7 @@ def routes(pages: Pages) -> list[Route]:
         form = await read_form(request)
         try:
             service = Service(staff.business.id, **service_fields(form, staff.business))
-            await save(staff, service)
+            await save(staff, service, resource_prices(form))
         except DomainError as exc:
             return await services_page(
                 request, staff, problem_of(staff, exc), 422, form=form, editing="new"
@@ -169,7 +186,8 @@ def routes(pages: Pages) -> list[Route]:
         form = await read_form(request)
         current = await run_in_threadpool(service_of, staff, request.path_params["id"])
         try:
-            await save(staff, replace(current, **service_fields(form, staff.business)))
+            fields = service_fields(form, staff.business)
+            await save(staff, replace(current, **fields), resource_prices(form))
         except DomainError as exc:
             return await services_page(
                 request, staff, problem_of(staff, exc), 422, form=form, editing=current.id

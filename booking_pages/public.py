@@ -92,8 +92,17 @@ def routes(pages: Pages) -> list[Route]:
             raise PageError(403, "public.suspended", business=b.name, title=b.name)
         return sf, t
 
+    async def taking_bookings(sf: Storefront) -> None:
+        """Say so before offering times when the month's quota is used up (a booking made
+        now would be refused on submit)."""
+        b = sf.business
+        status = await run_in_threadpool(plans.quota_status, hub.uow(), b, hub.now())
+        if status.reached:
+            raise PageError(409, "public.quota_reached", business=b.name, title=b.name)
+
     async def business_page(request: Request) -> Response:
         sf, t = await load(request)
+        await taking_bookings(sf)
         context = await run_in_threadpool(_picker_context, pages, request, sf, t)
         template = "public/_picker.html" if wants_fragment(request) else "public/business.html"
         response = pages.render(request, template, context, t=t)
@@ -104,6 +113,7 @@ def routes(pages: Pages) -> list[Route]:
 
     async def form_page(request: Request) -> Response:
         sf, t = await load(request)
+        await taking_bookings(sf)
         values = dict.fromkeys(FIELDS, "")
         values["zone"] = request.query_params.get("zone", "")[:100]
         context = await run_in_threadpool(

@@ -211,6 +211,8 @@ class Resource:
             raise ValidationError("capacity must be at least 1", field="capacity")
         if not self.name.strip():
             raise ValidationError("a resource needs a name", field="name")
+        if self.price_minor is not None and self.price_minor < 0:
+            raise ValidationError("price cannot be negative", field="price_minor")
 
 
 @dataclass(slots=True)

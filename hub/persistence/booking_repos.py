@@ -10,7 +10,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import (
+    Table,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from hub.availability.types import Busy
@@ -18,9 +29,15 @@ from hub.domain.booking import OCCUPYING, Booking, BookingStatus
 from hub.domain.geo import GeoPoint
 from hub.domain.model import AuditEntry, Block, OutboxEvent, ServiceRecord
 from hub.persistence import convert
+from hub.persistence.columns import UTCDateTime
 from hub.persistence.models import AuditRow, BlockRow, BookingRow, OutboxRow, ServiceRecordRow
 
 _OCCUPYING = [s.value for s in OCCUPYING]
+_VISITED = [
+    s.value
+    for s in BookingStatus
+    if s not in (BookingStatus.CANCELLED, BookingStatus.EXPIRED, BookingStatus.NO_SHOW)
+]
 # What the core writes on every change is inserted as plain rows: the ORM's unit of work
 # (identity map, dependency sort, post-fetch) costs more than the INSERT, and nothing in the
 # transaction needs these rows as ORM objects afterwards.
@@ -187,6 +204,31 @@ class SqlBookingRepository:
             .limit(limit)
         )
         return [self._domain(r) for r in rows]
+
+    def customer_activity(
+        self, business_id: str, now: datetime, resource_ids: Sequence[str] | None = None
+    ) -> dict[str, tuple[int, datetime | None]]:
+        visited = case(
+            (
+                and_(BookingRow.start_at <= now, BookingRow.status.in_(_VISITED)),
+                BookingRow.start_at,
+            ),
+            else_=None,
+        )
+        query = (
+            select(
+                BookingRow.customer_id,
+                func.count(),
+                type_coerce(func.max(visited), UTCDateTime()),
+            )
+            .where(BookingRow.business_id == business_id)
+            .group_by(BookingRow.customer_id)
+        )
+        if resource_ids is not None:
+            query = query.where(BookingRow.resource_id.in_(list(resource_ids)))
+        return {
+            customer_id: (int(count), last) for customer_id, count, last in self._s.execute(query)
+        }
 
     def confirmed_started(self, since: datetime, now: datetime, limit: int = 500) -> list[Booking]:
         rows = self._s.scalars(

@@ -21,9 +21,13 @@ that joins one the caller already holds open); and raises typed errors from
   ``get_booking_by_token``
 - ``setup``: businesses, branches, resources (``set_weekly_rules``, ``add_exception``,
   ``remove_exception``, ``deactivate_resource``), groups, services, customers
-  (``upsert_customer``: found by E.164 phone or email, per business)
-- ``accounts``: staff users (``change_password``, ``deactivate_user``), app passwords, API
-  keys; ``sessions``: console sessions (start, resume, end); ``login_throttle``: the one
+  (``upsert_customer``: found by E.164 phone or email, per business); ``save_service`` also
+  sets each resource's price for services priced per resource
+- ``customer_directory``: customers found by name, phone or email (case and accents do not
+  count) with their bookings count and last visit (``find_customers``), one customer's
+  bookings (``customer_bookings``); both scoped to an employee's resources when asked
+- ``accounts``: staff users (``change_password``, ``change_staff``, ``deactivate_user``; a
+  business keeps at least one admin), app passwords, API keys; ``sessions``: console sessions (start, resume, end); ``login_throttle``: the one
   throttle every password check goes through
 - ``feeds``: resources' read-only feed links (read, issue, revoke)
 - ``payment_settings``: which provider takes a business's deposits and each provider's

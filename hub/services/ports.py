@@ -146,6 +146,14 @@ class BookingRepository(Protocol):
         """The latest ``limit`` bookings of one customer of the business, latest first."""
         ...
 
+    def customer_activity(
+        self, business_id: str, now: datetime, resource_ids: Sequence[str] | None = None
+    ) -> dict[str, tuple[int, datetime | None]]:
+        """Per customer of the business with bookings (on ``resource_ids`` when given): how
+        many, and the start of the latest one that took place by ``now`` (not cancelled,
+        expired or missed)."""
+        ...
+
     def confirmed_started(self, since: datetime, now: datetime, limit: int = 500) -> list[Booking]:
         """Confirmed bookings (never checked in) that started in ``[since, now]``, all
         businesses, oldest first."""

@@ -8,7 +8,8 @@ deactivated rather than deleted. Each change writes an AuditEntry.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
@@ -353,8 +354,28 @@ def delete_group(
 # -- services ----------------------------------------------------------------------------
 
 
-def save_service(uow: UnitOfWork, service: Service, *, by: ChangedBy, now: datetime) -> Service:
+def save_service(
+    uow: UnitOfWork,
+    service: Service,
+    *,
+    by: ChangedBy,
+    now: datetime,
+    resource_prices: Mapping[str, int | None] | None = None,
+) -> Service:
+    """Create the service, or replace it. ``resource_prices``: in the same transaction, the
+    price of each of those resources of the business for services priced per resource
+    (None: the service's own price)."""
     with uow:
+        for resource_id, price in (resource_prices or {}).items():
+            resource = uow.resources.get(service.business_id, resource_id)
+            if resource is None:
+                raise ValidationError(
+                    "every resource must belong to this business", field="resource_prices"
+                )
+            if resource.price_minor != price:
+                resource = replace(resource, price_minor=price)  # validated as it is built
+                uow.resources.update(resource)
+                _audit(uow, service.business_id, "resource", resource.id, "price", by=by, now=now)
         get_business(uow, service.business_id)
         if len(uow.resources.get_many(service.business_id, service.resource_ids)) != len(
             set(service.resource_ids)

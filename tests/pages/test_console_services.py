@@ -188,3 +188,56 @@ def test_the_client_says_how_many_people_and_pays_per_person(
     token = made.headers["location"].split("/")[-1].split("?")[0]
     booking = availability.get_booking_by_token(shop.hub.uow(), token)
     assert booking.persons == 3 and booking.price_minor == 300000
+
+
+def test_each_washer_charges_their_own_price(client: httpx.Client, staffed_shop: Shop) -> None:
+    """Priced "según quién lo hace": the form sets a price per washer; a blank one charges the
+    service's price. Bad prices or another business's washer change nothing."""
+    shop = staffed_shop
+    other = create_shop(shop.hub)
+    juan, maria = shop.washers
+    assert shop.admin is not None
+    sign_in(client, shop.admin.email)
+    page = client.get("/console/services")
+    assert f'name="rprice:{juan.id}"' in page.text
+    assert "Precio según quién lo hace" in text_of(page.text)
+
+    for bad in ({f"rprice:{juan.id}": "-5"}, {f"rprice:{juan.id}": "caro"},
+                {f"rprice:{other.washers[0].id}": "100"}):  # fmt: skip
+        answer = client.post(
+            f"/console/services/{shop.quick_wash.id}",
+            data={
+                "csrf_token": _csrf(client),
+                **_edit(shop, pricing="per_resource", description="No debería quedar"),
+                f"rprice:{maria.id}": "9999",
+                **bad,
+            },
+        )
+        assert answer.status_code == 422, bad
+        assert "Revisá los datos" in text_of(answer.text), bad
+    resources = {r.id: r for r in setup.list_resources(shop.hub.uow(), shop.business.id)}
+    assert resources[juan.id].price_minor is None and resources[maria.id].price_minor is None
+    assert setup.get_service(shop.hub.uow(), shop.business.id, shop.quick_wash.id).pricing is (
+        PricingStrategy.FIXED
+    )
+    assert setup.list_resources(other.hub.uow(), other.business.id)[0].price_minor is None
+
+    saved = client.post(
+        f"/console/services/{shop.quick_wash.id}",
+        data={
+            "csrf_token": _csrf(client),
+            **_edit(shop, pricing="per_resource", price="2500"),
+            f"rprice:{juan.id}": "3.000,50",
+            f"rprice:{maria.id}": "",
+        },
+    )
+    assert saved.status_code == 303, text_of(saved.text)
+    shown = client.get("/console/services").text
+    assert f'name="rprice:{juan.id}" inputmode="decimal" value="3000.50"' in shown
+
+    client.cookies.clear()
+    for washer, price in ((juan, 300050), (maria, 250000)):
+        made = book(client, shop.slug, shop.quick_wash.id, shop.at(10), resource_id=washer.id)
+        assert made.status_code == 303, text_of(made.text)
+        token = made.headers["location"].split("/")[-1].split("?")[0]
+        assert availability.get_booking_by_token(shop.hub.uow(), token).price_minor == price
