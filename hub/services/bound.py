@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from hub.availability.types import Slot
 from hub.domain.booking import Booking, ChangedBy, Invitee, InviteeResponse
@@ -32,9 +32,11 @@ from hub.services.availability import AvailabilityQuery
 from hub.services.booking_create import NewBooking
 from hub.services.calendars import get_business, get_service
 from hub.services.customers import InviteeDetails
-from hub.services.ports import BusySource, Geocoder, GeocodingError, UnitOfWork
+from hub.services.day_route import DayRoute, day_route
+from hub.services.ports import BusySource, Geocoder, GeocodingError, TravelTimes, UnitOfWork
 from hub.services.recurrence import Repeat
 from hub.services.series import Scope, SeriesResult
+from hub.services.travel_times import STRAIGHT_LINE
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,8 @@ class Services:
     busy_sources: Sequence[BusySource]
     # Locating typed addresses of at-address visits (none: the business's zones do it).
     geocoders: Sequence[Geocoder] = field(default=())
+    # Driving times between clients' addresses (default: each business's straight-line model).
+    travel_times: TravelTimes = STRAIGHT_LINE
 
     def now(self) -> datetime:
         return self.clock()
@@ -58,7 +62,12 @@ class Services:
         self, query: AvailabilityQuery, *, by: ChangedBy, uow: UnitOfWork | None = None
     ) -> list[Slot]:
         return availability.find_availability(
-            self._uow(uow), query, by=by, now=self.clock(), busy_sources=self.busy_sources
+            self._uow(uow),
+            query,
+            by=by,
+            now=self.clock(),
+            busy_sources=self.busy_sources,
+            travel_times=self.travel_times,
         )
 
     def create_booking(
@@ -66,7 +75,12 @@ class Services:
     ) -> Booking:
         request = self._located(request)
         return booking_create.create_booking(
-            self._uow(uow), request, by=by, now=self.clock(), busy_sources=self.busy_sources
+            self._uow(uow),
+            request,
+            by=by,
+            now=self.clock(),
+            busy_sources=self.busy_sources,
+            travel_times=self.travel_times,
         )
 
     def _located(self, request: NewBooking) -> NewBooking:
@@ -117,6 +131,7 @@ class Services:
             all_or_nothing=all_or_nothing,
             busy_sources=self.busy_sources,
             dry_run=dry_run,
+            travel_times=self.travel_times,
         )
 
     def preview_series(self, first: NewBooking, repeat: Repeat, *, by: ChangedBy) -> SeriesResult:
@@ -169,6 +184,7 @@ class Services:
             now=self.clock(),
             force=force,
             busy_sources=self.busy_sources,
+            travel_times=self.travel_times,
         )
 
     def reschedule_booking(
@@ -194,6 +210,27 @@ class Services:
             resource_id=resource_id,
             expected_version=expected_version,
             busy_sources=self.busy_sources,
+            travel_times=self.travel_times,
+        )
+
+    def day_route(
+        self,
+        business_id: str,
+        day: date,
+        *,
+        branch_id: str | None = None,
+        resource_ids: Sequence[str] | None = None,
+        window_minutes: int = 0,
+        uow: UnitOfWork | None = None,
+    ) -> DayRoute:
+        return day_route(
+            self._uow(uow),
+            business_id,
+            day,
+            branch_id=branch_id,
+            resource_ids=resource_ids,
+            window_minutes=window_minutes,
+            travel_times=self.travel_times,
         )
 
     def reassign_booking(
