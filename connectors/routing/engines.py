@@ -29,6 +29,7 @@ import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -211,7 +212,7 @@ class RoadTimes:
     def _send(self, request: Callable[[], httpx.Response]) -> Any:
         try:
             answer = request()
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise RoutingError(f"request failed: {exc!r}") from exc
         try:
             body = answer.json()
@@ -273,7 +274,11 @@ ORS_URL = "https://api.openrouteservice.org"
 
 
 def travel_times_from(kind: str | None, *, url: str | None, key: str | None) -> TravelTimes:
-    """The source the settings name; unset or unusable (ORS without a key): straight line."""
+    """The source the settings name; unset or unusable (ORS without a key, a URL that is
+    not http(s)): the straight line, with a warning."""
+    if url is not None and urlsplit(url).scheme not in ("http", "https"):
+        log.warning("TURNERO_ROUTING_URL %r is not an http(s) URL: straight-line times", url)
+        return STRAIGHT_LINE
     if kind == "osrm":
         return OsrmTable(url or OSRM_URL)
     if kind == "openrouteservice" and key:

@@ -172,3 +172,18 @@ def test_settings_choose_the_source() -> None:
     # ORS without a key, or a name we do not know: the straight line, not a crash.
     assert travel_times_from("openrouteservice", url=None, key=None) is STRAIGHT_LINE
     assert travel_times_from("valhalla", url=None, key=None) is STRAIGHT_LINE
+    assert travel_times_from("osrm", url="osrm:5000", key=None) is STRAIGHT_LINE
+
+
+def test_an_engine_answering_nonsense_falls_back(fake: FakeRouting) -> None:
+    class Short(OsrmTable):
+        def _table(self, places, sources, destinations):  # type: ignore[no-untyped-def]
+            return super()._table(places, sources, destinations)[:-1]
+
+    class Negative(OsrmTable):
+        def _table(self, places, sources, destinations):  # type: ignore[no-untyped-def]
+            return [[-1.0 for _ in destinations] for _ in sources]
+
+    legs = [(BOCA, MACIEL), (MACIEL, BOCA)]
+    for engine in (Short(fake.base_url), Negative(fake.base_url)):
+        assert engine.minutes(legs, model=MODEL) == {(BOCA, MACIEL): 8, (MACIEL, BOCA): 8}
