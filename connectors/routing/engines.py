@@ -133,6 +133,7 @@ class RoadTimes:
     """The ``TravelTimes`` port over a routing engine (``_table`` is the engine's call)."""
 
     name = "routing engine"
+    kind = "road"
     max_points = 100
 
     def __init__(
@@ -227,6 +228,7 @@ class OsrmTable(RoadTimes):
     """OSRM's Table service (``/table/v1/driving``)."""
 
     name = "OSRM"
+    kind = "osrm"
     max_points = 100  # osrm-routed's default --max-table-size
 
     def _table(self, places: list[Key], sources: list[int], destinations: list[int]) -> Any:
@@ -248,6 +250,7 @@ class OpenRouteServiceMatrix(RoadTimes):
     """OpenRouteService's matrix (``/v2/matrix/driving-car``), with an API key."""
 
     name = "OpenRouteService"
+    kind = "openrouteservice"
     max_points = 50
 
     def __init__(self, base_url: str, *, key: str, **kwargs: Any) -> None:

@@ -315,6 +315,11 @@ class TravelTimes(Protocol):
     engine (``connectors.routing``). A use case asks once per computation for every leg it
     may need (a day's route, an availability search), never pair by pair."""
 
+    @property
+    def kind(self) -> str:
+        """What answers: ``straight_line``, ``osrm``, ``openrouteservice`` (shown in Setup)."""
+        ...
+
     def minutes(self, legs: Collection[Leg], *, model: TravelModel) -> Mapping[Leg, int | None]:
         """Whole minutes for each leg, the business's fixed overhead (``model``) included;
         0 from a place to itself; None when there is no road between them. A routing engine

@@ -23,6 +23,8 @@ UNREACHABLE_MINUTES = 7 * 24 * 60
 class StraightLine:
     """The business's own estimate: straight-line km * detour / speed + overhead."""
 
+    kind = "straight_line"
+
     def minutes(self, legs: Collection[Leg], *, model: TravelModel) -> Mapping[Leg, int | None]:
         return {(a, b): model.minutes(a, b) for a, b in legs}
 
