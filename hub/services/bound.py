@@ -15,9 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from hub.availability.types import Slot
 from hub.domain.booking import Booking, ChangedBy, Invitee, InviteeResponse
+from hub.domain.errors import DomainError
 from hub.domain.geo import GeoPoint
 from hub.services import (
     availability,
@@ -74,6 +76,8 @@ class Services:
         self, request: NewBooking, *, by: ChangedBy, uow: UnitOfWork | None = None
     ) -> Booking:
         request = self._located(request)
+        if uow is None:
+            self._ask_the_roads_first(request, by)
         return booking_create.create_booking(
             self._uow(uow),
             request,
@@ -82,6 +86,34 @@ class Services:
             busy_sources=self.busy_sources,
             travel_times=self.travel_times,
         )
+
+    def _ask_the_roads_first(self, request: NewBooking, by: ChangedBy) -> None:
+        """With a routing engine, look up the day's driving times for this visit before the
+        booking's transaction (which holds the writers' turn): the check inside it then reads
+        them from the engine's cache, and no other booking waits on the engine."""
+        if self.travel_times.kind == "straight_line" or (
+            request.location is None and request.zone_id is None
+        ):
+            return
+        try:
+            with self.new_uow() as uow:
+                business = get_business(uow, request.business_id)
+            day = request.start.astimezone(ZoneInfo(business.timezone)).date()
+            query = AvailabilityQuery(
+                request.business_id,
+                request.service_id,
+                day,
+                day,
+                resource_id=request.resource_id,
+                group_id=request.group_id,
+                branch_id=request.branch_id,
+                persons=request.persons,
+                location=request.location,
+                zone_id=request.zone_id,
+            )
+            self.find_availability(query, by=by)
+        except DomainError:
+            return  # the booking itself says what is wrong
 
     def _located(self, request: NewBooking) -> NewBooking:
         """``request`` with its typed address located, when a geocoder is set up and the

@@ -24,7 +24,7 @@ import json
 import math
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -60,6 +60,7 @@ class FakeRouting:
     max_table_size: int = 100
     quota: int | None = None  # ORS requests allowed before 429
     delay: float = 0.0  # seconds before answering (a slow engine)
+    on_request: Callable[[], None] | None = None  # called as each request arrives
     seen: list[Seen] = field(default_factory=list)
     base_url: str = ""
 
@@ -133,6 +134,8 @@ def serve_routing(**kwargs: Any) -> Iterator[FakeRouting]:
 
     class Handler(BaseHTTPRequestHandler):
         def _reply(self, status: int, body: Any) -> None:
+            if fake.on_request is not None:
+                fake.on_request()
             if fake.delay:
                 time.sleep(fake.delay)
             data = json.dumps(body).encode()

@@ -131,3 +131,33 @@ def test_engine_down_falls_back_to_the_straight_line(world: World) -> None:
     assert booked.start == local(TUESDAY, 13, 30)
     for hub in (down, straight):
         hub.close()
+
+
+def test_no_booking_waits_on_the_engine(sqlite_url: str, fake: FakeRouting) -> None:
+    """The engine is asked before the booking's transaction: while it answers, other
+    writers (another client booking) are not held up."""
+    import sqlite3
+
+    w = make_world(sqlite_url, POLICY)
+    road = hub_for(w, fake.base_url)
+    service = home_wash(w)
+    road.core.create_booking(visit(w, service, 12, 0, BOCA), by=OPERATOR)
+    path = sqlite_url.removeprefix("sqlite:///")
+    writers_free: list[bool] = []
+
+    def probe() -> None:
+        conn = sqlite3.connect(path, timeout=0.2, isolation_level=None)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("ROLLBACK")
+            writers_free.append(True)
+        except sqlite3.OperationalError:
+            writers_free.append(False)
+        finally:
+            conn.close()
+
+    fake.on_request = probe
+    road.core.create_booking(visit(w, service, 14, 0, MACIEL), by=CLIENT)
+    assert writers_free and all(writers_free)
+    road.close()
+    w.db.dispose()
