@@ -32,7 +32,7 @@ from hub.services import (
 )
 from hub.services.availability import AvailabilityQuery
 from hub.services.booking_create import NewBooking
-from hub.services.calendars import get_business, get_service
+from hub.services.calendars import get_booking, get_business, get_service
 from hub.services.customers import InviteeDetails
 from hub.services.day_route import DayRoute, day_route
 from hub.services.ports import BusySource, Geocoder, GeocodingError, TravelTimes, UnitOfWork
@@ -91,27 +91,33 @@ class Services:
         """With a routing engine, look up the day's driving times for this visit before the
         booking's transaction (which holds the writers' turn): the check inside it then reads
         them from the engine's cache, and no other booking waits on the engine."""
-        if self.travel_times.kind == "straight_line" or (
-            request.location is None and request.zone_id is None
-        ):
+        if request.location is None and request.zone_id is None:
             return
-        try:
-            with self.new_uow() as uow:
-                business = get_business(uow, request.business_id)
-            day = request.start.astimezone(ZoneInfo(business.timezone)).date()
-            query = AvailabilityQuery(
+        self._warm_roads(
+            AvailabilityQuery(
                 request.business_id,
                 request.service_id,
-                day,
-                day,
+                request.start.date(),  # the local day is set in _warm_roads
+                request.start.date(),
                 resource_id=request.resource_id,
                 group_id=request.group_id,
                 branch_id=request.branch_id,
                 persons=request.persons,
                 location=request.location,
                 zone_id=request.zone_id,
-            )
-            self.find_availability(query, by=by)
+            ),
+            request.start,
+            by,
+        )
+
+    def _warm_roads(self, query: AvailabilityQuery, start: datetime, by: ChangedBy) -> None:
+        if self.travel_times.kind == "straight_line":
+            return
+        try:
+            with self.new_uow() as uow:
+                business = get_business(uow, query.business_id)
+            day = start.astimezone(ZoneInfo(business.timezone)).date()
+            self.find_availability(replace(query, date_from=day, date_to=day), by=by)
         except DomainError:
             return  # the booking itself says what is wrong
 
@@ -231,6 +237,21 @@ class Services:
         expected_version: int | None = None,
         uow: UnitOfWork | None = None,
     ) -> Booking:
+        if uow is None and self.travel_times.kind != "straight_line":
+            with self.new_uow() as reading:
+                booking = get_booking(reading, business_id, booking_id)
+            if booking.location is not None:
+                query = AvailabilityQuery(
+                    business_id,
+                    booking.service_id,
+                    start.date(),
+                    start.date(),
+                    resource_id=resource_id or (None if booking.group_id else booking.resource_id),
+                    group_id=None if resource_id else booking.group_id,
+                    persons=booking.persons,
+                    location=booking.location,
+                )
+                self._warm_roads(query, start, by)
         return booking_moves.reschedule_booking(
             self._uow(uow),
             business_id,

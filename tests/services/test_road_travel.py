@@ -7,6 +7,7 @@ and not accepted. With the engine down, the straight line keeps bookings going."
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -20,7 +21,7 @@ from hub.services.availability import AvailabilityQuery
 from hub.services.booking_create import NewBooking
 from hub.services.customers import CustomerDetails
 from tests.routing.fakes import FakeRouting, serve_routing
-from tests.routing.test_engines import BOCA, MACIEL, ROADS
+from tests.routing.test_engines import BOCA, MACIEL, PALERMO, ROADS
 from tests.services.conftest import CLIENT, NOW, OPERATOR, World, local, make_world
 
 TUESDAY = 5
@@ -157,7 +158,13 @@ def test_no_booking_waits_on_the_engine(sqlite_url: str, fake: FakeRouting) -> N
             conn.close()
 
     fake.on_request = probe
-    road.core.create_booking(visit(w, service, 14, 0, MACIEL), by=CLIENT)
+    booked = road.core.create_booking(visit(w, service, 14, 0, MACIEL), by=CLIENT)
     assert writers_free and all(writers_free)
+    # Moving it to Wednesday, after a visit in Palermo (legs the engine has not seen yet).
+    wednesday = replace(visit(w, service, 12, 0, PALERMO), start=local(TUESDAY + 1, 12))
+    road.core.create_booking(wednesday, by=OPERATOR)
+    asked = len(fake.seen)
+    road.core.reschedule_booking(w.business.id, booked.id, local(TUESDAY + 1, 14), by=OPERATOR)
+    assert len(fake.seen) > asked and all(writers_free)
     road.close()
     w.db.dispose()
