@@ -26,7 +26,7 @@ from booking_pages.web import PageError, Pages, read_form
 from hub.domain.errors import DomainError, ValidationError
 from hub.domain.geo import GeoPoint
 from hub.services import setup
-from hub.services.day_route import WINDOWS, DayRoute, Stop, day_route
+from hub.services.day_route import WINDOWS, DayRoute, Stop
 
 COLOURS = ("#0b5cad", "#b42318", "#1a7f37", "#9a6700", "#6639ba", "#0e7490")
 
@@ -88,8 +88,7 @@ def routes(pages: Pages) -> list[Route]:
         own = None if staff.is_admin else [r.id for r in staff.resources]
         scope = only if own is None else [r for r in (only or own) if r in own]
         try:
-            return day_route(
-                hub.uow(),
+            return hub.core.day_route(
                 staff.business.id,
                 day,
                 branch_id=branch,

@@ -93,6 +93,7 @@ def routes(pages: Pages) -> list[Route]:
                 "resources": [r for r in setup.list_resources(hub.uow(), business_id) if r.active],
                 "business": setup.find_business(hub.uow(), business_id=business_id),
                 "modes": [m.value for m in CoverageMode],
+                "travel_source": hub.core.travel_times.kind,
             }
 
         context = await run_in_threadpool(gather)

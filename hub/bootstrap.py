@@ -29,6 +29,7 @@ def build_hub(
     """Wire a hub for ``settings``. Nothing connects until first use. Raises
     ``ConfigurationError`` when there is no usable secret key (``hub.secret_key``)."""
     from caldav_server.personal import PersonalBusySource
+    from connectors.routing.engines import travel_times_from
 
     settings = with_secret_key(settings)
     database = SqlDatabase(settings.database_url)
@@ -40,6 +41,10 @@ def build_hub(
         # Personal calendars are busy time in every process (web, worker, CLI), not only in
         # those that mount /dav.
         busy_sources=[PersonalBusySource(database)],
+        # Availability, booking checks and the day's route all drive by the same source.
+        travel_times=travel_times_from(
+            settings.routing, url=settings.routing_url, key=settings.routing_key
+        ),
     )
     hub.mail_password_link = _password_mail(hub)
     return hub

@@ -85,6 +85,11 @@ class Settings:
     geocoder_url: str | None = None  # None: the provider's public endpoint
     geocoder_key: str | None = None  # Google's API key
     geocoder_user_agent: str = DEFAULT_GEOCODER_USER_AGENT  # Nominatim's policy asks for one
+    # Road driving times for at-address visits: "osrm" or "openrouteservice" (None: each
+    # business's straight-line model). The URL is the engine's base; the key ORS's.
+    routing: str | None = None
+    routing_url: str | None = None
+    routing_key: str | None = None
     stripe_api_base: str | None = None
     mercadopago_api_base: str | None = None
     webhook_allow_hosts: tuple[str, ...] = ()
@@ -137,6 +142,9 @@ class Settings:
             geocoder_user_agent=(
                 env.get("TURNERO_GEOCODER_USER_AGENT") or DEFAULT_GEOCODER_USER_AGENT
             ),
+            routing=(env.get("TURNERO_ROUTING") or "").strip().lower() or None,
+            routing_url=env.get("TURNERO_ROUTING_URL") or None,
+            routing_key=env.get("TURNERO_ROUTING_KEY") or None,
             stripe_api_base=env.get("TURNERO_STRIPE_API_BASE") or None,
             mercadopago_api_base=env.get("TURNERO_MERCADOPAGO_API_BASE") or None,
             webhook_allow_hosts=_csv(env.get("TURNERO_WEBHOOK_ALLOW_HOSTS")),

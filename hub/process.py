@@ -23,7 +23,8 @@ from hub.services.accounts import AccountsUnitOfWork
 from hub.services.bound import Services
 from hub.services.login_throttle import LoginThrottle
 from hub.services.password_links import PasswordLink
-from hub.services.ports import AfterCommit, BusySource, Geocoder, UnitOfWork
+from hub.services.ports import AfterCommit, BusySource, Geocoder, TravelTimes, UnitOfWork
+from hub.services.travel_times import STRAIGHT_LINE
 
 Clock = Callable[[], datetime]
 
@@ -48,6 +49,9 @@ class Hub:
     # How a set-password link reaches its user (email, in the business's language); the
     # composition root sets it, so the API can invite staff without knowing the mail.
     mail_password_link: Callable[[PasswordLink, Business], None] | None = None
+    # Driving times for at-address visits: a routing engine chosen by the settings
+    # (``build_hub``), else each business's straight-line model.
+    travel_times: TravelTimes = STRAIGHT_LINE
     idempotency: IdempotencyStore = field(init=False)
     login_throttle: LoginThrottle = field(init=False)  # every password check goes through it
     core: Services = field(init=False)  # the use cases, with uow, clock and busy time bound
@@ -55,7 +59,9 @@ class Hub:
     def __post_init__(self) -> None:
         self.idempotency = IdempotencyStore(self.database.engine)
         self.login_throttle = LoginThrottle(self.database.login_failures)
-        self.core = Services(self.uow, self.now, self.busy_sources, self.geocoders)
+        self.core = Services(
+            self.uow, self.now, self.busy_sources, self.geocoders, self.travel_times
+        )
 
     def uow(self) -> UnitOfWork:
         """A new unit of work (use it as ``with hub.uow() as uow:``, or hand it to a use case,

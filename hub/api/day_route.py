@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, Response
 from hub.api.registry import Call, Operations, Param
 from hub.api.render import STR
 from hub.api.schemas import DATE, DATE_TIME, ID, array, enum, integer, nullable, obj
-from hub.services.day_route import WINDOWS, Stop, day_route
+from hub.services.day_route import WINDOWS, Stop
 
 ops = Operations("route")
 
@@ -81,8 +81,7 @@ def stop_json(stop: Stop) -> dict[str, Any]:
 )
 async def get_route(call: Call) -> Response:
     found = await call.run(
-        lambda: day_route(
-            call.hub.uow(),
+        lambda: call.hub.core.day_route(
             call.business_id,
             call.query["date"],
             branch_id=call.query.get("branch"),

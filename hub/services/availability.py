@@ -27,10 +27,10 @@ from hub.services.calendars import (
     place_of,
     seats_for,
     slot_request,
-    travel_to,
 )
 from hub.services.plans import require_open
-from hub.services.ports import BusySource, UnitOfWork
+from hub.services.ports import BusySource, TravelTimes, UnitOfWork
+from hub.services.travel_times import STRAIGHT_LINE, travel_for
 
 MAX_DAYS = 62
 
@@ -60,9 +60,11 @@ def find_availability(
     by: ChangedBy,
     now: datetime,
     busy_sources: Sequence[BusySource] = (),
+    travel_times: TravelTimes = STRAIGHT_LINE,
 ) -> list[Slot]:
     """Free start times for the service, each naming the resources free for it (in the
-    service's stable order; booking a group picks the least busy of them)."""
+    service's stable order; booking a group picks the least busy of them). At a client's
+    address, driving times come from ``travel_times``, asked once for the whole search."""
     require_aware(now, "now")
     require_day_in_range(query.date_from, "date_from")
     require_day_in_range(query.date_to, "date_to")
@@ -103,7 +105,13 @@ def find_availability(
         public=by.is_client,
         persons=query.persons,
         branch=branch,
-        travel=travel_to(business, place),
+        travel=travel_for(
+            place,
+            calendars,
+            model=business.travel,
+            times=travel_times,
+            return_to_base=business.policy.travel_return_to_base,
+        ),
     )
     # A booking takes one place on an exclusive resource and one per person on a shared
     # one, so resources are asked in groups of the same seat count and merged.

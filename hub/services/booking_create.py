@@ -40,7 +40,6 @@ from hub.services.calendars import (
     get_service,
     seats_for,
     slot_request,
-    travel_to,
     with_seats,
 )
 from hub.services.coverage import Visit, locate_visit
@@ -54,7 +53,8 @@ from hub.services.customers import (
 )
 from hub.services.events import record_booking_event
 from hub.services.plans import count_booking
-from hub.services.ports import BusySource, UnitOfWork
+from hub.services.ports import BusySource, TravelTimes, UnitOfWork
+from hub.services.travel_times import STRAIGHT_LINE, travel_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +97,7 @@ def create_booking(
     by: ChangedBy,
     now: datetime,
     busy_sources: Sequence[BusySource] = (),
+    travel_times: TravelTimes = STRAIGHT_LINE,
 ) -> Booking:
     """Book ``request`` in one transaction; returns the booking (pending or confirmed).
 
@@ -105,7 +106,9 @@ def create_booking(
     ``SlotNotOfferedError`` (not an offered time), ``SlotTakenError`` (no longer free),
     ``OutsideCoverageError`` (an at-address visit where the business does not go)."""
     with uow:
-        booking = place_booking(uow, request, by=by, now=now, busy_sources=busy_sources)
+        booking = place_booking(
+            uow, request, by=by, now=now, busy_sources=busy_sources, travel_times=travel_times
+        )
         uow.commit()
     return booking
 
@@ -117,6 +120,7 @@ def place_booking(
     by: ChangedBy,
     now: datetime,
     busy_sources: Sequence[BusySource] = (),
+    travel_times: TravelTimes = STRAIGHT_LINE,
 ) -> Booking:
     """``create_booking`` inside a unit of work the caller holds open (and commits)."""
     require_aware(now, "now")
@@ -161,6 +165,9 @@ def place_booking(
     count_booking(uow, business, now)  # suspended or past the month's quota: refused
     uow.lock_resources([r.id for r in resources])
     day = request.start.astimezone(ZoneInfo(business.timezone)).date()
+    calendars = build_calendars(
+        uow, business, resources, request.start, end, busy_sources=busy_sources, branch=branch
+    )
     engine_request = slot_request(
         business,
         service,
@@ -170,10 +177,13 @@ def place_booking(
         public=by.is_client,
         persons=request.persons,
         branch=branch,
-        travel=travel_to(business, visit.location),
-    )
-    calendars = build_calendars(
-        uow, business, resources, request.start, end, busy_sources=busy_sources, branch=branch
+        travel=travel_for(
+            visit.location,
+            calendars,
+            model=business.travel,
+            times=travel_times,
+            return_to_base=business.policy.travel_return_to_base,
+        ),
     )
     resource = choose_resource(
         uow,

@@ -30,12 +30,12 @@ from hub.services.calendars import (
     get_service,
     seats_for,
     slot_request,
-    travel_to,
 )
 from hub.services.coverage import locate_visit
 from hub.services.customers import InviteeDetails, clean_invitees, merge_invitees
 from hub.services.events import record_booking_event
-from hub.services.ports import BusySource, UnitOfWork
+from hub.services.ports import BusySource, TravelTimes, UnitOfWork
+from hub.services.travel_times import STRAIGHT_LINE, travel_for
 
 
 def edit_booking(
@@ -122,6 +122,7 @@ def reschedule_booking(
     resource_id: str | None = None,
     expected_version: int | None = None,
     busy_sources: Sequence[BusySource] = (),
+    travel_times: TravelTimes = STRAIGHT_LINE,
 ) -> Booking:
     """Move a booking to ``start`` (same duration). Clients: within the reschedule window and
     count, to a time the engine offers. Staff: any offered time, or with ``force`` any time
@@ -170,6 +171,15 @@ def reschedule_booking(
         end = start + booking.duration
         uow.lock_resources([r.id for r in resources])
         day = start.astimezone(ZoneInfo(business.timezone)).date()
+        calendars = build_calendars(
+            uow,
+            business,
+            resources,
+            start,
+            end,
+            busy_sources=busy_sources,
+            exclude_booking_id=booking.id,
+        )
         request = replace(
             slot_request(
                 business,
@@ -179,20 +189,17 @@ def reschedule_booking(
                 now=now,
                 public=by.is_client,
                 persons=booking.persons,
-                travel=travel_to(business, booking.location),
+                travel=travel_for(
+                    booking.location,
+                    calendars,
+                    model=business.travel,
+                    times=travel_times,
+                    return_to_base=business.policy.travel_return_to_base,
+                ),
             ),
             duration=booking.duration,
             buffer_before=booking.buffer_before,
             buffer_after=booking.buffer_after,
-        )
-        calendars = build_calendars(
-            uow,
-            business,
-            resources,
-            start,
-            end,
-            busy_sources=busy_sources,
-            exclude_booking_id=booking.id,
         )
         resource = choose_resource(
             uow,

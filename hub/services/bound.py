@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from hub.availability.types import Slot
 from hub.domain.booking import Booking, ChangedBy, Invitee, InviteeResponse
+from hub.domain.errors import DomainError
 from hub.domain.geo import GeoPoint
 from hub.services import (
     availability,
@@ -30,11 +32,13 @@ from hub.services import (
 )
 from hub.services.availability import AvailabilityQuery
 from hub.services.booking_create import NewBooking
-from hub.services.calendars import get_business, get_service
+from hub.services.calendars import get_booking, get_business, get_service
 from hub.services.customers import InviteeDetails
-from hub.services.ports import BusySource, Geocoder, GeocodingError, UnitOfWork
+from hub.services.day_route import DayRoute, day_route
+from hub.services.ports import BusySource, Geocoder, GeocodingError, TravelTimes, UnitOfWork
 from hub.services.recurrence import Repeat
 from hub.services.series import Scope, SeriesResult
+from hub.services.travel_times import STRAIGHT_LINE
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,8 @@ class Services:
     busy_sources: Sequence[BusySource]
     # Locating typed addresses of at-address visits (none: the business's zones do it).
     geocoders: Sequence[Geocoder] = field(default=())
+    # Driving times between clients' addresses (default: each business's straight-line model).
+    travel_times: TravelTimes = STRAIGHT_LINE
 
     def now(self) -> datetime:
         return self.clock()
@@ -58,16 +64,62 @@ class Services:
         self, query: AvailabilityQuery, *, by: ChangedBy, uow: UnitOfWork | None = None
     ) -> list[Slot]:
         return availability.find_availability(
-            self._uow(uow), query, by=by, now=self.clock(), busy_sources=self.busy_sources
+            self._uow(uow),
+            query,
+            by=by,
+            now=self.clock(),
+            busy_sources=self.busy_sources,
+            travel_times=self.travel_times,
         )
 
     def create_booking(
         self, request: NewBooking, *, by: ChangedBy, uow: UnitOfWork | None = None
     ) -> Booking:
         request = self._located(request)
+        if uow is None:
+            self._ask_the_roads_first(request, by)
         return booking_create.create_booking(
-            self._uow(uow), request, by=by, now=self.clock(), busy_sources=self.busy_sources
+            self._uow(uow),
+            request,
+            by=by,
+            now=self.clock(),
+            busy_sources=self.busy_sources,
+            travel_times=self.travel_times,
         )
+
+    def _ask_the_roads_first(self, request: NewBooking, by: ChangedBy) -> None:
+        """With a routing engine, look up the day's driving times for this visit before the
+        booking's transaction (which holds the writers' turn): the check inside it then reads
+        them from the engine's cache, and no other booking waits on the engine."""
+        if request.location is None and request.zone_id is None:
+            return
+        self._warm_roads(
+            AvailabilityQuery(
+                request.business_id,
+                request.service_id,
+                request.start.date(),  # the local day is set in _warm_roads
+                request.start.date(),
+                resource_id=request.resource_id,
+                group_id=request.group_id,
+                branch_id=request.branch_id,
+                persons=request.persons,
+                location=request.location,
+                zone_id=request.zone_id,
+            ),
+            request.start,
+            by,
+        )
+
+    def _warm_roads(self, query: AvailabilityQuery, start: datetime, by: ChangedBy) -> None:
+        if self.travel_times.kind == "straight_line":
+            return
+        try:
+            with self.new_uow() as uow:
+                business = get_business(uow, query.business_id)
+            day = start.astimezone(ZoneInfo(business.timezone)).date()
+            self.find_availability(replace(query, date_from=day, date_to=day), by=by)
+        except DomainError:
+            return  # the booking itself says what is wrong
 
     def _located(self, request: NewBooking) -> NewBooking:
         """``request`` with its typed address located, when a geocoder is set up and the
@@ -117,6 +169,7 @@ class Services:
             all_or_nothing=all_or_nothing,
             busy_sources=self.busy_sources,
             dry_run=dry_run,
+            travel_times=self.travel_times,
         )
 
     def preview_series(self, first: NewBooking, repeat: Repeat, *, by: ChangedBy) -> SeriesResult:
@@ -169,6 +222,7 @@ class Services:
             now=self.clock(),
             force=force,
             busy_sources=self.busy_sources,
+            travel_times=self.travel_times,
         )
 
     def reschedule_booking(
@@ -183,6 +237,21 @@ class Services:
         expected_version: int | None = None,
         uow: UnitOfWork | None = None,
     ) -> Booking:
+        if uow is None and self.travel_times.kind != "straight_line":
+            with self.new_uow() as reading:
+                booking = get_booking(reading, business_id, booking_id)
+            if booking.location is not None:
+                query = AvailabilityQuery(
+                    business_id,
+                    booking.service_id,
+                    start.date(),
+                    start.date(),
+                    resource_id=resource_id or (None if booking.group_id else booking.resource_id),
+                    group_id=None if resource_id else booking.group_id,
+                    persons=booking.persons,
+                    location=booking.location,
+                )
+                self._warm_roads(query, start, by)
         return booking_moves.reschedule_booking(
             self._uow(uow),
             business_id,
@@ -194,6 +263,27 @@ class Services:
             resource_id=resource_id,
             expected_version=expected_version,
             busy_sources=self.busy_sources,
+            travel_times=self.travel_times,
+        )
+
+    def day_route(
+        self,
+        business_id: str,
+        day: date,
+        *,
+        branch_id: str | None = None,
+        resource_ids: Sequence[str] | None = None,
+        window_minutes: int = 0,
+        uow: UnitOfWork | None = None,
+    ) -> DayRoute:
+        return day_route(
+            self._uow(uow),
+            business_id,
+            day,
+            branch_id=branch_id,
+            resource_ids=resource_ids,
+            window_minutes=window_minutes,
+            travel_times=self.travel_times,
         )
 
     def reassign_booking(

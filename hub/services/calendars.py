@@ -7,14 +7,14 @@ case needs them. The engine itself is ``hub.availability.engine``.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from hub.availability.types import BranchHours, Busy, ResourceCalendar, SlotRequest, Travel
 from hub.domain.booking import Booking
 from hub.domain.errors import NotFoundError, ValidationError
-from hub.domain.geo import GeoPoint, TravelModel
+from hub.domain.geo import GeoPoint
 from hub.domain.model import FIRST_DAY, LAST_DAY, Branch, Business, DateException, Resource, Service
 from hub.services.ports import BusySource, UnitOfWork
 
@@ -162,27 +162,6 @@ def _branch_hours(uow: UnitOfWork, business_id: str, ids: Sequence[str]) -> dict
 CLOSED = BranchHours(exceptions=(DateException(FIRST_DAY, LAST_DAY, reason="archived"),))
 
 
-@dataclass(frozen=True, slots=True)
-class _Drive:
-    """Travel time between two places by the business's model, for the engine (which only
-    sees opaque places: here the ``GeoPoint``s of visits, bases and the new address)."""
-
-    model: TravelModel
-
-    def __call__(self, origin: Hashable, destination: Hashable) -> timedelta:
-        if not isinstance(origin, GeoPoint) or not isinstance(destination, GeoPoint):
-            raise TypeError("travel is between GeoPoints")
-        return timedelta(minutes=self.model.minutes(origin, destination))
-
-
-def travel_to(business: Business, place: GeoPoint | None) -> Travel | None:
-    """What the engine needs to keep an at-address slot reachable: the new booking's place
-    and the business's travel model. None (no travel rule) when the place is not known."""
-    if place is None:
-        return None
-    return Travel(place, _Drive(business.travel), business.policy.travel_return_to_base)
-
-
 def place_of(
     uow: UnitOfWork, business_id: str, location: GeoPoint | None, zone_id: str | None
 ) -> GeoPoint | None:
@@ -210,7 +189,8 @@ def slot_request(
 ) -> SlotRequest:
     """The engine's request: clients get the business's notice, horizon and slot step;
     operators get any time from now on (opening hours still shape the offer). ``travel``:
-    where an at-address booking would be and how long driving takes (``travel_to``)."""
+    where an at-address booking would be and how long driving takes
+    (``hub.services.travel_times.travel_for``)."""
     policy = business.policy
     return SlotRequest(
         timezone=business.timezone,

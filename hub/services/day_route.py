@@ -3,7 +3,8 @@ the order that drives least while keeping every booked time, the driving saved a
 booked order, and visits worth giving to another worker who can do the service.
 
 Reads bookings, resources and customers through the unit of work; the ordering is
-``hub.domain.routing`` with the business's travel model (``hub.domain.geo``). Changes nothing:
+``hub.domain.routing`` with driving times from the ``TravelTimes`` port (the business's
+straight-line model unless a routing engine is configured). Changes nothing:
 taking a suggestion is a reassignment through the usual use case.
 """
 
@@ -20,7 +21,8 @@ from hub.domain.geo import GeoPoint
 from hub.domain.model import Customer, Resource
 from hub.domain.routing import Visit, Worker, plan_day
 from hub.services.calendars import get_business
-from hub.services.ports import UnitOfWork
+from hub.services.ports import TravelTimes, UnitOfWork
+from hub.services.travel_times import STRAIGHT_LINE, minutes_matrix
 
 ON_ROUTE = frozenset(
     {
@@ -83,10 +85,12 @@ def day_route(
     branch_id: str | None = None,
     resource_ids: Sequence[str] | None = None,
     window_minutes: int = 0,
+    travel_times: TravelTimes = STRAIGHT_LINE,
 ) -> DayRoute:
     """Each worker's route on ``day`` (only ``resource_ids`` when given: an employee's own;
     only the branch's workers when ``branch_id`` is given). ``window_minutes``: how long after
-    the booked start a visit may begin (0: exactly at the booked time)."""
+    the booked start a visit may begin (0: exactly at the booked time). Driving minutes come
+    from ``travel_times``, asked once for the whole day."""
     if window_minutes not in WINDOWS:
         raise ValidationError("the arrival window is 0, 60 or 120 minutes", field="window")
     with uow:
@@ -148,7 +152,7 @@ def day_route(
             points.append(booking.location)
         if visits or resource.base is not None or resource.id in unlocated:
             workers.append(Worker(resource.id, base, tuple(visits)))
-    travel = [[business.travel.minutes(a, b) for b in points] for a in points]
+    travel = minutes_matrix(points, model=business.travel, times=travel_times)
     # Another worker may take a visit when it can do the service (directly or by a group).
     allowed = {
         booking.id: frozenset(

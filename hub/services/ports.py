@@ -7,7 +7,7 @@ turn that into ``NotFoundError``) and never commit: the unit of work does.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
@@ -15,7 +15,7 @@ from typing import Protocol, Self
 from hub.availability.types import Busy
 from hub.domain.booking import Booking, BookingStatus
 from hub.domain.feeds import FeedLink
-from hub.domain.geo import GeoPoint, Zone
+from hub.domain.geo import GeoPoint, TravelModel, Zone
 from hub.domain.model import (
     AuditEntry,
     Block,
@@ -310,4 +310,26 @@ class Geocoder(Protocol):
     def locate(self, address: str, *, region: str | None, language: str) -> GeoPoint | None:
         """The address's coordinates, or None when the provider finds nothing. Raises
         ``GeocodingError`` when it cannot answer."""
+        ...
+
+
+Leg = tuple[GeoPoint, GeoPoint]
+"""A trip: from the first place to the second."""
+
+
+class TravelTimes(Protocol):
+    """Driving minutes between places for at-address visits: the business's straight-line
+    model (``hub.services.travel_times.StraightLine``, the embedded default) or a routing
+    engine (``connectors.routing``). A use case asks once per computation for every leg it
+    may need (a day's route, an availability search), never pair by pair."""
+
+    @property
+    def kind(self) -> str:
+        """What answers: ``straight_line``, ``osrm``, ``openrouteservice`` (shown in Setup)."""
+        ...
+
+    def minutes(self, legs: Collection[Leg], *, model: TravelModel) -> Mapping[Leg, int | None]:
+        """Whole minutes for each leg, the business's fixed overhead (``model``) included;
+        0 from a place to itself; None when there is no road between them. A routing engine
+        that cannot answer in time answers with ``model``'s estimate instead of failing."""
         ...

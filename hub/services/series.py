@@ -27,8 +27,9 @@ from hub.domain.model import new_id, require_aware
 from hub.services import booking_moves, booking_status
 from hub.services.booking_create import NewBooking, place_booking
 from hub.services.calendars import get_business
-from hub.services.ports import BusySource, UnitOfWork
+from hub.services.ports import BusySource, TravelTimes, UnitOfWork
 from hub.services.recurrence import Repeat
+from hub.services.travel_times import STRAIGHT_LINE
 
 # A series longer than two years of weekly bookings is refused, not truncated.
 MAX_SERIES = 104
@@ -90,6 +91,7 @@ def create_series(
     all_or_nothing: bool = True,
     busy_sources: Sequence[BusySource] = (),
     dry_run: bool = False,
+    travel_times: TravelTimes = STRAIGHT_LINE,
 ) -> SeriesResult:
     """Book ``first`` and its repetitions in one transaction. With ``all_or_nothing`` any
     conflict leaves the database untouched (``booked`` is empty); otherwise the occurrences
@@ -112,6 +114,7 @@ def create_series(
                     by=by,
                     now=now,
                     busy_sources=busy_sources,
+                    travel_times=travel_times,
                 )
             except (SlotTakenError, PolicyViolationError) as exc:
                 conflicts.append(SeriesConflict(start, exc.code, exc.message))
@@ -188,6 +191,7 @@ def shift_series(
     now: datetime,
     force: bool = False,
     busy_sources: Sequence[BusySource] = (),
+    travel_times: TravelTimes = STRAIGHT_LINE,
 ) -> list[Booking]:
     """Move occurrences by ``shift`` (same resource), each as a single reschedule; if one
     cannot move, none does."""
@@ -213,6 +217,7 @@ def shift_series(
                 now=now,
                 force=force,
                 busy_sources=busy_sources,
+                travel_times=travel_times,
             )
             for b in targets
         ]

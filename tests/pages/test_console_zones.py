@@ -216,3 +216,19 @@ def test_a_booking_by_hand_names_its_zone_and_outside_is_explained(
     assert made.status_code == 303, text_of(made.text)
     (booking,) = list_bookings(shop.hub.uow(), shop.business.id, shop.at(0), shop.at(23))
     assert booking.zone_id == palermo.id and booking.location == palermo.centre
+
+
+def test_the_travel_card_says_where_travel_times_come_from(
+    client: httpx.Client, staffed_shop: Shop
+) -> None:
+    from connectors.routing.engines import OsrmTable
+
+    shop = staffed_shop
+    assert shop.admin is not None
+    sign_in(client, shop.admin.email)
+    page = text_of(client.get("/console/zones").text)
+    assert "Los tiempos de viaje se estiman así para cada visita." in page
+    # A deployment with TURNERO_ROUTING=osrm: the estimate is only the fall back.
+    shop.hub.core = replace(shop.hub.core, travel_times=OsrmTable("http://127.0.0.1:9"))
+    page = text_of(client.get("/console/zones").text)
+    assert "salen de las calles (OSRM), más la demora fija" in page
