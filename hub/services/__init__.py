@@ -27,8 +27,9 @@ that joins one the caller already holds open); and raises typed errors from
   count) with their bookings count and last visit (``find_customers``), one customer's
   bookings (``customer_bookings``); both scoped to an employee's resources when asked
 - ``accounts``: staff users (``change_password``, ``change_staff``, ``deactivate_user``; a
-  business keeps at least one admin), app passwords, API keys; ``sessions``: console sessions (start, resume, end); ``login_throttle``: the one
-  throttle every password check goes through
+  business keeps at least one admin), app passwords, API keys; ``sessions``: console
+  sessions (start, resume, end); ``login_throttle``: the one throttle every password check
+  goes through
 - ``feeds``: resources' read-only feed links (read, issue, revoke)
 - ``payment_settings``: which provider takes a business's deposits and each provider's
   sealed credentials (``save_payments``)
