@@ -158,7 +158,7 @@ def test_templates_are_created_and_their_review_shown(
     assert ("turnero_reminder", "es_AR", "PENDING") in names
     assert ("turnero_reminder", "en", "PENDING") in names
     assert ("turnero_updated", "es_AR", "PENDING") in names  # the organizer's change notice
-    assert len([n for n in names if n[0].startswith("turnero_")]) == 16  # 8 kinds × es, en
+    assert len([n for n in names if n[0].startswith("turnero_")]) == 16  # 8 kinds x es, en
     page = client.get("/console/whatsapp").text
     assert ">en revisión</span>" in page and ">aprobada</span>" not in page
     config = business(shop).settings["whatsapp"]
