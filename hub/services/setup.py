@@ -63,10 +63,10 @@ def _store(
     exists = repo.get(item.business_id, item.id) is not None
     (repo.update if exists else repo.add)(item)
     action = "updated" if exists else "created"
-    _audit(uow, item.business_id, kind, item.id, action, by=by, now=now)
+    audit_setup(uow, item.business_id, kind, item.id, action, by=by, now=now)
 
 
-def _audit(
+def audit_setup(
     uow: UnitOfWork,
     business_id: str,
     entity: str,
@@ -77,6 +77,7 @@ def _audit(
     now: datetime,
     data: dict[str, Any] | None = None,
 ) -> None:
+    """Audit a change to a business's setup (its entity, e.g. "zone", and action)."""
     record_audit(
         uow,
         business_id=business_id,
@@ -105,7 +106,7 @@ def create_business(
         if uow.businesses.get_by_slug(business.slug) is not None:
             raise ConflictError("that slug is taken", field="slug", slug=business.slug)
         uow.businesses.add(business)
-        _audit(uow, business.id, "business", business.id, "created", by=by, now=now)
+        audit_setup(uow, business.id, "business", business.id, "created", by=by, now=now)
         uow.commit()
     return business
 
@@ -119,7 +120,7 @@ def update_business(
         if other is not None and other.id != business.id:
             raise ConflictError("that slug is taken", field="slug", slug=business.slug)
         uow.businesses.update(business)
-        _audit(
+        audit_setup(
             uow,
             business.id,
             "business",
@@ -182,7 +183,7 @@ def set_branch_resources(
             else:
                 continue
             uow.resources.update(resource)
-        _audit(
+        audit_setup(
             uow,
             business_id,
             "branch",
@@ -211,7 +212,7 @@ def delete_branch(
                 resource.branch_ids = tuple(b for b in resource.branch_ids if b != branch_id)
                 uow.resources.update(resource)
         uow.branches.delete(business_id, branch_id)
-        _audit(uow, business_id, "branch", branch_id, "deleted", by=by, now=now)
+        audit_setup(uow, business_id, "branch", branch_id, "deleted", by=by, now=now)
         uow.commit()
 
 
@@ -242,7 +243,7 @@ def set_weekly_rules(
         resource = _found(uow.resources.get(business_id, resource_id), "resource", resource_id)
         resource.weekly = tuple(sorted(weekly, key=lambda w: (w.weekday, w.start)))
         uow.resources.update(resource)
-        _audit(uow, business_id, "resource", resource_id, "weekly_rules", by=by, now=now)
+        audit_setup(uow, business_id, "resource", resource_id, "weekly_rules", by=by, now=now)
         uow.commit()
     return resource
 
@@ -261,7 +262,7 @@ def add_exception(
         resource = _found(uow.resources.get(business_id, resource_id), "resource", resource_id)
         resource.exceptions = (*resource.exceptions, exception)
         uow.resources.update(resource)
-        _audit(
+        audit_setup(
             uow,
             business_id,
             "resource",
@@ -291,7 +292,7 @@ def remove_exception(
             raise NotFoundError("no such exception", entity="exception", id=exception_id)
         resource.exceptions = kept
         uow.resources.update(resource)
-        _audit(
+        audit_setup(
             uow,
             business_id,
             "resource",
@@ -313,7 +314,7 @@ def deactivate_resource(
         resource = _found(uow.resources.get(business_id, resource_id), "resource", resource_id)
         resource.active = False
         uow.resources.update(resource)
-        _audit(uow, business_id, "resource", resource_id, "deactivated", by=by, now=now)
+        audit_setup(uow, business_id, "resource", resource_id, "deactivated", by=by, now=now)
         uow.commit()
     return resource
 
@@ -347,7 +348,7 @@ def delete_group(
                     "a service still uses this group", field="group_id", service_id=service.id
                 )
         uow.groups.delete(business_id, group_id)
-        _audit(uow, business_id, "group", group_id, "deleted", by=by, now=now)
+        audit_setup(uow, business_id, "group", group_id, "deleted", by=by, now=now)
         uow.commit()
 
 
@@ -375,7 +376,9 @@ def save_service(
             if resource.price_minor != price:
                 resource = replace(resource, price_minor=price)  # validated as it is built
                 uow.resources.update(resource)
-                _audit(uow, service.business_id, "resource", resource.id, "price", by=by, now=now)
+                audit_setup(
+                    uow, service.business_id, "resource", resource.id, "price", by=by, now=now
+                )
         get_business(uow, service.business_id)
         if len(uow.resources.get_many(service.business_id, service.resource_ids)) != len(
             set(service.resource_ids)
@@ -398,7 +401,7 @@ def deactivate_service(
         service = _found(uow.services.get(business_id, service_id), "service", service_id)
         service.active = False
         uow.services.update(service)
-        _audit(uow, business_id, "service", service_id, "deactivated", by=by, now=now)
+        audit_setup(uow, business_id, "service", service_id, "deactivated", by=by, now=now)
         uow.commit()
     return service
 
@@ -413,7 +416,7 @@ def upsert_customer(
     with uow:
         business = get_business(uow, business_id)
         customer = find_or_create_customer(uow, business, details)
-        _audit(uow, business_id, "customer", customer.id, "saved", by=by, now=now)
+        audit_setup(uow, business_id, "customer", customer.id, "saved", by=by, now=now)
         uow.commit()
     return customer
 
@@ -442,7 +445,7 @@ def update_customer(
         customer.name, customer.phone, customer.email = clean.name, clean.phone, clean.email
         customer.address = clean.address
         uow.customers.update(customer)
-        _audit(uow, business_id, "customer", customer_id, "updated", by=by, now=now)
+        audit_setup(uow, business_id, "customer", customer_id, "updated", by=by, now=now)
         uow.commit()
     return customer
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
 from hub.domain.booking import ChangedBy
 from hub.domain.errors import NotFoundError, ValidationError
@@ -16,8 +15,8 @@ from hub.domain.geo import CoverageMode, TravelModel, Zone
 from hub.domain.model import Branch
 from hub.domain.policies import BookingPolicy
 from hub.services.calendars import get_business
-from hub.services.events import record_audit
 from hub.services.ports import UnitOfWork
+from hub.services.setup import audit_setup
 
 MAX_ZONES = 500
 
@@ -54,7 +53,7 @@ def save_zone(uow: UnitOfWork, zone: Zone, *, by: ChangedBy, now: datetime) -> Z
                 raise ValidationError(f"a business has at most {MAX_ZONES} zones", field="name")
             uow.zones.add(zone)
             action = "created"
-        _audit(uow, zone.business_id, "zone", zone.id, action, by=by, now=now)
+        audit_setup(uow, zone.business_id, "zone", zone.id, action, by=by, now=now)
         uow.commit()
     return zone
 
@@ -69,7 +68,7 @@ def archive_zone(
             raise NotFoundError("no such zone", entity="zone", id=zone_id)
         zone = replace(zone, active=False)
         uow.zones.update(zone)
-        _audit(uow, business_id, "zone", zone_id, "archived", by=by, now=now)
+        audit_setup(uow, business_id, "zone", zone_id, "archived", by=by, now=now)
         uow.commit()
     return zone
 
@@ -104,7 +103,7 @@ def set_travel(
             "travel_gap_minutes": business.policy.travel_gap_minutes,
             "return_to_base": business.policy.travel_return_to_base,
         }
-        _audit(uow, business_id, "business", business_id, "travel", by=by, now=now, data=data)
+        audit_setup(uow, business_id, "business", business_id, "travel", by=by, now=now, data=data)
         uow.commit()
     return travel
 
@@ -128,29 +127,6 @@ def set_coverage(
         changed = replace(branch, coverage_km=coverage_km, coverage_mode=mode)
         uow.branches.update(changed)
         data = {"coverage_km": coverage_km, "coverage_mode": mode.value}
-        _audit(uow, business_id, "branch", branch_id, "coverage", by=by, now=now, data=data)
+        audit_setup(uow, business_id, "branch", branch_id, "coverage", by=by, now=now, data=data)
         uow.commit()
     return changed
-
-
-def _audit(
-    uow: UnitOfWork,
-    business_id: str,
-    entity: str,
-    entity_id: str,
-    action: str,
-    *,
-    by: ChangedBy,
-    now: datetime,
-    data: dict[str, Any] | None = None,
-) -> None:
-    record_audit(
-        uow,
-        business_id=business_id,
-        entity=entity,
-        entity_id=entity_id,
-        action=action,
-        by=by,
-        now=now,
-        data=dict(data or {}),
-    )
