@@ -70,37 +70,36 @@ def invitees_in(body: dict[str, Any]) -> tuple[str | InviteeDetails, ...]:
     )
 
 
-NEW_BOOKING = obj(
-    {
-        "service": ID,
-        "start": DATE_TIME,
-        "resource": ID,
-        "group": ID,
-        "branch": ID,
-        "customer": CUSTOMER_IN,
-        "customer_id": ID,
-        "persons": integer(1, 100),
-        "invitees": INVITEES,
-        "notes": TEXT,
-        "address": TEXT,
-        **geo.VISIT_IN,
-        "external_ref": {"type": "string", "minLength": 1, "maxLength": 200},
-        "force": {"type": "boolean", "description": "Outside the offered times; never an overlap"},
-        "video_meeting": {
-            "type": "boolean",
-            "description": "Ask for a video link (Google Meet, when the resource's calendar is "
-            "connected); default: the service's setting",
-        },
-        "organizer": {
-            "type": "string",
-            "minLength": 1,
-            "maxLength": 254,
-            "description": "The staff member (user id or email) the booking is made on behalf "
-            "of: they get its confirmation, changes, cancellation and reminder as organizer",
-        },
+# What a new booking (or a series' first date) may say; ``new_booking`` reads it.
+NEW_BOOKING_FIELDS: dict[str, Any] = {
+    "service": ID,
+    "start": DATE_TIME,
+    "resource": ID,
+    "group": ID,
+    "branch": ID,
+    "customer": CUSTOMER_IN,
+    "customer_id": ID,
+    "persons": integer(1, 100),
+    "invitees": INVITEES,
+    "notes": TEXT,
+    "address": TEXT,
+    **geo.VISIT_IN,
+    "external_ref": {"type": "string", "minLength": 1, "maxLength": 200},
+    "force": {"type": "boolean", "description": "Outside the offered times; never an overlap"},
+    "video_meeting": {
+        "type": "boolean",
+        "description": "Ask for a video link (Google Meet, when the resource's calendar is "
+        "connected); default: the service's setting",
     },
-    ("service", "start"),
-)
+    "organizer": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 254,
+        "description": "The staff member (user id or email) the booking is made on behalf "
+        "of: they get its confirmation, changes, cancellation and reminder as organizer",
+    },
+}
+NEW_BOOKING = obj(NEW_BOOKING_FIELDS, ("service", "start"))
 PATCH_BOOKING = obj(
     {
         "start": DATE_TIME,
@@ -206,6 +205,50 @@ async def list_bookings(call: Call) -> Response:
     return JSONResponse(await call.run(read))
 
 
+def new_booking(call: Call, body: dict[str, Any], start: datetime) -> NewBooking:
+    """The command a POST body (``NEW_BOOKING_FIELDS``) asks for, as the business: a booking,
+    or the first date of a series. Reads the organizer, so call it in ``call.run``."""
+    who = body.get("customer")
+    if who is None and "customer_id" not in body:
+        raise ApiError(
+            422, "validation_error", "give customer or customer_id", {"field": "customer"}
+        )
+    visit = geo.visit_in(body)
+    organizer = (
+        accounts.staff_member(
+            call.hub.accounts_uow(), call.business_id, body["organizer"], "organizer"
+        ).id
+        if "organizer" in body
+        else None
+    )
+    return NewBooking(
+        business_id=call.business_id,
+        service_id=body["service"],
+        start=start,
+        customer=CustomerDetails(
+            name=who["name"].strip(),
+            phone=who.get("phone"),
+            email=who.get("email"),
+            address=who.get("address"),
+        )
+        if who is not None
+        else None,
+        customer_id=body.get("customer_id"),
+        resource_id=body.get("resource"),
+        group_id=body.get("group"),
+        branch_id=body.get("branch"),
+        persons=body.get("persons", 1),
+        notes=body.get("notes", ""),
+        invitees=invitees_in(body),
+        address=body.get("address"),
+        **visit,
+        external_ref=body.get("external_ref"),
+        force=body.get("force", False),
+        video_meeting=body.get("video_meeting"),
+        organizer_id=organizer,
+    )
+
+
 @ops.route(
     "POST",
     "/bookings",
@@ -216,47 +259,13 @@ async def list_bookings(call: Call) -> Response:
 async def create_private_booking(call: Call) -> Response:
     body = call.body
     start = inputs.instant(body["start"], "start")
-    who = body.get("customer")
-    if who is None and "customer_id" not in body:
+    if body.get("customer") is None and "customer_id" not in body:
         raise ApiError(
             422, "validation_error", "give customer or customer_id", {"field": "customer"}
         )
 
     def book() -> Response:
-        visit = geo.visit_in(body)
-        organizer = (
-            accounts.staff_member(
-                call.hub.accounts_uow(), call.business_id, body["organizer"], "organizer"
-            ).id
-            if "organizer" in body
-            else None
-        )
-        request = NewBooking(
-            business_id=call.business_id,
-            service_id=body["service"],
-            start=start,
-            customer=CustomerDetails(
-                name=who["name"].strip(),
-                phone=who.get("phone"),
-                email=who.get("email"),
-                address=who.get("address"),
-            )
-            if who is not None
-            else None,
-            customer_id=body.get("customer_id"),
-            resource_id=body.get("resource"),
-            group_id=body.get("group"),
-            branch_id=body.get("branch"),
-            persons=body.get("persons", 1),
-            notes=body.get("notes", ""),
-            invitees=invitees_in(body),
-            address=body.get("address"),
-            **visit,
-            external_ref=body.get("external_ref"),
-            force=body.get("force", False),
-            video_meeting=body.get("video_meeting"),
-            organizer_id=organizer,
-        )
+        request = new_booking(call, body, start)
         # One unit of work for the booking and its answer: its repositories keep the business
         # and the customer the use case read or added, so the answer reads neither again.
         with call.hub.uow() as uow:

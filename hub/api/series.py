@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from starlette.responses import JSONResponse, Response
 
 from hub.api import inputs
-from hub.api.bookings import CUSTOMER_IN, INVITEES, invitees_in
+from hub.api.bookings import NEW_BOOKING_FIELDS, new_booking
 from hub.api.errors import ApiError
 from hub.api.registry import Call, Operations
 from hub.api.render import STR
@@ -26,7 +26,6 @@ from hub.domain.booking import Booking
 from hub.domain.errors import ValidationError
 from hub.services.booking_create import NewBooking
 from hub.services.calendars import get_business
-from hub.services.customers import CustomerDetails
 from hub.services.recurrence import MonthlyByWeekday, Repeat, Weekly, week_of_month
 from hub.services.series import MAX_SERIES, Scope, SeriesResult
 
@@ -50,20 +49,12 @@ REPEAT = obj(
     },
     ("frequency",),
 )
+# A series' first date says what a single booking says (an external reference excepted: it
+# names one booking), plus how it repeats.
 SERIES_IN = obj(
     {
-        "service": ID,
+        **{k: v for k, v in NEW_BOOKING_FIELDS.items() if k != "external_ref"},
         "start": {**DATE_TIME, "description": "The first occurrence"},
-        "resource": ID,
-        "group": ID,
-        "branch": ID,
-        "customer": CUSTOMER_IN,
-        "customer_id": ID,
-        "persons": integer(1, 100),
-        "invitees": INVITEES,
-        "notes": TEXT,
-        "force": {"type": "boolean", "description": "Outside the offered times; never an overlap"},
-        "video_meeting": {"type": "boolean"},
         "repeat": REPEAT,
         "mode": {
             **enum(["fits", "all"]),
@@ -135,34 +126,8 @@ def _repeat(body: dict[str, Any], first: datetime, timezone: str) -> Repeat:
 
 
 def _first(call: Call) -> NewBooking:
-    body = call.body
-    who = body.get("customer")
-    if who is None and "customer_id" not in body:
-        raise ApiError(
-            422, "validation_error", "give customer or customer_id", {"field": "customer"}
-        )
-    return NewBooking(
-        business_id=call.business_id,
-        service_id=body["service"],
-        start=inputs.instant(body["start"], "start"),
-        customer=CustomerDetails(
-            name=who["name"].strip(),
-            phone=who.get("phone"),
-            email=who.get("email"),
-            address=who.get("address"),
-        )
-        if who is not None
-        else None,
-        customer_id=body.get("customer_id"),
-        resource_id=body.get("resource"),
-        group_id=body.get("group"),
-        branch_id=body.get("branch"),
-        persons=body.get("persons", 1),
-        notes=body.get("notes", ""),
-        invitees=invitees_in(body),
-        force=body.get("force", False),
-        video_meeting=body.get("video_meeting"),
-    )
+    """The first date, read like a single booking's body (customer, place, organizer…)."""
+    return new_booking(call, call.body, inputs.instant(call.body["start"], "start"))
 
 
 def _plan(call: Call) -> tuple[NewBooking, Repeat, str]:

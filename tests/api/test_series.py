@@ -6,8 +6,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from hub.domain.accounts import Role
+from hub.services import accounts
 from tests.api.conftest import LiveHub
 from tests.api.tenants import Tenant
+from tests.pages.shop import PASSWORD
 
 
 def _series(tenant: Tenant, **extra: Any) -> dict[str, Any]:
@@ -162,3 +165,32 @@ def test_the_series_routes_are_documented(live_hub: LiveHub) -> None:
     create = paths.get("/api/v1/series", paths.get("/series"))["post"]
     body = create["requestBody"]["content"]["application/json"]["schema"]
     assert body["properties"]["repeat"]["properties"]["count"]["maximum"] == 104
+
+
+def test_a_series_body_says_what_a_single_booking_body_says(live_hub: LiveHub) -> None:
+    """A CRM that books a weekly meeting on behalf of a staff member gets every date with that
+    organizer (and its notes), as a single booking would; a stranger as organizer books none."""
+    tenant = live_hub.tenant()
+    hub = live_hub.hub
+    mine = accounts.create_user(
+        hub.accounts_uow(),
+        business_id=tenant.business.id,
+        email=f"ventas@{tenant.business.slug}.test",
+        role=Role.EMPLOYEE,
+        now=hub.now(),
+        password=PASSWORD,
+        name="Ventas",
+    )
+    with tenant.client() as client:
+        refused = client.post("/api/v1/series", json=_series(tenant, organizer="nadie@example.com"))
+        assert refused.status_code == 422, refused.text
+        assert client.get("/api/v1/bookings").json()["items"] == []
+
+        made = client.post(
+            "/api/v1/series", json=_series(tenant, organizer=mine.email, notes="Comité")
+        )
+        assert made.status_code == 201, made.text
+        for item in made.json()["bookings"]:
+            read = client.get(f"/api/v1/bookings/{item['id']}").json()
+            assert read["organizer_id"] == mine.id
+            assert read["notes"] == "Comité"
