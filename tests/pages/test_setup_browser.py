@@ -114,7 +114,7 @@ def test_an_admin_sets_up_the_business_in_the_console(
     # Services: the exterior wash becomes a per-person class of up to four.
     page.goto("/console/services")
     item = page.locator(f"#s-{shop.quick_wash.id}")
-    item.locator("summary").click()
+    item.locator("> summary").click()  # the service (its per-washer prices have their own)
     item.get_by_label("Cómo se cobra").select_option("per_person")
     item.get_by_label("Personas por turno (máximo)").fill("4")
     item.get_by_label("Seña", exact=True).select_option("percent")
@@ -124,7 +124,7 @@ def test_an_admin_sets_up_the_business_in_the_console(
     service = setup.get_service(shop.hub.uow(), shop.business.id, shop.quick_wash.id)
     assert service.max_persons == 4 and service.deposit is not None
     both(page, wide, "/console/services", "services")
-    wide.locator(f"#s-{shop.quick_wash.id} summary").click()
+    wide.locator(f"#s-{shop.quick_wash.id} > summary").click()
     shot(wide, "setup-services-open-1280")
 
     # Reminders: 24 h by WhatsApp, 15 minutes by email; no thank-you message.
