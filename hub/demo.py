@@ -288,7 +288,7 @@ TODAY: tuple[tuple[int, str, str, int, int, bool], ...] = (
     (360, "Mónica Acosta", "+54 9 11 4000-0008", 1, 1, False),
     (420, "Nicolás Romero", "+54 9 11 4000-0009", 0, 0, False),
     (450, "Olga Medina", "+54 9 11 4000-0010", 1, 1, False),
-    (480, "Pablo Herrera", "+54 9 11 4000-0011", 0, 1, False),
+    (510, "Pablo Herrera", "+54 9 11 4000-0011", 0, 1, False),  # after the drive from 16:00
 )
 WHATSAPP_CANCEL = "Cancelado por el cliente por WhatsApp"
 
