@@ -1,4 +1,5 @@
-"""Fixtures shared by the whole suite: real PostgreSQL and Redis on loopback, SQLite files.
+"""Fixtures shared by the whole suite: real PostgreSQL and Redis on loopback, SQLite files,
+and Chromium (``browser``, skipping with the reason when absent).
 
 PostgreSQL and Redis tests skip when those servers are not reachable, unless
 ``TURNERO_REQUIRE_SERVICES=1`` (CI), where they fail instead.
@@ -13,9 +14,13 @@ import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 REQUIRE_SERVICES = os.environ.get("TURNERO_REQUIRE_SERVICES") == "1"
 POSTGRES_URL = os.environ.get(
@@ -126,3 +131,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return _copy_sqlite(request.getfixturevalue("sqlite_template"), tmp_path)
     url: str = request.getfixturevalue("fresh_postgres_url")
     return url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Chromium through Playwright, one per test module (``tests.support.browser``)."""
+    from tests.support.browser import launch
+
+    yield from launch()

@@ -7,12 +7,11 @@ They all go through the one bound service layer (``hub.core``), so none can forg
 source. (``turnero import-ics`` imports an agenda as blocks, not bookings: no entry here.)
 
 One hub per test, served for real, with the Google connector installed against the fake
-Google (``tests.google.fake``) and the staff member's busy time in place before the attempt.
+Google (``tests.support.google``) and the staff member's busy time in place before the attempt.
 """
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,7 +28,6 @@ from hub.services import accounts
 from hub.services.booking_create import NewBooking
 from hub.services.customers import CustomerDetails
 from hub.services.recurrence import Weekly
-from tests.api.conftest import ServedApp
 from tests.google.conftest import (  # noqa: F401  (the fake Google fixture)
     SETUP,
     Staff,
@@ -38,9 +36,10 @@ from tests.google.conftest import (  # noqa: F401  (the fake Google fixture)
     make_world,
     utc,
 )
-from tests.google.fake import FakeGoogle
 from tests.pages.helpers import book as book_on_page
 from tests.pages.helpers import csrf_of
+from tests.support.google import FakeGoogle
+from tests.support.live import LiveServer, loopback_socket
 
 PASSWORD = "correct horse battery"
 CLIENT = ChangedBy(Actor.CLIENT, Channel.PAGE)
@@ -110,12 +109,10 @@ BUSY: dict[str, Callable[[Door], None]] = {"google": _google_busy, "caldav": _ca
 
 @pytest.fixture(params=sorted(BUSY))
 def door(request: pytest.FixtureRequest, database_url: str, google: FakeGoogle) -> Iterator[Door]:  # noqa: F811
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
+    sock = loopback_socket()
     base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     world = make_world(database_url, google, base_url)
-    served = ServedApp(sock, create_app(world.hub))
+    served = LiveServer(sock, create_app(world.hub))
     served.start()
     try:
         hub = world.hub

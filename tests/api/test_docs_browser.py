@@ -3,18 +3,10 @@ renders the operations and the browser reports no policy violation."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from playwright.sync_api import Browser
 
 from tests.api.conftest import LiveHub
-from tests.pages.browser import launch, shot
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch()
+from tests.support.browser import shot
 
 
 def test_docs_render_in_chromium_without_policy_violations(

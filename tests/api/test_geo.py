@@ -134,7 +134,7 @@ def test_with_a_geocoder_the_typed_address_is_located(database_url: str) -> None
     """With Nominatim configured (a loopback fake), a client who only types the address is
     located on submit: Córdoba is refused, Palermo is booked with its coordinates."""
     from tests.api.conftest import serve_hub
-    from tests.geocoding.fakes import serve_geocoding
+    from tests.support.geocoding import serve_geocoding
 
     with serve_geocoding() as fake:
         live, served = serve_hub(database_url, geocoder="nominatim", geocoder_url=fake.base_url)

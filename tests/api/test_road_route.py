@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tests.api.conftest import serve_hub
 from tests.api.test_day_route import visits
-from tests.routing.fakes import serve_routing
+from tests.support.routing import serve_routing
 
 A, B, C = (-34.60, -58.41), (-34.60, -58.47), (-34.60, -58.42)
 

@@ -3,7 +3,6 @@ hub in the same test, as the reference a client's answers from ``/dav/`` are com
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +12,7 @@ from a2wsgi import WSGIMiddleware
 from radicale import config
 from radicale.app import Application
 
-from tests.api.conftest import ServedApp
+from tests.support.live import LiveServer, loopback_socket
 
 
 @dataclass(frozen=True)
@@ -23,7 +22,7 @@ class StockRadicale:
     password: str
 
 
-def serve_radicale(folder: Path) -> tuple[StockRadicale, ServedApp]:
+def serve_radicale(folder: Path) -> tuple[StockRadicale, LiveServer]:
     configuration = config.load()
     configuration.update(
         {
@@ -34,10 +33,8 @@ def serve_radicale(folder: Path) -> tuple[StockRadicale, ServedApp]:
         },
         "tests",
     )
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    served = ServedApp(sock, WSGIMiddleware(Application(configuration), workers=4))
+    sock = loopback_socket()
+    served = LiveServer(sock, WSGIMiddleware(Application(configuration), workers=4))
     served.start()
     return StockRadicale(f"{served.base_url}/", "juan", "x"), served
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from icalendar import Calendar
 from sqlalchemy import create_engine, text
 
 from hub.cli import main
+from tests.support.live import free_port
 
 
 @pytest.fixture
@@ -306,12 +306,6 @@ def test_demo_car_wash_serves_barrios_and_its_visits_are_on_the_map(env: str) ->
 def _utc(value: object) -> datetime:
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.mark.slow

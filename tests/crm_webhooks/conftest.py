@@ -5,7 +5,6 @@ business to book in, a verifying receiver on loopback and an SMTP server for the
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -17,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from connectors.crm_webhooks import subscriptions
 from connectors.crm_webhooks.delivery import Webhooks
@@ -41,37 +39,21 @@ from scheduler.runtime import Scheduler
 from tests.crm_webhooks.receiver import Receiver
 from tests.scheduler import conftest as scheduler_fixtures
 from tests.scheduler.conftest import (  # the same backends as the scheduler's tests
-    ALL_DAY,
     OPERATOR,
     ROOT,
     Backend,
     utcnow,
 )
+from tests.support.smtp import SmtpSink, running_smtp_sink
+from tests.support.world import ALL_DAY, argentine_business, persist
 
 backend = scheduler_fixtures.backend  # the fixture, registered here by name
 
 
-class Inbox:
-    """aiosmtpd handler keeping every message."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], str]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append((list(envelope.rcpt_tos), envelope.content.decode("utf-8", "replace")))
-        return "250 OK"
-
-
 @pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, port
-    controller.stop()
+def smtp() -> Iterator[tuple[SmtpSink, int]]:
+    for sink in running_smtp_sink():
+        yield sink, sink.port
 
 
 @pytest.fixture
@@ -168,25 +150,15 @@ def make_world(env: dict[str, str], mail_port: int | None = None) -> World:
     work = install(hub, huey=build_huey(config))
     mailer = SmtpMailer("127.0.0.1", mail_port) if mail_port else None
     webhooks = install_webhooks(hub, work.huey, work.registry, mailer=mailer)
-    business = Business(
-        slug=f"lavadero-{uuid.uuid4().hex[:6]}",
-        name="Lavadero XYZ",
-        timezone="America/Argentina/Buenos_Aires",
-        currency="ARS",
-        language="es",
-        country="AR",
+    business = argentine_business(
+        f"lavadero-{uuid.uuid4().hex[:6]}",
+        "Lavadero XYZ",
         policy=BookingPolicy(min_notice_minutes=0, horizon_days=60),
     )
     bay = Resource(business.id, "Bay", capacity=500, weekly=ALL_DAY)
     wash = Service(business.id, "Lavado completo", 30, price_minor=500_000, resource_ids=(bay.id,))
     admin = User(email="duena@lavadero.example", role=Role.BUSINESS_ADMIN, business_id=business.id)
-    uow = hub.database.unit_of_work()
-    with uow:
-        uow.businesses.add(business)
-        uow.resources.add(bay)
-        uow.services.add(wash)
-        uow.users.add(admin)
-        uow.commit()
+    persist(hub.database.unit_of_work(), business, bay, wash, admin)
     return World(env, hub, work, webhooks, business, bay, wash, admin)
 
 

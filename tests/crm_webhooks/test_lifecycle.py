@@ -11,12 +11,13 @@ from sqlalchemy import select
 from connectors.crm_webhooks import subscriptions
 from connectors.crm_webhooks.models import DeliveryRow
 from hub.persistence.models import OutboxRow
-from tests.crm_webhooks.conftest import Inbox, World, later, utcnow
+from tests.crm_webhooks.conftest import World, later, utcnow
 from tests.crm_webhooks.receiver import Receiver
+from tests.support.smtp import SmtpSink
 
 
 def test_an_endpoint_failing_for_a_day_is_disabled_the_admin_told_and_replay_recovers(
-    world_factory: Callable[..., World], receiver: Receiver, smtp: tuple[Inbox, int]
+    world_factory: Callable[..., World], receiver: Receiver, smtp: tuple[SmtpSink, int]
 ) -> None:
     inbox, port = smtp
     world = world_factory(mail_port=port)
@@ -50,7 +51,8 @@ def test_an_endpoint_failing_for_a_day_is_disabled_the_admin_told_and_replay_rec
     # The scheduler hands the notice to the webhooks' admin consumer, which emails the admin.
     world.work.dispatcher.enqueue = None
     world.work.dispatcher.dispatch([notice.id])
-    [(to, text)] = inbox.messages
+    [received] = inbox.messages
+    to, text = received.rcpt_tos, received.text
     assert to == [world.admin.email]
     assert receiver.url in text and "24 horas" in text
 

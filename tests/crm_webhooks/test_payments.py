@@ -17,7 +17,7 @@ from hub.persistence.models import OutboxRow
 from hub.services.booking_status import cancel_booking
 from tests.crm_webhooks.receiver import Receiver
 from tests.payments import conftest as payments
-from tests.payments.fakes import FakeMercadoPago, FakeStripe
+from tests.support.payments import FakeMercadoPago, FakeStripe
 
 # The payment tests' fake Stripe and MercadoPago, served once for this module.
 payment_fakes = payments.fakes

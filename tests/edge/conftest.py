@@ -25,18 +25,13 @@ from hub.bootstrap import build_hub
 from hub.config import Settings
 from hub.domain.accounts import Role
 from hub.services import accounts
-from tests.api.conftest import LiveHub, TravelClock, serve_hub
+from tests.api.conftest import LiveHub, serve_hub
 from tests.api.tenants import Tenant, create_tenant
+from tests.support.clock import Clock
+from tests.support.live import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 MIB = 1024 * 1024
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def rss_bytes(pid: int) -> int:
@@ -75,7 +70,7 @@ class Served:
 def _prepare(database_url: str) -> tuple[Tenant, str, str, str]:
     hub = build_hub(Settings(database_url=database_url))
     try:
-        live = LiveHub("http://127.0.0.1", hub, database_url, TravelClock())
+        live = LiveHub("http://127.0.0.1", hub, database_url, Clock())
         tenant = create_tenant(live, timezone="America/Argentina/Buenos_Aires")
         email = f"admin@{tenant.slug}.test"
         user = accounts.create_user(
@@ -93,7 +88,7 @@ def _prepare(database_url: str) -> tuple[Tenant, str, str, str]:
 
 def serve(database_url: str, tmp_path: Path, env: dict[str, str] | None = None) -> Iterator[Served]:
     tenant, staff_id, email, password = _prepare(database_url)
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "serve.log"
     full = {k: v for k, v in os.environ.items() if not k.startswith("TURNERO_")}
     full.update(

@@ -16,7 +16,8 @@ from connectors.geocoding.providers import (
 )
 from hub.domain.geo import GeoPoint
 from hub.services.ports import GeocodingError
-from tests.geocoding.fakes import FakeGeocoding, serve_geocoding
+from tests.support.clock import FakeTime
+from tests.support.geocoding import FakeGeocoding, serve_geocoding
 
 UA = "Turnero tests (geocoding)"
 
@@ -25,21 +26,6 @@ UA = "Turnero tests (geocoding)"
 def fake() -> Iterator[FakeGeocoding]:
     with serve_geocoding() as server:
         yield server
-
-
-class FakeTime:
-    """A clock that only moves when slept on."""
-
-    def __init__(self) -> None:
-        self.now = 100.0
-        self.slept: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
 
 
 def test_nominatim_finds_caches_and_sends_who_asks(fake: FakeGeocoding) -> None:

@@ -30,7 +30,7 @@ from hub.domain.model import Business, Resource, Service, WeeklyInterval
 from hub.domain.policies import BookingPolicy
 from hub.persistence.migrate import migrate
 from hub.persistence.models import AuditRow
-from hub.services import accounts, setup
+from hub.services import accounts
 from hub.services.availability import AvailabilityQuery, find_availability
 from hub.services.booking_create import NewBooking, create_booking
 from hub.services.customers import CustomerDetails
@@ -39,7 +39,8 @@ from scheduler.backoff import KeyedBackoff
 from scheduler.config import SchedulerConfig
 from scheduler.consumers import ConsumerRegistry
 from scheduler.dispatcher import Dispatcher
-from tests.google.fake import FakeGoogle
+from tests.support.google import FakeGoogle
+from tests.support.world import TZ, Setup, argentine_business
 
 if TYPE_CHECKING:
     from tests.google.site import Browsers
@@ -47,7 +48,6 @@ if TYPE_CHECKING:
 SETUP = ChangedBy(Actor.OPERATOR, Channel.CLI)
 CLIENT = ChangedBy(Actor.CLIENT, Channel.PAGE)
 OPEN = tuple(WeeklyInterval(d, time(9), time(18)) for d in range(7))
-TZ = "America/Argentina/Buenos_Aires"
 
 
 @pytest.fixture
@@ -231,24 +231,18 @@ def make_world(
     relay = Relay(dispatcher)
     hub.on_commit(relay)
     now = hub.now()
-    business = setup.create_business(
-        hub.uow(),
-        Business(
-            slug="consultorio",
-            name="Consultorio",
-            timezone=TZ,
-            currency="ARS",
-            language="es",
+    owner = Setup(hub.uow, SETUP, now)
+    business = owner.business(
+        argentine_business(
+            "consultorio",
+            "Consultorio",
+            country=None,
             policy=BookingPolicy(min_notice_minutes=0, horizon_days=60),
-        ),
-        by=SETUP,
-        now=now,
+        )
     )
     people = []
     for name, email in (("Juan", "juan@example.com"), ("María", "maria@example.com")):
-        resource = setup.save_resource(
-            hub.uow(), Resource(business.id, name, weekly=OPEN), by=SETUP, now=now
-        )
+        resource = owner.resource(Resource(business.id, name, weekly=OPEN))
         user = accounts.create_user(
             hub.accounts_uow(),
             email=email,
@@ -268,14 +262,9 @@ def make_world(
         now=now,
     )
     ids = tuple(p.resource.id for p in people)
-    service = setup.save_service(
-        hub.uow(), Service(business.id, "Consulta", 30, resource_ids=ids), by=SETUP, now=now
-    )
-    video = setup.save_service(
-        hub.uow(),
-        Service(business.id, "Teleconsulta", 30, resource_ids=ids, video_meeting=True),
-        by=SETUP,
-        now=now,
+    service = owner.service(Service(business.id, "Consulta", 30, resource_ids=ids))
+    video = owner.service(
+        Service(business.id, "Teleconsulta", 30, resource_ids=ids, video_meeting=True)
     )
     return World(
         hub,

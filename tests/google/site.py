@@ -5,7 +5,6 @@ browser visits another site."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,10 +13,10 @@ import httpx
 import pytest
 
 from hub.app import create_app
-from tests.api.conftest import ServedApp
 from tests.google.conftest import World, make_world
-from tests.google.fake import FakeGoogle
 from tests.pages.helpers import csrf_of
+from tests.support.google import FakeGoogle
+from tests.support.live import LiveServer, loopback_socket
 
 PASSWORD = "correct horse battery"
 
@@ -29,11 +28,10 @@ def serve_site(
     # oauthlib refuses plain-HTTP token endpoints unless told; the fake is on loopback HTTP.
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
     monkeypatch.setenv("TURNERO_MAIL_DIR", str(tmp_path / "mail"))
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.bind(("127.0.0.1", 0))
+    sock = loopback_socket()
     base = f"http://127.0.0.1:{sock.getsockname()[1]}"
     world = make_world(database_url, google, base)
-    server = ServedApp(sock, create_app(world.hub))
+    server = LiveServer(sock, create_app(world.hub))
     server.start()
     try:
         yield world, base

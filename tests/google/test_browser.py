@@ -13,16 +13,11 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
 from tests.google.conftest import World
-from tests.google.fake import FakeGoogle
 from tests.google.site import PASSWORD, serve_site
-from tests.pages.browser import launch, phone, shot
+from tests.support.browser import phone, shot
+from tests.support.google import FakeGoogle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    yield from launch()
 
 
 @pytest.fixture
@@ -64,10 +59,10 @@ def _sign_in(page: Page, email: str) -> None:
 
 
 def test_connect_google_calendar_from_the_console(
-    chromium: Browser, live: tuple[World, str]
+    browser: Browser, live: tuple[World, str]
 ) -> None:
     world, base = live
-    page = phone(chromium, base).new_page()
+    page = phone(browser, base).new_page()
     blocked = _watch_csp(page)
     _sign_in(page, world.juan.email)
     page.goto("/console/google")
@@ -96,10 +91,10 @@ def test_connect_google_calendar_from_the_console(
 
 
 def test_sign_in_with_the_login_pages_google_button(
-    chromium: Browser, live: tuple[World, str]
+    browser: Browser, live: tuple[World, str]
 ) -> None:
     world, base = live
-    page = phone(chromium, base).new_page()
+    page = phone(browser, base).new_page()
     blocked = _watch_csp(page)
     page.goto("/console/login")
     shot(page, "google-05-login")

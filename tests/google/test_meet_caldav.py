@@ -4,7 +4,6 @@ changes, a sync-collection from the earlier token lists it, and its text shows t
 
 from __future__ import annotations
 
-import socket
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from urllib.parse import unquote
@@ -17,9 +16,9 @@ from sqlalchemy import select
 from hub.app import create_app
 from hub.services import accounts
 from scheduler.models import DeliveryRow
-from tests.api.conftest import ServedApp
 from tests.google.conftest import World, make_world
-from tests.google.fake import FakeGoogle
+from tests.support.google import FakeGoogle
+from tests.support.live import LiveServer, loopback_socket
 
 MEET = "https://meet.google.com/abc-defg-hij"
 SYNC = """<?xml version="1.0" encoding="utf-8"?>
@@ -29,11 +28,10 @@ SYNC = """<?xml version="1.0" encoding="utf-8"?>
 
 @pytest.fixture
 def served(database_url: str, google: FakeGoogle) -> Iterator[tuple[World, str, str]]:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.bind(("127.0.0.1", 0))
+    sock = loopback_socket()
     base = f"http://127.0.0.1:{sock.getsockname()[1]}"
     world = make_world(database_url, google, base)
-    server = ServedApp(sock, create_app(world.hub))
+    server = LiveServer(sock, create_app(world.hub))
     server.start()
     raw = accounts.create_app_password(
         world.hub.accounts_uow(), world.juan.user.id, world.hub.now()

@@ -6,7 +6,6 @@ connection, or once the wait is over, the email goes without one."""
 from __future__ import annotations
 
 import email
-import socket
 from collections.abc import Iterator
 from datetime import timedelta
 from email.message import Message
@@ -25,9 +24,9 @@ from hub.bootstrap import Hub
 from hub.services import accounts
 from scheduler.consumers import ConsumerRegistry
 from scheduler.models import DeliveryRow
-from tests.api.conftest import ServedApp
 from tests.google.conftest import ListMailer, World, make_world
-from tests.google.fake import FakeGoogle
+from tests.support.google import FakeGoogle
+from tests.support.live import LiveServer, loopback_socket
 
 MEET = "https://meet.google.com/abc-defg-hij"
 
@@ -46,13 +45,12 @@ def _email_first(hub: Hub, registry: ConsumerRegistry, mailer: ListMailer) -> No
 def api(
     tmp_path: Path, database_url: str, google: FakeGoogle
 ) -> Iterator[tuple[World, httpx.Client]]:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.bind(("127.0.0.1", 0))
+    sock = loopback_socket()
     base = f"http://127.0.0.1:{sock.getsockname()[1]}"
     world = make_world(database_url, google, base, first=_email_first)
     # The REST API as ``hub.app`` mounts it.
     app = Starlette(routes=[Mount("/api/v1", routes=api_registry().routes(world.hub))])
-    server = ServedApp(sock, app)
+    server = LiveServer(sock, app)
     server.start()
     _, key = accounts.create_api_key(
         world.hub.accounts_uow(), world.business.id, "crm", world.hub.now()

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from booking_pages.console_auth import SESSION_COOKIE
 from connectors.google.models import ConnectionRow
 from tests.google.conftest import World
-from tests.google.fake_accounts import CALENDAR, USERINFO_EMAIL
 from tests.google.site import Browsers, at_google, post_form, through_google
 from tests.pages.helpers import text_of
+from tests.support.google_accounts import CALENDAR, USERINFO_EMAIL
 
 
 def _connections(world: World) -> list[ConnectionRow]:

@@ -4,7 +4,6 @@ against the fake Google, and our routes served by uvicorn."""
 
 from __future__ import annotations
 
-import socket
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -21,9 +20,9 @@ from connectors.google.models import ConnectionRow
 from connectors.google.oauth import CONNECT, GoogleOAuth
 from connectors.google.tokens import TokenCipher
 from connectors.google.web import routes
-from tests.api.conftest import ServedApp
 from tests.google.conftest import World, make_world, utc
-from tests.google.fake import FakeGoogle
+from tests.support.google import FakeGoogle
+from tests.support.live import LiveServer, loopback_socket
 
 
 @pytest.fixture
@@ -32,12 +31,11 @@ def served(
 ) -> Iterator[tuple[World, str]]:
     # oauthlib refuses plain-HTTP token endpoints unless told; the fake is on loopback HTTP.
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.bind(("127.0.0.1", 0))
+    sock = loopback_socket()
     base = f"http://127.0.0.1:{sock.getsockname()[1]}"
     world = make_world(f"sqlite:///{tmp_path / 'turnero.db'}", google, base)
     app = Starlette(routes=[Mount("/connectors/google", routes=routes(world.hub))])
-    server = ServedApp(sock, app)
+    server = LiveServer(sock, app)
     server.start()
     yield world, base
     server.stop()

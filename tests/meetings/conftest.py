@@ -31,9 +31,9 @@ from scheduler.dispatcher import Dispatcher
 from scheduler.runtime import ReminderConsumer
 from tests.api.conftest import LiveHub, live_hub, serve_hub
 from tests.api.tenants import Tenant, create_tenant
-from tests.notify.conftest import SmtpSink, running_smtp_sink
 from tests.pages.shop import PASSWORD
-from tests.whatsapp_graph import FakeWhatsAppGraph, approve_shipped
+from tests.support.smtp import SmtpSink, running_smtp_sink
+from tests.support.whatsapp import FakeWhatsAppGraph, approve_shipped
 
 __all__ = ["live_hub"]  # the served hub with API keys, for the API tests here
 

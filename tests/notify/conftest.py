@@ -3,20 +3,19 @@ fake WhatsApp Graph API, both on loopback."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from hub.domain.booking import Booking, BookingStatus, Invitee
 from hub.domain.model import Business, Customer, Resource, Service
-from tests.whatsapp_graph import FakeWhatsAppGraph
+from tests.support.live import free_port  # noqa: F401  (old import path)
+from tests.support.smtp import Received, SmtpSink, running_smtp_sink  # noqa: F401  (old import path)
+from tests.support.whatsapp import FakeWhatsAppGraph, running_graph
 
-__all__ = ["FakeWhatsAppGraph"]
+__all__ = ["FakeWhatsAppGraph", "running_graph"]  # old import path
 
 NOW = datetime(2026, 2, 9, 15, 0, tzinfo=UTC)
 
@@ -85,67 +84,9 @@ def world() -> World:
     return make_world()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@dataclass
-class Received:
-    mail_from: str
-    rcpt_tos: list[str]
-    data: bytes
-
-
-@dataclass
-class SmtpSink:
-    """What the SMTP server accepted; recipients in ``refuse`` get a 550."""
-
-    host: str
-    port: int
-    messages: list[Received] = field(default_factory=list)
-    refuse: set[str] = field(default_factory=set)
-
-    async def handle_RCPT(
-        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
-    ) -> str:
-        if address in self.refuse:
-            return "550 5.1.1 mailbox unavailable"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(
-            Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.content)
-        )
-        return "250 Message accepted"
-
-
-def running_smtp_sink() -> Iterator[SmtpSink]:
-    """An aiosmtpd server on loopback for as long as the generator runs (fixture body)."""
-    sink = SmtpSink("127.0.0.1", free_port())
-    controller = Controller(sink, hostname=sink.host, port=sink.port)
-    controller.start()
-    try:
-        yield sink
-    finally:
-        controller.stop()
-
-
 @pytest.fixture
 def smtp_server() -> Iterator[SmtpSink]:
     yield from running_smtp_sink()
-
-
-def running_graph(token: str) -> Iterator[FakeWhatsAppGraph]:
-    """The fake Graph API on loopback, answering ``token``, while the generator runs."""
-    fake = FakeWhatsAppGraph(token=token).start()
-    try:
-        yield fake
-    finally:
-        fake.stop()
 
 
 @pytest.fixture

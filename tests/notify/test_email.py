@@ -19,7 +19,9 @@ from connectors.notify.mail import build_email, recipients
 from connectors.notify.mailers import SmtpMailer
 from connectors.notify.templates import Rendered, render
 from hub.domain.booking import Actor, ChangedBy, Channel
-from tests.notify.conftest import NOW, SmtpSink, World, free_port, make_world
+from tests.notify.conftest import NOW, World, make_world
+from tests.support.live import free_port
+from tests.support.smtp import SmtpSink
 
 SENDER = "turnos@lavadero.example"
 OPERATOR = ChangedBy(Actor.OPERATOR, Channel.CONSOLE)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import email
-from dataclasses import dataclass
 from email.policy import default
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,9 @@ from connectors.notify.mail import OutgoingEmail, build_email
 from connectors.notify.mailers import DirectoryMailer, SmtpMailer, mailer_from_settings
 from connectors.notify.templates import render
 from hub.config import Settings
-from tests.notify.conftest import NOW, SmtpSink, World, free_port
+from tests.notify.conftest import NOW, World
+from tests.support.live import free_port
+from tests.support.smtp import SmtpSink
 
 
 def _invite(world: World, to: str, message_id: str | None = None) -> OutgoingEmail:
@@ -84,9 +85,8 @@ def test_mailer_from_settings(tmp_path: Path) -> None:
     assert (smtp.host, smtp.port, smtp.user, smtp.starttls) == ("mail.example", 587, "u", True)
 
 
-@dataclass
 class CountingSink(SmtpSink):
-    sessions: int = 0
+    sessions = 0
 
     async def handle_EHLO(
         self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]

@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import socket
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
@@ -28,8 +27,10 @@ from hub.domain.model import OutboxEvent
 from hub.services import setup
 from hub.services.booking_create import NewBooking, create_booking
 from hub.services.customers import CustomerDetails
-from tests.api.conftest import LiveHub, ServedApp, TravelClock
+from tests.api.conftest import LiveHub
 from tests.api.tenants import Tenant, create_tenant
+from tests.support.clock import Clock
+from tests.support.live import LiveServer, loopback_socket
 
 SECRET = "meta-app-secret"
 VERIFY_TOKEN = "verify-me"
@@ -41,18 +42,16 @@ WEBHOOK = "/connectors/whatsapp/webhook"
 
 @pytest.fixture
 def live(database_url: str) -> Iterator[LiveHub]:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
+    sock = loopback_socket()
     settings = Settings(
         database_url=database_url,
         base_url=f"http://127.0.0.1:{sock.getsockname()[1]}",
         whatsapp_app_secret=SECRET,
         whatsapp_verify_token=VERIFY_TOKEN,
     )
-    clock = TravelClock()
+    clock = Clock()
     hub = build_hub(settings, clock=clock)
-    served = ServedApp(sock, create_app(hub))
+    served = LiveServer(sock, create_app(hub))
     served.start()
     try:
         yield LiveHub(served.base_url, hub, database_url, clock)

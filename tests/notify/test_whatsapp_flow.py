@@ -1,5 +1,5 @@
 """The WhatsApp flow end to end: the hub under uvicorn, its outbox delivered by the real
-consumers to the fake Cloud API (``tests.whatsapp_graph``), whose signed status webhooks and
+consumers to the fake Cloud API (``tests.support.whatsapp``), whose signed status webhooks and
 client replies come back to the business's own webhook URL.
 
 Every client here never wrote to the business, so only approved templates reach them."""
@@ -39,11 +39,11 @@ from scheduler.runtime import ReminderConsumer
 from scheduler.status import NotificationRecord, notification_log
 from tests.api.conftest import LiveHub, serve_hub
 from tests.api.tenants import Tenant, create_tenant
-from tests.notify.conftest import SmtpSink, running_smtp_sink
 from tests.pages.helpers import text_of
 from tests.pages.shop import PASSWORD
 from tests.pages.test_console import sign_in
-from tests.whatsapp_graph import FakeWhatsAppGraph, approve_shipped
+from tests.support.smtp import SmtpSink, running_smtp_sink
+from tests.support.whatsapp import FakeWhatsAppGraph, approve_shipped
 
 OPERATOR = ChangedBy(Actor.OPERATOR, Channel.CONSOLE)
 CLIENT_PAGE = ChangedBy(Actor.CLIENT, Channel.PAGE)

@@ -4,17 +4,11 @@ through the use cases, and the pages' ASGI app (``/book`` and ``/console``) unde
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 
 from booking_pages.routing import mounts
@@ -23,48 +17,9 @@ from hub.bootstrap import Hub, build_hub
 from hub.config import Settings
 from hub.persistence.migrate import migrate
 from tests.pages.shop import Shop, create_shop
-
-
-class Served:
-    """An ASGI app under uvicorn in a background thread, on a loopback port bound first (so
-    the hub's base URL can name it)."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.base_url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-
-    def start(self, app: Starlette) -> None:
-        config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [self.sock]}, daemon=True
-        )
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.01)
-
-    def stop(self) -> None:
-        if self._server is not None and self._thread is not None:
-            self._server.should_exit = True
-            self._thread.join(timeout=10)
-        self.sock.close()
-
-
-@dataclass
-class Clock:
-    """The hub's clock: real time unless a test moves it."""
-
-    offset: timedelta = field(default_factory=timedelta)
-
-    def __call__(self) -> datetime:
-        return datetime.now(UTC) + self.offset
+from tests.support.clock import Clock
+from tests.support.live import LiveServer
+from tests.support.live import LiveServer as Served  # noqa: F401  (old import path)
 
 
 @pytest.fixture
@@ -93,8 +48,8 @@ def make_hub(
 
 
 @pytest.fixture
-def served() -> Iterator[Served]:
-    server = Served()
+def served() -> Iterator[LiveServer]:
+    server = LiveServer()
     yield server
     server.stop()
 
@@ -115,7 +70,7 @@ def database_file(migrated_sqlite: Path, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def hub(database_file: str, clock: Clock, served: Served, tmp_path: Path) -> Iterator[Hub]:
+def hub(database_file: str, clock: Clock, served: LiveServer, tmp_path: Path) -> Iterator[Hub]:
     built = make_hub(database_file, clock, base_url=served.base_url, data_dir=tmp_path)
     served.start(pages_app(built))
     yield built
@@ -138,7 +93,7 @@ def pages_app(hub: Hub) -> Starlette:
 
 
 @pytest.fixture
-def client(hub: Hub, served: Served) -> Iterator[httpx.Client]:
+def client(hub: Hub, served: LiveServer) -> Iterator[httpx.Client]:
     """A browser-like HTTP client (keeps cookies, does not follow redirects)."""
     with httpx.Client(base_url=served.base_url, timeout=30) as http:
         yield http

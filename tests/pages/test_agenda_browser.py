@@ -20,22 +20,19 @@ from hub.services.availability import get_booking
 from hub.services.booking_create import NewBooking, create_booking
 from hub.services.booking_status import confirm_booking
 from hub.services.customers import CustomerDetails
-from tests.pages.browser import launch, phone, shot
-from tests.pages.conftest import Clock, Served, make_hub
+from tests.pages.conftest import make_hub
 from tests.pages.shop import PASSWORD, SETUP, Shop, create_shop
+from tests.support.browser import phone, shot
+from tests.support.clock import Clock
+from tests.support.live import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 DESKTOP = {"width": 1280, "height": 900}
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch()
-
-
 @pytest.fixture
-def live(database_file: str, clock: Clock, served: Served) -> Iterator[Hub]:
+def live(database_file: str, clock: Clock, served: LiveServer) -> Iterator[Hub]:
     hub = make_hub(database_file, clock, base_url=served.base_url)
     served.start(create_app(hub))
     yield hub
@@ -102,7 +99,7 @@ def drag(page: Page, event_text: str, column: str, hour: int, opens: int = 9) ->
 
 
 def test_drag_to_another_washer_refusal_in_place_and_finalizar(
-    browser: Browser, shop: Shop, served: Served, clock: Clock
+    browser: Browser, shop: Shop, served: LiveServer, clock: Clock
 ) -> None:
     ana = confirmed(shop, 10, 0, "Ana Pérez")
     confirmed(shop, 14, 1, "Beto Gómez")
@@ -165,7 +162,7 @@ def test_drag_to_another_washer_refusal_in_place_and_finalizar(
 
 
 def test_phone_day_grid_and_employee_sees_only_their_washer(
-    browser: Browser, shop: Shop, served: Served
+    browser: Browser, shop: Shop, served: LiveServer
 ) -> None:
     confirmed(shop, 10, 0, "Ana Pérez")
     confirmed(shop, 12, 1, "Beto Gómez")
@@ -188,7 +185,7 @@ def test_phone_day_grid_and_employee_sees_only_their_washer(
 
 
 def test_without_javascript_the_list_view_remains(
-    browser: Browser, shop: Shop, served: Served
+    browser: Browser, shop: Shop, served: LiveServer
 ) -> None:
     confirmed(shop, 10, 0, "Ana Pérez")
     assert shop.admin is not None
@@ -203,7 +200,7 @@ def test_without_javascript_the_list_view_remains(
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_the_console_menu_fits_and_groups_the_admin_screens(
-    browser: Browser, shop: Shop, served: Served, width: int
+    browser: Browser, shop: Shop, served: LiveServer, width: int
 ) -> None:
     finished = confirmed(shop, 10, 0, "Ana Pérez")
     assert shop.admin is not None

@@ -18,18 +18,14 @@ from hub.app import create_app
 from hub.bootstrap import Hub, build_hub
 from hub.config import Settings
 from hub.services.availability import list_bookings
-from tests.pages.browser import launch, phone, shot
-from tests.pages.conftest import Clock, Served
 from tests.pages.far_visit import FarVisit, far_visit
 from tests.pages.test_route_browser import TileServer, signed_in
+from tests.support.browser import phone, shot
+from tests.support.clock import Clock
+from tests.support.live import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 WIDTHS = [390, 1280]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch()
 
 
 @pytest.fixture
@@ -41,7 +37,7 @@ def tiles() -> Iterator[TileServer]:
 
 @pytest.fixture
 def live(
-    database_file: str, clock: Clock, served: Served, tiles: TileServer, tmp_path: Path
+    database_file: str, clock: Clock, served: LiveServer, tiles: TileServer, tmp_path: Path
 ) -> Iterator[Hub]:
     settings = Settings(
         data_dir=tmp_path,
@@ -84,7 +80,7 @@ def _time(page: Page, fv: FarVisit, hour: int, minute: int = 0) -> object:
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_where_first_then_reachable_times_then_the_route(
-    browser: Browser, live: Hub, served: Served, tiles: TileServer, width: int
+    browser: Browser, live: Hub, served: LiveServer, tiles: TileServer, width: int
 ) -> None:
     fv = far_visit(live, staff=True, employee=True)
     shop = fv.shop
@@ -170,7 +166,9 @@ def test_where_first_then_reachable_times_then_the_route(
     washer.context.close()
 
 
-def test_where_first_works_without_javascript(browser: Browser, live: Hub, served: Served) -> None:
+def test_where_first_works_without_javascript(
+    browser: Browser, live: Hub, served: LiveServer
+) -> None:
     fv = far_visit(live)
     page = phone(browser, served.base_url, javascript=False).new_page()
     page.goto(f"/book/{fv.shop.slug}")

@@ -15,20 +15,17 @@ from hub.app import create_app
 from hub.bootstrap import Hub
 from hub.domain.policies import BookingPolicy
 from hub.services.availability import list_bookings
-from tests.pages.browser import launch, phone, shot
-from tests.pages.conftest import Clock, Served, make_hub
+from tests.pages.conftest import make_hub
 from tests.pages.shop import PASSWORD, Shop, create_shop
+from tests.support.browser import phone, shot
+from tests.support.clock import Clock
+from tests.support.live import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch()
-
-
 @pytest.fixture
-def live(database_file: str, clock: Clock, served: Served) -> Iterator[Hub]:
+def live(database_file: str, clock: Clock, served: LiveServer) -> Iterator[Hub]:
     """The whole product app (API, CalDAV, pages, console) under uvicorn."""
     hub = make_hub(database_file, clock, base_url=served.base_url)
     served.start(create_app(hub))
@@ -62,7 +59,9 @@ def fill_details(page: Page, name: str, phone_number: str) -> None:
     page.get_by_label("Dirección donde vamos").fill("Av. Rivadavia 1234, CABA")
 
 
-def test_book_cancel_and_confirm_on_a_phone(browser: Browser, shop: Shop, served: Served) -> None:
+def test_book_cancel_and_confirm_on_a_phone(
+    browser: Browser, shop: Shop, served: LiveServer
+) -> None:
     client = phone(browser, served.base_url)
     page = client.new_page()
     page.goto(f"/book/{shop.slug}")
@@ -105,7 +104,7 @@ def test_book_cancel_and_confirm_on_a_phone(browser: Browser, shop: Shop, served
     shot(page, "06-cancelled")
 
 
-def test_two_browsers_race_for_one_slot(browser: Browser, shop: Shop, served: Served) -> None:
+def test_two_browsers_race_for_one_slot(browser: Browser, shop: Shop, served: LiveServer) -> None:
     juan = shop.washers[0].id
     url = (
         f"/book/{shop.slug}/form?service={shop.full_wash.id}"
@@ -140,7 +139,9 @@ def test_two_browsers_race_for_one_slot(browser: Browser, shop: Shop, served: Se
     shot(loser, "08-race-loser-rebooked")
 
 
-def test_booking_works_with_javascript_off(browser: Browser, shop: Shop, served: Served) -> None:
+def test_booking_works_with_javascript_off(
+    browser: Browser, shop: Shop, served: LiveServer
+) -> None:
     page = phone(browser, served.base_url, javascript=False).new_page()
     page.goto(f"/book/{shop.slug}")
     page.get_by_role("link", name=re.compile("Lavado completo")).click()

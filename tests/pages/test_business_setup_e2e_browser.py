@@ -11,7 +11,7 @@ WhatsApp reminder, and an edited confirmation text submitted as the WhatsApp tem
 review is the fake's). A client books on the public page and pays at the fake MercadoPago;
 the confirmation reaches the fake WhatsApp with the edited words; the operator drags the
 booking to the other washer and finishes it with "Finalizar". The platform admin's screens
-are shot at 390 and 1280 px too. Fakes: ``tests.payments.fakes``, ``tests.whatsapp_graph``.
+are shot at 390 and 1280 px too. Fakes: ``tests.support.payments``, ``tests.support.whatsapp``.
 """
 
 from __future__ import annotations
@@ -45,10 +45,11 @@ from hub.services.availability import get_booking, list_bookings
 from scheduler.config import SchedulerConfig
 from scheduler.consumers import ConsumerRegistry
 from scheduler.dispatcher import Dispatcher
-from tests.notify.conftest import FakeWhatsAppGraph, running_graph
-from tests.pages.browser import launch, phone, shot
-from tests.pages.conftest import Clock, Served
-from tests.payments.fakes import Endpoint, FakeMercadoPago
+from tests.support.browser import phone, shot
+from tests.support.clock import Clock
+from tests.support.live import LiveServer
+from tests.support.payments import Endpoint, FakeMercadoPago
+from tests.support.whatsapp import FakeWhatsAppGraph, running_graph
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -86,11 +87,6 @@ class Live:
         return done.stdout
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch()
-
-
 @pytest.fixture
 def live(tmp_path: Path) -> Iterator[Live]:
     url = f"sqlite:///{tmp_path / 'turnero.db'}"
@@ -98,7 +94,7 @@ def live(tmp_path: Path) -> Iterator[Live]:
     mp = FakeMercadoPago().start()
     graphs = running_graph(WA_TOKEN)
     graph = next(graphs)
-    served = Served()
+    served = LiveServer()
     clock = Clock()
     settings = Settings(
         data_dir=tmp_path,

@@ -12,20 +12,17 @@ from playwright.sync_api import Browser, expect
 
 from hub.app import create_app
 from hub.bootstrap import Hub
-from tests.pages.browser import launch, phone, shot
-from tests.pages.conftest import Clock, Served, make_hub
+from tests.pages.conftest import make_hub
 from tests.pages.shop import PASSWORD, Shop, create_shop
+from tests.support.browser import phone, shot
+from tests.support.clock import Clock
+from tests.support.live import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch()
-
-
 @pytest.fixture
-def live(database_file: str, clock: Clock, served: Served) -> Iterator[Hub]:
+def live(database_file: str, clock: Clock, served: LiveServer) -> Iterator[Hub]:
     hub = make_hub(database_file, clock, base_url=served.base_url)
     served.start(create_app(hub))
     yield hub
@@ -38,7 +35,7 @@ def shop(live: Hub) -> Shop:
 
 
 def test_my_calendar_shows_links_and_connection_steps(
-    browser: Browser, shop: Shop, served: Served
+    browser: Browser, shop: Shop, served: LiveServer
 ) -> None:
     assert shop.admin is not None
     washer = shop.washers[0]

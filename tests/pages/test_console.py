@@ -15,9 +15,9 @@ from hub.domain.policies import BookingPolicy
 from hub.services.availability import get_booking, list_bookings
 from hub.services.booking_create import NewBooking, create_booking
 from hub.services.customers import CustomerDetails
-from tests.pages.conftest import Clock
 from tests.pages.helpers import csrf_of, slot_codes, text_of
 from tests.pages.shop import PASSWORD, Shop, create_shop
+from tests.support.clock import Clock
 
 
 def sign_in(client: httpx.Client, email: str, password: str = PASSWORD) -> httpx.Response:

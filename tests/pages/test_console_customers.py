@@ -13,10 +13,10 @@ from hub.domain.booking import Booking
 from hub.services.booking_create import NewBooking, create_booking
 from hub.services.booking_status import complete_booking, start_booking
 from hub.services.customers import CustomerDetails
-from tests.pages.conftest import Clock
 from tests.pages.helpers import text_of
 from tests.pages.shop import SETUP, Shop, create_shop
 from tests.pages.test_console import sign_in
+from tests.support.clock import Clock
 
 DAYS = ("Lunes", "Martes", "Miércoles", "Jueves", "Viernes", "Sábado", "Domingo")
 

@@ -15,16 +15,18 @@ from hub.app import create_app
 from hub.bootstrap import Hub
 from hub.services.booking_create import NewBooking, create_booking
 from hub.services.customers import CustomerDetails
-from tests.pages.conftest import Clock, Served, make_hub
+from tests.pages.conftest import make_hub
 from tests.pages.helpers import csrf_of, text_of
 from tests.pages.shop import Shop, create_shop
 from tests.pages.test_console_security import browser, sign_in
+from tests.support.clock import Clock
+from tests.support.live import LiveServer
 
 FEED_URL = re.compile(r'value="(http://[^"]+/dav/feeds/[^"]+\.ics)"')
 
 
 @pytest.fixture
-def full_hub(database_file: str, clock: Clock, served: Served, tmp_path: Path) -> Iterator[Hub]:
+def full_hub(database_file: str, clock: Clock, served: LiveServer, tmp_path: Path) -> Iterator[Hub]:
     built = make_hub(database_file, clock, base_url=served.base_url, data_dir=tmp_path)
     served.start(create_app(built))
     yield built
@@ -37,7 +39,7 @@ def shop(full_hub: Hub) -> Shop:
 
 
 def test_feed_links_are_issued_copied_and_revoked_from_the_console(
-    shop: Shop, served: Served
+    shop: Shop, served: LiveServer
 ) -> None:
     assert shop.admin is not None and shop.employee is not None
     washer = shop.washers[0]
@@ -112,7 +114,7 @@ def test_feed_links_are_issued_copied_and_revoked_from_the_console(
 
 
 def test_my_calendar_shows_each_visible_feed_and_how_to_connect_apps(
-    shop: Shop, served: Served
+    shop: Shop, served: LiveServer
 ) -> None:
     assert shop.admin is not None and shop.employee is not None
     mine, theirs = shop.washers

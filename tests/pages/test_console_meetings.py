@@ -18,11 +18,11 @@ from hub.services import accounts
 from hub.services.availability import list_bookings
 from hub.services.booking_create import NewBooking
 from hub.services.customers import CustomerDetails
-from tests.pages.browser import launch, phone, shot
-from tests.pages.conftest import Served
 from tests.pages.helpers import csrf_of, text_of
 from tests.pages.shop import PASSWORD, Shop, create_shop
 from tests.pages.test_console import sign_in
+from tests.support.browser import launch, phone, shot
+from tests.support.live import LiveServer
 
 
 def people(shop: Shop) -> None:
@@ -231,7 +231,7 @@ def test_another_business_and_an_employee_cannot_book_on_a_resource_they_do_not_
 
 @pytest.mark.browser
 def test_case_1_and_case_4_walked_in_the_browser_at_390_and_1280_px(
-    staffed_shop: Shop, served: Served
+    staffed_shop: Shop, served: LiveServer
 ) -> None:
     shop = staffed_shop
     people(shop)

@@ -12,10 +12,10 @@ from email.parser import BytesParser
 import httpx
 
 from hub.services import accounts
-from tests.pages.conftest import Clock
 from tests.pages.helpers import csrf_of, text_of
 from tests.pages.shop import PASSWORD, Shop, create_shop
 from tests.pages.test_console import sign_in
+from tests.support.clock import Clock
 
 LINK = re.compile(r"http://[^\s]+/console/set-password/([A-Za-z0-9_\-.]+)")
 

@@ -22,12 +22,13 @@ from hub.bootstrap import Hub, build_hub
 from hub.config import Settings
 from hub.domain.model import Business
 from hub.services import setup
-from tests.pages.browser import ARTIFACTS, launch, phone
-from tests.pages.conftest import Clock, Served
 from tests.pages.helpers import csrf_of, text_of
 from tests.pages.shop import Shop, create_shop
 from tests.pages.test_console import sign_in
-from tests.payments.fakes import FakeMercadoPago, FakeStripe
+from tests.support.browser import ARTIFACTS, launch, phone
+from tests.support.clock import Clock
+from tests.support.live import LiveServer
+from tests.support.payments import FakeMercadoPago, FakeStripe
 
 SK = "sk_test_51Consoleabcdef"
 WHSEC = "whsec_console_secret_123"
@@ -46,7 +47,7 @@ def fakes() -> Iterator[tuple[FakeStripe, FakeMercadoPago]]:
 def hub(
     database_file: str,
     clock: Clock,
-    served: Served,
+    served: LiveServer,
     tmp_path: Path,
     fakes: tuple[FakeStripe, FakeMercadoPago],
 ) -> Iterator[Hub]:
@@ -186,14 +187,14 @@ def test_only_the_business_admin_reaches_it(client: httpx.Client, hub: Hub) -> N
 
 
 @pytest.mark.browser
-def test_the_screen_at_390_and_1280_px(hub: Hub, served: Served) -> None:
+def test_the_screen_at_390_and_1280_px(hub: Hub, served: LiveServer) -> None:
     shop = create_shop(hub, staff=True)
     assert shop.admin is not None
     for browser in launch():
         run_screens(browser, served, shop)
 
 
-def run_screens(browser: Browser, served: Served, shop: Shop) -> None:
+def run_screens(browser: Browser, served: LiveServer, shop: Shop) -> None:
     from tests.pages.shop import PASSWORD
 
     assert shop.admin is not None

@@ -17,9 +17,11 @@ from hub.bootstrap import build_hub
 from hub.config import Settings
 from hub.domain.accounts import Role
 from hub.services import accounts
-from tests.pages.conftest import Clock, Served, pages_app
+from tests.pages.conftest import pages_app
 from tests.pages.helpers import csrf_of, text_of
 from tests.pages.shop import PASSWORD, Shop, create_shop
+from tests.support.clock import Clock
+from tests.support.live import LiveServer
 
 OLD_DEFAULT_SECRET = "dev-insecure-secret-change-me"  # what main shipped in hub/config.py
 STRANGER = {"X-Forwarded-For": "203.0.113.9"}  # as the reverse proxy on loopback says
@@ -45,12 +47,12 @@ def sign_in(
     )
 
 
-def browser(served: Served) -> httpx.Client:
+def browser(served: LiveServer) -> httpx.Client:
     return httpx.Client(base_url=served.base_url, timeout=30)
 
 
 def test_a_cookie_minted_with_the_old_default_secret_does_not_sign_in(
-    served: Served, sqlite_url: str, tmp_path: Path
+    served: LiveServer, sqlite_url: str, tmp_path: Path
 ) -> None:
     """The hub as a new user runs it: TURNERO_SECRET_KEY unset. Knowing an admin's id (any
     CRM key can list staff) and the secret that was in the source used to be enough."""
@@ -90,7 +92,7 @@ def test_a_cookie_minted_with_the_old_default_secret_does_not_sign_in(
 
 
 def test_a_copied_cookie_stops_working_at_sign_out(
-    served: Served, staffed_shop: Shop, client: httpx.Client
+    served: LiveServer, staffed_shop: Shop, client: httpx.Client
 ) -> None:
     assert staffed_shop.admin is not None
     assert sign_in(client, staffed_shop.admin.email).status_code == 303
@@ -107,7 +109,7 @@ def test_a_copied_cookie_stops_working_at_sign_out(
 
 
 def test_changing_the_password_signs_out_every_other_browser(
-    served: Served, staffed_shop: Shop, client: httpx.Client
+    served: LiveServer, staffed_shop: Shop, client: httpx.Client
 ) -> None:
     shop = staffed_shop
     assert shop.employee is not None
@@ -140,7 +142,7 @@ def test_changing_the_password_signs_out_every_other_browser(
 
 
 def test_removing_a_staff_member_ends_their_sessions_and_app_passwords(
-    served: Served, staffed_shop: Shop, client: httpx.Client
+    served: LiveServer, staffed_shop: Shop, client: httpx.Client
 ) -> None:
     shop = staffed_shop
     hub = shop.hub
@@ -173,7 +175,7 @@ def test_removing_a_staff_member_ends_their_sessions_and_app_passwords(
 
 
 def test_a_strangers_guesses_from_another_address_do_not_lock_the_owner_out(
-    staffed_shop: Shop, client: httpx.Client, served: Served
+    staffed_shop: Shop, client: httpx.Client, served: LiveServer
 ) -> None:
     assert staffed_shop.admin is not None
     email = staffed_shop.admin.email
@@ -189,7 +191,7 @@ def test_a_strangers_guesses_from_another_address_do_not_lock_the_owner_out(
 
 
 def test_guesses_at_known_and_unknown_emails_get_the_same_answers(
-    staffed_shop: Shop, served: Served
+    staffed_shop: Shop, served: LiveServer
 ) -> None:
     assert staffed_shop.admin is not None
 

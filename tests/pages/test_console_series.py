@@ -15,12 +15,12 @@ from booking_pages.catalogue import CLIENT
 from hub.domain.booking import Booking, BookingStatus
 from hub.services.booking_create import NewBooking
 from hub.services.customers import CustomerDetails
-from tests.pages.browser import launch, phone, shot
-from tests.pages.conftest import Served
 from tests.pages.helpers import csrf_of, text_of
 from tests.pages.shop import PASSWORD, Shop, create_shop
 from tests.pages.test_console import sign_in
 from tests.pages.test_console_meetings import base, new_form, on_day
+from tests.support.browser import launch, phone, shot
+from tests.support.live import LiveServer
 
 
 def occupy(shop: Shop, days_ahead: int, hour: int = 10) -> Booking:
@@ -195,7 +195,7 @@ def test_another_business_and_an_employee_without_the_resource_get_404(
 
 @pytest.mark.browser
 def test_case_4_biweekly_series_in_the_browser_at_390_and_1280_px(
-    staffed_shop: Shop, served: Served
+    staffed_shop: Shop, served: LiveServer
 ) -> None:
     shop = staffed_shop
     assert shop.admin is not None

@@ -11,11 +11,11 @@ from playwright.sync_api import Browser, expect
 
 from hub.bootstrap import Hub
 from hub.services import message_texts as mt
-from tests.pages.browser import ARTIFACTS, launch, phone
-from tests.pages.conftest import Served
 from tests.pages.helpers import csrf_of, text_of
 from tests.pages.shop import PASSWORD, Shop, create_shop
 from tests.pages.test_console import sign_in
+from tests.support.browser import ARTIFACTS, launch, phone
+from tests.support.live import LiveServer
 
 PAGE = "/console/templates?language=es&kind=confirmed"
 
@@ -117,14 +117,14 @@ def test_only_the_admin_of_the_business_edits_them(
 
 
 @pytest.mark.browser
-def test_the_screen_at_390_and_1280_px(hub: Hub, served: Served) -> None:
+def test_the_screen_at_390_and_1280_px(hub: Hub, served: LiveServer) -> None:
     shop = create_shop(hub, staff=True)
     assert shop.admin is not None
     for browser in launch():
         run_screens(browser, served, shop)
 
 
-def run_screens(browser: Browser, served: Served, shop: Shop) -> None:
+def run_screens(browser: Browser, served: LiveServer, shop: Shop) -> None:
     assert shop.admin is not None
     for width in (390, 1280):
         context = phone(browser, served.base_url)

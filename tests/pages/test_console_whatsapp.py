@@ -20,12 +20,13 @@ from hub.bootstrap import Hub, build_hub
 from hub.config import Settings
 from hub.domain.model import Business
 from hub.services import setup
-from tests.pages.browser import ARTIFACTS, launch, phone
-from tests.pages.conftest import Clock, Served
 from tests.pages.helpers import csrf_of, text_of
 from tests.pages.shop import Shop, create_shop
 from tests.pages.test_console import sign_in
-from tests.whatsapp_graph import FakeWhatsAppGraph
+from tests.support.browser import ARTIFACTS, launch, phone
+from tests.support.clock import Clock
+from tests.support.live import LiveServer
+from tests.support.whatsapp import FakeWhatsAppGraph
 
 TOKEN = "EAAG-secret-access-token"
 APP_SECRET = "meta-app-secret-123"
@@ -40,7 +41,7 @@ def graph() -> Iterator[FakeWhatsAppGraph]:
 
 @pytest.fixture
 def hub(
-    database_file: str, clock: Clock, served: Served, tmp_path: Path, graph: FakeWhatsAppGraph
+    database_file: str, clock: Clock, served: LiveServer, tmp_path: Path, graph: FakeWhatsAppGraph
 ) -> Iterator[Hub]:
     settings = Settings(
         data_dir=tmp_path,
@@ -234,14 +235,14 @@ def test_the_admin_chooses_which_messages_go_by_whatsapp(client: httpx.Client, h
 
 
 @pytest.mark.browser
-def test_the_screen_at_390_and_1280_px(hub: Hub, served: Served) -> None:
+def test_the_screen_at_390_and_1280_px(hub: Hub, served: LiveServer) -> None:
     shop = create_shop(hub, staff=True)
     assert shop.admin is not None
     for browser in launch():
         run_screens(browser, served, shop)
 
 
-def run_screens(browser: Browser, served: Served, shop: Shop) -> None:
+def run_screens(browser: Browser, served: LiveServer, shop: Shop) -> None:
     from tests.pages.shop import PASSWORD
 
     assert shop.admin is not None

@@ -16,21 +16,18 @@ from hub.domain.geo import GeoPoint, Zone
 from hub.domain.policies import BookingPolicy
 from hub.services.availability import list_bookings
 from hub.services.zones import save_zone
-from tests.pages.browser import launch, phone, shot
-from tests.pages.conftest import Clock, Served, make_hub
+from tests.pages.conftest import make_hub
 from tests.pages.shop import SETUP, Shop, create_shop
 from tests.pages.test_browser import pick_time
+from tests.support.browser import phone, shot
+from tests.support.clock import Clock
+from tests.support.live import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch()
-
-
 @pytest.fixture
-def live(database_file: str, clock: Clock, served: Served) -> Iterator[Hub]:
+def live(database_file: str, clock: Clock, served: LiveServer) -> Iterator[Hub]:
     hub = make_hub(database_file, clock, base_url=served.base_url)
     served.start(create_app(hub))
     yield hub
@@ -53,7 +50,7 @@ def _bookings(shop: Shop) -> list[object]:
 
 
 def test_outside_the_zones_is_told_so_and_inside_books(
-    browser: Browser, shop: Shop, served: Served
+    browser: Browser, shop: Shop, served: LiveServer
 ) -> None:
     page = phone(browser, served.base_url).new_page()
     page.goto(f"/book/{shop.slug}")

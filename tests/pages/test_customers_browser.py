@@ -13,22 +13,19 @@ from playwright.sync_api import Browser, Page, expect
 from hub.app import create_app
 from hub.bootstrap import Hub
 from hub.services.booking_status import complete_booking, start_booking
-from tests.pages.browser import PHONE, launch, shot
-from tests.pages.conftest import Clock, Served, make_hub
+from tests.pages.conftest import make_hub
 from tests.pages.shop import SETUP, Shop, create_shop
 from tests.pages.test_agenda_browser import DESKTOP, sign_in, watch_csp
 from tests.pages.test_console_customers import booked
+from tests.support.browser import PHONE, shot
+from tests.support.clock import Clock
+from tests.support.live import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch()
-
-
 @pytest.fixture
-def live(database_file: str, clock: Clock, served: Served) -> Iterator[Hub]:
+def live(database_file: str, clock: Clock, served: LiveServer) -> Iterator[Hub]:
     hub = make_hub(database_file, clock, base_url=served.base_url)
     served.start(create_app(hub))
     yield hub
@@ -54,7 +51,7 @@ def fits(page: Page) -> bool:
 
 @pytest.mark.parametrize(("width", "viewport"), [("1280", DESKTOP), ("390", PHONE)])
 def test_customers_list_search_and_page(
-    browser: Browser, shop: Shop, served: Served, width: str, viewport: dict[str, int]
+    browser: Browser, shop: Shop, served: LiveServer, width: str, viewport: dict[str, int]
 ) -> None:
     assert shop.admin is not None
     context = browser.new_context(base_url=served.base_url, viewport=viewport, locale="es-AR")  # type: ignore[arg-type]
@@ -85,7 +82,7 @@ def test_customers_list_search_and_page(
 
 @pytest.mark.parametrize(("width", "viewport"), [("1280", DESKTOP), ("390", PHONE)])
 def test_service_form_shows_a_price_per_washer(
-    browser: Browser, shop: Shop, served: Served, width: str, viewport: dict[str, int]
+    browser: Browser, shop: Shop, served: LiveServer, width: str, viewport: dict[str, int]
 ) -> None:
     assert shop.admin is not None
     context = browser.new_context(base_url=served.base_url, viewport=viewport, locale="es-AR")  # type: ignore[arg-type]

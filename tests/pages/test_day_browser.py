@@ -14,23 +14,20 @@ from playwright.sync_api import Browser, Page, expect
 from hub.app import create_app
 from hub.bootstrap import Hub
 from hub.services.booking_status import complete_booking
-from tests.pages.browser import launch, shot
-from tests.pages.conftest import Clock, Served, make_hub
+from tests.pages.conftest import make_hub
 from tests.pages.shop import PASSWORD, SETUP, Shop, create_shop
 from tests.pages.test_agenda_browser import confirmed
 from tests.pages.test_console_background import fail_whatsapp
+from tests.support.browser import shot
+from tests.support.clock import Clock
+from tests.support.live import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 WIDTHS = [390, 1280]
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch()
-
-
 @pytest.fixture
-def live(database_file: str, clock: Clock, served: Served) -> Iterator[Hub]:
+def live(database_file: str, clock: Clock, served: LiveServer) -> Iterator[Hub]:
     hub = make_hub(database_file, clock, base_url=served.base_url)
     served.start(create_app(hub))
     yield hub
@@ -42,7 +39,7 @@ def shop(live: Hub) -> Shop:
     return create_shop(live, staff=True, employee=True)
 
 
-def open_page(browser: Browser, served: Served, width: int) -> Page:
+def open_page(browser: Browser, served: LiveServer, width: int) -> Page:
     context = browser.new_context(
         base_url=served.base_url,
         viewport={"width": width, "height": 900},
@@ -55,7 +52,7 @@ def open_page(browser: Browser, served: Served, width: int) -> Page:
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_the_public_day_view_marks_taken_times(
-    browser: Browser, shop: Shop, served: Served, width: int
+    browser: Browser, shop: Shop, served: LiveServer, width: int
 ) -> None:
     confirmed(shop, 10, 0, "Ana Secreta")
     confirmed(shop, 10, 1, "Beto Secreto")
@@ -75,7 +72,7 @@ def test_the_public_day_view_marks_taken_times(
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_records_and_retrying_a_failed_whatsapp(
-    browser: Browser, shop: Shop, served: Served, width: int
+    browser: Browser, shop: Shop, served: LiveServer, width: int
 ) -> None:
     done = confirmed(shop, 10, 0, "Ana Pérez")
     complete_booking(
@@ -104,7 +101,7 @@ def test_records_and_retrying_a_failed_whatsapp(
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_the_reschedule_page_explains_a_closed_window(
-    browser: Browser, shop: Shop, served: Served, clock: Clock, width: int
+    browser: Browser, shop: Shop, served: LiveServer, clock: Clock, width: int
 ) -> None:
     booking = confirmed(shop, 10, 0, "Ana Pérez")
     clock.offset = booking.start - shop.hub.now() - timedelta(hours=1) + clock.offset

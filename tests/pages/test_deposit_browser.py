@@ -17,16 +17,12 @@ from booking_pages.catalogue import slot_code
 from hub.domain.booking import Booking, BookingStatus
 from hub.domain.payments import PaymentStatus
 from hub.services.availability import list_bookings
-from tests.pages.browser import launch, phone, shot
-from tests.payments.conftest import DEPOSIT, TZ, WEBHOOK_SECRET, World, build_world
-from tests.payments.fakes import Endpoint, FakeMercadoPago, FakeStripe
+from tests.payments.conftest import DEPOSIT, WEBHOOK_SECRET, World, build_world
+from tests.support.browser import phone, shot
+from tests.support.payments import Endpoint, FakeMercadoPago, FakeStripe
+from tests.support.world import TZ
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch()
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,6 @@ meeting and nothing of the client's, answers "no", and the business's screen sho
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Browser, expect
 
@@ -12,16 +10,11 @@ from hub.bootstrap import Hub
 from hub.domain.booking import Actor, ChangedBy, Channel
 from hub.services.booking_create import NewBooking, create_booking
 from hub.services.customers import CustomerDetails, InviteeDetails
-from tests.pages.browser import launch, phone, shot
 from tests.pages.shop import Shop
+from tests.support.browser import phone, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 OPERATOR = ChangedBy(Actor.OPERATOR, Channel.CONSOLE)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch()
 
 
 def test_an_invitee_answers_on_their_phone(browser: Browser, hub: Hub, shop: Shop) -> None:

@@ -9,9 +9,9 @@ import httpx
 
 from booking_pages.catalogue import slot_code
 from hub.services.availability import get_booking_by_token
-from tests.pages.conftest import Clock
 from tests.pages.helpers import book, csrf_of, slot_codes, text_of
 from tests.pages.shop import Shop
+from tests.support.clock import Clock
 
 
 def booked(client: httpx.Client, shop: Shop, hour: int = 10, days_ahead: int = 2) -> str:

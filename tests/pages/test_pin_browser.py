@@ -6,7 +6,6 @@ unreachable the map never shows and the zone list books as before."""
 from __future__ import annotations
 
 import re
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,20 +18,16 @@ from hub.config import Settings
 from hub.domain.geo import GeoPoint, Zone
 from hub.services.availability import list_bookings
 from hub.services.zones import save_zone
-from tests.pages.browser import launch, shot
-from tests.pages.conftest import Clock, Served
 from tests.pages.shop import SETUP, Shop, create_shop
 from tests.pages.test_browser import pick_time
 from tests.pages.test_route_browser import TileServer
+from tests.support.browser import shot
+from tests.support.clock import Clock
+from tests.support.live import LiveServer, free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 WIDTHS = [390, 1280]
 PALERMO = GeoPoint(-34.5889, -58.4306)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch()
 
 
 @pytest.fixture
@@ -42,13 +37,7 @@ def tiles() -> Iterator[TileServer]:
     server.close()
 
 
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _live(database_file: str, clock: Clock, served: Served, tmp_path: Path, url: str) -> Hub:
+def _live(database_file: str, clock: Clock, served: LiveServer, tmp_path: Path, url: str) -> Hub:
     settings = Settings(
         data_dir=tmp_path,
         database_url=database_file,
@@ -79,7 +68,7 @@ def _bookings(shop: Shop) -> list[object]:
     )
 
 
-def _client(browser: Browser, served: Served, width: int) -> Page:
+def _client(browser: Browser, served: LiveServer, width: int) -> Page:
     context = browser.new_context(
         base_url=served.base_url,
         viewport={"width": width, "height": 900},
@@ -110,7 +99,7 @@ def test_the_client_drops_a_pin_drags_it_and_books_at_that_point(
     browser: Browser,
     database_file: str,
     clock: Clock,
-    served: Served,
+    served: LiveServer,
     tiles: TileServer,
     tmp_path: Path,
     width: int,
@@ -173,9 +162,9 @@ def test_the_client_drops_a_pin_drags_it_and_books_at_that_point(
 
 
 def test_tiles_unreachable_the_map_stays_hidden_and_the_zone_books(
-    browser: Browser, database_file: str, clock: Clock, served: Served, tmp_path: Path
+    browser: Browser, database_file: str, clock: Clock, served: LiveServer, tmp_path: Path
 ) -> None:
-    url = f"http://127.0.0.1:{_closed_port()}/{{z}}/{{x}}/{{y}}.png"
+    url = f"http://127.0.0.1:{free_port()}/{{z}}/{{x}}/{{y}}.png"
     hub = _live(database_file, clock, served, tmp_path, url)
     try:
         shop, (palermo, _) = _shop(hub)

@@ -10,22 +10,19 @@ from playwright.sync_api import Browser, expect
 
 from hub.app import create_app
 from hub.bootstrap import Hub
-from tests.pages.browser import PHONE, launch, shot
-from tests.pages.conftest import Clock, Served, make_hub
+from tests.pages.conftest import make_hub
 from tests.pages.shop import Shop, create_shop
 from tests.pages.test_agenda_browser import DESKTOP, watch_csp
 from tests.pages.test_public_quota import _quota
+from tests.support.browser import PHONE, shot
+from tests.support.clock import Clock
+from tests.support.live import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch()
-
-
 @pytest.fixture
-def live(database_file: str, clock: Clock, served: Served) -> Iterator[Hub]:
+def live(database_file: str, clock: Clock, served: LiveServer) -> Iterator[Hub]:
     hub = make_hub(database_file, clock, base_url=served.base_url)
     served.start(create_app(hub))
     yield hub
@@ -34,7 +31,7 @@ def live(database_file: str, clock: Clock, served: Served) -> Iterator[Hub]:
 
 @pytest.mark.parametrize(("width", "viewport"), [("1280", DESKTOP), ("390", PHONE)])
 def test_quota_used_up_is_said_instead_of_times(
-    browser: Browser, live: Hub, served: Served, width: str, viewport: dict[str, int]
+    browser: Browser, live: Hub, served: LiveServer, width: str, viewport: dict[str, int]
 ) -> None:
     shop: Shop = create_shop(live)
     _quota(shop, 0)

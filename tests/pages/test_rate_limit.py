@@ -9,13 +9,15 @@ import pytest
 
 from hub.api.ratelimit import Rate
 from hub.bootstrap import Hub
-from tests.pages.conftest import Clock, Served, make_hub, pages_app
+from tests.pages.conftest import make_hub, pages_app
 from tests.pages.helpers import book, text_of
 from tests.pages.shop import create_shop
+from tests.support.clock import Clock
+from tests.support.live import LiveServer
 
 
 @pytest.fixture
-def hub(database_file: str, clock: Clock, served: Served) -> Iterator[Hub]:
+def hub(database_file: str, clock: Clock, served: LiveServer) -> Iterator[Hub]:
     built = make_hub(
         database_file, clock, base_url=served.base_url, rate=Rate(burst=2, per_second=0.01)
     )

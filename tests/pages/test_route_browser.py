@@ -18,10 +18,11 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 from hub.app import create_app
 from hub.bootstrap import Hub, build_hub
 from hub.config import Settings
-from tests.pages.browser import launch, shot
-from tests.pages.conftest import Clock, Served
 from tests.pages.route_day import route_day
 from tests.pages.shop import PASSWORD, Shop, create_shop
+from tests.support.browser import shot
+from tests.support.clock import Clock
+from tests.support.live import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 WIDTHS = [390, 1280]
@@ -72,11 +73,6 @@ class TileServer:
         self.server.server_close()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch()
-
-
 @pytest.fixture
 def tiles() -> Iterator[TileServer]:
     server = TileServer()
@@ -86,7 +82,7 @@ def tiles() -> Iterator[TileServer]:
 
 @pytest.fixture
 def live(
-    database_file: str, clock: Clock, served: Served, tiles: TileServer, tmp_path: Path
+    database_file: str, clock: Clock, served: LiveServer, tiles: TileServer, tmp_path: Path
 ) -> Iterator[Hub]:
     settings = Settings(
         data_dir=tmp_path,
@@ -108,7 +104,7 @@ def shop(live: Hub) -> Shop:
     return create_shop(live, staff=True, employee=True)
 
 
-def signed_in(browser: Browser, served: Served, width: int, email: str) -> Page:
+def signed_in(browser: Browser, served: LiveServer, width: int, email: str) -> Page:
     context = browser.new_context(
         base_url=served.base_url,
         viewport={"width": width, "height": 900},
@@ -126,7 +122,7 @@ def signed_in(browser: Browser, served: Served, width: int, email: str) -> Page:
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_day_map_route_list_and_washer_page(
-    browser: Browser, shop: Shop, served: Served, tiles: TileServer, width: int
+    browser: Browser, shop: Shop, served: LiveServer, tiles: TileServer, width: int
 ) -> None:
     route_day(shop)
     day = shop.day(1).isoformat()
@@ -178,7 +174,7 @@ def test_day_map_route_list_and_washer_page(
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_statistics_charts_and_table(
-    browser: Browser, shop: Shop, served: Served, width: int
+    browser: Browser, shop: Shop, served: LiveServer, width: int
 ) -> None:
     route_day(shop)
     assert shop.admin is not None

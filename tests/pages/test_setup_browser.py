@@ -15,20 +15,17 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from hub.app import create_app
 from hub.bootstrap import Hub
 from hub.services import notification_settings, setup
-from tests.pages.browser import launch, phone, shot
-from tests.pages.conftest import Clock, Served, make_hub
+from tests.pages.conftest import make_hub
 from tests.pages.shop import PASSWORD, Shop, create_shop
+from tests.support.browser import phone, shot
+from tests.support.clock import Clock
+from tests.support.live import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from launch()
-
-
 @pytest.fixture
-def live(database_file: str, clock: Clock, served: Served) -> Iterator[Hub]:
+def live(database_file: str, clock: Clock, served: LiveServer) -> Iterator[Hub]:
     hub = make_hub(database_file, clock, base_url=served.base_url)
     served.start(create_app(hub))
     yield hub
@@ -68,7 +65,7 @@ def sign_in(page: Page, email: str, button: str = "Ingresar") -> None:
 
 
 def test_an_admin_sets_up_the_business_in_the_console(
-    browser: Browser, shop: Shop, served: Served
+    browser: Browser, shop: Shop, served: LiveServer
 ) -> None:
     assert shop.admin is not None
     context, wide_context = phone(browser, served.base_url), desktop(browser, served.base_url)

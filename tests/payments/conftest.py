@@ -10,7 +10,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -23,36 +23,32 @@ from hub.app import create_app
 from hub.bootstrap import Hub, build_hub
 from hub.config import Settings
 from hub.domain.booking import Actor, Booking, ChangedBy, Channel
-from hub.domain.model import Business, Resource, Service, WeeklyInterval
+from hub.domain.model import Business, Resource, Service
 from hub.domain.payments import Payment
 from hub.domain.policies import BookingPolicy, DepositKind, DepositRule, RefundRule
 from hub.persistence.migrate import migrate
 from hub.persistence.models import OutboxRow
-from hub.services import setup
 from hub.services.booking_create import NewBooking, create_booking
 from hub.services.customers import CustomerDetails
 from hub.services.payments import get_payment
 from scheduler.config import SchedulerConfig
 from scheduler.consumers import ConsumerRegistry
 from scheduler.dispatcher import Dispatcher
-from tests.pages.conftest import Served
-from tests.payments.fakes import FakeMercadoPago, FakeStripe
+from tests.support.clock import Clock
+from tests.support.live import LiveServer
+from tests.support.payments import FakeMercadoPago, FakeStripe
+from tests.support.world import (
+    ALL_DAY,
+    TZ,  # noqa: F401  (old import path)
+    Setup,
+    argentine_business,
+)
 
 OPERATOR = ChangedBy(Actor.OPERATOR, Channel.CONSOLE)
 CLIENT = ChangedBy(Actor.CLIENT, Channel.PAGE)
-TZ = "America/Argentina/Buenos_Aires"
-ALL_DAY = tuple(WeeklyInterval(d, time(0), time(0)) for d in range(7))
 PRICE = 10_000_00  # 10 000 ARS
 DEPOSIT = 2_000_00  # 20 %
 WEBHOOK_SECRET = "whsec_test_secret"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.offset = timedelta(0)
-
-    def __call__(self) -> datetime:
-        return datetime.now(UTC) + self.offset
 
 
 @dataclass
@@ -233,30 +229,21 @@ def payments_settings(provider: str) -> dict[str, str]:
 
 
 def make_business(hub: Hub, slug: str, provider: str, now: datetime) -> tuple[Business, Service]:
-    business = setup.create_business(
-        hub.uow(),
-        Business(
-            slug=slug,
-            name="Lavadero",
-            timezone=TZ,
-            currency="ARS",
-            language="es",
+    owner = Setup(hub.uow, OPERATOR, now)
+    business = owner.business(
+        argentine_business(
+            slug,
+            "Lavadero",
+            country=None,
             policy=BookingPolicy(hold_minutes=15, client_cancel_until_hours=1, horizon_days=30),
             deposit=DepositRule(DepositKind.PERCENT, 20),
             refund=RefundRule(full_refund_hours=24),
             settings={"payments": payments_settings(provider)},
-        ),
-        by=OPERATOR,
-        now=now,
+        )
     )
-    resource = setup.save_resource(
-        hub.uow(), Resource(business.id, "Juan", weekly=ALL_DAY), by=OPERATOR, now=now
-    )
-    service = setup.save_service(
-        hub.uow(),
-        Service(business.id, "Lavado", 60, price_minor=PRICE, resource_ids=(resource.id,)),
-        by=OPERATOR,
-        now=now,
+    resource = owner.resource(Resource(business.id, "Juan", weekly=ALL_DAY))
+    service = owner.service(
+        Service(business.id, "Lavado", 60, price_minor=PRICE, resource_ids=(resource.id,))
     )
     return business, service
 
@@ -290,7 +277,7 @@ def build_world(
     stripe.refunds.clear()
     mp.refunds.clear()
     migrate(database_url)
-    served = Served()
+    served = LiveServer()
     clock = Clock()
     hub = build_hub(
         Settings(

@@ -13,7 +13,7 @@ import pytest
 from hub.domain.booking import Actor, ChangedBy, Channel
 from hub.services import setup
 from tests.payments.conftest import World, build_world
-from tests.payments.fakes import FakeMercadoPago, FakeStripe
+from tests.support.payments import FakeMercadoPago, FakeStripe
 
 ADMIN = ChangedBy(Actor.OPERATOR, Channel.CONSOLE)
 

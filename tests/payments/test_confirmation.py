@@ -14,7 +14,7 @@ from hub.domain.payments import PaymentStatus
 from hub.services import setup
 from hub.services.booking_status import cancel_booking, expire_due_bookings
 from tests.payments.conftest import OPERATOR, World, build_world
-from tests.payments.fakes import FakeMercadoPago, FakeStripe
+from tests.support.payments import FakeMercadoPago, FakeStripe
 
 
 def test_paid_booking_waits_for_the_business_when_it_confirms_by_hand(world: World) -> None:

@@ -20,16 +20,11 @@ from hub.bootstrap import Hub
 from hub.services import setup
 from hub.services.booking_status import cancel_booking
 from scheduler.consumers import ConsumerRegistry
-from tests.notify.conftest import (
-    FakeWhatsAppGraph,
-    SmtpSink,
-    running_graph,
-    running_smtp_sink,
-)
 from tests.pages.helpers import text_of
 from tests.payments.conftest import CLIENT, OPERATOR, World, build_world
-from tests.payments.fakes import FakeMercadoPago, FakeStripe
-from tests.whatsapp_graph import approve_shipped
+from tests.support.payments import FakeMercadoPago, FakeStripe
+from tests.support.smtp import SmtpSink, running_smtp_sink
+from tests.support.whatsapp import FakeWhatsAppGraph, approve_shipped, running_graph
 
 WORDS = {
     "es": {

@@ -22,7 +22,7 @@ from tests.payments.conftest import (
     build_world,
     forwarded_to,
 )
-from tests.payments.fakes import FakeMercadoPago, FakeStripe
+from tests.support.payments import FakeMercadoPago, FakeStripe
 
 OTHER = {"stripe": "mercadopago", "mercadopago": "stripe"}
 NEW_CREDENTIALS = {

@@ -21,7 +21,7 @@ from connectors.routing.engines import (
 )
 from hub.domain.geo import GeoPoint, TravelModel
 from hub.services.travel_times import STRAIGHT_LINE, StraightLine
-from tests.routing.fakes import FakeRouting, serve_routing
+from tests.support.routing import FakeRouting, serve_routing
 
 # Either side of the Riachuelo, under a kilometre apart: 8 minutes by the straight-line
 # model, 50 by road (the fake's word) when the nearby bridge is closed.

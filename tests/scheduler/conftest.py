@@ -12,7 +12,6 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from datetime import time as clock_time
 from pathlib import Path
 from typing import Any, cast
 
@@ -23,7 +22,7 @@ from sqlalchemy import func, select
 from hub.bootstrap import Hub, build_hub
 from hub.config import Settings
 from hub.domain.booking import Actor, Booking, ChangedBy, Channel
-from hub.domain.model import Business, Resource, Service, WeeklyInterval
+from hub.domain.model import Business, Resource, Service
 from hub.domain.policies import BookingPolicy
 from hub.persistence.migrate import migrate
 from hub.persistence.models import OutboxRow
@@ -34,12 +33,12 @@ from hub.wiring import install_scheduler as install
 from scheduler.models import DeliveryRow
 from scheduler.runtime import Scheduler
 from scheduler.worker import EmbeddedConsumer
-from tests.scheduler.fakes import FakeGraph, MailSink, SmtpServer
-from tests.whatsapp_graph import approve_shipped
+from tests.support.smtp import SmtpSink, running_smtp_sink
+from tests.support.whatsapp import FakeWhatsAppGraph, approve_shipped
+from tests.support.world import ALL_DAY, argentine_business, persist
 
 OPERATOR = ChangedBy(Actor.OPERATOR, Channel.CONSOLE)
 CLIENT = ChangedBy(Actor.CLIENT, Channel.PAGE)
-ALL_DAY = tuple(WeeklyInterval(d, clock_time(0), clock_time(0)) for d in range(7))
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -73,23 +72,20 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
 
 
 @pytest.fixture
-def mail() -> Iterator[MailSink]:
-    server = SmtpServer()
-    sink = server.start()
-    yield sink
-    server.stop()
+def mail() -> Iterator[SmtpSink]:
+    yield from running_smtp_sink()
 
 
 @pytest.fixture
-def graph() -> Iterator[FakeGraph]:
-    fake = FakeGraph().start()
+def graph() -> Iterator[FakeWhatsAppGraph]:
+    fake = FakeWhatsAppGraph("wa-token").start()
     approve_shipped(fake)
     yield fake
     fake.stop()
 
 
 def environment(
-    backend: Backend, data_dir: Path, mail: MailSink, graph: FakeGraph | None, **extra: str
+    backend: Backend, data_dir: Path, mail: SmtpSink, graph: FakeWhatsAppGraph | None, **extra: str
 ) -> dict[str, str]:
     env = {
         "TURNERO_DATA_DIR": str(data_dir),
@@ -201,13 +197,9 @@ def make_world(
     migrate(hub_settings.database_url)
     hub = build_hub(hub_settings)
     work = install(hub, huey=huey)
-    business = Business(
-        slug="lavadero",
-        name="Lavadero XYZ",
-        timezone="America/Argentina/Buenos_Aires",
-        currency="ARS",
-        language="es",
-        country="AR",
+    business = argentine_business(
+        "lavadero",
+        "Lavadero XYZ",
         policy=policy or BookingPolicy(min_notice_minutes=0, horizon_days=30),
         settings=settings or {},
     )
@@ -215,20 +207,13 @@ def make_world(
     wash = Service(business.id, "Lavado completo", 30, price_minor=500_000, resource_ids=(bay.id,))
     booth = Resource(business.id, "Cabina", weekly=ALL_DAY)
     detail = Service(business.id, "Detallado", 30, price_minor=900_000, resource_ids=(booth.id,))
-    uow = hub.uow()
-    with uow:
-        uow.businesses.add(business)
-        uow.resources.add(bay)
-        uow.services.add(wash)
-        uow.resources.add(booth)
-        uow.services.add(detail)
-        uow.commit()
+    persist(hub.uow(), business, bay, wash, booth, detail)
     return World(env, hub, work, business, bay, wash, booth, detail)
 
 
 @pytest.fixture
 def world_factory(
-    backend: Backend, tmp_path: Path, mail: MailSink, graph: FakeGraph
+    backend: Backend, tmp_path: Path, mail: SmtpSink, graph: FakeWhatsAppGraph
 ) -> Iterator[Callable[..., World]]:
     made: list[World] = []
 
@@ -260,7 +245,7 @@ def embedded() -> Iterator[Callable[[World], EmbeddedConsumer]]:
         consumer.stop()
 
 
-def whatsapp_settings(graph: FakeGraph) -> dict[str, Any]:
+def whatsapp_settings(graph: FakeWhatsAppGraph) -> dict[str, Any]:
     return {"whatsapp": {"phone_number_id": "1234567890", "token": graph.token}}
 
 

@@ -14,13 +14,13 @@ from scheduler.models import DeliveryRow
 from scheduler.status import notification_log, queue_status
 from scheduler.worker import EmbeddedConsumer
 from tests.scheduler.conftest import OPERATOR, World, in_minutes, settle, utcnow, wait_until
-from tests.scheduler.fakes import MailSink
+from tests.support.smtp import SmtpSink
 
 
 def test_an_event_whose_dispatch_was_never_enqueued_is_swept_up(
     world_factory: Callable[..., World],
     embedded: Callable[[World], EmbeddedConsumer],
-    mail: MailSink,
+    mail: SmtpSink,
 ) -> None:
     world = world_factory()
     # A process that commits but dies before enqueueing: no after-commit hook at all.
@@ -38,7 +38,7 @@ def test_an_event_whose_dispatch_was_never_enqueued_is_swept_up(
 
     embedded(world)
     wait_until(lambda: mail.count() == 1, what="the swept-up confirmation", world=world)
-    assert mail.mails[0].booking_id == booking.id
+    assert mail.messages[0].booking_id == booking.id
     settle(world)
     assert mail.count() == 1
 
@@ -46,7 +46,7 @@ def test_an_event_whose_dispatch_was_never_enqueued_is_swept_up(
 def test_a_deferred_email_is_retried_until_it_goes(
     world_factory: Callable[..., World],
     embedded: Callable[[World], EmbeddedConsumer],
-    mail: MailSink,
+    mail: SmtpSink,
 ) -> None:
     world = world_factory()
     mail.defer["ana@example.com"] = 2
@@ -65,7 +65,7 @@ def test_a_deferred_email_is_retried_until_it_goes(
 def test_a_delivery_that_keeps_failing_is_given_up_and_shown(
     world_factory: Callable[..., World],
     embedded: Callable[[World], EmbeddedConsumer],
-    mail: MailSink,
+    mail: SmtpSink,
 ) -> None:
     world = world_factory(env={"TURNERO_GIVE_UP_HOURS": "0.001"})  # 3.6 seconds
     mail.defer["ana@example.com"] = 10_000

@@ -12,7 +12,7 @@ from hub.domain.policies import BookingPolicy
 from hub.services.availability import AvailabilityQuery, find_availability, get_booking
 from scheduler.worker import EmbeddedConsumer
 from tests.scheduler.conftest import CLIENT, World, settle, utcnow, wait_until
-from tests.scheduler.fakes import MailSink
+from tests.support.smtp import SmtpSink
 
 HOLD = BookingPolicy(
     min_notice_minutes=0, horizon_days=30, requires_confirmation=True, hold_minutes=10
@@ -29,7 +29,7 @@ def offered(world: World, start: datetime) -> bool:
 def test_an_unconfirmed_booking_expires_frees_its_slot_and_tells_the_client(
     world_factory: Callable[..., World],
     embedded: Callable[[World], EmbeddedConsumer],
-    mail: MailSink,
+    mail: SmtpSink,
 ) -> None:
     world = world_factory(policy=HOLD)
     tz = ZoneInfo(world.business.timezone)
@@ -55,7 +55,7 @@ def test_an_unconfirmed_booking_expires_frees_its_slot_and_tells_the_client(
     )
     assert offered(world, start)
     wait_until(
-        lambda: any(m.subject.startswith("Tu reserva venció") for m in mail.mails),
+        lambda: any(m.subject.startswith("Tu reserva venció") for m in mail.messages),
         timeout=90,
         what="the expiry email",
         world=world,
@@ -63,8 +63,8 @@ def test_an_unconfirmed_booking_expires_frees_its_slot_and_tells_the_client(
     settle(world)
     # "We got your request" goes out only if a worker handled it before the expiry: once the
     # booking has expired it would only contradict the expiry email.
-    expired = [m for m in mail.mails if m.subject.startswith("Tu reserva venció")]
-    others = [m for m in mail.mails if m not in expired]
+    expired = [m for m in mail.messages if m.subject.startswith("Tu reserva venció")]
+    others = [m for m in mail.messages if m not in expired]
     assert len(expired) == 1
     assert all(m.subject.startswith("Recibimos tu pedido") for m in others)
     assert len(others) <= 1

@@ -7,7 +7,6 @@ the meeting and takes a "no" that the business sees, while the booking stays con
 from __future__ import annotations
 
 import re
-import socket
 from collections.abc import Callable
 from email.message import EmailMessage
 
@@ -16,10 +15,10 @@ import httpx
 from hub.app import create_app
 from hub.services import accounts
 from scheduler.worker import EmbeddedConsumer
-from tests.api.conftest import ServedApp
 from tests.pages.helpers import csrf_of, text_of
 from tests.scheduler.conftest import World, in_minutes, utcnow, wait_until
-from tests.scheduler.fakes import MailSink
+from tests.support.live import LiveServer, loopback_socket
+from tests.support.smtp import SmtpSink
 
 CLIENT_PHONE_FORMS = ("+5491123456789", "11 2345-6789", "2345-6789", "23456789")
 
@@ -37,13 +36,12 @@ def _everything(message: EmailMessage) -> str:
 def test_an_invitee_gets_their_own_mail_and_link_and_can_only_answer(
     world_factory: Callable[..., World],
     embedded: Callable[[World], EmbeddedConsumer],
-    mail: MailSink,
+    mail: SmtpSink,
 ) -> None:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.bind(("127.0.0.1", 0))
+    sock = loopback_socket()
     base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     world = world_factory(env={"TURNERO_BASE_URL": base_url})
-    served = ServedApp(sock, create_app(world.hub))
+    served = LiveServer(sock, create_app(world.hub))
     served.start()
     try:
         _, api_key = accounts.create_api_key(world.uow(), world.business.id, "CRM", utcnow())
@@ -71,8 +69,8 @@ def test_an_invitee_gets_their_own_mail_and_link_and_can_only_answer(
             assert booking["invitations"][0]["response"] == "needs_action"
 
             wait_until(lambda: mail.count() == 2, what="the client's and the invitee's mail")
-            (theirs,) = [m for m in mail.mails if m.to == ("lucia@example.com",)]
-            (clients,) = [m for m in mail.mails if m.to == ("juan@example.com",)]
+            (theirs,) = [m for m in mail.messages if m.to == ("lucia@example.com",)]
+            (clients,) = [m for m in mail.messages if m.to == ("juan@example.com",)]
             everything = _everything(theirs.message)
             plain = theirs.message.get_body(preferencelist=("plain",))
             assert plain is not None

@@ -9,13 +9,13 @@ from hub.domain.booking import Actor, ChangedBy, Channel
 from hub.services import message_texts as mt
 from scheduler.worker import EmbeddedConsumer
 from tests.scheduler.conftest import World, in_minutes, utcnow, wait_until
-from tests.scheduler.fakes import MailSink
+from tests.support.smtp import SmtpSink
 
 ADMIN = ChangedBy(Actor.OPERATOR, Channel.CONSOLE)
 
 
-def _body(mail: MailSink, part: str) -> str:
-    found = mail.mails[0].message.get_body(preferencelist=(part,))
+def _body(mail: SmtpSink, part: str) -> str:
+    found = mail.messages[0].message.get_body(preferencelist=(part,))
     assert found is not None
     return str(found.get_content()).replace("\r\n", "\n")
 
@@ -23,7 +23,7 @@ def _body(mail: MailSink, part: str) -> str:
 def test_the_edited_confirmation_is_what_the_client_gets(
     world_factory: Callable[..., World],
     embedded: Callable[[World], EmbeddedConsumer],
-    mail: MailSink,
+    mail: SmtpSink,
 ) -> None:
     world = world_factory({"reminders": []})
     uow, business = world.hub.uow, world.business.id
@@ -46,7 +46,7 @@ def test_the_edited_confirmation_is_what_the_client_gets(
     embedded(world)
     world.book(in_minutes(24 * 60), name="Ana <b>Díaz</b>", email="ana@example.com", phone=None)
     wait_until(lambda: mail.count() >= 1, timeout=20, what="the confirmation")
-    message = mail.mails[0].message
+    message = mail.messages[0].message
     assert message["Subject"] == "Te esperamos, Ana <b>Díaz</b>"
     text = _body(mail, "plain")
     assert text.startswith("¡Listo Ana <b>Díaz</b>!\nTe esperamos el ")

@@ -18,7 +18,8 @@ from tests.scheduler.conftest import (
     wait_until,
     whatsapp_settings,
 )
-from tests.scheduler.fakes import FakeGraph, MailSink
+from tests.support.smtp import SmtpSink
+from tests.support.whatsapp import FakeWhatsAppGraph
 
 EMAIL_SOON = {"reminders": [{"channel": "email", "minutes_before": 60}]}
 
@@ -26,13 +27,13 @@ EMAIL_SOON = {"reminders": [{"channel": "email", "minutes_before": 60}]}
 def test_confirmation_update_cancel_and_reminder_arrive_by_email(
     world_factory: Callable[..., World],
     embedded: Callable[[World], EmbeddedConsumer],
-    mail: MailSink,
+    mail: SmtpSink,
 ) -> None:
     world = world_factory(EMAIL_SOON)
     embedded(world)
     booking = world.book(in_minutes(60 * 48), invitees=("maria@example.com",))
     wait_until(lambda: mail.count() == 2, what="the confirmation to client and invitee")
-    confirmation = mail.mails
+    confirmation = mail.messages
     assert sorted(m.to[0] for m in confirmation) == ["juan@example.com", "maria@example.com"]
     method, uid, sequence = confirmation[0].itip()
     assert (method, uid) == ("REQUEST", booking.uid)
@@ -43,11 +44,11 @@ def test_confirmation_update_cancel_and_reminder_arrive_by_email(
         world.uow(), world.business.id, booking.id, moved_to, by=OPERATOR, now=utcnow(), force=True
     )
     wait_until(lambda: mail.count() == 4, what="the update")
-    update = mail.mails[2]
+    update = mail.messages[2]
     assert update.itip() == ("REQUEST", uid, sequence + 1)
 
     wait_until(lambda: mail.count() == 6, timeout=20, what="the reminders")
-    reminders = mail.mails[4:6]
+    reminders = mail.messages[4:6]
     assert sorted(m.to[0] for m in reminders) == ["juan@example.com", "maria@example.com"]
     assert {m.booking_id for m in reminders} == {booking.id}
     assert reminders[0].subject.startswith("Recordatorio")
@@ -56,7 +57,7 @@ def test_confirmation_update_cancel_and_reminder_arrive_by_email(
         world.uow(), world.business.id, booking.id, by=OPERATOR, now=utcnow(), reason="Lluvia"
     )
     wait_until(lambda: mail.count() == 8, what="the cancellation")
-    cancel = mail.mails[6]
+    cancel = mail.messages[6]
     assert cancel.itip() == ("CANCEL", uid, sequence + 2)
     assert "Lluvia" in cancel.message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     settle(world)
@@ -74,7 +75,7 @@ def test_confirmation_update_cancel_and_reminder_arrive_by_email(
 def test_cancelled_bookings_are_never_reminded(
     world_factory: Callable[..., World],
     embedded: Callable[[World], EmbeddedConsumer],
-    mail: MailSink,
+    mail: SmtpSink,
 ) -> None:
     world = world_factory(EMAIL_SOON)
     kept = world.book(in_minutes(60, seconds=3), email="kept@example.com")
@@ -83,14 +84,14 @@ def test_cancelled_bookings_are_never_reminded(
     embedded(world)
     wait_until(
         lambda: any(
-            m.booking_id == kept.id and m.subject.startswith("Recordatorio") for m in mail.mails
+            m.booking_id == kept.id and m.subject.startswith("Recordatorio") for m in mail.messages
         ),
         timeout=20,
         what="the reminder of the booking kept",
     )
     settle(world)
-    dropped_mails = [m for m in mail.mails if m.booking_id == dropped.id]
-    kept_mails = [m for m in mail.mails if m.booking_id == kept.id]
+    dropped_mails = [m for m in mail.messages if m.booking_id == dropped.id]
+    kept_mails = [m for m in mail.messages if m.booking_id == kept.id]
     assert len(kept_mails) == 2  # confirmed, reminder
     # Cancelled before any worker ran: the cancellation only — no stale confirmation, no reminder.
     assert len(dropped_mails) == 1
@@ -100,8 +101,8 @@ def test_cancelled_bookings_are_never_reminded(
 def test_whatsapp_refusal_is_logged_and_email_still_goes(
     world_factory: Callable[..., World],
     embedded: Callable[[World], EmbeddedConsumer],
-    mail: MailSink,
-    graph: FakeGraph,
+    mail: SmtpSink,
+    graph: FakeWhatsAppGraph,
 ) -> None:
     world = world_factory(whatsapp_settings(graph))
     graph.refused_at_once.add("5491187654321")

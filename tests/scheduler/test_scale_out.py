@@ -23,8 +23,10 @@ from sqlalchemy import select
 from hub.domain.model import Resource, Service
 from hub.persistence.models import BookingRow, OutboxRow
 from hub.services.accounts import create_api_key
-from tests.scheduler.conftest import ALL_DAY, ROOT, World, utcnow, wait_until
-from tests.scheduler.fakes import MailSink, free_port
+from tests.scheduler.conftest import ROOT, World, utcnow, wait_until
+from tests.support.live import free_port
+from tests.support.smtp import SmtpSink
+from tests.support.world import ALL_DAY
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 SOON = {"reminders": [{"channel": "email", "minutes_before": 60}]}
@@ -73,7 +75,7 @@ def wait_for_http(url: str, process: subprocess.Popen[bytes], log: Path) -> None
 @pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 def test_two_web_and_two_worker_processes(
     world_factory: Callable[..., World],
-    mail: MailSink,
+    mail: SmtpSink,
     tmp_path: Path,
     processes: list[subprocess.Popen[bytes]],
 ) -> None:
@@ -135,7 +137,7 @@ def test_two_web_and_two_worker_processes(
     def kinds() -> Counter[tuple[str, str]]:
         with world.hub.database.sessions() as session:
             types = dict(session.execute(select(OutboxRow.id, OutboxRow.type)).all())
-        return Counter((m.booking_id, types.get(m.event_id, "?")) for m in mail.mails)
+        return Counter((m.booking_id, types.get(m.event_id, "?")) for m in mail.messages)
 
     wait_until(
         lambda: sum(1 for (_, kind) in kinds() if kind == "booking.reminder") == BOOTHS,

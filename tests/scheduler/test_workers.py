@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from hub.persistence.models import OutboxRow
 from tests.scheduler.conftest import World, in_minutes, start_worker, utcnow, wait_until
-from tests.scheduler.fakes import MailSink
+from tests.support.smtp import SmtpSink
 
 pytestmark = pytest.mark.slow
 SOON = {"reminders": [{"channel": "email", "minutes_before": 60}]}
@@ -48,11 +48,11 @@ def book_many(world: World, count: int, reminder_in_seconds: float) -> list[str]
     ]
 
 
-def deliveries_seen(world: World, mail: MailSink) -> Counter[tuple[str, str, str]]:
+def deliveries_seen(world: World, mail: SmtpSink) -> Counter[tuple[str, str, str]]:
     """(booking, kind of event, recipient) → messages the SMTP server accepted."""
     with world.hub.database.sessions() as session:
         types = dict(session.execute(select(OutboxRow.id, OutboxRow.type)).all())
-    return Counter((m.booking_id, types.get(m.event_id, "?"), m.to[0]) for m in mail.mails)
+    return Counter((m.booking_id, types.get(m.event_id, "?"), m.to[0]) for m in mail.messages)
 
 
 def expected(bookings: list[str]) -> set[tuple[str, str, str]]:
@@ -65,7 +65,7 @@ def expected(bookings: list[str]) -> set[tuple[str, str, str]]:
 
 def test_a_killed_worker_loses_nothing_and_repeats_nothing(
     world_factory: Callable[..., World],
-    mail: MailSink,
+    mail: SmtpSink,
     tmp_path: Path,
     workers: list[subprocess.Popen[bytes]],
 ) -> None:
@@ -97,7 +97,7 @@ def test_a_killed_worker_loses_nothing_and_repeats_nothing(
 
 def test_two_workers_send_each_message_once(
     world_factory: Callable[..., World],
-    mail: MailSink,
+    mail: SmtpSink,
     tmp_path: Path,
     workers: list[subprocess.Popen[bytes]],
 ) -> None:

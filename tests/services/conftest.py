@@ -14,6 +14,7 @@ from hub.domain.model import Business, Resource, ResourceGroup, Service, WeeklyI
 from hub.domain.policies import BookingPolicy
 from hub.persistence.migrate import migrate
 from hub.persistence.uow import SqlDatabase, SqlUnitOfWork
+from tests.support.world import argentine_business, persist
 
 CLIENT = ChangedBy(Actor.CLIENT, Channel.PAGE)
 OPERATOR = ChangedBy(Actor.OPERATOR, Channel.CONSOLE, user_id="staff-1")
@@ -51,12 +52,10 @@ class World:
 def make_world(url: str, policy: BookingPolicy | None = None) -> World:
     migrate(url)
     db = SqlDatabase(url)
-    business = Business(
-        slug="lavadero",
-        name="Lavadero",
-        timezone="America/Argentina/Buenos_Aires",
-        currency="ARS",
-        country="AR",
+    business = argentine_business(
+        "lavadero",
+        "Lavadero",
+        language="en",
         policy=policy
         or BookingPolicy(
             min_notice_minutes=60,
@@ -74,15 +73,7 @@ def make_world(url: str, policy: BookingPolicy | None = None) -> World:
     class_ = Service(
         business.id, "Class", 60, price_minor=1_000, resource_ids=(bay.id,), max_persons=3
     )
-    uow = db.unit_of_work()
-    with uow:
-        uow.businesses.add(business)
-        for resource in (washer_a, washer_b, bay):
-            uow.resources.add(resource)
-        uow.groups.add(washers)
-        uow.services.add(wash)
-        uow.services.add(class_)
-        uow.commit()
+    persist(db.unit_of_work(), business, washer_a, washer_b, bay, washers, wash, class_)
     return World(db, business, washer_a, washer_b, bay, washers, wash, class_)
 
 

@@ -20,9 +20,9 @@ from hub.domain.policies import BookingPolicy
 from hub.services.availability import AvailabilityQuery
 from hub.services.booking_create import NewBooking
 from hub.services.customers import CustomerDetails
-from tests.routing.fakes import FakeRouting, serve_routing
 from tests.routing.test_engines import BOCA, MACIEL, PALERMO, ROADS
 from tests.services.conftest import CLIENT, NOW, OPERATOR, World, local, make_world
+from tests.support.routing import FakeRouting, serve_routing
 
 TUESDAY = 5
 POLICY = BookingPolicy(min_notice_minutes=60, horizon_days=30, slot_step_minutes=30)
