@@ -17,7 +17,7 @@ from starlette.responses import PlainTextResponse, Response
 
 from caldav_server import store
 from caldav_server.render import block_text, booking_text
-from hub.ical import calendar_for
+from hub.ical.vcalendar import calendar_for
 from hub.persistence.feeds import FeedTokenRow
 from hub.persistence.uow import SqlDatabase
 from hub.services.feeds import feed_path

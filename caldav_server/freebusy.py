@@ -22,7 +22,7 @@ import recurring_ical_events  # type: ignore[import-untyped]
 from icalendar import Calendar, Component, FreeBusy, vPeriod
 
 from caldav_server.events import CALDAV, RefusedError
-from hub.ical import PRODID
+from hub.ical.vcalendar import PRODID
 
 # More occurrences than this in one object within the asked range, and the answer would be
 # mostly one event's repetitions: refused (stock Radicale's own default limit).

@@ -17,7 +17,9 @@ from icalendar import Event
 from caldav_server.store import Catalog
 from hub.domain.booking import Booking
 from hub.domain.model import Block, Customer
-from hub.ical import block_summary, booking_vevent, calendar_for
+from hub.ical.projection import block_summary
+from hub.ical.vcalendar import calendar_for
+from hub.ical.vevent import booking_vevent
 
 BLOCK_PREFIX = "block-"
 

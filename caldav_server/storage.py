@@ -46,7 +46,7 @@ from caldav_server.render import (
 from caldav_server.schema import ClientItemRow, PersonalCalendarRow
 from hub.domain.accounts import User
 from hub.domain.model import Block, Business, Resource
-from hub.ical import vtimezone
+from hub.ical.timezones import vtimezone
 
 
 class ResourceCalendar(Root):

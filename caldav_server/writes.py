@@ -49,7 +49,8 @@ from hub.domain.errors import (
     ValidationError,
 )
 from hub.domain.model import Block, new_id
-from hub.ical import block_reason, booking_vevent
+from hub.ical.projection import block_reason
+from hub.ical.vevent import booking_vevent
 from hub.persistence.uow import SqlDatabase, SqlUnitOfWork
 from hub.services.blocks import NewBlock, create_block, delete_block
 from hub.services.booking_moves import edit_booking
