@@ -23,16 +23,15 @@ from typing import cast
 from icalendar import Calendar
 from sqlalchemy.orm import Session
 
-from caldav_server import store
-from caldav_server.events import (
+from caldav_server import read_model
+from caldav_server.client_objects import (
     ClientEvent,
-    RefusedError,
     exceptions,
     partstats,
     read_event,
-    refuse,
     weekly_repeats,
 )
+from caldav_server.refusals import RefusedError, refuse
 from caldav_server.render import parse_href, text_etag
 from caldav_server.schema import ClientItemRow
 from hub.domain.accounts import User
@@ -84,7 +83,7 @@ def refusal(exc: DomainError) -> RefusedError:
 
 def _own_block(session: Session, resource_id: str, block_id: str) -> None:
     """Refuse changing, from one resource's calendar, a block of its whole branch."""
-    found = store.block(session, block_id)
+    found = read_model.block(session, block_id)
     if found is not None and found.resource_id != resource_id:
         raise refuse("branch-block", "this block closes the whole branch; change it in Turnero")
 
@@ -114,7 +113,7 @@ class Writer:
     # --- PUT -----------------------------------------------------------------------------
 
     def put(
-        self, found: store.Catalog, href: str, data: bytes, parsed: Calendar | None = None
+        self, found: read_model.Catalog, href: str, data: bytes, parsed: Calendar | None = None
     ) -> ClientItemRow | None:
         """Apply a PUT of ``data`` (``parsed`` already, if it was) to ``found``'s calendar.
         Returns the event as stored when it is kept exactly as sent (then its ETag may be
@@ -123,7 +122,7 @@ class Writer:
         kind = parse_href(href)
         if kind and kind[0] == "booking":
             with self._uow() as uow:
-                booking = store.booking_on(uow.session, found.resource.id, kind[1])
+                booking = read_model.booking_on(uow.session, found.resource.id, kind[1])
                 customer = (
                     uow.customers.get(found.business.id, booking.customer_id) if booking else None
                 )
@@ -133,7 +132,7 @@ class Writer:
         return self._put_block_event(found, href, event, data)
 
     def _put_booking(
-        self, found: store.Catalog, booking: Booking, customer: object, event: ClientEvent
+        self, found: read_model.Catalog, booking: Booking, customer: object, event: ClientEvent
     ) -> None:
         if event.uid != booking.uid:
             raise RefusedError(
@@ -202,7 +201,7 @@ class Writer:
             raise refusal(exc) from exc
 
     def _notes(
-        self, found: store.Catalog, booking: Booking, customer: object, event: ClientEvent
+        self, found: read_model.Catalog, booking: Booking, customer: object, event: ClientEvent
     ) -> str | None:
         """The notes the client's SUMMARY/DESCRIPTION stand for, or None if unchanged."""
         from hub.domain.model import Customer
@@ -241,7 +240,7 @@ class Writer:
         return notes
 
     def _put_block_event(
-        self, found: store.Catalog, href: str, event: ClientEvent, data: bytes
+        self, found: read_model.Catalog, href: str, event: ClientEvent, data: bytes
     ) -> ClientItemRow:
         now = self.clock()
         business_id, resource_id = found.business.id, found.resource.id
@@ -265,7 +264,7 @@ class Writer:
                 .filter_by(calendar_id=resource_id, href=href)
                 .one_or_none()
             )
-            old_ids = [b.id for b in store.blocks(session, resource_id, uids=[event.uid])]
+            old_ids = [b.id for b in read_model.blocks(session, resource_id, uids=[event.uid])]
             kind = parse_href(href)
             if kind is not None and kind[0] == "block":
                 _own_block(session, resource_id, kind[1])
@@ -311,7 +310,7 @@ class Writer:
     def _apply_exceptions(
         self,
         uow: SqlUnitOfWork,
-        found: store.Catalog,
+        found: read_model.Catalog,
         event: ClientEvent,
         *,
         reason: str,
@@ -360,12 +359,12 @@ class Writer:
         block_ids: list[str] = []
         with self._uow() as uow:
             session = uow.session
-            found = store.resource(session, resource_id)
+            found = read_model.resource(session, resource_id)
             if found is None:
                 raise refuse("not-found", "no such calendar", status=404)
             business_id = found[1].id
             if kind is not None and kind[0] == "booking":
-                booking = store.booking_on(session, resource_id, kind[1])
+                booking = read_model.booking_on(session, resource_id, kind[1])
             if booking is None:
                 item = (
                     session.query(ClientItemRow)
@@ -373,7 +372,9 @@ class Writer:
                     .one_or_none()
                 )
                 if item is not None:
-                    block_ids = [b.id for b in store.blocks(session, resource_id, uids=[item.uid])]
+                    block_ids = [
+                        b.id for b in read_model.blocks(session, resource_id, uids=[item.uid])
+                    ]
                     session.delete(item)
                     uow.commit()
                 elif kind is not None and kind[0] == "block":
@@ -394,10 +395,10 @@ class Writer:
     def move_booking(self, from_resource: str, href: str, to_resource: str) -> None:
         kind = parse_href(href)
         with self._uow() as uow:
-            found = store.resource(uow.session, from_resource)
-            target = store.resource(uow.session, to_resource)
+            found = read_model.resource(uow.session, from_resource)
+            target = read_model.resource(uow.session, to_resource)
             booking = (
-                store.booking_on(uow.session, from_resource, kind[1])
+                read_model.booking_on(uow.session, from_resource, kind[1])
                 if kind and kind[0] == "booking"
                 else None
             )
