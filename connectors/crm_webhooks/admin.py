@@ -7,7 +7,7 @@ which emails every active business admin through a ``Mailer`` port given at wiri
 other). Going through the outbox means the email is retried and never lost if the worker
 dies right after disabling the endpoint.
 
-Not here: deciding to disable (``delivery``).
+Not here: deciding to disable (``engine.health``).
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from connectors.crm_webhooks import subscriptions
-from connectors.crm_webhooks.delivery import Webhooks
+from connectors.crm_webhooks.engine import Webhooks
 from connectors.crm_webhooks.models import SubscriptionRow
 from connectors.crm_webhooks.runtime import install_webhooks
 from connectors.notify.mailers import SmtpMailer
