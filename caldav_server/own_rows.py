@@ -14,12 +14,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from caldav_server.schema import (
-    CalendarSeqRow,
-    ChangeRow,
-    PersonalCalendarRow,
-    PersonalEventRow,
-)
+from caldav_server.tables import CalendarSeqRow, ChangeRow, PersonalCalendarRow, PersonalEventRow
 
 
 def seq(session: Session, calendar_id: str) -> int:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import NullPool
 
 from caldav_server import read_model
-from caldav_server.schema import PersonalEventRow
+from caldav_server.tables import PersonalEventRow
 from caldav_server.timing import busy_spans
 from hub.availability.types import Busy
 from hub.persistence.uow import SqlDatabase

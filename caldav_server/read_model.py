@@ -22,7 +22,7 @@ from typing import Any, cast
 from sqlalchemy import Row, Select, Table, and_, bindparam, exists, or_, select
 from sqlalchemy.orm import Session
 
-from caldav_server.schema import ClientItemRow, PersonalCalendarRow, PersonalEventRow
+from caldav_server.tables import ClientItemRow, PersonalCalendarRow, PersonalEventRow
 from hub.domain.accounts import Role, User
 from hub.domain.booking import Booking
 from hub.domain.model import Block, Branch, Business, Customer, Resource, Service

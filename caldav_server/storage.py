@@ -26,7 +26,7 @@ from caldav_server import own_rows, personal_collection, read_model
 from caldav_server.base import Backend, Root
 from caldav_server.refusals import RefusedError, refuse
 from caldav_server.resource_collection import ResourceCollection
-from caldav_server.schema import PersonalCalendarRow
+from caldav_server.tables import PersonalCalendarRow
 from hub.domain.accounts import User
 
 

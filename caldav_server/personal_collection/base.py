@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from caldav_server import own_rows, read_model
 from caldav_server.base import Backend, LazyItem, Root, http_date
 from caldav_server.render import etag_of, timestamp
-from caldav_server.schema import PersonalCalendarRow, PersonalEventRow
+from caldav_server.tables import PersonalCalendarRow, PersonalEventRow
 from hub.domain.accounts import User
 
 DEFAULT_COLOR = "#7f8c8d"

@@ -8,7 +8,7 @@ from caldav_server import own_rows
 from caldav_server.base import Backend
 from caldav_server.personal_collection.base import DEFAULT_COLOR, other_properties
 from caldav_server.refusals import RefusedError
-from caldav_server.schema import PersonalCalendarRow
+from caldav_server.tables import PersonalCalendarRow
 from hub.domain.accounts import User
 from hub.domain.model import new_id
 

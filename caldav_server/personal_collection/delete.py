@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete as sql_delete
 
 from caldav_server.personal_collection.base import PersonalCollectionBase
-from caldav_server.schema import PersonalCalendarRow, PersonalEventRow
+from caldav_server.tables import PersonalCalendarRow, PersonalEventRow
 
 
 class PersonalCollectionDelete(PersonalCollectionBase):

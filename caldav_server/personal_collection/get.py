@@ -12,7 +12,7 @@ from radicale.item import filter as radicale_filter
 
 from caldav_server import own_rows
 from caldav_server.personal_collection.base import PersonalCollectionBase
-from caldav_server.schema import PersonalEventRow
+from caldav_server.tables import PersonalEventRow
 from caldav_server.timing import happens
 
 

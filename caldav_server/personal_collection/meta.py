@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from caldav_server.personal_collection.base import PersonalCollectionBase, other_properties
-from caldav_server.schema import PersonalCalendarRow
+from caldav_server.tables import PersonalCalendarRow
 
 
 class PersonalCollectionMeta(PersonalCollectionBase):

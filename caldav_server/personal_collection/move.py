@@ -7,7 +7,7 @@ from radicale import item as radicale_item
 from caldav_server import own_rows
 from caldav_server.personal_collection.base import PersonalCollectionBase
 from caldav_server.refusals import RefusedError
-from caldav_server.schema import PersonalEventRow
+from caldav_server.tables import PersonalEventRow
 from hub.domain.model import new_id
 
 

@@ -14,7 +14,7 @@ from caldav_server.client_objects import read_event
 from caldav_server.personal_collection.base import OTHER_COMPONENTS, PersonalCollectionBase
 from caldav_server.refusals import CALDAV, RefusedError, refuse
 from caldav_server.render import text_etag
-from caldav_server.schema import PersonalEventRow
+from caldav_server.tables import PersonalEventRow
 from caldav_server.timing import MAX_RULE_OCCURRENCES, rule_occurrences, timing
 from hub.domain.errors import ValidationError
 from hub.domain.model import new_id

@@ -33,7 +33,7 @@ from caldav_server.render import (
     timestamp,
 )
 from caldav_server.resource_collection.base import ResourceCollectionBase
-from caldav_server.schema import ClientItemRow
+from caldav_server.tables import ClientItemRow
 from hub.domain.model import Block
 
 
