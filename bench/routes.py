@@ -27,7 +27,10 @@ import random
 import statistics
 import time as clock
 
-from hub.domain.routing import Visit, Worker, _exact, _Local, plan_day, plan_route
+from hub.domain.routing.exact import exact_order
+from hub.domain.routing.matrix import VisitMatrix
+from hub.domain.routing.model import Visit, Worker
+from hub.domain.routing.solver import plan_day, plan_route
 
 CENTRE = (-34.6037, -58.4300)
 SPAN_DEGREES = 0.055
@@ -113,7 +116,9 @@ def main(argv: list[str]) -> int:
             times.append(clock.perf_counter() - began)
             proven += route.proven_optimal
             local = plan_route(worker, travel, exact_up_to=0)
-            _, optimum, complete = _exact(_Local(worker.base, worker.visits, travel), None, 10**9)
+            _, optimum, complete = exact_order(
+                VisitMatrix(worker.base, worker.visits, travel), None, 10**9
+            )
             assert complete and optimum is not None and route.feasible
             gaps.append(_pct(route.driving - optimum, optimum))
             if local.feasible:

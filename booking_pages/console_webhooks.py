@@ -23,8 +23,8 @@ from starlette.routing import Route
 from booking_pages.console_auth import Staff, staff_only
 from booking_pages.web import PageError, Pages, read_form
 from connectors.crm_webhooks import store, subscriptions
-from connectors.crm_webhooks.delivery import Webhooks
-from connectors.crm_webhooks.events import EVENT_TYPES
+from connectors.crm_webhooks.engine import Webhooks
+from connectors.crm_webhooks.messages import EVENT_TYPES
 from connectors.crm_webhooks.models import AttemptRow, DeliveryRow, SubscriptionRow
 from connectors.crm_webhooks.subscriptions import SubscriptionChange
 from hub.domain.errors import ConflictError, DomainError, NotFoundError, ValidationError

@@ -23,7 +23,8 @@ from hub.domain.booking import ANSWERABLE, Actor, Booking, ChangedBy, Channel, I
 from hub.domain.booking import InviteeResponse as Response_
 from hub.domain.errors import IllegalTransitionError, NotFoundError
 from hub.domain.model import Branch, Business, Resource, Service
-from hub.ical import booking_ics, booking_vevent
+from hub.ical.vcalendar import booking_ics
+from hub.ical.vevent import booking_vevent
 from hub.services import setup
 from hub.services.invitations import answer_invitation, get_invitation
 

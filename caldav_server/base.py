@@ -18,8 +18,8 @@ from radicale import item as radicale_item
 from radicale.storage import BaseCollection
 from sqlalchemy.orm import Session
 
-from caldav_server import store
-from caldav_server.events import RefusedError
+from caldav_server import read_model
+from caldav_server.refusals import RefusedError
 from caldav_server.render import etag_of
 from caldav_server.writes import Writer
 from hub.domain.accounts import User
@@ -124,15 +124,15 @@ class Backend:
         return value
 
     def user(self, user_id: str) -> User | None:
-        return self.lookup(("user", user_id), lambda s: store.user(s, user_id))
+        return self.lookup(("user", user_id), lambda s: read_model.user(s, user_id))
 
     def resource(self, resource_id: str) -> tuple[Resource, Business] | None:
         if len(resource_id) != 36:
             return None
-        return self.lookup(("resource", resource_id), lambda s: store.resource(s, resource_id))
+        return self.lookup(("resource", resource_id), lambda s: read_model.resource(s, resource_id))
 
-    def catalog(self, resource_id: str) -> store.Catalog | None:
-        return self.lookup(("catalog", resource_id), lambda s: store.catalog(s, resource_id))
+    def catalog(self, resource_id: str) -> read_model.Catalog | None:
+        return self.lookup(("catalog", resource_id), lambda s: read_model.catalog(s, resource_id))
 
 
 def http_date(moment: datetime | None) -> str:

@@ -15,10 +15,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from caldav_server import store
+from caldav_server import read_model
 from caldav_server.render import block_text, booking_text
-from hub.ical import calendar_for
-from hub.persistence.feeds import FeedTokenRow
+from hub.ical.vcalendar import calendar_for
 from hub.persistence.uow import SqlDatabase
 from hub.services.feeds import feed_path
 
@@ -33,17 +32,17 @@ def feed_url(base_url: str, token: str) -> str:
 def feed_ics(database: SqlDatabase, token: str, now: datetime) -> bytes | None:
     """The feed behind ``token``, or None if there is none."""
     with database.sessions() as session:
-        row = session.get(FeedTokenRow, token)
-        if row is None:
+        resource_id = read_model.feed_resource(session, token)
+        if resource_id is None:
             return None
-        catalog = store.catalog(session, row.resource_id)
+        catalog = read_model.catalog(session, resource_id)
         if catalog is None:
             return None
         start, end = now - PAST, now + AHEAD
-        bookings = store.bookings(session, row.resource_id, start=start, end=end)
-        blocks = store.blocks(
+        bookings = read_model.bookings(session, resource_id, start=start, end=end)
+        blocks = read_model.blocks(
             session,
-            row.resource_id,
+            resource_id,
             start=start,
             end=end,
             branch_ids=catalog.resource.branch_ids,

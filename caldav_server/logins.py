@@ -30,7 +30,7 @@ import anyio
 import anyio.to_thread
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from caldav_server import store
+from caldav_server import read_model
 from caldav_server.base import Backend
 from hub.domain.errors import AuthenticationError, TooManyAttemptsError
 from hub.services.accounts import AccountsUnitOfWork, authenticate_app_password
@@ -55,7 +55,7 @@ class Logins:
         self._throttle = throttle
         self._cache_seconds = cache_seconds
         self._salt = secrets.token_bytes(16)
-        self._cache: dict[str, tuple[store.LoginState, float]] = {}
+        self._cache: dict[str, tuple[read_model.LoginState, float]] = {}
         self._lock = threading.Lock()
 
     def _digest(self, login: str, password: str) -> str:
@@ -87,7 +87,7 @@ class Logins:
                 self._cache.pop(self._digest(login, password), None)
             return Outcome()
         with self._backend.database.sessions() as session:
-            state = store.login_state(session, user.id)
+            state = read_model.login_state(session, user.id)
         if state is not None:
             with self._lock:
                 if len(self._cache) >= MAX_CACHED:
@@ -107,7 +107,7 @@ class Logins:
         if cached is not None and cached[1] > time.monotonic():
             known = cached[0]
             state = self._backend.lookup(
-                ("login", known.user.id), lambda s: store.login_state(s, known.user.id)
+                ("login", known.user.id), lambda s: read_model.login_state(s, known.user.id)
             )
             if state is not None and state == known and state.user.active:
                 self._backend.remember(("user", state.user.id), state.user)

@@ -14,10 +14,12 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Event
 
-from caldav_server.store import Catalog
+from caldav_server.read_model import Catalog
 from hub.domain.booking import Booking
 from hub.domain.model import Block, Customer
-from hub.ical import block_summary, booking_vevent, calendar_for
+from hub.ical.projection import block_summary
+from hub.ical.vcalendar import calendar_for
+from hub.ical.vevent import booking_vevent
 
 BLOCK_PREFIX = "block-"
 
@@ -62,7 +64,7 @@ def booking_etag(booking: Booking, customer: Customer, catalog: Catalog) -> str:
     )
 
 
-def etag_from(  # noqa: PLR0917 - one booking's columns, as ``store.booking_listing`` reads them
+def etag_from(  # noqa: PLR0917 - one booking's columns, as ``read_model.booking_listing`` reads them
     catalog: Catalog,
     booking_id: str,
     version: int,

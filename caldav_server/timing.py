@@ -8,8 +8,8 @@ event the store keeps its *timing*: the same calendar with only what decides whe
 RECURRENCE-ID…, STATUS and TRANSP, and the VTIMEZONEs those times refer to), cut out by a
 line scan. A non-repeating event needs none: its start and end are columns.
 
-What does not belong here: reading what a client sent (``caldav_server.events``), storing it
-(``caldav_server.personal``).
+What does not belong here: reading what a client sent (``caldav_server.client_objects``),
+storing it (``caldav_server.personal_collection``).
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 from xml.parsers import expat
 
-from caldav_server.events import TURNERO, RefusedError
+from caldav_server.refusals import TURNERO, RefusedError
 
 _HREF = "{DAV:}href"
 

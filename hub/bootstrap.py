@@ -28,7 +28,7 @@ def build_hub(
 ) -> Hub:
     """Wire a hub for ``settings``. Nothing connects until first use. Raises
     ``ConfigurationError`` when there is no usable secret key (``hub.secret_key``)."""
-    from caldav_server.personal import PersonalBusySource
+    from caldav_server.personal_busy import PersonalBusySource
     from connectors.routing.engines import travel_times_from
 
     settings = with_secret_key(settings)

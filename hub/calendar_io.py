@@ -20,7 +20,8 @@ from icalendar import Component
 from hub.domain.booking import BookingStatus, ChangedBy
 from hub.domain.errors import ValidationError
 from hub.domain.model import Business, Resource
-from hub.ical import block_vevent, booking_ics, booking_vevent, calendar_for
+from hub.ical.vcalendar import booking_ics, calendar_for
+from hub.ical.vevent import block_vevent, booking_vevent
 from hub.ical_parser import CalendarLimits, parse_calendar
 from hub.services import setup
 from hub.services.availability import get_booking_by_token

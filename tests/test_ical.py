@@ -9,9 +9,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar, Event
 
-from hub import ical, ical_parser
+from hub import ical_parser
 from hub.domain.booking import Actor, BookingStatus, ChangedBy, Channel, Invitee
 from hub.domain.errors import ValidationError
+from hub.ical.content_lines import to_ical
+from hub.ical.itip import itip_cancel, itip_request
+from hub.ical.timezones import vtimezone
+from hub.ical.vcalendar import PRODID, calendar_for
+from hub.ical.vevent import booking_vevent, booking_vevent_ical
 from tests.notify.conftest import NOW, World, make_world
 
 ORGANIZER = "turnos@lavadero.example"
@@ -23,7 +28,7 @@ def world() -> World:
 
 
 def _vevent(world: World, now: datetime = NOW) -> Event:
-    return ical.booking_vevent(
+    return booking_vevent(
         world.booking,
         world.business,
         world.service,
@@ -82,9 +87,9 @@ def test_status_mapping(status: BookingStatus, expected: str) -> None:
 
 
 def test_calendar_round_trips_with_its_timezone(world: World) -> None:
-    data = ical.calendar_for([_vevent(world)], world.business.timezone, name="Camioneta 1")
+    data = calendar_for([_vevent(world)], world.business.timezone, name="Camioneta 1")
     cal, event = _only_event(data)
-    assert str(cal["PRODID"]) == ical.PRODID
+    assert str(cal["PRODID"]) == PRODID
     assert str(cal["VERSION"]) == "2.0"
     assert "METHOD" not in cal
     assert str(cal["X-WR-CALNAME"]) == "Camioneta 1"
@@ -97,7 +102,7 @@ def test_calendar_round_trips_with_its_timezone(world: World) -> None:
 def test_dst_zone_gets_both_offsets_and_the_right_wall_clock() -> None:
     summer = make_world(timezone="Europe/Madrid", start=datetime(2026, 7, 1, 8, 0, tzinfo=UTC))
     winter = make_world(timezone="Europe/Madrid", start=datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
-    data = ical.calendar_for([_vevent(summer), _vevent(winter)], "Europe/Madrid")
+    data = calendar_for([_vevent(summer), _vevent(winter)], "Europe/Madrid")
     cal = ical_parser.parse_calendar(data)
     starts = sorted(e.start for e in cal.walk("VEVENT"))
     assert [(s.hour, s.utcoffset()) for s in starts] == [
@@ -111,18 +116,18 @@ def test_dst_zone_gets_both_offsets_and_the_right_wall_clock() -> None:
 
 
 def test_vtimezone_covers_the_years_asked() -> None:
-    zone = ical.vtimezone("America/New_York", date(2026, 3, 1), date(2027, 11, 30)).to_tz()
+    zone = vtimezone("America/New_York", date(2026, 3, 1), date(2027, 11, 30)).to_tz()
     assert zone.utcoffset(datetime(2027, 7, 1, 12)) == timedelta(hours=-4)
     assert zone.utcoffset(datetime(2027, 12, 1, 12)) == timedelta(hours=-5)
     with pytest.raises(ValidationError):
-        ical.vtimezone("Mars/Olympus_Mons", date(2026, 1, 1), date(2026, 1, 1))
+        vtimezone("Mars/Olympus_Mons", date(2026, 1, 1), date(2026, 1, 1))
 
 
 def test_itip_request_and_cancel_share_uid_and_order_by_sequence(world: World) -> None:
-    request_cal, request = _only_event(ical.itip_request(_vevent(world), world.business.timezone))
+    request_cal, request = _only_event(itip_request(_vevent(world), world.business.timezone))
     assert str(request_cal["METHOD"]) == "REQUEST"
     world.booking.cancel(NOW, ChangedBy(Actor.CLIENT, Channel.WHATSAPP), reason="no puedo")
-    cancel_cal, cancel = _only_event(ical.itip_cancel(_vevent(world), world.business.timezone))
+    cancel_cal, cancel = _only_event(itip_cancel(_vevent(world), world.business.timezone))
     assert str(cancel_cal["METHOD"]) == "CANCEL"
     assert str(cancel["UID"]) == str(request["UID"])
     assert cancel["SEQUENCE"] > request["SEQUENCE"]
@@ -131,11 +136,11 @@ def test_itip_request_and_cancel_share_uid_and_order_by_sequence(world: World) -
 
 
 def test_itip_needs_an_organizer(world: World) -> None:
-    event = ical.booking_vevent(
+    event = booking_vevent(
         world.booking, world.business, world.service, world.resource, world.customer, now=NOW
     )
     with pytest.raises(ValidationError):
-        ical.itip_request(event, world.business.timezone)
+        itip_request(event, world.business.timezone)
 
 
 def _broken(body: str) -> ValidationError:
@@ -167,7 +172,7 @@ def test_parse_errors_name_the_line_and_component() -> None:
 
 
 def test_parse_accepts_folded_lines_and_lf_only(world: World) -> None:
-    data = ical.calendar_for([_vevent(world)], world.business.timezone)
+    data = calendar_for([_vevent(world)], world.business.timezone)
     assert b"\r\n " in data  # long lines are folded
     _, event = _only_event(data.replace(b"\r\n", b"\n"))
     assert "Auto rojo" in str(event["DESCRIPTION"])
@@ -226,8 +231,8 @@ def test_direct_vevent_reads_back_as_the_library_event(
     world.booking.invitees = tuple(Invitee(e, name=e.split("@")[0]) for e in invitees)
     args = (world.booking, world.business, world.service, world.resource, world.customer)
     kwargs = {"now": NOW, "organizer_email": ORGANIZER, "summary": f"{business_name} ✓"}
-    direct = ical.booking_vevent_ical(*args, **kwargs)
-    library = ical.booking_vevent(*args, **kwargs).to_ical()
+    direct = booking_vevent_ical(*args, **kwargs)
+    library = booking_vevent(*args, **kwargs).to_ical()
     assert _properties(direct) == _properties(library)
     assert all(len(line) <= 75 for line in direct.split(b"\r\n"))
     assert direct.endswith(b"END:VEVENT\r\n")
@@ -235,6 +240,6 @@ def test_direct_vevent_reads_back_as_the_library_event(
 
 def test_to_ical_is_the_library_serialisation(world: World) -> None:
     event = _vevent(world)
-    assert ical.to_ical(event) == event.to_ical()
-    zone = ical.vtimezone("Europe/Madrid", date(2026, 1, 1), date(2027, 1, 1))
-    assert ical.to_ical(zone) == zone.to_ical()
+    assert to_ical(event) == event.to_ical()
+    zone = vtimezone("Europe/Madrid", date(2026, 1, 1), date(2027, 1, 1))
+    assert to_ical(zone) == zone.to_ical()

@@ -7,7 +7,7 @@ which emails every active business admin through a ``Mailer`` port given at wiri
 other). Going through the outbox means the email is retried and never lost if the worker
 dies right after disabling the endpoint.
 
-Not here: deciding to disable (``delivery``).
+Not here: deciding to disable (``engine.health``).
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from email.message import EmailMessage
 from typing import Protocol
 
 from hub.config import Settings
-from hub.domain.accounts import Role
 from hub.domain.model import OutboxEvent
 from hub.mailheaders import one_line
 from hub.persistence.uow import SqlDatabase
+from hub.services.admin_contacts_read_model import business_admins
 from scheduler.consumers import DeliveryContext, LogEntry, LogStatus
 
 KIND = "webhook_disabled"
@@ -64,14 +64,10 @@ class AdminNotice:
 
     def deliver(self, event: OutboxEvent, ctx: DeliveryContext) -> Sequence[LogEntry]:
         with self.database.unit_of_work() as uow:
-            business = uow.businesses.get(event.business_id)
-            admins = [
-                u.email
-                for u in uow.users.list(event.business_id)
-                if u.role is Role.BUSINESS_ADMIN and u.active
-            ]
-        if business is None or not admins:
+            found = business_admins(uow, event.business_id)
+        if found is None or not found.emails:
             return [LogEntry("email", KIND, LogStatus.SKIPPED, "", "no business admin")]
+        business, admins = found.business, found.emails
         if self.mailer is None:
             return [LogEntry("email", KIND, LogStatus.SKIPPED, "", "no mailer configured")]
         language = "es" if business.language.startswith("es") else "en"

@@ -27,8 +27,9 @@ from huey import Huey
 from huey.api import TaskWrapper
 
 from connectors.crm_webhooks.admin import AdminNotice, Mailer
-from connectors.crm_webhooks.delivery import REPLAY_EVENT, WebhookConfig, Webhooks
-from connectors.crm_webhooks.events import EVENT_TYPES
+from connectors.crm_webhooks.engine import Webhooks
+from connectors.crm_webhooks.engine.base import REPLAY_EVENT, WebhookConfig
+from connectors.crm_webhooks.messages import EVENT_TYPES
 from hub.domain.model import OutboxEvent
 from hub.process import Hub
 from scheduler.consumers import ConsumerRegistry, DeliveryContext, LogEntry

@@ -11,7 +11,7 @@ the check.
 ``http.client`` rather than a richer client: a webhook is one POST of a small body, and on a
 busy worker the per-request cost of the client is what bounds deliveries per second.
 
-Not here: what to send (``events``, ``signing``) or when (``delivery``).
+Not here: what to send (``messages``, ``signing``) or when (``engine``).
 """
 
 from __future__ import annotations

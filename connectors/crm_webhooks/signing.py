@@ -5,7 +5,7 @@ A message is signed as ``{webhook-id}.{webhook-timestamp}.{body}`` with HMAC-SHA
 rotation) both signatures are sent, space-separated, so receivers can switch at their pace
 (spec §"Signature scheme": several signatures may be given).
 
-Not here: what the body is (``events``), sending it (``sender``).
+Not here: what the body is (``messages``), sending it (``sender``).
 """
 
 from __future__ import annotations

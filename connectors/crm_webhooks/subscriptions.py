@@ -5,7 +5,7 @@ Every function takes the business id and never touches another business's rows. 
 write a ``webhook.replay`` outbox event in the same transaction, so the scheduler asks a
 worker to send them as soon as the change is committed (and its sweep, if that is lost).
 
-Not here: sending (``delivery``), HTTP routes (``api``).
+Not here: sending (``engine``), HTTP routes (``api``).
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from connectors.crm_webhooks import store
-from connectors.crm_webhooks.delivery import REPLAY_EVENT
-from connectors.crm_webhooks.events import EVENT_TYPES
+from connectors.crm_webhooks.engine.base import REPLAY_EVENT
 from connectors.crm_webhooks.guard import UrlPolicy
+from connectors.crm_webhooks.messages import EVENT_TYPES
 from connectors.crm_webhooks.models import SubscriptionRow
 from connectors.crm_webhooks.signing import ROTATION_OVERLAP, new_secret
 from hub.config import Settings

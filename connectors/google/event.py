@@ -1,7 +1,7 @@
 """A booking as a Google Calendar event: the body we send, the event id we choose, the Meet
 ``createRequest``, and the Meet link read back from Google's answer. Shared by the push of
 one event (``push``) and the batched push (``batch``). What the event shows is the hub's one
-projection of a booking as a calendar event (``hub.ical.booking_event``), spelled in
+projection of a booking as a calendar event (``hub.ical.projection.booking_event``), spelled in
 Google's JSON.
 
 Not here: calling Google (``calendar``), deciding what to call (``push``, ``batch``).
@@ -16,7 +16,7 @@ from typing import Any
 
 from hub.domain.booking import Booking
 from hub.domain.model import Branch, Business, Customer, Resource, Service
-from hub.ical import BookingEvent, booking_event
+from hub.ical.projection import BookingEvent, booking_event
 from hub.persistence.uow import SqlDatabase
 
 BOOKING_KEY = "turnero_booking_id"

@@ -17,7 +17,7 @@ from connectors.notify import formatting as fmt
 from connectors.notify.receipt import Receipt
 from hub.domain.booking import Booking, Invitee
 from hub.domain.model import Branch, Business, Customer, Resource, Service
-from hub.ical import booking_vevent_ical
+from hub.ical.vevent import booking_vevent_ical
 
 
 class MessageKind(enum.StrEnum):
@@ -114,7 +114,7 @@ class MessageContext:
     survey_url: str | None
     business_whatsapp: str | None
     organizer_email: str | None
-    ical_event: bytes  # the booking's VEVENT (hub.ical), for invites
+    ical_event: bytes  # the booking's VEVENT (hub.ical.vevent), for invites
     receipt: Receipt | None = None  # the paid deposit, set by whoever loads the payment
     invitee_name: str | None = None  # set in an invitee's own context (``for_guest``)
     invitation_url: str | None = None

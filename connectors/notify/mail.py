@@ -45,7 +45,8 @@ from icalendar import Event
 
 from connectors.notify.context import MessageContext, MessageKind, for_guest, for_organizer
 from connectors.notify.templates import Rendered
-from hub.ical import itip_cancel, wrap_event
+from hub.ical.itip import itip_cancel
+from hub.ical.vcalendar import wrap_event
 from hub.mailheaders import address_header, header, text_header
 
 CRLF = "\r\n"

@@ -19,10 +19,10 @@ from email.message import EmailMessage
 
 from connectors.notify.mailers import Mailer
 from hub.config import Settings
-from hub.domain.accounts import Role
 from hub.domain.model import OutboxEvent
 from hub.mailheaders import one_line
 from hub.persistence.uow import SqlDatabase
+from hub.services.admin_contacts_read_model import business_admins
 from hub.services.plans import QUOTA_EVENT
 from scheduler.consumers import DeliveryContext, LogEntry, LogStatus
 
@@ -60,14 +60,10 @@ class QuotaNotice:
 
     def deliver(self, event: OutboxEvent, ctx: DeliveryContext) -> Sequence[LogEntry]:
         with self.database.unit_of_work() as uow:
-            business = uow.businesses.get(event.business_id)
-            admins = [
-                u.email
-                for u in uow.users.list(event.business_id)
-                if u.role is Role.BUSINESS_ADMIN and u.active
-            ]
-        if business is None or not admins:
+            found = business_admins(uow, event.business_id)
+        if found is None or not found.emails:
             return [LogEntry("email", KIND, LogStatus.SKIPPED, "", "no business admin")]
+        business, admins = found.business, found.emails
         language = "es" if business.language.startswith("es") else "en"
         fields = {
             "business": business.name,

@@ -19,7 +19,8 @@ from hub.domain.booking import Booking, BookingStatus
 from hub.domain.errors import ValidationError
 from hub.domain.geo import GeoPoint
 from hub.domain.model import Customer, Resource
-from hub.domain.routing import Visit, Worker, plan_day
+from hub.domain.routing.model import Visit, Worker
+from hub.domain.routing.solver import plan_day
 from hub.services.calendars import get_business
 from hub.services.ports import TravelTimes, UnitOfWork
 from hub.services.travel_times import STRAIGHT_LINE, minutes_matrix

@@ -4,7 +4,7 @@ cancelled in between is written as the cancelled event it now is, never a failed
 from __future__ import annotations
 
 from caldav_server.base import Backend
-from caldav_server.storage import ResourceCalendar
+from caldav_server.resource_collection import ResourceCollection
 from hub.services.booking_status import cancel_booking
 from tests.api.tenants import SETUP
 from tests.caldav.conftest import DavWorld
@@ -16,7 +16,7 @@ def test_a_booking_cancelled_while_a_listing_is_written_comes_out_cancelled(
     hub = dav.live.hub
     kept, gone = dav.book(10), dav.book(12)
     backend = Backend(hub.database, hub.now)
-    calendar = ResourceCalendar(
+    calendar = ResourceCollection(
         backend, dav.admin.user, dav.tenant.resources[0], dav.tenant.business
     )
     backend.begin_request()

@@ -21,7 +21,7 @@ from icalendar import Calendar
 from sqlalchemy import create_engine, text
 
 from caldav_server.render import text_etag
-from caldav_server.schema import PersonalCalendarRow, PersonalEventRow
+from caldav_server.tables import PersonalCalendarRow, PersonalEventRow
 from hub.domain.model import new_id
 from hub.persistence.migrate import alembic_config, migrate
 from tests.api.conftest import serve_hub

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from caldav_server.events import RefusedError
+from caldav_server.refusals import RefusedError
 from caldav_server.xml_parser import LIMITS, XmlLimits, parse_xml
 
 NAMESPACES = ["DAV:", "urn:ietf:params:xml:ns:caldav", "http://apple.com/ns/ical/", ""]

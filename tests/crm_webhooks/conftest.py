@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from connectors.crm_webhooks import subscriptions
-from connectors.crm_webhooks.delivery import Webhooks
+from connectors.crm_webhooks.engine import Webhooks
 from connectors.crm_webhooks.models import SubscriptionRow
 from connectors.crm_webhooks.runtime import install_webhooks
 from connectors.notify.mailers import SmtpMailer

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from connectors.crm_webhooks import subscriptions
-from connectors.crm_webhooks.delivery import Webhooks
+from connectors.crm_webhooks.engine import Webhooks
 from tests.api.conftest import LiveHub, serve_hub
 from tests.crm_webhooks.receiver import Receiver
 

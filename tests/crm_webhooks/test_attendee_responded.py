@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from connectors.crm_webhooks.events import EVENT_TYPES
+from connectors.crm_webhooks.messages import EVENT_TYPES
 from hub.domain.booking import Actor, ChangedBy, Channel, InviteeResponse
 from hub.services.booking_moves import edit_booking
 from hub.services.invitations import answer_invitation

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from connectors.crm_webhooks import subscriptions
-from connectors.crm_webhooks.delivery import Webhooks
+from connectors.crm_webhooks.engine import Webhooks
 from hub.persistence import convert
 from hub.persistence.models import OutboxRow
 from hub.services.booking_status import cancel_booking

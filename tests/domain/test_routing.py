@@ -7,7 +7,8 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hub.domain.routing import Visit, Worker, plan_day, plan_route, route_driving
+from hub.domain.routing.model import Visit, Worker
+from hub.domain.routing.solver import plan_day, plan_route, route_driving
 
 
 def _brute_force(base: int | None, visits: list[Visit], travel: list[list[float]]) -> float | None:

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from connectors.crm_webhooks import subscriptions
-from connectors.crm_webhooks.delivery import Webhooks
+from connectors.crm_webhooks.engine import Webhooks
 from connectors.crm_webhooks.models import SubscriptionRow
 from hub.bootstrap import Hub
 from tests.crm_webhooks.receiver import Receiver

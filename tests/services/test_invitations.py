@@ -8,9 +8,9 @@ from datetime import timedelta
 
 import pytest
 
-from hub import ical
 from hub.domain.booking import Actor, BookingStatus, ChangedBy, Channel, InviteeResponse
 from hub.domain.errors import IllegalTransitionError, NotFoundError
+from hub.ical.vevent import booking_vevent
 from hub.services.booking_create import NewBooking, create_booking
 from hub.services.booking_moves import edit_booking
 from hub.services.booking_status import cancel_booking
@@ -70,7 +70,7 @@ def test_an_answer_is_stored_audited_and_rendered_but_changes_nothing_else(
     assert entry.actor == "invitee"
     assert entry.data["email"] == "lucia@example.com" and entry.data["response"] == "declined"
 
-    event = ical.booking_vevent(stored, any_world.business, service, resource, customer, now=NOW)
+    event = booking_vevent(stored, any_world.business, service, resource, customer, now=NOW)
     partstats = {
         str(a): a.params["PARTSTAT"] for a in event.get("ATTENDEE") if "juan" not in str(a)
     }

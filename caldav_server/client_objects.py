@@ -1,6 +1,7 @@
-"""Reading what a client sent: the VEVENT, its times in the business's timezone, and a
-weekly reading of its RRULE. Malformed or unsupported input becomes ``RefusedError`` (400 for
-malformed iCalendar, 403 with a precondition for what the hub cannot represent).
+"""Reading the calendar object a client sent: the VEVENT, its times in the business's
+timezone, and a weekly reading of its RRULE. Malformed or unsupported input becomes
+``RefusedError`` (400 for malformed iCalendar, 403 with a precondition for what the hub
+cannot represent).
 """
 
 from __future__ import annotations
@@ -11,31 +12,13 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Component
 
+from caldav_server.refusals import CALDAV, RefusedError, refuse
 from hub.domain.booking import InviteeResponse
 from hub.domain.errors import ValidationError
 from hub.ical_parser import parse_calendar
 from hub.services.recurrence import Weekly
 
-CALDAV = "urn:ietf:params:xml:ns:caldav"
-DAV = "DAV:"
-TURNERO = "https://turnero.app/ns/caldav"
 _DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
-
-
-class RefusedError(Exception):
-    """A client request the hub will not carry out: HTTP status, the precondition element
-    (namespace, name) named in the error body, and a human message."""
-
-    def __init__(self, status: int, namespace: str, name: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.namespace = namespace
-        self.name = name
-        self.message = message
-
-
-def refuse(name: str, message: str, status: int = 403) -> RefusedError:
-    return RefusedError(status, TURNERO, name, message)
 
 
 @dataclass(frozen=True, slots=True)

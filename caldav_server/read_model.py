@@ -1,13 +1,14 @@
-"""Indexed reads and raw writes of the CalDAV view, on one SQLAlchemy session.
+"""The CalDAV view's read model: indexed reads of the core's tables (users, resources,
+businesses, services, branches, bookings, customers, blocks) and of what joins them to this
+package's own rows, on one SQLAlchemy session.
 
 Everything a CalDAV request needs is answered by a query on an index: a calendar's bookings
-in a time range (``ix_bookings_resource_occupied``), by id, the change log since a token
-(``ix_caldav_changes_calendar_seq``), a UID lookup. Nothing here scans a whole calendar
-unless the client asked for the whole calendar.
+in a time range (``ix_bookings_resource_occupied``), by id, a UID lookup. Nothing here scans a
+whole calendar unless the client asked for the whole calendar.
 
-Reads of the core's tables are read-only here; every change to bookings and blocks goes
-through ``hub.services`` (``caldav_server.writes``). The rows written directly are this
-package's own: events clients put, personal calendars and their events, feed tokens.
+Read-only: every change to bookings and blocks goes through ``hub.services``
+(``caldav_server.writes``). Reads of this package's own tables alone are
+``caldav_server.own_rows``.
 """
 
 from __future__ import annotations
@@ -18,21 +19,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Row, Select, Table, and_, bindparam, exists, func, or_, select
+from sqlalchemy import Row, Select, Table, and_, bindparam, exists, or_, select
 from sqlalchemy.orm import Session
 
-from caldav_server.schema import (
-    CalendarSeqRow,
-    ChangeRow,
-    ClientItemRow,
-    PersonalCalendarRow,
-    PersonalEventRow,
-)
+from caldav_server.tables import ClientItemRow, PersonalCalendarRow, PersonalEventRow
 from hub.domain.accounts import Role, User
 from hub.domain.booking import Booking
 from hub.domain.model import Block, Branch, Business, Customer, Resource, Service
 from hub.persistence import convert
 from hub.persistence.accounts import AppPasswordRow, SqlUserRepository, UserRow
+from hub.persistence.feeds import FeedTokenRow
 from hub.persistence.models import BlockRow, BookingRow, BusinessRow, CustomerRow, ResourceRow
 from hub.persistence.setup_repos import SqlBranchRepository, SqlServiceRepository
 
@@ -96,6 +92,12 @@ def catalog(session: Session, resource_id: str) -> Catalog | None:
         {s.id: s for s in SqlServiceRepository(session).list(business.id)},
         {b.id: b for b in SqlBranchRepository(session).list(business.id)},
     )
+
+
+def feed_resource(session: Session, token: str) -> str | None:
+    """The resource whose read-only feed ``token`` opens (None: no such feed, or revoked)."""
+    row = session.get(FeedTokenRow, token)
+    return row.resource_id if row is not None else None
 
 
 def visible_resources(session: Session, who: User) -> list[Resource]:
@@ -247,75 +249,6 @@ def client_items(
     return list(session.scalars(_with_blocks(query, resource_id).order_by(ClientItemRow.href)))
 
 
-def client_item_uids(session: Session, resource_id: str) -> set[str]:
-    """UIDs of every event a client put into the calendar, alive or not."""
-    rows = session.scalars(
-        select(ClientItemRow.uid).where(ClientItemRow.calendar_id == resource_id)
-    )
-    return set(rows)
-
-
-def seq(session: Session, calendar_id: str) -> int:
-    value = session.scalar(
-        select(CalendarSeqRow.seq).where(CalendarSeqRow.calendar_id == calendar_id)
-    )
-    return int(value or 0)
-
-
-def changes_since(session: Session, calendar_id: str, since: int) -> list[str]:
-    """Hrefs changed or removed after ``since`` (the caller tells which is which by
-    looking them up)."""
-    rows = session.scalars(
-        select(ChangeRow.href)
-        .where(ChangeRow.calendar_id == calendar_id, ChangeRow.seq > since)
-        .order_by(ChangeRow.seq)
-    )
-    return list(rows)
-
-
-# --- personal calendars -------------------------------------------------------------------
-
-
-def personal_calendar(session: Session, owner_id: str, name: str) -> PersonalCalendarRow | None:
-    return session.scalar(
-        select(PersonalCalendarRow).where(
-            PersonalCalendarRow.owner_id == owner_id, PersonalCalendarRow.name == name
-        )
-    )
-
-
-def personal_calendars(session: Session, owner_id: str) -> list[PersonalCalendarRow]:
-    return list(
-        session.scalars(
-            select(PersonalCalendarRow)
-            .where(PersonalCalendarRow.owner_id == owner_id)
-            .order_by(PersonalCalendarRow.name)
-        )
-    )
-
-
-def personal_events(
-    session: Session,
-    calendar_id: str,
-    *,
-    start: datetime | None = None,
-    end: datetime | None = None,
-    hrefs: Iterable[str] | None = None,
-    uid: str | None = None,
-) -> list[PersonalEventRow]:
-    query = select(PersonalEventRow).where(PersonalEventRow.calendar_id == calendar_id)
-    if start is not None and end is not None:
-        query = query.where(
-            or_(PersonalEventRow.start_at.is_(None), PersonalEventRow.start_at < end),
-            or_(PersonalEventRow.end_at.is_(None), PersonalEventRow.end_at > start),
-        )
-    if hrefs is not None:
-        query = query.where(PersonalEventRow.href.in_(list(hrefs)))
-    if uid is not None:
-        query = query.where(PersonalEventRow.uid == uid)
-    return list(session.scalars(query.order_by(PersonalEventRow.href)))
-
-
 # Built once, on table columns: every booking runs it (as busy time), and building it or
 # loading ORM objects from it costs more than running it.
 _EVENTS = cast(Table, PersonalEventRow.__table__).c
@@ -346,12 +279,3 @@ def opaque_personal_events(
         _OPAQUE_PERSONAL_EVENTS, {"business_id": business_id, "start": start, "end": end}
     )
     return [(list(row.resource_ids or ()), row) for row in rows]
-
-
-def count_rows(session: Session, calendar_id: str) -> int:
-    return int(
-        session.scalar(
-            select(func.count()).select_from(ChangeRow).where(ChangeRow.calendar_id == calendar_id)
-        )
-        or 0
-    )
