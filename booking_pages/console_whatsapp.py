@@ -159,6 +159,23 @@ def routes(pages: Pages) -> list[Route]:
                             params=params,
                         )
                     )
+            # Client history's one-time code (an authentication template, our text only).
+            for language in LANGUAGES:
+                definition = wa_templates.code_definition(language)
+                try:
+                    state = client.create_template(waba, definition).status
+                except WhatsAppRefusedError as exc:
+                    if exc.subcode != 2388024:
+                        raise
+                    state = ""
+                found.append(
+                    TemplateSetting(
+                        f"{wa_templates.CODE_KEY}.{language}",
+                        definition["name"],
+                        definition["language"],
+                        state,
+                    )
+                )
         return found + refreshed(business, only={t.key for t in found if not t.status})
 
     def refreshed(business: Business, only: set[str] | None = None) -> list[TemplateSetting]:

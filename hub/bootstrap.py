@@ -29,6 +29,7 @@ def build_hub(
     """Wire a hub for ``settings``. Nothing connects until first use. Raises
     ``ConfigurationError`` when there is no usable secret key (``hub.secret_key``)."""
     from caldav_server.personal_busy import PersonalBusySource
+    from connectors.notify.history_code import HistoryCodeSender
     from connectors.routing.engines import travel_times_from
 
     settings = with_secret_key(settings)
@@ -47,6 +48,7 @@ def build_hub(
         ),
     )
     hub.mail_password_link = _password_mail(hub)
+    hub.code_senders.append(HistoryCodeSender(settings))  # client history's one-time codes
     return hub
 
 

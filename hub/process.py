@@ -21,6 +21,7 @@ from hub.domain.model import Business
 from hub.persistence.uow import SqlDatabase
 from hub.services.accounts import AccountsUnitOfWork
 from hub.services.bound import Services
+from hub.services.history_codes import CodeSender, HistoryThrottles
 from hub.services.login_throttle import LoginThrottle
 from hub.services.password_links import PasswordLink
 from hub.services.ports import AfterCommit, BusySource, Geocoder, TravelTimes, UnitOfWork
@@ -52,6 +53,8 @@ class Hub:
     # Driving times for at-address visits: a routing engine chosen by the settings
     # (``build_hub``), else each business's straight-line model.
     travel_times: TravelTimes = STRAIGHT_LINE
+    # Who delivers client-history codes (WhatsApp, else email): registered by the root.
+    code_senders: list[CodeSender] = field(default_factory=list)
     idempotency: IdempotencyStore = field(init=False)
     login_throttle: LoginThrottle = field(init=False)  # every password check goes through it
     core: Services = field(init=False)  # the use cases, with uow, clock and busy time bound
@@ -60,7 +63,13 @@ class Hub:
         self.idempotency = IdempotencyStore(self.database.engine)
         self.login_throttle = LoginThrottle(self.database.login_failures)
         self.core = Services(
-            self.uow, self.now, self.busy_sources, self.geocoders, self.travel_times
+            self.uow,
+            self.now,
+            self.busy_sources,
+            self.geocoders,
+            self.travel_times,
+            history_throttles=HistoryThrottles.over(self.database.login_failures),
+            code_senders=self.code_senders,
         )
 
     def uow(self) -> UnitOfWork:

@@ -44,6 +44,19 @@ def template_rows(business: Business) -> list[dict[str, str]]:
                     "reason": str(stored.get("reason") or ""),
                 }
             )
+    for language in LANGUAGES:  # client history's one-time code
+        code = wa_templates.code_choice(language, config)
+        stored = (config.get("templates") or {}).get(f"{wa_templates.CODE_KEY}.{language}") or {}
+        rows.append(
+            {
+                "kind": wa_templates.CODE_KEY,
+                "language": language,
+                "name": code.name,
+                "code": code.language,
+                "status": code.status or "UNKNOWN",
+                "reason": str(stored.get("reason") or ""),
+            }
+        )
     return rows
 
 

@@ -291,3 +291,38 @@ def own_parameters(params: tuple[str, ...], context: MessageContext) -> list[str
 
 
 SHIPPED_KINDS = tuple(MessageKind)
+
+# Client history's one-time code: an authentication template, whose body Meta writes
+# itself ("*{{1}}* is your verification code.", plus the security advice) and whose
+# copy-code button carries the code
+# (https://developers.facebook.com/docs/whatsapp/business-management-api/authentication-templates).
+CODE_KEY = "code"
+CODE_TEMPLATE = "turnero_code"
+CODE_MINUTES = 10
+_COPY_CODE = {"es": "Copiar código", "en": "Copy code"}
+
+
+def code_definition(language: str) -> dict[str, Any]:
+    """Our code template as ``POST /{waba-id}/message_templates`` creates it."""
+    ours = _ours(language)
+    return {
+        "name": CODE_TEMPLATE,
+        "language": LANGUAGES[ours],
+        "category": "AUTHENTICATION",
+        "components": [
+            {"type": "BODY", "add_security_recommendation": True},
+            {"type": "FOOTER", "code_expiration_minutes": CODE_MINUTES},
+            {
+                "type": "BUTTONS",
+                "buttons": [{"type": "OTP", "otp_type": "COPY_CODE", "text": _COPY_CODE[ours]}],
+            },
+        ],
+    }
+
+
+def code_choice(language: str, settings: Mapping[str, Any]) -> TemplateChoice:
+    """The code template in ``language`` as the business's WhatsApp settings last saw it."""
+    ours = _ours(language)
+    stored = (settings.get("templates") or {}).get(f"{CODE_KEY}.{ours}")
+    status = str(stored.get("status") or "") if isinstance(stored, Mapping) else ""
+    return TemplateChoice(CODE_TEMPLATE, LANGUAGES[ours], status)

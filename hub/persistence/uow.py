@@ -35,6 +35,7 @@ from hub.persistence.booking_repos import (
 )
 from hub.persistence.database import create_engine_for, is_sqlite, session_factory
 from hub.persistence.feeds import SqlFeedTokenRepository
+from hub.persistence.history_codes import SqlClientHistoryRepository
 from hub.persistence.login_failures import SqlLoginFailures
 from hub.persistence.models import ResourceRow
 from hub.persistence.payments import SqlPaymentRepository
@@ -126,6 +127,7 @@ class SqlUnitOfWork:
         self.feed_tokens = SqlFeedTokenRepository(session)
         self.payments = SqlPaymentRepository(session)
         self.plans = SqlPlanRepository(session)
+        self.client_history = SqlClientHistoryRepository(session)
 
     def __exit__(
         self,

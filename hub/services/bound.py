@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from hub.availability.types import Slot
@@ -35,6 +36,16 @@ from hub.services.booking_create import NewBooking
 from hub.services.calendars import get_booking, get_business, get_service
 from hub.services.customers import InviteeDetails
 from hub.services.day_route import DayRoute, day_route
+from hub.services.history import ClientHistory, contact_history
+from hub.services.history_codes import (
+    ClientContact,
+    CodeMessage,
+    CodeSender,
+    HistoryThrottles,
+    HistoryUnitOfWork,
+    check_code,
+    request_code,
+)
 from hub.services.ports import BusySource, Geocoder, GeocodingError, TravelTimes, UnitOfWork
 from hub.services.recurrence import Repeat
 from hub.services.series import Scope, SeriesResult
@@ -53,6 +64,10 @@ class Services:
     geocoders: Sequence[Geocoder] = field(default=())
     # Driving times between clients' addresses (default: each business's straight-line model).
     travel_times: TravelTimes = STRAIGHT_LINE
+    # Client history by a one-time code: its throttles, and who delivers the codes (the
+    # root registers the notify connector's sender).
+    history_throttles: HistoryThrottles | None = None
+    code_senders: Sequence[CodeSender] = field(default=())
 
     def now(self) -> datetime:
         return self.clock()
@@ -395,3 +410,52 @@ class Services:
         return replies.record_client_confirmation(
             self._uow(uow), business_id, booking_id, by=by, now=self.clock()
         )
+
+    def _history(self, uow: UnitOfWork | None) -> tuple[HistoryUnitOfWork, HistoryThrottles]:
+        if self.history_throttles is None:
+            raise RuntimeError("the hub has no throttles for one-time codes")
+        return cast(HistoryUnitOfWork, self._uow(uow)), self.history_throttles
+
+    def request_history_code(
+        self,
+        business_id: str,
+        contact: str,
+        *,
+        source: str,
+        language: str,
+        uow: UnitOfWork | None = None,
+    ) -> CodeMessage | None:
+        history_uow, throttles = self._history(uow)
+        return request_code(
+            history_uow,
+            throttles,
+            business_id,
+            contact,
+            source=source,
+            language=language,
+            now=self.clock(),
+        )
+
+    def send_history_code(self, message: CodeMessage) -> bool:
+        """Hand the code to the first sender that delivers it."""
+        return any(sender.send_code(message) for sender in self.code_senders)
+
+    def check_history_code(
+        self,
+        business_id: str,
+        contact: str,
+        code: str,
+        *,
+        source: str,
+        uow: UnitOfWork | None = None,
+    ) -> ClientContact:
+        history_uow, throttles = self._history(uow)
+        return check_code(
+            history_uow, throttles, business_id, contact, code, source=source, now=self.clock()
+        )
+
+    def contact_history(
+        self, business_id: str, contact: ClientContact, *, uow: UnitOfWork | None = None
+    ) -> ClientHistory:
+        history_uow, _ = self._history(uow)
+        return contact_history(history_uow, business_id, contact, now=self.clock())

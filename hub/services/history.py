@@ -1,10 +1,14 @@
 """Use case: a client's own bookings at one business, reached from the manage link of any of
-them — upcoming and past, to see them and book the same service again.
+them (``client_history``) or by a one-time code sent to a phone or email they booked with
+(``contact_history``, after ``hub.services.history_codes.check_code``) — upcoming and
+past, to see them and book the same service again.
 
 What the link proves is the booking it names; its client record (the customer the booking
 was linked to by phone or email) is whose history this is. Each entry says only what was
 booked, when, and how it ended: no name, contact, note, price or link of any booking, so a
-record two people happened to share tells neither anything about the other.
+record two people happened to share tells neither anything about the other. By a code, the
+proof is the contact itself: only bookings made with it are listed, each upcoming one with
+its own manage link (the link went to that contact when it was booked).
 """
 
 from __future__ import annotations
@@ -12,9 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from hub.domain.booking import BookingStatus
+from hub.domain.booking import Booking, BookingStatus
 from hub.domain.errors import NotFoundError
-from hub.domain.model import Business
+from hub.domain.model import Business, Service
+from hub.services.history_codes import ClientContact, HistoryUnitOfWork, contact_bookings
 from hub.services.ports import UnitOfWork
 
 HISTORY_LIMIT = 100
@@ -29,6 +34,9 @@ class HistoryEntry:
     status: BookingStatus
     bookable: bool  # the service is still offered: "book again" applies
     this_one: bool  # the booking whose link was used
+    branch_id: str | None = None
+    branch_name: str = ""
+    token: str = ""  # its manage link's: given by a code's history only, for upcoming ones
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,3 +81,45 @@ def client_history(
         reverse=True,
     )
     return ClientHistory(business, tuple(upcoming), tuple(past))
+
+
+def contact_history(
+    uow: HistoryUnitOfWork,
+    business_id: str,
+    contact: ClientContact,
+    *,
+    now: datetime,
+    limit: int = HISTORY_LIMIT,
+) -> ClientHistory:
+    """The bookings at ``business_id`` made with ``contact`` (proven by a one-time code);
+    ``NotFoundError`` for an unknown business."""
+    found = contact_bookings(uow, business_id, contact, limit)
+    with uow:
+        business = uow.businesses.get(business_id)
+        if business is None:
+            raise NotFoundError("no such business", entity="business")
+        services = {s.id: s for s in uow.services.list(business.id)}
+        branches = {b.id: b.name for b in uow.branches.list(business.id)}
+    entries = [_entry(b, services, branches, now) for b in found]
+    upcoming = sorted((e for e in entries if e.token), key=lambda e: e.start)
+    past = sorted((e for e in entries if not e.token), key=lambda e: e.start, reverse=True)
+    return ClientHistory(business, tuple(upcoming), tuple(past))
+
+
+def _entry(
+    b: Booking, services: dict[str, Service], branches: dict[str, str], now: datetime
+) -> HistoryEntry:
+    service = services.get(b.service_id)
+    ahead = b.end > now and b.status.occupies_time
+    return HistoryEntry(
+        service_id=b.service_id,
+        service_name=service.name if service is not None else "",
+        start=b.start,
+        end=b.end,
+        status=b.status,
+        bookable=service is not None and service.active,
+        this_one=False,
+        branch_id=b.branch_id,
+        branch_name=branches.get(b.branch_id or "", ""),
+        token=b.token if ahead else "",
+    )

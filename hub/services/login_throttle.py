@@ -120,14 +120,20 @@ class LoginThrottle:
     store: FailureStore
     rules: ThrottleRules = field(default_factory=ThrottleRules)
     max_known_blocks: int = 100_000
+    # Keeps another throttle's counters over the same store apart from the sign-ins' (the
+    # one-time codes of client history count sends and wrong codes with their own rules).
+    namespace: str = ""
     _known: dict[str, datetime] = field(default_factory=dict, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _purged_at: datetime | None = field(default=None, init=False, repr=False)
 
     def _keys(self, address: str, login: str) -> _Keys:
         source, account = source_of(address), account_of(login)
+        ns = self.namespace
         return _Keys(
-            _key("pair", source, account), _key("source", source), _key("account", account)
+            _key(ns + "pair", source, account),
+            _key(ns + "source", source),
+            _key(ns + "account", account),
         )
 
     def check(self, address: str, login: str, now: datetime) -> None:

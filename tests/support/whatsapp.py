@@ -30,6 +30,9 @@ What it follows (each rule cites the page it comes from):
   category}``; listed with ``GET /{waba-id}/message_templates`` (``name`` filter), each with
   its ``status`` (APPROVED, PENDING, REJECTED…). Approval is Meta's review: here a test
   calls ``review``. A name and language that exist already are refused (100).
+  Authentication templates (one-time codes) carry no body text of their own: Meta writes
+  it ("*{{1}}* is your verification code."), and their one OTP button takes the code too.
+  https://developers.facebook.com/docs/whatsapp/business-management-api/authentication-templates
   https://developers.facebook.com/docs/whatsapp/business-management-api/message-templates
   https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/overview
 - Webhooks are POSTed as JSON with ``X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw
@@ -63,6 +66,19 @@ _PLACEHOLDER = re.compile(r"\{\{\s*(\d+)\s*\}\}")
 _TEMPLATE_NAME = re.compile(r"^[a-z0-9_]{1,512}$")
 _CATEGORIES = frozenset({"UTILITY", "MARKETING", "AUTHENTICATION"})
 _FREE_FORM = frozenset({"text", "interactive"})
+# The texts Meta writes into authentication templates (body, security advice, expiry).
+_AUTHENTICATION_BODIES = {
+    "es": "*{{1}}* es tu código de verificación.",
+    "en": "*{{1}}* is your verification code.",
+}
+_SECURITY_ADVICE = {
+    "es": " Por tu seguridad, no lo compartas.",
+    "en": " For your security, do not share this code.",
+}
+_EXPIRY_FOOTER = {
+    "es": "Este código caduca en {minutes} minutos.",
+    "en": "This code expires in {minutes} minutes.",
+}
 
 
 @dataclass
@@ -391,6 +407,8 @@ class FakeWhatsAppGraph:
         if not _TEMPLATE_NAME.match(name) or not language or category not in _CATEGORIES:
             return 400, _error(100, "Invalid parameter", details="name, language or category")
         components = body.get("components") or []
+        if category == "AUTHENTICATION":
+            return self._create_authentication(name, language, components)
         bodies = [c for c in components if isinstance(c, dict) and c.get("type") == "BODY"]
         if len(bodies) != 1 or not str(bodies[0].get("text", "")).strip():
             return 400, _error(100, "Invalid parameter", details="a BODY component is required")
@@ -424,6 +442,44 @@ class FakeWhatsAppGraph:
                 name, language, text, buttons=buttons, status="PENDING", category=category
             )
         return 200, {"id": template.id, "status": "PENDING", "category": category}
+
+    def _create_authentication(
+        self, name: str, language: str, components: list[Any]
+    ) -> tuple[int, dict[str, Any]]:
+        """An authentication template: Meta writes the body itself (no text may be given)
+        and its one button is a one-time-password button (copy code, one tap, zero tap)."""
+        kinds = {c.get("type"): c for c in components if isinstance(c, dict)}
+        buttons = (kinds.get("BUTTONS") or {}).get("buttons") or []
+        otp = [b for b in buttons if isinstance(b, dict) and b.get("type") == "OTP"]
+        if "BODY" not in kinds or "text" in kinds["BODY"] or len(otp) != 1:
+            return 400, _error(
+                100, "Invalid parameter", details="authentication: preset BODY and one OTP button"
+            )
+        ours = language.partition("_")[0]
+        text = _AUTHENTICATION_BODIES.get(ours, _AUTHENTICATION_BODIES["en"])
+        if kinds["BODY"].get("add_security_recommendation"):
+            text += _SECURITY_ADVICE.get(ours, _SECURITY_ADVICE["en"])
+        minutes = (kinds.get("FOOTER") or {}).get("code_expiration_minutes")
+        if minutes:
+            footer = _EXPIRY_FOOTER.get(ours, _EXPIRY_FOOTER["en"])
+            text += "\n" + footer.format(minutes=minutes)
+        with self._lock:
+            if (name, language) in self.templates:
+                return 400, _error(
+                    100,
+                    "Invalid parameter",
+                    subcode=2388024,
+                    details="Content in this language already exists",
+                )
+            template = self.add_template(
+                name,
+                language,
+                text,
+                buttons=[str(otp[0].get("text") or "Copy code")],
+                status="PENDING",
+                category="AUTHENTICATION",
+            )
+        return 200, {"id": template.id, "status": "PENDING", "category": "AUTHENTICATION"}
 
     def _send(self, phone_id: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         if body.get("messaging_product") != "whatsapp":
@@ -503,7 +559,10 @@ class FakeWhatsAppGraph:
                             details=f"button at index {index} is not in the template",
                         ),
                     )
-                payloads += [str(p.get("payload", "")) for p in component.get("parameters") or []]
+                payloads += [
+                    str(p.get("payload") or p.get("text") or "")
+                    for p in component.get("parameters") or []
+                ]
         expected = len(set(_PLACEHOLDER.findall(template.body)))
         if len(parameters) != expected:
             raise _Refused(
@@ -614,6 +673,9 @@ def approve_shipped(fake: FakeWhatsAppGraph, languages: tuple[str, ...] = ("es",
                 whatsapp_templates.shipped_body(kind, language),
                 buttons=list(whatsapp_templates.buttons(kind, language)),
             )
+        code = whatsapp_templates.code_definition(language)
+        fake._create_authentication(code["name"], code["language"], code["components"])
+        fake.review(code["name"], code["language"], "APPROVED")
 
 
 def running_graph(token: str) -> Iterator[FakeWhatsAppGraph]:
