@@ -24,7 +24,7 @@ from starlette.routing import Route
 from booking_pages.catalogue import Storefront
 from booking_pages.i18n import Translator
 from booking_pages.public_common import book_url, client_host, load
-from booking_pages.web import Pages, read_form
+from booking_pages.web import Pages, phone_text, read_form
 from hub.domain.errors import AuthenticationError, TooManyAttemptsError, ValidationError
 from hub.services.history_codes import MAX_CONTACT, PASS_TTL, ClientContact, open_pass, seal_pass
 
@@ -76,7 +76,7 @@ def routes(pages: Pages) -> list[Route]:
         context: dict[str, Any] = {
             "h": found,
             "business": sf.business,
-            "contact": contact,
+            "contact": phone_text(contact.value) if contact.kind == "phone" else contact.value,
             "url": book_url,
         }
         response = pages.render(request, "public/history_list.html", context, t=t)

@@ -100,14 +100,16 @@ def contact_history(
             raise NotFoundError("no such business", entity="business")
         services = {s.id: s for s in uow.services.list(business.id)}
         branches = {b.id: b.name for b in uow.branches.list(business.id)}
-    entries = [_entry(b, services, branches, now) for b in found]
+    # A booking that names no branch was at the business's only one, if it has one.
+    only = next(iter(branches.values())) if len(branches) == 1 else ""
+    entries = [_entry(b, services, branches, only, now) for b in found]
     upcoming = sorted((e for e in entries if e.token), key=lambda e: e.start)
     past = sorted((e for e in entries if not e.token), key=lambda e: e.start, reverse=True)
     return ClientHistory(business, tuple(upcoming), tuple(past))
 
 
 def _entry(
-    b: Booking, services: dict[str, Service], branches: dict[str, str], now: datetime
+    b: Booking, services: dict[str, Service], branches: dict[str, str], only: str, now: datetime
 ) -> HistoryEntry:
     service = services.get(b.service_id)
     ahead = b.end > now and b.status.occupies_time
@@ -120,6 +122,6 @@ def _entry(
         bookable=service is not None and service.active,
         this_one=False,
         branch_id=b.branch_id,
-        branch_name=branches.get(b.branch_id or "", ""),
+        branch_name=branches.get(b.branch_id, only) if b.branch_id else only,
         token=b.token if ahead else "",
     )
