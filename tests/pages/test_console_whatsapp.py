@@ -159,7 +159,12 @@ def test_templates_are_created_and_their_review_shown(
     assert ("turnero_reminder", "es_AR", "PENDING") in names
     assert ("turnero_reminder", "en", "PENDING") in names
     assert ("turnero_updated", "es_AR", "PENDING") in names  # the organizer's change notice
-    assert len([n for n in names if n[0].startswith("turnero_")]) == 16  # 8 kinds x es, en
+    # 8 kinds x es, en; and client history's one-time code, an authentication template.
+    assert len([n for n in names if n[0].startswith("turnero_")]) == 18
+    codes = {t.language: t for t in graph.templates.values() if t.name == "turnero_code"}
+    assert set(codes) == {"es_AR", "en"}
+    assert {t.category for t in codes.values()} == {"AUTHENTICATION"}
+    assert "*{{1}}* es tu código de verificación." in codes["es_AR"].body
     page = client.get("/console/whatsapp").text
     assert ">en revisión</span>" in page and ">aprobada</span>" not in page
     config = business(shop).settings["whatsapp"]
@@ -176,6 +181,8 @@ def test_templates_are_created_and_their_review_shown(
     templates = business(shop).settings["whatsapp"]["templates"]
     assert templates["reminder.es"]["status"] == "APPROVED"
     assert templates["confirmed.es"]["status"] == "REJECTED"
+    assert templates["code.es"]["status"] == "PENDING"
+    assert "Código para ver tus turnos" in text_of(shown)
 
     # Creating again keeps what exists ("content in this language already exists").
     again = client.post(

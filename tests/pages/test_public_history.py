@@ -296,3 +296,16 @@ def test_the_pages_speak_english(client: httpx.Client, door: Door, shop: Shop) -
         data={"csrf_token": csrf_of(page.text), "contact": "11 3456-7890"},
     )
     assert re.search(r"If 11 3456-7890 has bookings here, we sent a code", text_of(asked.text))
+
+
+def test_when_whatsapp_refuses_the_code_it_goes_to_the_email_she_booked_with(
+    client: httpx.Client, door: Door, shop: Shop
+) -> None:
+    with_whatsapp(door, shop)
+    for key in [k for k in door.graph.templates if k[0] == "turnero_code"]:
+        del door.graph.templates[key]  # never created in this account: Graph answers 132001
+    booked(shop, shop.at(10), phone=ANA, email_address="ana@example.com")
+    ask_code(client, shop.slug, "11 2345-6789")
+    code = email_code(door.smtp, "ana@example.com")
+    assert door.graph.inbox(ANA_WA) == []
+    assert send_code(client, shop.slug, "11 2345-6789", code).status_code == 303
