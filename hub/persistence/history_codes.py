@@ -10,7 +10,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, ForeignKey, Index, Integer, String, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from hub.domain.booking import Booking
@@ -105,6 +116,9 @@ class SqlClientHistoryRepository:
             .where(HistoryCodeRow.id == code.id)
             .values(attempts=code.attempts, used_at=code.used_at)
         )
+
+    def forget_codes(self, expired_before: datetime) -> None:
+        self._s.execute(delete(HistoryCodeRow).where(HistoryCodeRow.expires_at < expired_before))
 
     def bookings_with_contact(
         self, business_id: str, phones: Sequence[str], email: str | None, limit: int

@@ -39,6 +39,7 @@ from hub.services.ports import UnitOfWork
 
 CODE_TTL = timedelta(minutes=10)
 PASS_TTL = timedelta(minutes=30)
+KEEP_EXPIRED = timedelta(days=1)  # then even the hashes of a code and its contact go
 MAX_ATTEMPTS = 5
 CODE_LENGTH = 6
 MAX_CONTACT = 254
@@ -130,6 +131,10 @@ class ClientHistoryStore(Protocol):
 
     def save_code(self, code: HistoryCode) -> None: ...
 
+    def forget_codes(self, expired_before: datetime) -> None:
+        """Drop every code (of any business) that expired before ``expired_before``."""
+        ...
+
     def bookings_with_contact(
         self, business_id: str, phones: Sequence[str], email: str | None, limit: int
     ) -> list[tuple[Booking, Customer]]:
@@ -220,6 +225,7 @@ def request_code(
     code = "".join(secrets.choice("0123456789") for _ in range(CODE_LENGTH))
     code_id = str(uuid.uuid4())
     with uow:
+        uow.client_history.forget_codes(now - KEEP_EXPIRED)
         uow.client_history.retire_codes(business.id, contact.key, now)
         uow.client_history.add_code(
             HistoryCode(

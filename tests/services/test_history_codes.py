@@ -196,3 +196,20 @@ def test_a_pass_is_signed_for_one_business_and_runs_out() -> None:
     payload, _, signature = sealed.partition(".")
     assert open_pass("secret", payload[:-2] + "xx." + signature, "biz-1", NOW) is None
     assert open_pass("secret", "garbage", "biz-1", NOW) is None
+
+
+def test_codes_a_day_past_their_expiry_are_forgotten(world: World) -> None:
+    _book(world, "Ana", "+54 9 11 2345-6789", None, 5, 10)
+    _book(world, "Beto", "+54 9 11 7777-0000", None, 5, 11)
+    assert _ask(world, "11 2345-6789") is not None
+    later = request_code(
+        _uow(world),
+        _throttles(world),
+        world.business.id,
+        "11 7777-0000",
+        source=IP,
+        language="es",
+        now=NOW + timedelta(days=1, minutes=11),
+    )
+    assert later is not None
+    assert world.count("history_codes") == 1  # Ana's, expired a day ago, is gone
