@@ -26,7 +26,8 @@ from booking_pages.i18n import Translator
 from booking_pages.public_common import book_url, client_host, load
 from booking_pages.web import Pages, phone_text, read_form
 from hub.domain.errors import AuthenticationError, TooManyAttemptsError, ValidationError
-from hub.services.history_codes import MAX_CONTACT, PASS_TTL, ClientContact, open_pass, seal_pass
+from hub.services.history_codes import MAX_CONTACT, ClientContact
+from hub.services.history_pass import PASS_TTL, open_pass, seal_pass
 
 PASS_COOKIE = "turnero_history"  # noqa: S105 (a cookie name)
 

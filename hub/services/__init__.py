@@ -37,6 +37,10 @@ that joins one the caller already holds open); and raises typed errors from
   templates (``save_whatsapp``, ``save_templates``); ``replies``: a client's WhatsApp answer
   (``record_client_confirmation`` writes ``booking.client_confirmed``);
   ``message_fallback``: ask a message again on another channel (``notification.fallback``)
+- ``history``: a client's bookings at a business, from a manage link (``client_history``) or
+  for a contact proven by a one-time code (``contact_history``); ``history_codes``: the codes
+  (``request_code``, ``check_code``: hashed, 10 minutes, 5 tries, once, throttled);
+  ``history_pass``: the signed pass of the history page
 
 Every booking change writes an AuditEntry and an OutboxEvent (``booking.created``,
 ``.confirmed``, ``.rescheduled``, ``.updated``, ``.cancelled``, ``.completed``, ``.expired``,

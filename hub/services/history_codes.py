@@ -18,15 +18,13 @@ Not here: the list itself (``hub.services.history.contact_history``), the messag
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
-import json
 import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from hub.domain.booking import Booking
@@ -38,7 +36,6 @@ from hub.services.login_throttle import FailureStore, Limit, LoginThrottle, Thro
 from hub.services.ports import UnitOfWork
 
 CODE_TTL = timedelta(minutes=10)
-PASS_TTL = timedelta(minutes=30)
 KEEP_EXPIRED = timedelta(days=1)  # then even the hashes of a code and its contact go
 MAX_ATTEMPTS = 5
 CODE_LENGTH = 6
@@ -278,40 +275,3 @@ def check_code(
         raise AuthenticationError("the code is wrong or no longer valid")
     throttles.guesses.succeeded(source, login, now)
     return contact
-
-
-@dataclass(frozen=True, slots=True)
-class HistoryPass:
-    business_id: str
-    contact: ClientContact
-    until: datetime
-
-
-def seal_pass(secret: str, business_id: str, contact: ClientContact, now: datetime) -> str:
-    """The history page's cookie value: who, where and until when, signed with ``secret``."""
-    until = int((now + PASS_TTL).timestamp())
-    body = json.dumps([business_id, contact.kind, contact.value, until], separators=(",", ":"))
-    payload = base64.urlsafe_b64encode(body.encode()).decode().rstrip("=")
-    return f"{payload}.{_sign(secret, payload)}"
-
-
-def open_pass(secret: str, sealed: str, business_id: str, now: datetime) -> HistoryPass | None:
-    """The pass in a cookie value, or None when it is forged, expired or another
-    business's."""
-    payload, _, signature = sealed.partition(".")
-    if len(sealed) > 1000 or not hmac.compare_digest(signature, _sign(secret, payload)):
-        return None
-    try:
-        data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-        owner, kind, value, until = str(data[0]), str(data[1]), str(data[2]), int(data[3])
-    except (ValueError, TypeError, IndexError, KeyError):
-        return None
-    expires = datetime.fromtimestamp(until, UTC)
-    if owner != business_id or kind not in ("phone", "email") or expires <= now:
-        return None
-    return HistoryPass(owner, ClientContact(kind, value), expires)
-
-
-def _sign(secret: str, payload: str) -> str:
-    key = hashlib.sha256(b"turnero-history-pass:" + secret.encode()).digest()
-    return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()

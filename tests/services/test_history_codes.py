@@ -18,11 +18,10 @@ from hub.services.history_codes import (
     HistoryThrottles,
     HistoryUnitOfWork,
     check_code,
-    open_pass,
     read_contact,
     request_code,
-    seal_pass,
 )
+from hub.services.history_pass import open_pass, seal_pass
 from tests.services.conftest import CLIENT, NOW, World, local
 
 IP = "203.0.113.7"
