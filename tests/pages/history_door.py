@@ -26,10 +26,12 @@ from hub.domain.model import Service
 from hub.services import setup
 from hub.services.booking_create import NewBooking
 from hub.services.customers import CustomerDetails
-from tests.notify.conftest import SmtpSink
-from tests.pages.conftest import Clock, Served, pages_app
+from tests.pages.conftest import pages_app
 from tests.pages.shop import SETUP, Shop
-from tests.whatsapp_graph import FakeWhatsAppGraph
+from tests.support.clock import Clock
+from tests.support.live import LiveServer
+from tests.support.smtp import SmtpSink
+from tests.support.whatsapp import FakeWhatsAppGraph
 
 PHONE_ID = "106540352242922"
 TOKEN = "wa-shop-token"
@@ -48,7 +50,7 @@ class Door:
 def serve(
     database_file: str,
     clock: Clock,
-    served: Served,
+    served: LiveServer,
     tmp_path: Path,
     graph: FakeWhatsAppGraph,
     smtp: SmtpSink,

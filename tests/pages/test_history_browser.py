@@ -13,12 +13,13 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from hub.bootstrap import Hub
-from tests.notify.conftest import SmtpSink, running_smtp_sink
 from tests.pages.browser import launch, phone, shot
-from tests.pages.conftest import Clock, Served
 from tests.pages.history_door import Door, booked, serve, whatsapp_code, with_whatsapp
 from tests.pages.shop import Shop
-from tests.whatsapp_graph import FakeWhatsAppGraph, approve_shipped
+from tests.support.clock import Clock
+from tests.support.live import LiveServer
+from tests.support.smtp import SmtpSink, running_smtp_sink
+from tests.support.whatsapp import FakeWhatsAppGraph, approve_shipped
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -38,7 +39,7 @@ def graph() -> Iterator[FakeWhatsAppGraph]:
 
 @pytest.fixture
 def door(
-    database_file: str, clock: Clock, served: Served, tmp_path: Path, graph: FakeWhatsAppGraph
+    database_file: str, clock: Clock, served: LiveServer, tmp_path: Path, graph: FakeWhatsAppGraph
 ) -> Iterator[Door]:
     smtp_sink = running_smtp_sink()
     smtp: SmtpSink = next(smtp_sink)
@@ -54,7 +55,7 @@ def hub(door: Door) -> Hub:
 
 
 def test_my_bookings_by_a_whatsapp_code_then_book_again(
-    browser: Browser, door: Door, shop: Shop, served: Served, clock: Clock
+    browser: Browser, door: Door, shop: Shop, served: LiveServer, clock: Clock
 ) -> None:
     with_whatsapp(door, shop)
     past = booked(shop, shop.at(10, days_ahead=1), phone="+54 9 11 2345-6789")

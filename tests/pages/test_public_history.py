@@ -16,8 +16,6 @@ from sqlalchemy import text
 
 from booking_pages.public_history import PASS_COOKIE
 from hub.bootstrap import Hub
-from tests.notify.conftest import SmtpSink, running_smtp_sink
-from tests.pages.conftest import Clock, Served
 from tests.pages.helpers import csrf_of, slot_codes, text_of
 from tests.pages.history_door import (
     Door,
@@ -30,7 +28,10 @@ from tests.pages.history_door import (
     with_whatsapp,
 )
 from tests.pages.shop import Shop, create_shop
-from tests.whatsapp_graph import FakeWhatsAppGraph, approve_shipped
+from tests.support.clock import Clock
+from tests.support.live import LiveServer
+from tests.support.smtp import SmtpSink, running_smtp_sink
+from tests.support.whatsapp import FakeWhatsAppGraph, approve_shipped
 
 ANA = "+54 9 11 2345-6789"
 ANA_WA = "5491123456789"
@@ -54,7 +55,7 @@ def smtp() -> Iterator[SmtpSink]:
 def door(
     database_file: str,
     clock: Clock,
-    served: Served,
+    served: LiveServer,
     tmp_path: Path,
     graph: FakeWhatsAppGraph,
     smtp: SmtpSink,
