@@ -3,7 +3,8 @@
 actions (confirm, start, finish, cancel with reason, no-show), and the week summary.
 
 An employee sees the resources they are linked to; any other booking is a 404 for them.
-Creating bookings and blocks is in ``console_booking``; setup screens in ``console_setup``.
+Creating bookings is in ``console_booking``, blocks in ``console_blocks``; setup screens
+in ``console_setup``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from starlette.routing import Route
 
 from booking_pages import agenda, catalogue
 from booking_pages.console_auth import Staff, safe_next, staff_only
-from booking_pages.console_booking import MAX_INVITEES, parse_invitees
+from booking_pages.console_forms import MAX_INVITEES, parse_invitees
 from booking_pages.web import PageError, Pages, read_form
 from hub.domain.booking import Booking, BookingStatus
 from hub.domain.errors import DomainError, NotFoundError
@@ -351,11 +352,13 @@ def routes(pages: Pages) -> list[Route]:
                     problem = staff.t("console.field.invitees")
                     return await booking_page(request, staff, problem=problem, status=422)
                 notes = form.get("notes", "").strip()[:2000]
+                title = form.get("title", "").strip()[:200]
                 await run_in_threadpool(
                     lambda: hub.core.edit_booking(
                         staff.business.id,
                         booking.id,
                         by=staff.by,
+                        title=title,
                         notes=notes,
                         invitees=invitees,
                         expected_version=kwargs.get("expected_version"),

@@ -1,15 +1,14 @@
-"""Console: create a booking by hand (a phone call, a walk-in), and block hours or days on a
-resource or a whole branch (vacation, holiday, maintenance) — and remove blocks.
+"""Console: create a booking by hand (a phone call, a walk-in, a meeting with invitees and
+a Meet link, a recurring series).
 
 Staff book any offered time, or with "outside hours" any free time (``force``); overlaps
-are refused by the core either way. Employees book and block only their own resources.
+are refused by the core either way. Employees book only their own resources. Reading the
+form is ``console_forms``; blocking time is ``console_blocks``.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-from email.utils import getaddresses
-from typing import Any
+from datetime import datetime
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -18,13 +17,19 @@ from starlette.routing import Route
 
 from booking_pages import catalogue
 from booking_pages.console_auth import Staff, staff_only
+from booking_pages.console_forms import (
+    MAX_INVITEES,
+    edit_invitees,
+    parse_invitees,
+    parse_repeat,
+    parse_time,
+)
 from booking_pages.web import PageError, Pages, read_form
 from hub.domain.errors import DomainError, ValidationError
 from hub.services import people, setup
-from hub.services.blocks import NewBlock, create_block, delete_block
 from hub.services.booking_create import NewBooking
-from hub.services.customers import CustomerDetails, InviteeDetails
-from hub.services.recurrence import MonthlyByWeekday, Repeat, Weekly, week_of_month
+from hub.services.customers import CustomerDetails
+from hub.services.recurrence import Repeat
 from hub.services.series import MAX_SERIES, SeriesResult
 from hub.services.zones import list_zones
 
@@ -38,6 +43,7 @@ BOOKING_FIELDS = (
     "email",
     "address",
     "zone",
+    "title",
     "notes",
     "force",
     "invitees",
@@ -50,15 +56,21 @@ BOOKING_FIELDS = (
     "repeat_every",
     "series_mode",
 )
-BLOCK_DAYS = 90
-MAX_INVITEES = 50
 
 
-def parse_time(text: str) -> time | None:
-    try:
-        return time.fromisoformat(text.strip()) if text.strip() else None
-    except ValueError:
-        return None
+def customer_of(values: dict[str, str], staff: Staff, invitees: bool) -> CustomerDetails:
+    """Who the booking is for: as typed; for a meeting of the staff's own (a title or
+    invitees, and no name, phone or email typed), the staff member who books it."""
+    typed = any(values[k] for k in ("name", "phone", "email"))
+    if not typed and (values["title"] or invitees):
+        user = staff.user
+        return CustomerDetails(user.name or user.email, None, user.email)
+    return CustomerDetails(
+        values["name"],
+        values["phone"] or None,
+        values["email"] or None,
+        values["address"] or None,
+    )
 
 
 def routes(pages: Pages) -> list[Route]:
@@ -162,13 +174,9 @@ def routes(pages: Pages) -> list[Route]:
             business_id=staff.business.id,
             service_id=values["service"],
             start=datetime.combine(day, at, staff.business.tz),
-            customer=CustomerDetails(
-                values["name"],
-                values["phone"] or None,
-                values["email"] or None,
-                values["address"] or None,
-            ),
+            customer=customer_of(values, staff, bool(invitees)),
             resource_id=resource,
+            title=values["title"][:200],
             notes=values["notes"],
             address=values["address"] or None,
             zone_id=values["zone"] or None,
@@ -236,157 +244,7 @@ def routes(pages: Pages) -> list[Route]:
             request, "console/series_result.html", context, t=staff.t, status=status
         )
 
-    def blocks_context(staff: Staff, problem: str | None) -> dict[str, Any]:
-        now = hub.now()
-        ids = [r.id for r in staff.resources]
-        branches = setup.list_branches(hub.uow(), staff.business.id)
-        with hub.uow() as uow:
-            found = uow.blocks.overlapping(
-                staff.business.id,
-                now,
-                now + timedelta(days=BLOCK_DAYS),
-                resource_ids=ids,
-                branch_ids=[b.id for b in branches] if staff.is_admin else (),
-            )
-        names = {r.id: r.name for r in staff.resources} | {b.id: b.name for b in branches}
-        return {
-            "staff": staff,
-            "blocks": sorted(found, key=lambda b: b.start),
-            "names": names,
-            "branches": branches if staff.is_admin else [],
-            "problem": problem,
-            "today": catalogue.today_in(staff.business, now).isoformat(),
-        }
-
-    async def blocks_page(request: Request, staff: Staff) -> Response:
-        context = await run_in_threadpool(blocks_context, staff, None)
-        return pages.render(request, "console/blocks.html", context, t=staff.t)
-
-    async def add_block(request: Request, staff: Staff) -> Response:
-        form = await read_form(request)
-        target = form.get("target", "")
-        kind, _, target_id = target.partition(":")
-        if kind == "resource" and staff.sees(target_id):
-            resource_id, branch_id = target_id, None
-        elif kind == "branch" and staff.is_admin:
-            resource_id, branch_id = None, target_id
-        else:
-            raise PageError(404, "error.not_found")
-        span = block_span(form, staff)
-        if span is None:
-            context = await run_in_threadpool(blocks_context, staff, staff.t("console.bad_time"))
-            return pages.render(request, "console/blocks.html", context, t=staff.t, status=422)
-        try:
-            await run_in_threadpool(
-                create_block,
-                hub.uow(),
-                NewBlock(
-                    staff.business.id,
-                    span[0],
-                    span[1],
-                    reason=form.get("reason", "")[:200],
-                    resource_id=resource_id,
-                    branch_id=branch_id,
-                ),
-                by=staff.by,
-                now=hub.now(),
-            )
-        except DomainError as exc:
-            context = await run_in_threadpool(
-                blocks_context, staff, staff.t(f"console.refused.{exc.code}")
-            )
-            return pages.render(request, "console/blocks.html", context, t=staff.t, status=422)
-        return RedirectResponse("/console/blocks?done=1", status_code=303)
-
-    async def remove_block(request: Request, staff: Staff) -> Response:
-        await read_form(request)
-
-        def remove() -> None:
-            with hub.uow() as uow:
-                block = uow.blocks.get(staff.business.id, request.path_params["id"])
-            if block is None or not (
-                staff.sees(block.resource_id) if block.resource_id else staff.is_admin
-            ):
-                raise PageError(404, "error.not_found")
-            delete_block(hub.uow(), staff.business.id, block.id, by=staff.by, now=hub.now())
-
-        await run_in_threadpool(remove)
-        return RedirectResponse("/console/blocks", status_code=303)
-
     return [
         Route("/bookings/new", staff_only(pages, new_page), methods=["GET"]),
         Route("/bookings/new", staff_only(pages, create), methods=["POST"]),
-        Route("/blocks", staff_only(pages, blocks_page), methods=["GET"], name="blocks"),
-        Route("/blocks", staff_only(pages, add_block), methods=["POST"]),
-        Route("/blocks/{id}/delete", staff_only(pages, remove_block), methods=["POST"]),
     ]
-
-
-def block_span(form: dict[str, str], staff: Staff) -> tuple[datetime, datetime] | None:
-    """From/to dates with optional times: whole days when no times are given."""
-    first = catalogue.parse_day(form.get("from_date"))
-    last = catalogue.parse_day(form.get("to_date")) or first
-    if first is None or last is None or last < first:
-        return None
-    tz = staff.business.tz
-    opens, closes = parse_time(form.get("from_time", "")), parse_time(form.get("to_time", ""))
-    start = datetime.combine(first, opens or time(0), tz)
-    end_day: date = last if closes else last + timedelta(days=1)
-    end = datetime.combine(end_day, closes or time(0), tz)
-    return (start, end) if end > start else None
-
-
-def parse_invitees(text: str) -> list[InviteeDetails] | None:
-    """Addresses as typed ("María López <maria@example.com>", one a line or comma-separated);
-    None when something is not an address (the core checks each one further)."""
-    found: list[InviteeDetails] = []
-    for name, email in getaddresses([text.replace("\n", ",")]):
-        if not email and not name:
-            continue
-        if "@" not in email:
-            return None
-        found.append(InviteeDetails(email, name))
-    return found
-
-
-def edit_invitees(text: str, add: str, remove: str) -> str:
-    """The invitees field with ``add`` appended and ``remove`` (an address) left out."""
-    current = parse_invitees(text) or []
-    if add:
-        current += parse_invitees(add) or []
-    lines: list[str] = []
-    seen: set[str] = set()
-    for who in current:
-        key = who.email.lower()
-        if key in seen or key == remove.strip().lower():
-            continue
-        seen.add(key)
-        name = "".join(c for c in who.name if c not in ',;:<>"@()[]\\')
-        lines.append(f"{name} <{who.email}>" if name.strip() else who.email)
-    return "\n".join(lines)
-
-
-def parse_repeat(values: dict[str, str], first: date | None = None) -> Repeat | None:
-    """Every N weeks, or the same weekday of every N months (the first date's: "2nd
-    Tuesday"), N times or until a date; None when neither is given right."""
-    until = catalogue.parse_day(values.get("repeat_until")) if values.get("repeat_until") else None
-    count: int | None = None
-    if until is None:
-        text = values.get("repeat_count", "")
-        if not text.isdigit() or not 1 <= int(text) <= MAX_SERIES:
-            return None
-        count = int(text)
-    every = values.get("repeat_every", "") or "1"
-    if not every.isdigit() or not 1 <= int(every) <= 52:
-        return None
-    try:
-        if values.get("repeat_freq") == "monthly":
-            day = first or catalogue.parse_day(values.get("date"))
-            if day is None or int(every) > 12:
-                return None
-            return MonthlyByWeekday(
-                week=week_of_month(day), every_months=int(every), count=count, until=until
-            )
-        return Weekly(every_weeks=int(every), count=count, until=until)
-    except ValidationError:
-        return None

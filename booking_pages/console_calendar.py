@@ -21,7 +21,7 @@ from starlette.routing import Route
 from booking_pages import agenda_events, catalogue
 from booking_pages.console_agenda import Filters, booking_seen_by, day_lanes, filters_of, load_span
 from booking_pages.console_auth import Staff, staff_only
-from booking_pages.console_booking import parse_time
+from booking_pages.console_forms import parse_time
 from booking_pages.web import PageError, Pages, read_form
 from hub.domain.booking import Booking
 from hub.domain.errors import DomainError, ValidationError

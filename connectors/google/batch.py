@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from connectors.google import store
+from connectors.google import meet, store
 from connectors.google.calendar import (
     BrokenConnectionError,
     GoogleError,
@@ -227,6 +227,9 @@ def _record(
                 event_id=detail,
                 meeting_url=link,
                 now=now,
+                late=link is not None
+                and link != booking.meeting_url
+                and meet.went_without_link(database, booking.business_id, booking.id, now),
             )
             if call.view.wants_meet and (link is None or link != booking.meeting_url):
                 # Still pending, or new: ``deliver`` asks for it, or shows the new link in

@@ -9,6 +9,9 @@ the link rather than never.
 
 ``gated(deliver, gate)`` wraps a consumer's ``deliver`` with the check; the scheduler's
 notification consumers are the ones to wrap.
+
+A link that comes after the wait (or replaces another) is late: ``went_without_link`` says
+so, and the push stores it as a late link, which the core sends as an update.
 """
 
 from __future__ import annotations
@@ -17,14 +20,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import and_, or_, select
+
 from connectors.google import store
 from hub.domain.model import OutboxEvent
 from hub.persistence.uow import SqlDatabase
 from scheduler.consumers import Deliver, DeliveryContext, LogEntry, RetryableDeliveryError
+from scheduler.models import DeliveryRow
 
 MEET_WAIT = timedelta(minutes=3)
 # Messages that describe the meeting ahead (a cancellation needs no link).
 WAITING_EVENTS = frozenset({"booking.created", "booking.confirmed", "booking.rescheduled"})
+# The consumers that send those messages (and are gated).
+MESSAGE_CONSUMERS = ("email", "whatsapp")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,3 +70,35 @@ def gated(deliver: Deliver, gate: MeetLinkGate) -> Deliver:
         return deliver(event, ctx)
 
     return run
+
+
+def went_without_link(
+    database: SqlDatabase,
+    business_id: str,
+    booking_id: str,
+    now: datetime,
+    wait: timedelta = MEET_WAIT,
+) -> bool:
+    """Whether a message about the booking ahead already went out (delivered, or being sent
+    now that its wait is over), so a link stored from now on would not be in it."""
+    rows = DeliveryRow
+    query = (
+        select(rows.id)
+        .where(
+            rows.business_id == business_id,
+            rows.aggregate_id == booking_id,
+            rows.consumer.in_(MESSAGE_CONSUMERS),
+            rows.event_type.in_(sorted(WAITING_EVENTS)),
+            or_(
+                rows.status == "done",
+                and_(
+                    rows.status == "pending",
+                    rows.claimed_until > now,
+                    rows.created_at <= now - wait,
+                ),
+            ),
+        )
+        .limit(1)
+    )
+    with database.sessions() as session:
+        return session.scalar(query) is not None

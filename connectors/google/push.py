@@ -26,7 +26,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from connectors.google import notices, store
+from connectors.google import meet, notices, store
 from connectors.google.access import AccessTokens
 from connectors.google.batch import PushedEvents, push_together
 from connectors.google.calendar import (
@@ -192,13 +192,17 @@ class GooglePush:
                     sendUpdates="none",
                 )
             )
+        now = self.clock()
         store.link_google_event(
             self.database,
             booking.business_id,
             booking.id,
             event_id=str(event["id"]),
             meeting_url=link,
-            now=self.clock(),
+            now=now,
+            late=link is not None
+            and link != booking.meeting_url
+            and meet.went_without_link(self.database, booking.business_id, booking.id, now),
         )
         if wants_meet and link is None:
             raise MeetPendingError("the Meet link is still pending")

@@ -317,15 +317,18 @@ def link_google_event(
     event_id: str,
     meeting_url: str | None,
     now: datetime,
+    late: bool = False,
 ) -> None:
     """Keep the Google event id (and the Meet link when there is one) on the booking, through
-    the core's use case: a new Meet link is a change of the booking (new version, audited)."""
+    the core's use case: a new Meet link is a change of the booking (new version, audited);
+    a ``late`` one is sent to everyone on the booking as an update."""
     link_external_event(
         cast(UnitOfWork, database.unit_of_work()),
         business_id,
         booking_id,
         event_id=event_id,
         meeting_url=meeting_url,
+        late=late,
         by=GOOGLE,
         now=now,
     )

@@ -93,7 +93,7 @@ SUPERSEDED_WHEN_GONE = frozenset(
 
 
 # An update is news for the people on the meeting when one of these changed.
-UPDATE_FIELDS = frozenset({"notes", "address", "resource_id", "meeting_url", "invitees"})
+UPDATE_FIELDS = frozenset({"title", "notes", "address", "resource_id", "meeting_url", "invitees"})
 
 
 def message_kind(event: OutboxEvent) -> MessageKind | None:

@@ -120,7 +120,8 @@ class MessageContext:
     invitation_url: str | None = None
     organizer: Organizer | None = None
     audience: Audience = Audience.CLIENT
-    changed: tuple[str, ...] = ()  # an update: what changed (notes, address, resource, …)
+    title: str = ""  # what the meeting is called ('' : not named; say the service)
+    changed: tuple[str, ...] = ()  # an update: what changed (title, notes, address, …)
     added: tuple[str, ...] = ()  # an update: the addresses invited by it
     removed: tuple[Guest, ...] = ()  # an update: the invitees it took off (for their CANCEL)
 
@@ -281,6 +282,7 @@ def build_context(
         organizer_email=organizer_email,
         ical_event=event,
         organizer=organizer,
+        title=booking.title,
         changed=changed,
         added=added,
         removed=tuple(Guest(i.email, i.name, None, vevent(i)) for i in removed),

@@ -76,7 +76,7 @@ class OutgoingEmail:
 # An update changes what every person on the meeting sees when one of these changed; a
 # change of the invitees alone concerns those added (invited), those removed (their CANCEL)
 # and the organizer.
-SEEN_BY_ALL = frozenset({"notes", "address", "resource_id", "meeting_url"})
+SEEN_BY_ALL = frozenset({"title", "notes", "address", "resource_id", "meeting_url"})
 
 
 @dataclass(frozen=True, slots=True)

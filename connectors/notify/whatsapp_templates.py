@@ -171,7 +171,7 @@ def parameters(kind: MessageKind, context: MessageContext) -> list[str]:
     return [
         _line(context.business_name) or "-",
         _line(when),
-        _line(context.service_name) or "-",
+        _line(context.title or context.service_name) or "-",
         _line(" · ".join(details)) or words["none"],
     ]
 
@@ -196,7 +196,7 @@ def organizer_parameters(kind: MessageKind, context: MessageContext) -> list[str
     return [
         _line(context.business_name) or "-",
         _line(when),
-        _line(context.service_name) or "-",
+        _line(context.title or context.service_name) or "-",
         _line(" · ".join(details)) or words["none"],
     ]
 

@@ -70,6 +70,12 @@ def invitees_in(body: dict[str, Any]) -> tuple[str | InviteeDetails, ...]:
     )
 
 
+TITLE = {
+    "type": "string",
+    "maxLength": 200,
+    "description": "What the meeting is called: its calendar events' title (SUMMARY); "
+    "empty: the service and the client's name",
+}
 # What a new booking (or a series' first date) may say; ``new_booking`` reads it.
 NEW_BOOKING_FIELDS: dict[str, Any] = {
     "service": ID,
@@ -81,6 +87,7 @@ NEW_BOOKING_FIELDS: dict[str, Any] = {
     "customer_id": ID,
     "persons": integer(1, 100),
     "invitees": INVITEES,
+    "title": TITLE,
     "notes": TEXT,
     "address": TEXT,
     **geo.VISIT_IN,
@@ -109,6 +116,7 @@ PATCH_BOOKING = obj(
             "does the service and is free then), with or without a new start",
         },
         "force": {"type": "boolean"},
+        "title": TITLE,
         "notes": TEXT,
         "invitees": INVITEES,
         "address": TEXT,
@@ -238,6 +246,7 @@ def new_booking(call: Call, body: dict[str, Any], start: datetime) -> NewBooking
         group_id=body.get("group"),
         branch_id=body.get("branch"),
         persons=body.get("persons", 1),
+        title=body.get("title", ""),
         notes=body.get("notes", ""),
         invitees=invitees_in(body),
         address=body.get("address"),
@@ -310,7 +319,8 @@ def expected_version(call: Call) -> int | None:
 @ops.route(
     "PATCH",
     "/bookings/{id}",
-    summary="Reschedule (start, resource_id) and/or edit notes, invitees, address; honours "
+    summary="Reschedule (start, resource_id) and/or edit title, notes, invitees, address; "
+    "honours "
     "If-Match",
     body=PATCH_BOOKING,
     responses={200: BOOKING_SCHEMA},
@@ -342,7 +352,7 @@ async def patch_booking(call: Call) -> Response:
                 by=INTEGRATION,
                 expected_version=version,
             )
-        edits = {k: body[k] for k in ("notes", "address") if k in body}
+        edits = {k: body[k] for k in ("title", "notes", "address") if k in body}
         edits.update({k: v for k, v in geo.visit_in(body).items() if v is not None})
         if "invitees" in body:
             edits["invitees"] = invitees_in(body)

@@ -1,13 +1,12 @@
-"""The booking (turno) and its state machine.
+"""The booking (turno): what is booked, when, for whom, and the changes it goes through.
 
-``pending → confirmed → in_progress → completed``; ``pending|confirmed → cancelled``;
-``pending → expired``; ``confirmed → no_show``. Only pending, confirmed and in_progress
-occupy time. Each transition records who, when, through which channel, and why.
+Only pending, confirmed and in_progress occupy time. Each transition records who, when,
+through which channel, and why. The states and who changes them are in ``lifecycle``;
+invitees in ``invitees`` (both re-exported here, where most callers import them from).
 """
 
 from __future__ import annotations
 
-import enum
 import hmac
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -20,118 +19,44 @@ from hub.domain.errors import (
     ValidationError,
 )
 from hub.domain.geo import GeoPoint
+from hub.domain.invitees import ANSWERABLE, Invitee, InviteeResponse
+from hub.domain.lifecycle import (
+    OCCUPYING,
+    TRANSITIONS,
+    Actor,
+    BookingStatus,
+    ChangedBy,
+    Channel,
+    Transition,
+)
 from hub.domain.model import Customer, new_id, new_token, require_aware
 
-
-class BookingStatus(enum.StrEnum):
-    PENDING = "pending"
-    CONFIRMED = "confirmed"
-    IN_PROGRESS = "in_progress"
-    COMPLETED = "completed"
-    CANCELLED = "cancelled"
-    EXPIRED = "expired"
-    NO_SHOW = "no_show"
-
-    @property
-    def occupies_time(self) -> bool:
-        return self in OCCUPYING
-
-
-OCCUPYING = frozenset({BookingStatus.PENDING, BookingStatus.CONFIRMED, BookingStatus.IN_PROGRESS})
-
-TRANSITIONS: dict[BookingStatus, frozenset[BookingStatus]] = {
-    BookingStatus.PENDING: frozenset(
-        {BookingStatus.CONFIRMED, BookingStatus.CANCELLED, BookingStatus.EXPIRED}
-    ),
-    BookingStatus.CONFIRMED: frozenset(
-        {BookingStatus.IN_PROGRESS, BookingStatus.CANCELLED, BookingStatus.NO_SHOW}
-    ),
-    BookingStatus.IN_PROGRESS: frozenset({BookingStatus.COMPLETED}),
-    BookingStatus.COMPLETED: frozenset(),
-    BookingStatus.CANCELLED: frozenset(),
-    BookingStatus.EXPIRED: frozenset(),
-    BookingStatus.NO_SHOW: frozenset(),
-}
+__all__ = [
+    "ANSWERABLE",
+    "OCCUPYING",
+    "TRANSITIONS",
+    "Actor",
+    "Booking",
+    "BookingStatus",
+    "ChangedBy",
+    "Channel",
+    "Invitee",
+    "InviteeResponse",
+    "Transition",
+    "clean_title",
+]
 
 
-class Actor(enum.StrEnum):
-    """Who made a change."""
-
-    CLIENT = "client"
-    OPERATOR = "operator"
-    SYSTEM = "system"
-    INTEGRATION = "integration"
-    INVITEE = "invitee"  # someone the booking's client or the business invited
+TITLE_MAX = 200
 
 
-class Channel(enum.StrEnum):
-    """Where a change came in."""
-
-    PAGE = "page"
-    API = "api"
-    CONSOLE = "console"
-    CALDAV = "caldav"
-    GOOGLE = "google"
-    WHATSAPP = "whatsapp"
-    PAYMENT = "payment"
-    SYSTEM = "system"
-    CLI = "cli"
-
-
-@dataclass(frozen=True, slots=True)
-class ChangedBy:
-    actor: Actor
-    channel: Channel
-    user_id: str | None = None
-
-    @property
-    def is_client(self) -> bool:
-        return self.actor is Actor.CLIENT
-
-
-class InviteeResponse(enum.StrEnum):
-    """An invitee's answer (iCalendar PARTSTAT, RFC 5545 §3.2.12)."""
-
-    NEEDS_ACTION = "needs_action"
-    ACCEPTED = "accepted"
-    DECLINED = "declined"
-    TENTATIVE = "tentative"
-
-    @property
-    def partstat(self) -> str:
-        return self.value.upper().replace("_", "-")
-
-
-# Invitees may answer while the meeting is still ahead and on.
-ANSWERABLE = frozenset({BookingStatus.PENDING, BookingStatus.CONFIRMED})
-
-
-@dataclass(frozen=True, slots=True)
-class Invitee:
-    """Someone invited to a booking (a meeting's other participants): their own link (its
-    ``token``) shows them the meeting and takes their answer; it never changes the booking."""
-
-    email: str
-    name: str = ""
-    response: InviteeResponse = InviteeResponse.NEEDS_ACTION
-    responded_at: datetime | None = None
-    token: str = field(default_factory=new_token, repr=False)
-    id: str = field(default_factory=new_id)
-
-    @property
-    def display_name(self) -> str:
-        return self.name or self.email
-
-
-@dataclass(frozen=True, slots=True)
-class Transition:
-    from_status: BookingStatus | None
-    to_status: BookingStatus
-    at: datetime
-    actor: Actor
-    channel: Channel
-    reason: str = ""
-    user_id: str | None = None
+def clean_title(title: str) -> str:
+    """A meeting's title as stored: one line, trimmed, at most ``TITLE_MAX`` characters
+    (a calendar's SUMMARY is a single line; folding a long one helps nobody)."""
+    flat = " ".join(title.split())
+    if len(flat) > TITLE_MAX:
+        raise ValidationError(f"a title has at most {TITLE_MAX} characters", field="title")
+    return flat
 
 
 @dataclass(slots=True)
@@ -154,6 +79,8 @@ class Booking:
     location: GeoPoint | None = None  # where an at-address visit is (typed, found or zone's)
     zone_id: str | None = None  # the business's zone it falls in
     needs_review: bool = False  # booked outside coverage in flag mode: the business checks it
+    # What the meeting is called (its calendar event's SUMMARY); empty: "service — client".
+    title: str = ""
     notes: str = ""
     invitees: tuple[Invitee, ...] = ()
     # Who the booking is for, as typed when it was made (None: as the customer record says).
@@ -196,6 +123,7 @@ class Booking:
             raise ValidationError("a booking must end after it starts", field="end")
         if self.persons < 1:
             raise ValidationError("persons must be at least 1", field="persons")
+        self.title = clean_title(self.title)
 
     @property
     def occupies_time(self) -> bool:
@@ -264,16 +192,20 @@ class Booking:
         raise NotFoundError("no such invitee", entity="invitee")
 
     def link_external_event(
-        self, event_id: str | None, meeting_url: str | None, at: datetime
+        self, event_id: str | None, meeting_url: str | None, at: datetime, *, late: bool = False
     ) -> bool:
         """Keep the id of the booking's event in an external calendar and the video meeting
         link it got. The id is bookkeeping; a new link is a change of the booking as its
-        calendar event shows it (new version). Returns whether the link changed."""
+        calendar event shows it (new version). A ``late`` link (the invitations already went
+        without it, or with another one) raises SEQUENCE, so the update it is sent in
+        replaces them (RFC 5546 §2.1.4). Returns whether the link changed."""
         require_aware(at, "at")
         self.google_event_id = event_id
         if meeting_url is None or meeting_url == self.meeting_url:
             return False
         self.meeting_url = meeting_url
+        if late:
+            self.sequence += 1
         self._touch(at)
         return True
 
@@ -392,16 +324,21 @@ class Booking:
         self,
         at: datetime,
         *,
+        title: str | None = None,
         notes: str | None = None,
         invitees: tuple[Invitee, ...] | None = None,
         address: str | None = None,
         place: tuple[GeoPoint | None, str | None, bool] | None = None,
     ) -> None:
         """Change what the booking says. Anything its calendar copies show differently —
-        DESCRIPTION, LOCATION, the ATTENDEE list — raises SEQUENCE once, so every calendar
+        SUMMARY, DESCRIPTION, LOCATION, the ATTENDEE list — raises SEQUENCE once, so every calendar
         that has it takes the update (RFC 5546 §2.1.4). ``place``: the visit's new
         (location, zone id, needs review)."""
         significant = False
+        if title is not None:
+            title = clean_title(title)
+            significant |= title != self.title
+            self.title = title
         if notes is not None:
             significant |= notes != self.notes
             self.notes = notes

@@ -138,7 +138,8 @@ def booking_event(
         sequence=booking.sequence,
         created=booking.created_at,
         modified=booking.updated_at or booking.created_at,
-        summary=summary or f"{service.name} — {customer.name}",
+        # The meeting's own title, when it has one, in every copy (staff's and invitees').
+        summary=booking.title or summary or f"{service.name} — {customer.name}",
         start=booking.start.astimezone(tz),
         end=booking.end.astimezone(tz),
         timezone=business.timezone,

@@ -183,6 +183,8 @@ class BookingRow(Base):
     longitude: Mapped[float | None] = mapped_column(Float)
     zone_id: Mapped[str | None] = mapped_column(ID)
     needs_review: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    # What the meeting is called ('' : its calendar copies say "service — client").
+    title: Mapped[str] = mapped_column(String(200), server_default=text("''"))
     notes: Mapped[str] = mapped_column(Text)
     # Invitees with their own link token and answer: [{id, email, name, response,
     # responded_at, token}]. On the row, so every view of the booking (and its ETag and

@@ -1,7 +1,7 @@
 """SQL repositories for a business's setup: businesses, branches, resources, groups, services,
 customers. Every read is scoped by business id (tenants never see each other).
 
-Bookings, blocks and the records the core writes are in ``booking_repos``.
+Bookings are in ``booking_repos``; blocks and the records the core writes in ``record_repos``.
 """
 
 from __future__ import annotations

@@ -26,13 +26,7 @@ from hub.persistence.accounts import (
     SqlConsoleSessionRepository,
     SqlUserRepository,
 )
-from hub.persistence.booking_repos import (
-    SqlAuditRepository,
-    SqlBlockRepository,
-    SqlBookingRepository,
-    SqlOutboxRepository,
-    SqlServiceRecordRepository,
-)
+from hub.persistence.booking_repos import SqlBookingRepository
 from hub.persistence.database import create_engine_for, is_sqlite, session_factory
 from hub.persistence.feeds import SqlFeedTokenRepository
 from hub.persistence.history_codes import SqlClientHistoryRepository
@@ -40,6 +34,12 @@ from hub.persistence.login_failures import SqlLoginFailures
 from hub.persistence.models import ResourceRow
 from hub.persistence.payments import SqlPaymentRepository
 from hub.persistence.plans import SqlPlanRepository
+from hub.persistence.record_repos import (
+    SqlAuditRepository,
+    SqlBlockRepository,
+    SqlOutboxRepository,
+    SqlServiceRecordRepository,
+)
 from hub.persistence.setup_repos import (
     SqlBranchRepository,
     SqlBusinessRepository,

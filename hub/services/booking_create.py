@@ -72,6 +72,7 @@ class NewBooking:
     group_id: str | None = None
     branch_id: str | None = None
     persons: int = 1
+    title: str = ""  # what the meeting is called (its calendar events' SUMMARY)
     notes: str = ""
     invitees: tuple[str | InviteeDetails, ...] = ()  # an address, or an address and a name
     address: str | None = None
@@ -356,6 +357,7 @@ def _new_booking(
         location=visit.location,
         zone_id=visit.zone_id,
         needs_review=visit.needs_review,
+        title=request.title,
         notes=request.notes,
         invitees=tuple(
             Invitee(i.email, i.name) for i in request.invitees if isinstance(i, InviteeDetails)

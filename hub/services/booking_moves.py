@@ -1,5 +1,5 @@
 """Use cases that move or edit a booking: reschedule (another time), reassign (another
-resource), edit (notes, invitees, address). Each is one transaction that writes the booking,
+resource), edit (title, notes, invitees, address). Each is one transaction that writes the booking,
 an AuditEntry and an OutboxEvent.
 
 Clients may reschedule within the business's window and count, to a time the engine offers;
@@ -45,6 +45,7 @@ def edit_booking(
     *,
     by: ChangedBy,
     now: datetime,
+    title: str | None = None,
     notes: str | None = None,
     invitees: Sequence[str | InviteeDetails] | None = None,
     address: str | None = None,
@@ -52,7 +53,7 @@ def edit_booking(
     zone_id: str | None = None,
     expected_version: int | None = None,
 ) -> Booking:
-    """Change notes, invitees or address of a booking that still occupies time. Invitees
+    """Change title, notes, invitees or address of a booking that still occupies time. Invitees
     already invited keep their link and answer; those left out lose their link. A new
     ``location`` or ``zone_id`` of an at-address visit is checked against the coverage
     like a new booking's (``OutsideCoverageError``, or flagged for review)."""
@@ -67,7 +68,7 @@ def edit_booking(
                 requested="edit",
             )
         before = {i.email: i for i in booking.invitees}
-        was = {"notes": booking.notes, "address": booking.address}
+        was = {"title": booking.title, "notes": booking.notes, "address": booking.address}
         merged = None if wanted is None else merge_invitees(booking.invitees, wanted)
         place = None
         if moved:
@@ -77,16 +78,17 @@ def edit_booking(
                 uow, business_id, service, branch, location=location, zone_id=zone_id, by=by
             )
             place = (visit.location, visit.zone_id, visit.needs_review)
-        booking.edit(now, notes=notes, invitees=merged, address=address, place=place)
+        booking.edit(now, title=title, notes=notes, invitees=merged, address=address, place=place)
         after = {i.email for i in booking.invitees}
         # What really changed: messages go out for these, not for a form sent back as it was.
-        changed = [
-            name
-            for name, value in (("notes", notes), ("address", address))
-            if value is not None and value != was[name]
-        ]
+        edits = (
+            ("title", None if title is None else booking.title),  # as stored (trimmed)
+            ("notes", notes),
+            ("address", address),
+        )
+        changed = [name for name, value in edits if value is not None and value != was[name]]
         if merged is not None and (after != set(before) or merged != tuple(before.values())):
-            changed.insert(1 if "notes" in changed else 0, "invitees")
+            changed.insert(sum(c in ("title", "notes") for c in changed), "invitees")
         if place is not None:
             changed.append("location")
         data: dict[str, Any] = {"changed": changed}

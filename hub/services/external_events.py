@@ -4,8 +4,11 @@ link it made (Google Calendar's event id and Meet link).
 ``link_external_event(uow, business_id, booking_id, event_id=, meeting_url=, by=, now=)``
 stores them through the booking like any other change: a new Meet link bumps the booking's
 version (so every calendar copy of it, the CalDAV ETag among them, changes) and is audited.
-It writes no outbox event: the link is not news for the connectors that push the booking,
-and the messages that carry it wait for it (``connectors.google.meet``).
+While the first messages still wait for the link (``connectors.google.meet``) it writes no
+outbox event: they will carry it. A link that comes ``late`` — after messages about the
+booking went out without it, or with another link — is sent as an update
+(``booking.updated``, ``changed: ["meeting_url"]``, SEQUENCE raised) to the client, the
+invitees and the organizer, and reaches the webhooks like any other edit.
 
 Not here: talking to Google (``connectors.google``).
 """
@@ -17,7 +20,7 @@ from datetime import datetime
 from hub.domain.booking import Booking, ChangedBy
 from hub.domain.model import require_aware
 from hub.services.calendars import get_booking
-from hub.services.events import record_audit
+from hub.services.events import record_audit, record_booking_event
 from hub.services.ports import UnitOfWork
 
 
@@ -28,11 +31,13 @@ def link_external_event(
     *,
     event_id: str | None,
     meeting_url: str | None = None,
+    late: bool = False,
     by: ChangedBy,
     now: datetime,
 ) -> Booking:
     """Keep ``event_id`` (and ``meeting_url`` when there is one) on the booking, in one
-    transaction. Raises ``NotFoundError`` for an unknown booking."""
+    transaction; a new ``late`` link is announced. Raises ``NotFoundError`` for an unknown
+    booking."""
     require_aware(now, "now")
     with uow:
         booking = get_booking(uow, business_id, booking_id)
@@ -40,7 +45,17 @@ def link_external_event(
             meeting_url is None or meeting_url == booking.meeting_url
         ):
             return booking
-        if booking.link_external_event(event_id, meeting_url, now):
+        linked = booking.link_external_event(event_id, meeting_url, now, late=late)
+        if linked and late:
+            record_booking_event(
+                uow,
+                booking,
+                "booking.updated",
+                by=by,
+                now=now,
+                data={"changed": ["meeting_url"]},
+            )
+        elif linked:
             record_audit(
                 uow,
                 business_id=business_id,

@@ -34,6 +34,7 @@ COMMON = (
     "customer_name",
     "business_name",
     "service_name",
+    "title",
     "resource_name",
     "date_text",
     "short_date_text",
