@@ -352,7 +352,7 @@ def routes(pages: Pages) -> list[Route]:
                     problem = staff.t("console.field.invitees")
                     return await booking_page(request, staff, problem=problem, status=422)
                 notes = form.get("notes", "").strip()[:2000]
-                title = form.get("title", "").strip()[:200]
+                title = form["title"].strip()[:200] if "title" in form else None
                 await run_in_threadpool(
                     lambda: hub.core.edit_booking(
                         staff.business.id,

@@ -31,7 +31,9 @@ from scheduler.dispatcher import Dispatcher
 from scheduler.runtime import ReminderConsumer
 from tests.api.conftest import LiveHub, live_hub, serve_hub
 from tests.api.tenants import Tenant, create_tenant
+from tests.meetings.seed_office import SeedOffice, seed_office
 from tests.pages.shop import PASSWORD
+from tests.support.google import FakeGoogle
 from tests.support.smtp import SmtpSink, running_smtp_sink
 from tests.support.whatsapp import FakeWhatsAppGraph, approve_shipped
 
@@ -184,3 +186,19 @@ def office(sqlite_url: str) -> Iterator[Office]:
         hub.close()
         graph.stop()
         smtp_sink.close()
+
+
+@pytest.fixture
+def google() -> Iterator[FakeGoogle]:
+    fake = FakeGoogle().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def seed(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch, google: FakeGoogle
+) -> Iterator[SeedOffice]:
+    """The seed's meeting-room office with Google, WhatsApp, email and a CRM receiver."""
+    with seed_office(sqlite_url, monkeypatch, google) as office:
+        yield office

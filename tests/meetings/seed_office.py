@@ -11,16 +11,19 @@ WhatsApp), María López and Juan Pérez on the staff, and an API key for the CR
 from __future__ import annotations
 
 import email
+import json
 import random
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from email.message import Message
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 from cryptography.fernet import Fernet
 from huey import MemoryHuey
@@ -29,6 +32,7 @@ from sqlalchemy import select
 from connectors.crm_webhooks.runtime import install_webhooks
 from connectors.google import store
 from connectors.google.calendar import PACE
+from connectors.google.meet import MESSAGE_CONSUMERS
 from connectors.google.runtime import install_google
 from connectors.google.tokens import TokenCipher
 from connectors.notify import secrets
@@ -50,6 +54,7 @@ from tests.api.conftest import LiveHub, serve_hub
 from tests.crm_webhooks.receiver import Receiver
 from tests.google.fake import FakeGoogle
 from tests.notify.conftest import SmtpSink, running_smtp_sink
+from tests.pages.helpers import csrf_of
 from tests.pages.shop import PASSWORD
 from tests.whatsapp_graph import FakeWhatsAppGraph, approve_shipped
 
@@ -115,6 +120,20 @@ class SeedOffice:
         self.receiver.secrets.append(secret)
         return secret
 
+    @contextmanager
+    def console(self, user: User) -> Iterator[httpx.Client]:
+        """A browser (its own cookies) signed in to the console as ``user``."""
+        with httpx.Client(
+            base_url=self.live.base_url, timeout=30, headers={"Accept-Language": "es-AR"}
+        ) as client:
+            page = client.get("/console/login")
+            answer = client.post(
+                "/console/login",
+                data={"csrf_token": csrf_of(page.text), "email": user.email, "password": PASSWORD},
+            )
+            assert answer.status_code == 303, answer.text
+            yield client
+
     def mails_to(self, address: str) -> list[Message]:
         return [
             email.message_from_bytes(m.data) for m in self.smtp.messages if address in m.rcpt_tos
@@ -134,18 +153,9 @@ class SeedOffice:
     def until(self, when: datetime) -> None:
         self.live.travel(when - self.live.now())
 
-    def retry(self, consumer: str) -> int:
-        """What the queue does when postponed deliveries of ``consumer`` come due."""
-        with self.hub.database.sessions() as session:
-            ids = list(
-                session.scalars(
-                    select(DeliveryRow.id).where(
-                        DeliveryRow.consumer == consumer, DeliveryRow.status == "pending"
-                    )
-                )
-            )
-        self.dispatcher.deliver(ids)
-        return len(ids)
+    def retry(self, *consumers: str) -> int:
+        """What the queue does when postponed deliveries of ``consumers`` come due."""
+        return _retry(self.hub, self.dispatcher, consumers)
 
     def fire_reminders(self) -> None:
         with self.hub.database.sessions.begin() as session:
@@ -157,6 +167,20 @@ class SeedOffice:
             found = uow.bookings.get(self.business.id, booking_id)
         assert found is not None
         return found
+
+
+def _retry(hub: Any, dispatcher: Dispatcher, consumers: Sequence[str]) -> int:
+    with hub.database.sessions() as session:
+        ids = list(
+            session.scalars(
+                select(DeliveryRow.id).where(
+                    DeliveryRow.consumer.in_(list(consumers)), DeliveryRow.status == "pending"
+                )
+            )
+        )
+    if ids:
+        dispatcher.deliver(ids)
+    return len(ids)
 
 
 def google_settings(fake: FakeGoogle) -> dict[str, Any]:
@@ -192,7 +216,7 @@ def seed_office(
     smtp_sink = running_smtp_sink()
     smtp = next(smtp_sink)
     hub = live.hub
-    connector = None
+    connector = webhooks = mailer = None
     try:
         registry = ConsumerRegistry()
         reminder = ReminderConsumer(hub)
@@ -200,7 +224,7 @@ def seed_office(
         mailer = SmtpMailer(smtp.host, smtp.port, timeout=5)
         register_notification_consumers(registry, hub.database.unit_of_work, hub.settings, mailer)
         # Webhook deliveries run inline (an immediate Huey): the receiver has them on return.
-        install_webhooks(hub, MemoryHuey(immediate=True), registry, mailer=mailer)
+        webhooks = install_webhooks(hub, MemoryHuey(immediate=True), registry, mailer=mailer)
         connector = install_google(
             hub, registry, mailer=mailer, backoff=KeyedBackoff(PACE, rng=random.Random(7))
         )
@@ -213,7 +237,14 @@ def seed_office(
             clock=hub.now,
             rng=random.Random(5),
         )
-        hub.on_commit(dispatcher.dispatch)
+
+        def deliver(ids: Sequence[str]) -> None:
+            """Each commit's events at once; then, as the queue does when they come due, the
+            messages postponed for their Meet link (retries wait no time here)."""
+            dispatcher.dispatch(ids)
+            _retry(hub, dispatcher, MESSAGE_CONSUMERS)
+
+        hub.on_commit(deliver)
         now = hub.now()
         business = setup.create_business(
             hub.uow(),
@@ -307,7 +338,24 @@ def seed_office(
         served.stop()
         if connector is not None:
             connector.busy.close()
+        if webhooks is not None:
+            webhooks.close()
+        if mailer is not None:
+            mailer.close()
         hub.close()
         graph.stop()
         receiver.stop()
         smtp_sink.close()
+
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "meetings"
+
+
+def record_counts(case: str, counts: dict[str, Any]) -> None:
+    """Print what a case sent, and keep it in ``test-artifacts/meetings/`` (gitignored) for
+    the seed-vs-ours table."""
+    print(f"\n{case}: {json.dumps(counts, ensure_ascii=False, sort_keys=True)}")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / f"{case}.json").write_text(
+        json.dumps(counts, ensure_ascii=False, indent=2, sort_keys=True)
+    )
