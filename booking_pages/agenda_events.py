@@ -43,8 +43,10 @@ def booking_event(
         "resourceId": b.resource_id,
         "start": wall(b.start, tz),
         "end": wall(b.end, tz),
+        # A meeting's own title leads (who it is with after it); else who and what.
         "title": " · ".join(
-            [customer, card.service, t("status." + b.status.value)]
+            ([b.title, customer] if b.title else [customer, card.service])
+            + [t("status." + b.status.value)]
             + ([t("console.client_confirmed_short")] if b.client_confirmed_at else [])
             + ([t("console.needs_review")] if b.needs_review else [])
         ),
