@@ -52,11 +52,11 @@ from scheduler.models import DeliveryRow
 from scheduler.runtime import ReminderConsumer
 from tests.api.conftest import LiveHub, serve_hub
 from tests.crm_webhooks.receiver import Receiver
-from tests.google.fake import FakeGoogle
-from tests.notify.conftest import SmtpSink, running_smtp_sink
 from tests.pages.helpers import csrf_of
 from tests.pages.shop import PASSWORD
-from tests.whatsapp_graph import FakeWhatsAppGraph, approve_shipped
+from tests.support.google import FakeGoogle
+from tests.support.smtp import SmtpSink, running_smtp_sink
+from tests.support.whatsapp import FakeWhatsAppGraph, approve_shipped
 
 SETUP = ChangedBy(Actor.OPERATOR, Channel.CLI)
 TZ = "America/Argentina/Buenos_Aires"

@@ -16,10 +16,10 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.google.fake import FakeGoogle
 from tests.meetings.conftest import attendees, body_text, invite, subject
 from tests.meetings.seed_office import WA_LAURA, SeedOffice, record_counts
-from tests.pages.browser import launch, shot
+from tests.support.browser import launch, shot
+from tests.support.google import FakeGoogle
 
 pytestmark = [pytest.mark.browser]
 

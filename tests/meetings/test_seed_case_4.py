@@ -18,8 +18,8 @@ from playwright.sync_api import Browser, expect
 from hub.domain.booking import BookingStatus
 from tests.meetings.conftest import invite
 from tests.meetings.seed_office import WA_LAURA, SeedOffice, record_counts
-from tests.pages.browser import launch, shot
 from tests.pages.shop import PASSWORD
+from tests.support.browser import launch, shot
 
 pytestmark = [pytest.mark.browser]
 
