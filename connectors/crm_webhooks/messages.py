@@ -1,7 +1,10 @@
 """What a webhook says: the event types a subscription may ask for, and the body of one
 message — ``{type, timestamp, data}`` where ``data`` is the booking exactly as
 ``GET /api/v1/bookings/{id}`` renders it (the API's own serializer), plus ``actor``,
-``channel`` and, on a reschedule, ``previous`` start/end; ``booking.attendee_responded`` adds
+``channel`` and, on a reschedule, ``previous`` start/end; ``booking.updated`` adds ``changed``
+(the fields that really changed: ``title``, ``notes``, ``invitees``, ``address``,
+``location``, ``meeting_url``, ``resource_id``…), so a CRM tells a new title from a new
+invitee without diffing; ``booking.attendee_responded`` adds
 ``attendee`` (``email``, ``name``, ``response`` — accepted, declined, tentative — and the
 ``previous`` one), whichever way the invitee answered (their link, Google, a CalDAV client).
 
@@ -97,6 +100,8 @@ def event_data(
             "end": at(_instant(payload.get("previous_end")), business.timezone),
             "resource_id": payload.get("previous_resource_id"),
         }
+    if event.type == "booking.updated":
+        data["changed"] = [str(name) for name in payload.get("changed") or ()]
     if event.type == "booking.attendee_responded":
         data["attendee"] = {
             "email": payload.get("email"),

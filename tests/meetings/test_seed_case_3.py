@@ -92,6 +92,8 @@ def test_case_3_crm_over_the_api_with_webhooks(seed: SeedOffice) -> None:
     updates = [r.body["data"] for r in seed.receiver.of_type("booking.updated")]
     assert [u["title"] for u in updates] == ["Demo final", "Demo final"]
     assert [u["invitees"] for u in updates] == [[maria], [maria, juan]]
+    # Each update says what changed, so the CRM needs no diff to tell a rename from an invitee.
+    assert [u["changed"] for u in updates] == [["title"], ["invitees"]]
     mails, chats = seed.counts()
     record_counts(
         "case_3",
