@@ -18,9 +18,9 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from hub.domain.accounts import User
@@ -33,6 +33,11 @@ REMINDER_EVENT = "booking.reminder"
 CHANNELS = ("email", "whatsapp")
 DEFAULT_MINUTES = 24 * 60
 REMINDED = frozenset({BookingStatus.PENDING.value, BookingStatus.CONFIRMED.value})
+# Core tables for the batch writes of ``fire_due`` (nothing there needs an ORM object): the
+# ORM's bulk INSERT/UPDATE paths made firing a reminder and creating its delivery record cost
+# 0.16 ms of CPU instead of 0.11 ms (3,000 reminders, three runs each, machine load ~14).
+_REMINDERS = cast(Table, ReminderRow.__table__)
+_OUTBOX = cast(Table, OutboxRow.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,14 +226,18 @@ def fire_due(
             }
         )
         fired.append(event)
-    # One executemany per shape of change (ORM bulk UPDATE by primary key).
+    # One executemany per shape of change (UPDATE by primary key).
     shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for change in changes:
-        shapes.setdefault(tuple(sorted(change)), []).append(change)
-    for rows in shapes.values():
-        session.execute(update(ReminderRow), rows)
+        shapes.setdefault(tuple(sorted(change)), []).append(
+            {f"new_{key}": value for key, value in change.items()}
+        )
+    for shape, rows in shapes.items():
+        values: dict[str, Any] = {k: bindparam(f"new_{k}") for k in shape if k != "id"}
+        statement = update(_REMINDERS).where(_REMINDERS.c.id == bindparam("new_id"))
+        session.connection().execute(statement.values(values), rows)
     if outbox:
-        session.execute(insert(OutboxRow), outbox)
+        session.connection().execute(insert(_OUTBOX), outbox)
     return fired
 
 

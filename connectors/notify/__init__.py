@@ -6,6 +6,8 @@
 - ``mail``: the invite email (RFC 5322 + iMIP); ``mailers``: SMTP and folder senders.
 - ``whatsapp``: Cloud API client; ``whatsapp_webhook``: inbound handshake, signature, replies.
 - ``errors``: retryable vs permanent delivery errors.
+- ``kinds``: which message an event means; ``builder``: a booking's message, built once;
+  ``email_consumer``, ``whatsapp_consumer``: send it; ``consumers``: register them.
 
 The outbox dispatcher wires these; this package imports no other connector.
 """

@@ -77,13 +77,37 @@ def _variables(context: MessageContext) -> dict[str, Any]:
     return values
 
 
+# Both shipped environments keep Jinja's default globals (``range``, ``namespace``, …).
+_SHIPPED_GLOBALS = dict(_SHIPPED_TEXT.globals)
+
+
+def _with_globals(variables: Mapping[str, Any]) -> dict[str, Any]:
+    """The variables of a message merged with the shipped globals once, so the parts of one
+    message share one context dict (``Template.render`` copies and merges them again for
+    every part: a reminder's three parts took about 100 µs of CPU that way, 65 µs this way).
+    Never handed to an override: the sandbox has globals of its own (a bounded ``range``)."""
+    return {**_SHIPPED_GLOBALS, **variables}
+
+
+def _render_shipped(template: jinja2.Template, shared: dict[str, Any]) -> str:
+    context = template.new_context(shared, shared=True)
+    try:
+        return "".join(template.root_render_func(context))
+    except Exception:
+        template.environment.handle_exception()
+
+
 @functools.lru_cache(maxsize=256)
 def _compiled(source: str, html: bool) -> jinja2.Template:
     return (_HTML if html else _TEXT).from_string(source)
 
 
 def _render_one(
-    name: str, language: str, variables: Mapping[str, Any], overrides: Mapping[str, str]
+    name: str,
+    language: str,
+    variables: Mapping[str, Any],
+    overrides: Mapping[str, str],
+    shared: dict[str, Any],
 ) -> str:
     html = name.endswith(".html")
     source = overrides.get(f"{language}/{name}", overrides.get(name))
@@ -92,7 +116,7 @@ def _render_one(
             return _compiled(source, html).render(variables).strip()
         except Exception:  # noqa: S110 - any failure of an admin's text, e.g. a filter's TypeError
             pass  # validate_override refuses these at save time; never leave a client unsent
-    return _shipped(f"{language}/{name}", html).render(variables).strip()
+    return _render_shipped(_shipped(f"{language}/{name}", html), shared).strip()
 
 
 @functools.lru_cache(maxsize=256)
@@ -109,9 +133,10 @@ def render(
 ) -> Rendered:
     """The texts of one message. ``language`` is a shipped language ("es" or "en")."""
     variables = _variables(context)
+    shared = _with_globals(variables)
     found = {
         part: _render_one(
-            f"{kind.value}.{channel.value}.{part}", language, variables, overrides or {}
+            f"{kind.value}.{channel.value}.{part}", language, variables, overrides or {}, shared
         )
         for part in _parts(channel)
     }
@@ -149,8 +174,9 @@ def render_invitee(
     them they are no longer invited."""
     variables = _variables(context)
     variables["kind"] = "removed" if removed else kind.value
+    shared = _with_globals(variables)
     found = {
-        part: _render_one(f"invitee.email.{part}", language, variables, {})
+        part: _render_one(f"invitee.email.{part}", language, variables, {}, shared)
         for part in _parts(MessageChannel.EMAIL)
     }
     return Rendered(
@@ -165,8 +191,9 @@ def render_organizer(
     one set for every kind; not overridable, like the invitees')."""
     variables = _variables(context)
     variables["kind"] = kind.value
+    shared = _with_globals(variables)
     found = {
-        part: _render_one(f"organizer.{channel.value}.{part}", language, variables, {})
+        part: _render_one(f"organizer.{channel.value}.{part}", language, variables, {}, shared)
         for part in _parts(channel)
     }
     subject = found.get("subject.txt")

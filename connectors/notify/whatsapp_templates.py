@@ -10,7 +10,7 @@ lines, tabs and runs of more than four spaces in them (error 132018,
 https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/).
 
 Not here: sending (``connectors.notify.whatsapp``), choosing between template and free text
-(``connectors.notify.consumers``).
+(``connectors.notify.whatsapp_consumer``).
 """
 
 from __future__ import annotations

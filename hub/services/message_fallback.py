@@ -3,7 +3,7 @@ is asked again on another (email), as an outbox event in its own transaction, so
 scheduler delivers it like any other message and a crash loses nothing.
 
 Not here: which failures call for it (the WhatsApp status webhook, ``connectors.notify``),
-how the email is written (``connectors.notify.consumers``).
+how the email is written (``connectors.notify.email_consumer``).
 """
 
 from __future__ import annotations

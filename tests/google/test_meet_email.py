@@ -18,7 +18,8 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 
 from connectors.google.meet import MeetLinkGate, gated
-from connectors.notify.consumers import EmailConsumer, MessageBuilder
+from connectors.notify.builder import MessageBuilder
+from connectors.notify.email_consumer import EmailConsumer
 from hub.app import api_registry
 from hub.bootstrap import Hub
 from hub.services import accounts
