@@ -2,7 +2,9 @@
 a business admin too), the connection's status (connected, broken and why, last sync), the
 choice of destination and busy calendars, disconnect; business admins see and may disconnect
 every connection of their business. And "Login with Google" on the sign-in page: the
-Google account's email must be an active staff user already (nobody is created here).
+Google account's verified email must be an active staff user already, or be on an email
+domain the business claimed and verified (``hub.services.email_domains`` creates the
+employee then; Setup ▸ Dominios, ``console_domains``).
 
 Starting a round trip sets the browser's key cookie (``connectors.google.browser``); only
 that browser can finish it. Connecting is a form (CSRF-checked) answered with a redirect to
@@ -45,7 +47,8 @@ from connectors.google.oauth import (
 from connectors.google.pull import GooglePull
 from connectors.google.runtime import configured
 from connectors.google.tokens import TokenCipherError
-from hub.domain.accounts import Role, User
+from hub.domain.accounts import User
+from hub.domain.errors import BusinessSuspendedError
 
 # Why a connect round trip was refused (``OAuthError.code``) → what the page says.
 REFUSALS = {
@@ -223,11 +226,8 @@ def routes(pages: Pages) -> list[Route]:
 
     def find_user(state: str, code: str, key: str | None) -> User | None:
         done = oauth.complete(LOGIN, state, code, hub.now(), browser=key)
-        with hub.accounts_uow() as uow:
-            user = uow.users.get_by_email(done.email)
-        if user is None or not user.active or user.business_id is None:
-            return None
-        return None if user.role is Role.PLATFORM_ADMIN else user
+        # ``complete`` refused any email Google did not verify: this one it did.
+        return hub.core.sign_in_with_google(done.email, email_verified=True)
 
     async def login_callback(request: Request) -> Response:
         t = login_translator(request)
@@ -243,6 +243,8 @@ def routes(pages: Pages) -> list[Route]:
                 user = await run_in_threadpool(find_user, state, code, key)
             except UnverifiedEmailError:
                 problem, status = t("google.login_unverified"), 403
+            except BusinessSuspendedError:
+                problem, status = t("console.suspended"), 403
             except OAuthError as exc:
                 problem = t(
                     "google.login_other_browser"

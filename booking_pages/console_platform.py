@@ -86,6 +86,7 @@ def routes(pages: Pages) -> list[Route]:
             status,
             user=user,
             businesses=businesses,
+            domains=hub.core.verified_email_domains(),
             values=values or {"timezone": TIMEZONES[0], "currency": "ARS", "language": "es"},
             timezones=TIMEZONES,
             problem=problem,

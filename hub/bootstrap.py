@@ -15,6 +15,7 @@ from hub.domain.model import Business
 from hub.persistence.uow import SqlDatabase
 from hub.process import Clock, Hub, system_clock
 from hub.secret_key import with_secret_key
+from hub.services.email_domains import DomainVerification
 from hub.services.password_links import PasswordLink
 
 __all__ = ["Clock", "Hub", "build_hub", "system_clock"]
@@ -49,6 +50,7 @@ def build_hub(
     )
     hub.mail_password_link = _password_mail(hub)
     hub.code_senders.append(HistoryCodeSender(settings))  # client history's one-time codes
+    hub.mail_domain_link = _domain_mail(hub)
     return hub
 
 
@@ -57,5 +59,14 @@ def _password_mail(hub: Hub) -> Callable[[PasswordLink, Business], None]:
         from booking_pages.console_passwords import mail_link
 
         mail_link(hub, link, business)
+
+    return send
+
+
+def _domain_mail(hub: Hub) -> Callable[[DomainVerification, Business], None]:
+    def send(verification: DomainVerification, business: Business) -> None:
+        from booking_pages.console_domains import mail_verification
+
+        mail_verification(hub, verification, business)
 
     return send

@@ -21,6 +21,7 @@ from hub.domain.model import Business
 from hub.persistence.uow import SqlDatabase
 from hub.services.accounts import AccountsUnitOfWork
 from hub.services.bound import Services
+from hub.services.email_domains import DomainVerification
 from hub.services.history_codes import CodeSender, HistoryThrottles
 from hub.services.login_throttle import LoginThrottle
 from hub.services.password_links import PasswordLink
@@ -50,6 +51,8 @@ class Hub:
     # How a set-password link reaches its user (email, in the business's language); the
     # composition root sets it, so the API can invite staff without knowing the mail.
     mail_password_link: Callable[[PasswordLink, Business], None] | None = None
+    # How a claimed email domain's verification link reaches the address at that domain.
+    mail_domain_link: Callable[[DomainVerification, Business], None] | None = None
     # Driving times for at-address visits: a routing engine chosen by the settings
     # (``build_hub``), else each business's straight-line model.
     travel_times: TravelTimes = STRAIGHT_LINE
@@ -70,6 +73,7 @@ class Hub:
             self.travel_times,
             history_throttles=HistoryThrottles.over(self.database.login_failures),
             code_senders=self.code_senders,
+            new_accounts_uow=self.accounts_uow,
         )
 
     def uow(self) -> UnitOfWork:

@@ -16,6 +16,7 @@ from hub.api import (
     business,
     calendar_setup,
     day_route,
+    domains,
     geo,
     people,
     public,
@@ -42,6 +43,7 @@ def groups() -> list[Operations]:
         calendar_setup.ops,
         people.ops,
         staff.ops,
+        domains.ops,
     ]
 
 

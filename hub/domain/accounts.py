@@ -20,6 +20,9 @@ class Role(enum.StrEnum):
     EMPLOYEE = "employee"
 
 
+JOINED_VIA_GOOGLE_DOMAIN = "google_domain"
+
+
 @dataclass(slots=True)
 class User:
     """A staff member. An employee sees only the resources in ``resource_ids``; a business
@@ -34,6 +37,9 @@ class User:
     resource_ids: tuple[str, ...] = ()
     active: bool = True
     created_at: datetime | None = None
+    # How they joined when nobody invited them: ``JOINED_VIA_GOOGLE_DOMAIN`` (a first
+    # Google sign-in on a domain the business claimed); None for invited or created staff.
+    joined_via: str | None = None
     id: str = field(default_factory=new_id)
 
     def sees_resource(self, resource_id: str) -> bool:

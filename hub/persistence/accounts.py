@@ -39,6 +39,7 @@ class UserRow(Base):
     resource_ids: Mapped[list[str]]
     active: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime | None]
+    joined_via: Mapped[str | None] = mapped_column(String(32))
 
 
 class AppPasswordRow(Base):
@@ -93,6 +94,7 @@ def _user(row: UserRow) -> User:
         resource_ids=tuple(row.resource_ids or ()),
         active=row.active,
         created_at=row.created_at,
+        joined_via=row.joined_via,
     )
 
 
@@ -106,6 +108,7 @@ def _fill_user(row: UserRow, user: User) -> UserRow:
     row.resource_ids = list(user.resource_ids)
     row.active = user.active
     row.created_at = user.created_at
+    row.joined_via = user.joined_via
     return row
 
 

@@ -28,6 +28,7 @@ from hub.persistence.accounts import (
 )
 from hub.persistence.booking_repos import SqlBookingRepository
 from hub.persistence.database import create_engine_for, is_sqlite, session_factory
+from hub.persistence.email_domains import SqlEmailDomainRepository
 from hub.persistence.feeds import SqlFeedTokenRepository
 from hub.persistence.history_codes import SqlClientHistoryRepository
 from hub.persistence.login_failures import SqlLoginFailures
@@ -124,6 +125,7 @@ class SqlUnitOfWork:
         self.api_keys = SqlApiKeyRepository(session)
         self.app_passwords = SqlAppPasswordRepository(session)
         self.console_sessions = SqlConsoleSessionRepository(session)
+        self.email_domains = SqlEmailDomainRepository(session)
         self.feed_tokens = SqlFeedTokenRepository(session)
         self.payments = SqlPaymentRepository(session)
         self.plans = SqlPlanRepository(session)

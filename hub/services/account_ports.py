@@ -1,6 +1,7 @@
-"""Ports of the account use cases (``accounts``, ``sessions``): the repositories for staff
-users, calendar app passwords, console sessions and API keys, and the unit of work that
-holds them. Only Protocols live here; the SQL adapters are in ``hub.persistence.accounts``.
+"""Ports of the account use cases (``accounts``, ``sessions``, ``email_domains``): the
+repositories for staff users, calendar app passwords, console sessions, API keys and claimed
+email domains, and the unit of work that holds them. Only Protocols live here; the SQL
+adapters are in ``hub.persistence.accounts`` and ``hub.persistence.email_domains``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from hub.domain.accounts import ApiKey, AppPassword, ConsoleSession, User
+from hub.domain.email_domains import EmailDomain
 from hub.services.ports import AuditRepository, PlanRepository
 
 
@@ -47,6 +49,16 @@ class ConsoleSessionRepository(Protocol):
     def delete_expired(self, now: datetime) -> int: ...
 
 
+class EmailDomainRepository(Protocol):
+    def add(self, claim: EmailDomain) -> None: ...
+    def update(self, claim: EmailDomain) -> None: ...
+    def delete(self, claim_id: str) -> None: ...
+    def get(self, business_id: str, domain: str) -> EmailDomain | None: ...
+    def get_by_token_hash(self, token_hash: str) -> EmailDomain | None: ...
+    def verified_owner(self, domain: str) -> EmailDomain | None: ...
+    def list(self, business_id: str | None = None) -> Sequence[EmailDomain]: ...
+
+
 class AccountsUnitOfWork(Protocol):
     """The part of the unit of work these use cases need."""
 
@@ -54,6 +66,7 @@ class AccountsUnitOfWork(Protocol):
     api_keys: ApiKeyRepository
     app_passwords: AppPasswordRepository
     console_sessions: ConsoleSessionRepository
+    email_domains: EmailDomainRepository
     audit: AuditRepository
 
     @property

@@ -19,7 +19,9 @@ from typing import cast
 from zoneinfo import ZoneInfo
 
 from hub.availability.types import Slot
-from hub.domain.booking import Booking, ChangedBy, Invitee, InviteeResponse
+from hub.domain.accounts import User
+from hub.domain.booking import Booking, ChangedBy, Channel, Invitee, InviteeResponse
+from hub.domain.email_domains import EmailDomain
 from hub.domain.errors import DomainError
 from hub.domain.geo import GeoPoint
 from hub.services import (
@@ -27,15 +29,18 @@ from hub.services import (
     booking_create,
     booking_moves,
     booking_status,
+    email_domains,
     invitations,
     replies,
     series,
 )
+from hub.services.account_ports import AccountsUnitOfWork
 from hub.services.availability import AvailabilityQuery
 from hub.services.booking_create import NewBooking
 from hub.services.calendars import get_booking, get_business, get_service
 from hub.services.customers import InviteeDetails
 from hub.services.day_route import DayRoute, day_route
+from hub.services.email_domains import DomainVerification
 from hub.services.history import ClientHistory, contact_history
 from hub.services.history_codes import (
     ClientContact,
@@ -68,6 +73,8 @@ class Services:
     # root registers the notify connector's sender).
     history_throttles: HistoryThrottles | None = None
     code_senders: Sequence[CodeSender] = field(default=())
+    # The same unit of work typed for the account use cases (users, claimed email domains).
+    new_accounts_uow: Callable[[], AccountsUnitOfWork] | None = None
 
     def now(self) -> datetime:
         return self.clock()
@@ -461,3 +468,45 @@ class Services:
     ) -> ClientHistory:
         history_uow, _ = self._history(uow)
         return contact_history(history_uow, business_id, contact, now=self.clock())
+
+    # -- email domains and "Login with Google" (``hub.services.email_domains``) ----------
+
+    def _accounts(self) -> AccountsUnitOfWork:
+        if self.new_accounts_uow is None:
+            raise RuntimeError("no accounts unit of work was bound")
+        return self.new_accounts_uow()
+
+    def claim_email_domain(
+        self, business_id: str, domain: str, address: str, *, by: str | None, channel: Channel
+    ) -> DomainVerification:
+        return email_domains.claim_domain(
+            self._accounts(), business_id, domain, address, by=by, now=self.clock(), channel=channel
+        )
+
+    def resend_domain_verification(
+        self, business_id: str, domain: str, *, by: str | None, channel: Channel
+    ) -> DomainVerification:
+        return email_domains.resend_verification(
+            self._accounts(), business_id, domain, by=by, now=self.clock(), channel=channel
+        )
+
+    def verify_email_domain(self, token: str) -> EmailDomain:
+        return email_domains.verify_domain(self._accounts(), token, self.clock())
+
+    def unclaim_email_domain(
+        self, business_id: str, domain: str, *, by: str | None, channel: Channel
+    ) -> EmailDomain:
+        return email_domains.unclaim_domain(
+            self._accounts(), business_id, domain, by=by, now=self.clock(), channel=channel
+        )
+
+    def email_domains(self, business_id: str) -> Sequence[EmailDomain]:
+        return email_domains.list_domains(self._accounts(), business_id)
+
+    def verified_email_domains(self) -> Mapping[str, list[str]]:
+        return email_domains.verified_domains(self._accounts())
+
+    def sign_in_with_google(self, email: str, *, email_verified: bool) -> User | None:
+        return email_domains.sign_in_with_google(
+            self._accounts(), email, email_verified=email_verified, now=self.clock()
+        )
