@@ -26,7 +26,7 @@ from booking_pages.i18n import Translator, choose
 from booking_pages.web import PageError, Pages, read_form
 from connectors.notify.mailers import mailer_from_settings
 from hub.domain.booking import Channel
-from hub.domain.email_domains import PublicDomainError, domain_of
+from hub.domain.email_domains import PublicDomainError, claimable_domain, domain_of
 from hub.domain.errors import (
     AuthenticationError,
     DomainError,
@@ -86,14 +86,20 @@ def routes(pages: Pages) -> list[Route]:
         typed: dict[str, str] | None = None,
     ) -> Response:
         claims = await run_in_threadpool(hub.core.email_domains, staff.business.id)
-        own = domain_of(staff.user.email)
+        own = domain_of(staff.user.email) or ""
+        try:
+            own = claimable_domain(own)
+        except ValidationError:
+            own = ""  # a public provider's (or none): nothing worth offering
+        if any(c.domain == own for c in claims):
+            own = ""
         context: dict[str, Any] = {
             "staff": staff,
             "claims": claims,
             "problem": problem,
             "sent": request.query_params.get("sent"),
             "removed": request.query_params.get("removed"),
-            "typed": typed or {"domain": own or "", "address": staff.user.email},
+            "typed": typed or {"domain": own, "address": staff.user.email if own else ""},
         }
         return pages.render(request, "console/domains.html", context, t=staff.t, status=status)
 
