@@ -7,6 +7,8 @@ Console sessions are ``sessions``'s; set-password links ``password_links``'s.
 
 from __future__ import annotations
 
+from hub.domain.accounts import ApiKey, AppPassword, Role, User
+from hub.domain.errors import AuthenticationError
 from hub.services.account_ports import (
     AccountsUnitOfWork,
     ApiKeyRepository,
@@ -41,12 +43,19 @@ from hub.services.staff_directory import (
     staff_member,
 )
 
+# The records these use cases take and give, and the error a failed sign-in raises, are
+# named here too (callers have long read them from this module).
 __all__ = [
     "API_KEY_PREFIX",
     "AccountsUnitOfWork",
+    "ApiKey",
     "ApiKeyRepository",
+    "AppPassword",
     "AppPasswordRepository",
+    "AuthenticationError",
     "ConsoleSessionRepository",
+    "Role",
+    "User",
     "UserRepository",
     "authenticate_api_key",
     "authenticate_app_password",
