@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 from hub.api.errors import ApiError
 from hub.api.registry import Call, Operations
 from hub.api.render import BOOL, STR
-from hub.api.schemas import EMAIL, ID, Schema, array, enum, obj
+from hub.api.schemas import EMAIL, ID, Schema, array, enum, nullable, obj
 from hub.domain.accounts import Role, User
 from hub.domain.booking import Channel
 from hub.services import accounts, password_links, setup
@@ -35,6 +35,8 @@ STAFF_SCHEMA = obj(
         "resource_ids": array(ID),
         "active": BOOL,
         "has_password": BOOL,
+        # "google_domain": joined by a first Google sign-in on a domain the business claimed.
+        "joined_via": nullable(STR),
     },
     ("id", "name", "email", "role", "resource_ids", "active", "has_password"),
     closed=False,
@@ -52,6 +54,7 @@ def staff(user: User) -> dict[str, Any]:
         "resource_ids": list(user.resource_ids),
         "active": user.active,
         "has_password": user.password_hash is not None,
+        "joined_via": user.joined_via,
     }
 
 

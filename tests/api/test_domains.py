@@ -88,6 +88,13 @@ def test_claim_verify_by_the_emailed_link_and_give_it_up(live: LiveHub) -> None:
         assert again.status_code == 200 and again.json()["verified"] is True
         assert len(_mails(live, f"it@{DOMAIN}")) == 1
 
+        # Someone on the domain signs in with Google: the staff list says how they came.
+        joined = live.hub.core.sign_in_with_google(f"lucia@{DOMAIN}", email_verified=True)
+        assert joined is not None and joined.business_id == tenant.business.id
+        staff = {u["email"]: u for u in client.get("/api/v1/staff").json()["items"]}
+        assert staff[f"lucia@{DOMAIN}"]["role"] == "employee"
+        assert staff[f"lucia@{DOMAIN}"]["joined_via"] == "google_domain"
+
         gone = client.delete(f"/api/v1/domains/{DOMAIN}")
         assert gone.status_code == 200
         assert client.get("/api/v1/domains").json()["items"] == []
