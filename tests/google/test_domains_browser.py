@@ -17,19 +17,14 @@ from playwright.sync_api import Browser, expect
 
 from hub.domain.accounts import Role
 from tests.google.conftest import World
-from tests.google.fake import FakeGoogle
 from tests.google.site import PASSWORD, serve_site
-from tests.pages.browser import launch, phone, shot
+from tests.support.browser import phone, shot
+from tests.support.google import FakeGoogle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 DOMAIN = "estudio-acme.com.ar"
 LINK = re.compile(r"https?://\S+/console/domains/verify/[A-Za-z0-9_\-]+")
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    yield from launch()
 
 
 @pytest.fixture
@@ -61,10 +56,10 @@ def _emailed_link(world: World, to: str) -> str:
 
 
 def test_claim_a_domain_then_a_newcomer_signs_in_with_google(
-    chromium: Browser, live: tuple[World, str]
+    browser: Browser, live: tuple[World, str]
 ) -> None:
     world, base = live
-    admin = phone(chromium, base).new_page()
+    admin = phone(browser, base).new_page()
     admin.goto("/console/login")
     admin.get_by_label("Email").fill(world.admin.email)
     admin.get_by_label("Contraseña").fill(PASSWORD)
@@ -79,13 +74,13 @@ def test_claim_a_domain_then_a_newcomer_signs_in_with_google(
     expect(admin.get_by_text(f"sin verificar: enlace enviado a it@{DOMAIN}")).to_be_visible()
     shot(admin, "domains-01-claimed")
 
-    mailbox = phone(chromium, base).new_page()
+    mailbox = phone(browser, base).new_page()
     mailbox.goto(_emailed_link(world, f"it@{DOMAIN}"))
     mailbox.get_by_role("button", name="Confirmar dominio").click()
     expect(mailbox.get_by_role("heading", name="Dominio verificado")).to_be_visible()
     shot(mailbox, "domains-02-verified")
 
-    newcomer = phone(chromium, base).new_page()
+    newcomer = phone(browser, base).new_page()
     newcomer.goto("/console/login")
     newcomer.get_by_role("link", name="Entrar con Google").click()
     expect(newcomer.get_by_role("heading", name="Sign in with Google")).to_be_visible()
