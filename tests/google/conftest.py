@@ -6,6 +6,7 @@ the ``google`` consumer wired to an outbox dispatcher that delivers right after 
 from __future__ import annotations
 
 import random
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -71,6 +72,8 @@ def google_settings(
         google_api_url=fake.api_url,
         encryption_key=Fernet.generate_key().decode(),
         extra={"TURNERO_GOOGLE_USERINFO_URI": fake.url + "/userinfo"},
+        # Console mail (invites, domain links) goes to a folder of its own, not the checkout.
+        mail_dir=Path(tempfile.mkdtemp(prefix="turnero-mail-")),
     )
 
 
