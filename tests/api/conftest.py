@@ -24,9 +24,7 @@ from hub.config import Settings
 from hub.persistence.migrate import migrate
 from tests.api.tenants import Tenant, create_tenant
 from tests.support.clock import Clock
-from tests.support.clock import Clock as TravelClock  # noqa: F401  (old import path)
 from tests.support.live import LiveServer
-from tests.support.live import LiveServer as ServedApp  # noqa: F401  (old import path)
 
 
 @dataclass

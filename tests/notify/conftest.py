@@ -11,11 +11,8 @@ import pytest
 
 from hub.domain.booking import Booking, BookingStatus, Invitee
 from hub.domain.model import Business, Customer, Resource, Service
-from tests.support.live import free_port  # noqa: F401  (old import path)
-from tests.support.smtp import Received, SmtpSink, running_smtp_sink  # noqa: F401  (old import path)
+from tests.support.smtp import SmtpSink, running_smtp_sink
 from tests.support.whatsapp import FakeWhatsAppGraph, running_graph
-
-__all__ = ["FakeWhatsAppGraph", "running_graph"]  # old import path
 
 NOW = datetime(2026, 2, 9, 15, 0, tzinfo=UTC)
 

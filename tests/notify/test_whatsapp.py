@@ -22,7 +22,8 @@ from connectors.notify.whatsapp_webhook import (
     reply_payload,
     signature_valid,
 )
-from tests.notify.conftest import NOW, FakeWhatsAppGraph, World
+from tests.notify.conftest import NOW, World
+from tests.support.whatsapp import FakeWhatsAppGraph
 
 PHONE_ID = "1098765432"
 

@@ -19,7 +19,6 @@ from hub.persistence.migrate import migrate
 from tests.pages.shop import Shop, create_shop
 from tests.support.clock import Clock
 from tests.support.live import LiveServer
-from tests.support.live import LiveServer as Served  # noqa: F401  (old import path)
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from hub.bootstrap import Hub
-from tests.pages.browser import launch, phone, shot
 from tests.pages.history_door import Door, booked, serve, whatsapp_code, with_whatsapp
 from tests.pages.shop import Shop
+from tests.support.browser import launch, phone, shot
 from tests.support.clock import Clock
 from tests.support.live import LiveServer
 from tests.support.smtp import SmtpSink, running_smtp_sink

@@ -39,7 +39,6 @@ from tests.support.live import LiveServer
 from tests.support.payments import FakeMercadoPago, FakeStripe
 from tests.support.world import (
     ALL_DAY,
-    TZ,  # noqa: F401  (old import path)
     Setup,
     argentine_business,
 )

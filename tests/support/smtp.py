@@ -100,11 +100,6 @@ class SmtpSink:
         with self._lock:
             return list(self._received)
 
-    @property
-    def mails(self) -> list[Received]:
-        """The name the scheduler's tests used for ``messages``."""
-        return self.messages
-
     def count(self) -> int:
         with self._lock:
             return len(self._received)

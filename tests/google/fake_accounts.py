@@ -1,1 +1,0 @@
-"""Old import path; the fake lives in ``tests.support.google_accounts``."""
