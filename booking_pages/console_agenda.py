@@ -28,13 +28,7 @@ from hub.domain.errors import DomainError, NotFoundError
 from hub.domain.model import Block, Customer
 from hub.services import accounts, setup
 from hub.services.availability import get_booking, list_bookings
-from hub.services.booking_status import (
-    cancel_booking,
-    complete_booking,
-    confirm_booking,
-    mark_no_show,
-    start_booking,
-)
+from hub.services.bound import Services
 from hub.services.ports import UnitOfWork
 from hub.services.records import booking_history, service_record_of
 from hub.services.zones import get_zone
@@ -42,10 +36,10 @@ from scheduler.status import NotificationRecord, notification_log
 
 VIEWS = ("day", "week", "month")
 ACTIONS = {
-    "confirm": confirm_booking,
-    "start": start_booking,
-    "complete": complete_booking,
-    "no_show": mark_no_show,
+    "confirm": Services.confirm_booking,
+    "start": Services.start_booking,
+    "complete": Services.complete_booking,
+    "no_show": Services.mark_no_show,
 }
 
 
@@ -333,14 +327,13 @@ def routes(pages: Pages) -> list[Route]:
         form = await read_form(request)
         action = request.path_params["action"]
         booking = await run_in_threadpool(visible_booking, staff, request.path_params["id"])
-        kwargs: dict[str, Any] = {"by": staff.by, "now": hub.now()}
+        kwargs: dict[str, Any] = {"by": staff.by}
         if form.get("version", "").isdigit():
             kwargs["expected_version"] = int(form["version"])
         try:
             if action == "cancel":
                 await run_in_threadpool(
-                    cancel_booking,
-                    hub.uow(),
+                    hub.core.cancel_booking,
                     staff.business.id,
                     booking.id,
                     reason=form.get("reason", "").strip()[:500],
@@ -366,7 +359,7 @@ def routes(pages: Pages) -> list[Route]:
                 )
             elif action in ACTIONS:
                 await run_in_threadpool(
-                    ACTIONS[action], hub.uow(), staff.business.id, booking.id, **kwargs
+                    ACTIONS[action], hub.core, staff.business.id, booking.id, **kwargs
                 )
             else:
                 raise PageError(404, "error.not_found")

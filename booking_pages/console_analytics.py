@@ -23,7 +23,7 @@ from booking_pages.console_auth import Staff, staff_only
 from booking_pages.console_records import spreadsheet_safe
 from booking_pages.web import PageError, Pages
 from hub.services.analytics_read_model import PERIODS, Analytics, Figures, business_analytics
-from hub.services.payments import PaymentsUnitOfWork
+from hub.services.payment_ports import PaymentsUnitOfWork
 
 
 def _money(pairs: tuple[tuple[str, int], ...], currency: str) -> int:

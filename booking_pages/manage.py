@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urlencode
 
 import segno
@@ -39,9 +39,7 @@ from hub.domain.errors import (
 from hub.domain.model import Branch, Business, Customer, Resource, Service
 from hub.services import setup
 from hub.services.availability import get_booking_by_token
-from hub.services.booking_status import cancel_booking
 from hub.services.history import client_history
-from hub.services.payments import PaymentsUnitOfWork, get_payment
 
 RESCHEDULE_DAYS = 14
 
@@ -130,9 +128,8 @@ def routes(pages: Pages) -> list[Route]:
     async def ticket_of(request: Request) -> tuple[Ticket, Translator]:
         ticket = await run_in_threadpool(load_ticket, pages, request.path_params["token"])
         if ticket.booking.deposit_minor > 0:
-            uow = cast(PaymentsUnitOfWork, hub.database.unit_of_work())
             booking = ticket.booking
-            payment = await run_in_threadpool(get_payment, uow, booking.business_id, booking.id)
+            payment = await run_in_threadpool(hub.core.get_payment, booking.business_id, booking.id)
             request.state.payment = payment
         b = ticket.business
         return ticket, translator(request, b.language, b.country, b.timezone)
@@ -186,13 +183,9 @@ def routes(pages: Pages) -> list[Route]:
         reason = form.get("reason", "").strip()[:500]
         try:
             await run_in_threadpool(
-                cancel_booking,
-                hub.uow(),
-                ticket.business.id,
-                ticket.booking.id,
-                by=CLIENT,
-                now=hub.now(),
-                reason=reason,
+                lambda: hub.core.cancel_booking(
+                    ticket.business.id, ticket.booking.id, by=CLIENT, reason=reason
+                )
             )
         except (PolicyViolationError, IllegalTransitionError) as exc:
             return refused(request, ticket, t, exc)

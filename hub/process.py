@@ -25,6 +25,7 @@ from hub.services.email_domains import DomainVerification
 from hub.services.history_codes import CodeSender, HistoryThrottles
 from hub.services.login_throttle import LoginThrottle
 from hub.services.password_links import PasswordLink
+from hub.services.payment_ports import PaymentsUnitOfWork
 from hub.services.ports import AfterCommit, BusySource, Geocoder, TravelTimes, UnitOfWork
 from hub.services.travel_times import STRAIGHT_LINE
 
@@ -74,6 +75,7 @@ class Hub:
             history_throttles=HistoryThrottles.over(self.database.login_failures),
             code_senders=self.code_senders,
             new_accounts_uow=self.accounts_uow,
+            payments_uow=self.payments_uow,
         )
 
     def uow(self) -> UnitOfWork:
@@ -88,6 +90,10 @@ class Hub:
         ``autocommit``: each statement commits on its own (no BEGIN/ROLLBACK round trips),
         for a use case that reads one row and at most writes one back."""
         return cast(AccountsUnitOfWork, self.database.unit_of_work(autocommit=autocommit))
+
+    def payments_uow(self) -> PaymentsUnitOfWork:
+        """The same unit of work, typed for the deposits' use cases (it carries payments)."""
+        return cast(PaymentsUnitOfWork, self.database.unit_of_work())
 
     def now(self) -> datetime:
         return self.clock()

@@ -17,7 +17,6 @@ from huey import Huey
 
 from hub.domain.model import OutboxEvent
 from hub.process import Hub
-from hub.services.booking_status import expire_due_bookings
 from scheduler import reminders
 from scheduler.config import SchedulerConfig
 from scheduler.consumers import ConsumerRegistry, DeliveryContext, Installer, LogEntry
@@ -106,7 +105,7 @@ class Scheduler:
         ``booking.expired`` events that free nothing else and tell the client)."""
         expired = 0
         while True:
-            batch = expire_due_bookings(self.hub.uow(), now=self.hub.now(), limit=EXPIRE_BATCH)
+            batch = self.hub.core.expire_due_bookings(limit=EXPIRE_BATCH)
             expired += len(batch)
             if len(batch) < EXPIRE_BATCH:
                 return expired

@@ -17,7 +17,7 @@ from connectors.notify import formatting as fmt
 from hub.domain.booking import Booking, BookingStatus
 from hub.domain.model import Business
 from hub.domain.payments import Payment
-from hub.services.payments import refund_due
+from hub.services.refunds import refund_due
 
 PROVIDER_NAMES = {"stripe": "Stripe", "mercadopago": "Mercado Pago"}
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from html import escape
-from typing import Any, cast
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -38,13 +38,7 @@ from hub.config import Settings
 from hub.domain.errors import DomainError
 from hub.domain.model import Business, OutboxEvent, Service
 from hub.process import Hub
-from hub.services.payments import (
-    PaymentProvider,
-    PaymentProviderError,
-    PaymentsUnitOfWork,
-    refund_deposit,
-    start_deposit,
-)
+from hub.services.payment_ports import PaymentProvider, PaymentProviderError
 from scheduler.consumers import ConsumerRegistry, DeliveryContext, LogEntry, LogStatus
 
 log = logging.getLogger(__name__)
@@ -109,11 +103,6 @@ def provider_for(
     return None
 
 
-def payments_uow(hub: Hub) -> PaymentsUnitOfWork:
-    # The SQL unit of work carries ``payments`` (see hub.persistence.uow).
-    return cast(PaymentsUnitOfWork, hub.database.unit_of_work())
-
-
 def routes(hub: Hub) -> list[Route]:
     base = hub.settings.base_url
 
@@ -137,13 +126,11 @@ def routes(hub: Hub) -> list[Route]:
             return manage
         hook = f"{base}/connectors/payments/{provider.name}/webhook?business={business.id}"
         try:
-            payment = start_deposit(
-                payments_uow(hub),
+            payment = hub.core.start_deposit(
                 provider,
                 token,
                 success_url=f"{manage}?new=1&paid=1",
                 cancel_url=manage,
-                now=hub.now(),
                 notification_url=hook,
             )
         except DomainError:
@@ -182,13 +169,12 @@ def routes(hub: Hub) -> list[Route]:
         provider = StripeProvider(conf.get("secret_key", ""), api_base=hub.settings.stripe_api_base)
         status, code = await run_in_threadpool(
             lambda: stripe_webhook.handle_event(
-                payments_uow(hub),
+                hub.core,
                 provider,
                 business_id=found[0].id,
                 payload=payload,
                 signature=request.headers.get("stripe-signature"),
                 secret=conf["webhook_secret"],
-                now=hub.now(),
             )
         )
         return JSONResponse({"result": code}, status_code=status)
@@ -214,7 +200,7 @@ def routes(hub: Hub) -> list[Route]:
         query = request.query_params
         status, code = await run_in_threadpool(
             lambda: mp_webhook.handle_notification(
-                payments_uow(hub),
+                hub.core,
                 provider,
                 business_id=found[0].id,
                 data_id=query.get("data.id") or (str(data["id"]) if data.get("id") else None),
@@ -222,7 +208,6 @@ def routes(hub: Hub) -> list[Route]:
                 signature=request.headers.get("x-signature"),
                 request_id=request.headers.get("x-request-id"),
                 secret=conf["webhook_secret"],
-                now=hub.now(),
             )
         )
         return JSONResponse({"result": code}, status_code=status)
@@ -249,10 +234,9 @@ class RefundConsumer:
 
     def deliver(self, event: OutboxEvent, ctx: DeliveryContext) -> Sequence[LogEntry]:
         booking_id = str(event.payload.get("booking_id") or event.aggregate_id)
-        uow = payments_uow(self.hub)
-        with uow:
+        with self.hub.uow() as uow:
             business = uow.businesses.get(event.business_id)
-            payment = uow.payments.for_booking(event.business_id, booking_id)
+        payment = self.hub.core.get_payment(event.business_id, booking_id)
         if business is None or payment is None or not payment.paid:
             return []
         provider = provider_for(self.hub.settings, business, payment.provider, any_connected=True)
@@ -260,8 +244,8 @@ class RefundConsumer:
             return [
                 LogEntry("payment", "refund", LogStatus.SKIPPED, payment.provider, "no provider")
             ]
-        refunded = refund_deposit(
-            uow, provider, event.business_id, booking_id, now=ctx.now, reason=event.type
+        refunded = self.hub.core.refund_deposit(
+            provider, event.business_id, booking_id, reason=event.type
         )
         if refunded is None:
             return []

@@ -13,7 +13,7 @@ from hub.api.registry import Call, Operations, Param
 from hub.api.render import STR
 from hub.api.schemas import DATE, array, enum, integer, nullable, obj
 from hub.services.analytics_read_model import PERIODS, Figures, business_analytics
-from hub.services.payments import PaymentsUnitOfWork
+from hub.services.payment_ports import PaymentsUnitOfWork
 
 ops = Operations("analytics")
 

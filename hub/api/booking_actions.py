@@ -19,8 +19,8 @@ from hub.api.render import STR
 from hub.api.schemas import DATE, ID, array, enum, integer, obj
 from hub.api.views import BOOKING_SCHEMA, INTEGRATION
 from hub.domain.booking import Booking
-from hub.services import booking_status as status
 from hub.services import people
+from hub.services.bound import Services
 from hub.services.calendars import get_business
 
 ops = Operations("bookings")
@@ -96,13 +96,7 @@ async def operator_availability(call: Call) -> Response:
 def _transition(verb: str, use_case: Callable[..., Booking], summary: str) -> None:
     async def handler(call: Call) -> Response:
         def apply() -> Response:
-            item = use_case(
-                call.hub.uow(),
-                call.business_id,
-                call.path["id"],
-                by=INTEGRATION,
-                now=call.hub.now(),
-            )
+            item = use_case(call.hub.core, call.business_id, call.path["id"], by=INTEGRATION)
             return booking_view(call, item)
 
         return await call.run(apply)
@@ -117,10 +111,10 @@ def _transition(verb: str, use_case: Callable[..., Booking], summary: str) -> No
     )(handler)
 
 
-_transition("confirm", status.confirm_booking, "pending → confirmed")
-_transition("start", status.start_booking, "confirmed → in_progress")
-_transition("complete", status.complete_booking, "in_progress → completed")
-_transition("no-show", status.mark_no_show, "confirmed → no_show")
+_transition("confirm", Services.confirm_booking, "pending → confirmed")
+_transition("start", Services.start_booking, "confirmed → in_progress")
+_transition("complete", Services.complete_booking, "in_progress → completed")
+_transition("no-show", Services.mark_no_show, "confirmed → no_show")
 
 
 @ops.route(

@@ -34,7 +34,6 @@ from hub.domain.errors import StaleVersionError
 from hub.domain.search import matches
 from hub.services import accounts
 from hub.services import availability as reads
-from hub.services import booking_status as status
 from hub.services.booking_create import NewBooking
 from hub.services.calendars import get_business
 from hub.services.customers import CustomerDetails, InviteeDetails
@@ -381,12 +380,10 @@ async def delete_booking(call: Call) -> Response:
     version = expected_version(call)
 
     def cancel() -> Response:
-        item = status.cancel_booking(
-            call.hub.uow(),
+        item = call.hub.core.cancel_booking(
             call.business_id,
             call.path["id"],
             by=INTEGRATION,
-            now=call.hub.now(),
             reason=str(call.query.get("reason", "")).strip(),
             expected_version=version,
         )

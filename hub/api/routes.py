@@ -20,6 +20,7 @@ from hub.api import (
     geo,
     people,
     public,
+    public_bookings,
     records,
     series,
     setup,
@@ -31,6 +32,7 @@ from hub.api.registry import Operations, Registry
 def groups() -> list[Operations]:
     return [
         public.ops,
+        public_bookings.ops,
         booking_actions.ops,
         records.ops,
         analytics.ops,

@@ -5,7 +5,7 @@ booking.
 ``pending → succeeded → refunded``; ``pending → failed`` (the client may still pay through the
 same checkout until the hold runs out). Each change is idempotent: recording the same success
 or the same refund twice changes nothing and says so. Talking to providers and deciding when
-to refund are the use cases' (``hub.services.payments``).
+to refund are the use cases' (``hub.services.payments``, ``hub.services.refunds``).
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from hub.domain.booking import BookingStatus
 from hub.domain.errors import ValidationError
 from hub.domain.payments import PaymentStatus
 from hub.services.calendars import get_business
-from hub.services.payments import PaymentsUnitOfWork
+from hub.services.payment_ports import PaymentsUnitOfWork
 
 PERIODS = ("week", "month")
 MAX_BOOKINGS = 20_000

@@ -36,7 +36,6 @@ from hub.domain.errors import DomainError
 from hub.domain.policies import BookingPolicy
 from hub.persistence.models import AuditRow, OutboxRow
 from hub.persistence.uow import SqlDatabase
-from hub.services import booking_status
 from hub.services.booking_create import NewBooking
 from hub.services.bound import Services
 from hub.services.customers import CustomerDetails
@@ -171,13 +170,7 @@ class BookingLifecycle(RuleBasedStateMachine):
             self._change(
                 "confirm",
                 booking_id,
-                lambda: booking_status.confirm_booking(
-                    self.database.unit_of_work(),
-                    self.business_id,
-                    booking_id,
-                    by=OPERATOR,
-                    now=self.now,
-                ),
+                lambda: self.core.confirm_booking(self.business_id, booking_id, by=OPERATOR),
             )
 
     @rule(booking_id=bookings, start=st.sampled_from(STARTS))
@@ -208,13 +201,7 @@ class BookingLifecycle(RuleBasedStateMachine):
             self._change(
                 "start",
                 booking_id,
-                lambda: booking_status.start_booking(
-                    self.database.unit_of_work(),
-                    self.business_id,
-                    booking_id,
-                    by=OPERATOR,
-                    now=self.now,
-                ),
+                lambda: self.core.start_booking(self.business_id, booking_id, by=OPERATOR),
             )
 
     @rule(booking_id=bookings)
@@ -223,13 +210,7 @@ class BookingLifecycle(RuleBasedStateMachine):
             self._change(
                 "finish",
                 booking_id,
-                lambda: booking_status.complete_booking(
-                    self.database.unit_of_work(),
-                    self.business_id,
-                    booking_id,
-                    by=OPERATOR,
-                    now=self.now,
-                ),
+                lambda: self.core.complete_booking(self.business_id, booking_id, by=OPERATOR),
             )
 
     @rule(booking_id=bookings)
@@ -238,19 +219,13 @@ class BookingLifecycle(RuleBasedStateMachine):
             self._change(
                 "no_show",
                 booking_id,
-                lambda: booking_status.mark_no_show(
-                    self.database.unit_of_work(),
-                    self.business_id,
-                    booking_id,
-                    by=OPERATOR,
-                    now=self.now,
-                ),
+                lambda: self.core.mark_no_show(self.business_id, booking_id, by=OPERATOR),
             )
 
     @rule(minutes=st.sampled_from([15, 61, 240]))
     def time_passes_and_holds_expire(self, minutes: int) -> None:
         self.now += timedelta(minutes=minutes)
-        expired = booking_status.expire_due_bookings(self.database.unit_of_work(), now=self.now)
+        expired = self.core.expire_due_bookings()
         for booking_id in expired:
             event("expire: done")
             before = self.seen[booking_id]

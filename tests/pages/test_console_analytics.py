@@ -15,7 +15,7 @@ from hub.domain.booking import Actor, ChangedBy, Channel
 from hub.domain.geo import GeoPoint, Zone
 from hub.domain.payments import Payment, PaymentStatus, Refund
 from hub.services.booking_status import cancel_booking, complete_booking
-from hub.services.payments import PaymentsUnitOfWork
+from hub.services.payment_ports import PaymentsUnitOfWork
 from tests.pages.helpers import csrf_of, text_of
 from tests.pages.shop import SETUP, Shop, create_shop
 from tests.pages.test_console import sign_in

@@ -30,7 +30,6 @@ from hub.persistence.migrate import migrate
 from hub.persistence.models import OutboxRow
 from hub.services.booking_create import NewBooking, create_booking
 from hub.services.customers import CustomerDetails
-from hub.services.payments import get_payment
 from scheduler.config import SchedulerConfig
 from scheduler.consumers import ConsumerRegistry
 from scheduler.dispatcher import Dispatcher
@@ -87,9 +86,7 @@ class World:
         return found
 
     def payment(self, booking: Booking) -> Payment | None:
-        from connectors.payments.runtime import payments_uow
-
-        return get_payment(payments_uow(self.hub), booking.business_id, booking.id)
+        return self.hub.core.get_payment(booking.business_id, booking.id)
 
     def checkout(self, booking: Booking) -> str:
         """The client follows the pay link; returns where the hub sends them."""

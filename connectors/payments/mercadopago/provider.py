@@ -15,7 +15,7 @@ from mercadopago.config import RequestOptions
 from mercadopago.http import HttpClient
 
 from hub.domain.payments import Payment, PaymentStatus, to_major, to_minor
-from hub.services.payments import (
+from hub.services.payment_ports import (
     Checkout,
     CheckoutRequest,
     PaymentProviderError,

@@ -13,21 +13,15 @@ payment we never saw paid (all logged; nothing changes); 502 when the API cannot
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
 from mercadopago.webhook import InvalidWebhookSignatureError, WebhookSignatureValidator
 
 from connectors.payments.mercadopago.provider import NAME, MercadoPagoProvider
 from hub.domain.errors import IllegalTransitionError, NotFoundError, ValidationError
 from hub.domain.payments import PaymentStatus
-from hub.services.payments import (
-    PaidReport,
-    PaymentProviderError,
-    PaymentsUnitOfWork,
-    record_failed,
-    record_paid,
-    record_provider_refunds,
-)
+from hub.services.bound import Services
+from hub.services.payment_ports import PaymentProviderError
+from hub.services.payments import PaidReport
 
 log = logging.getLogger(__name__)
 TOLERANCE_SECONDS = 300
@@ -35,7 +29,7 @@ REFUNDABLE = frozenset({PaymentStatus.SUCCEEDED, PaymentStatus.REFUNDED})
 
 
 def handle_notification(
-    uow: PaymentsUnitOfWork,
+    core: Services,
     provider: MercadoPagoProvider,
     *,
     business_id: str,
@@ -44,7 +38,6 @@ def handle_notification(
     signature: str | None,
     request_id: str | None,
     secret: str,
-    now: datetime,
 ) -> tuple[int, str]:
     if not signature or not signature.isascii():
         # The SDK compares with compare_digest, which raises TypeError on non-ASCII text.
@@ -59,7 +52,7 @@ def handle_notification(
             data_id,
             secret,
             tolerance_seconds=TOLERANCE_SECONDS,
-            now=lambda: int(now.timestamp() * 1000),
+            now=lambda: int(core.now().timestamp() * 1000),
         )
     except InvalidWebhookSignatureError as exc:
         log.warning(
@@ -87,14 +80,14 @@ def handle_notification(
                 amount_minor=payment.amount_minor,
                 currency=payment.currency,
             )
-            outcome = record_paid(uow, report, now=now).value
+            outcome = core.record_paid(report).value
             if not payment.refunds:
                 return 200, outcome
         if payment.refunds and payment.status in REFUNDABLE:
-            added = record_provider_refunds(uow, business_id, NAME, payment, now=now)
+            added = core.record_provider_refunds(business_id, NAME, payment)
             return 200, "refunded" if added else "duplicate"
         if payment.status is PaymentStatus.FAILED:
-            record_failed(uow, business_id, booking_id, now=now)
+            core.record_failed(business_id, booking_id)
             return 200, "failed"
     except NotFoundError:
         log.warning(

@@ -13,7 +13,7 @@ from typing import Any
 import stripe
 
 from hub.domain.payments import Payment, PaymentStatus
-from hub.services.payments import (
+from hub.services.payment_ports import (
     Checkout,
     CheckoutRequest,
     PaymentProviderError,

@@ -15,35 +15,27 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime
 from typing import Any
 
 import stripe
 
 from connectors.payments.stripe.provider import NAME, StripeProvider
 from hub.domain.errors import IllegalTransitionError, NotFoundError, ValidationError
-from hub.services.payments import (
-    PaidReport,
-    PaymentProviderError,
-    PaymentsUnitOfWork,
-    find_provider_payment,
-    record_failed,
-    record_paid,
-    record_provider_refunds,
-)
+from hub.services.bound import Services
+from hub.services.payment_ports import PaymentProviderError
+from hub.services.payments import PaidReport
 
 log = logging.getLogger(__name__)
 
 
 def handle_event(
-    uow: PaymentsUnitOfWork,
+    core: Services,
     provider: StripeProvider,
     *,
     business_id: str,
     payload: bytes,
     signature: str | None,
     secret: str,
-    now: datetime,
 ) -> tuple[int, str]:
     if not signature or not signature.isascii():
         # The library's compare_digest raises TypeError on non-ASCII text: refused here.
@@ -63,13 +55,13 @@ def handle_event(
         if event.type == "checkout.session.completed":
             if obj.get("payment_status") != "paid":
                 return 200, "not_paid_yet"  # delayed methods: async_payment_succeeded follows
-            return _paid(uow, business_id, booking_id, obj, now)
+            return _paid(core, business_id, booking_id, obj)
         if event.type == "checkout.session.async_payment_succeeded":
-            return _paid(uow, business_id, booking_id, obj, now)
+            return _paid(core, business_id, booking_id, obj)
         if event.type == "charge.refunded":
-            return _refunded(uow, provider, business_id, str(obj.get("payment_intent") or ""), now)
+            return _refunded(core, provider, business_id, str(obj.get("payment_intent") or ""))
         if event.type == "payment_intent.payment_failed" and booking_id:
-            record_failed(uow, business_id, booking_id, now=now)
+            core.record_failed(business_id, booking_id)
             return 200, "failed"
     except NotFoundError:
         log.warning(
@@ -83,7 +75,7 @@ def handle_event(
 
 
 def _paid(
-    uow: PaymentsUnitOfWork, business_id: str, booking_id: str, obj: dict[str, Any], now: datetime
+    core: Services, business_id: str, booking_id: str, obj: dict[str, Any]
 ) -> tuple[int, str]:
     report = PaidReport(
         business_id=business_id,
@@ -94,7 +86,7 @@ def _paid(
         currency=str(obj.get("currency") or "").upper(),
     )
     try:
-        outcome = record_paid(uow, report, now=now)
+        outcome = core.record_paid(report)
     except ValidationError as exc:
         log.warning("stripe payment for booking %s refused: %s %s", booking_id, exc, exc.details)
         return 400, "amount_mismatch"
@@ -102,15 +94,11 @@ def _paid(
 
 
 def _refunded(
-    uow: PaymentsUnitOfWork,
-    provider: StripeProvider,
-    business_id: str,
-    payment_intent: str,
-    now: datetime,
+    core: Services, provider: StripeProvider, business_id: str, payment_intent: str
 ) -> tuple[int, str]:
     # Unknown here (a sale of the same Stripe account made outside Turnero, or another
     # business's): refused before asking Stripe anything.
-    if not payment_intent or find_provider_payment(uow, business_id, NAME, payment_intent) is None:
+    if not payment_intent or core.find_provider_payment(business_id, NAME, payment_intent) is None:
         log.warning(
             "stripe refund of unknown payment %r for business %s refused",
             payment_intent,
@@ -119,7 +107,7 @@ def _refunded(
         return 404, "unknown_payment"
     try:
         reported = provider.fetch_payment(payment_intent)
-        added = record_provider_refunds(uow, business_id, NAME, reported, now=now)
+        added = core.record_provider_refunds(business_id, NAME, reported)
     except PaymentProviderError as exc:
         log.warning("stripe payment %s could not be fetched: %s", payment_intent, exc)
         return 502, "provider_unreachable"
