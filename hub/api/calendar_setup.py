@@ -16,7 +16,7 @@ from hub.api.errors import ApiError
 from hub.api.registry import Call, Operations, Param
 from hub.api.render import BLOCK_SCHEMA, EXCEPTION_SCHEMA, STR, block, exception, hhmm
 from hub.api.schemas import DATE, DATE_TIME, ID, TEXT, array, integer, obj, output
-from hub.api.setup import CLOCK, clock
+from hub.api.setup_inputs import CLOCK, clock
 from hub.api.views import INTEGRATION
 from hub.domain.model import DateException, Resource, WeeklyInterval
 from hub.services import setup

@@ -3,18 +3,18 @@
 PATCH replaces the fields given; the domain constructors and the setup use cases validate
 (a replaced object is rebuilt, so its ``__post_init__`` checks run again). Deleting a resource
 or a service deactivates it (its bookings and history stay); branches and groups are removed.
+What the bodies look like and how they become domain fields is ``setup_inputs``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from datetime import time
 from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
-from hub.api import geo, inputs
+from hub.api import geo
 from hub.api.errors import ApiError
 from hub.api.registry import Call, Operations
 from hub.api.render import (
@@ -28,147 +28,32 @@ from hub.api.render import (
     service,
 )
 from hub.api.schemas import (
-    DATE,
-    ID,
-    NAME,
-    TEXT,
     Schema,
     array,
-    enum,
-    integer,
-    nullable,
     obj,
     output,
 )
+from hub.api.setup_inputs import (
+    BRANCH_IN,
+    GROUP_IN,
+    RESOURCE_IN,
+    SERVICE_IN,
+    fields,
+    with_required,
+)
 from hub.api.views import INTEGRATION
-from hub.domain.geo import CoverageMode, GeoPoint, Zone
+from hub.domain.geo import Zone
 from hub.domain.model import (
     Branch,
     Business,
-    DateException,
-    PricingStrategy,
     Resource,
     ResourceGroup,
-    ResourceKind,
     Service,
-    WeeklyInterval,
 )
 from hub.services import setup, zones
 from hub.services.calendars import get_business
 
 ops = Operations("setup")
-
-CLOCK: Schema = {"type": "string", "pattern": r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$"}
-INTERVAL_IN = obj(
-    {"weekday": integer(0, 6), "start": CLOCK, "end": CLOCK}, ("weekday", "start", "end")
-)
-NUMBER: Schema = {"type": "number", "minimum": -1e6, "maximum": 1e6}
-
-
-def clock(value: str) -> time:
-    return time(0) if value == "24:00" else time.fromisoformat(value)
-
-
-def weekly(items: list[dict[str, Any]]) -> tuple[WeeklyInterval, ...]:
-    return tuple(WeeklyInterval(i["weekday"], clock(i["start"]), clock(i["end"])) for i in items)
-
-
-BRANCH_IN = obj(
-    {
-        "name": NAME,
-        "address": TEXT,
-        "lat": nullable({"type": "number", "minimum": -90, "maximum": 90}),
-        "lng": nullable({"type": "number", "minimum": -180, "maximum": 180}),
-        "coverage_km": nullable({"type": "number", "minimum": 0, "maximum": 20000}),
-        "coverage_mode": {
-            **enum([m.value for m in CoverageMode]),
-            "description": "At-address services, an address outside the coverage (radius "
-            "from lat/lng, and the zones): `refuse` it, or book it and `flag` it for review",
-        },
-        "hours": array(INTERVAL_IN, 50),
-        "exceptions": array(
-            obj(
-                {
-                    "start_date": DATE,
-                    "end_date": DATE,
-                    "intervals": array(obj({"start": CLOCK, "end": CLOCK}, ("start", "end")), 20),
-                    "reason": TEXT,
-                },
-                ("start_date", "end_date"),
-            ),
-            200,
-        ),
-        "active": {"type": "boolean"},
-    }
-)
-RESOURCE_IN = obj(
-    {
-        "name": NAME,
-        "kind": enum([k.value for k in ResourceKind]),
-        "capacity": integer(1, 1000),
-        "branch_ids": array(ID, 50),
-        "weekly": array(INTERVAL_IN, 50),
-        "color": {"type": "string", "pattern": "^#[0-9a-fA-F]{6}$"},
-        "price_minor": nullable(integer(0, 10**12)),
-        "base": {**nullable(geo.POINT_IN), "description": "Where the worker starts the day"},
-    }
-)
-GROUP_IN = obj({"name": NAME, "resource_ids": array(ID, 200)})
-SERVICE_IN = obj(
-    {
-        "name": NAME,
-        "description": TEXT,
-        "duration_minutes": integer(1, 24 * 60),
-        "price_minor": integer(0, 10**12),
-        "pricing": enum([p.value for p in PricingStrategy]),
-        "buffer_before_minutes": integer(0, 24 * 60),
-        "buffer_after_minutes": integer(0, 24 * 60),
-        "at_client_address": {"type": "boolean"},
-        "video_meeting": {"type": "boolean"},
-        "resource_ids": array(ID, 200),
-        "group_ids": array(ID, 50),
-        "max_persons": integer(1, 1000),
-    }
-)
-
-
-def _required(schema: Schema, *names: str) -> Schema:
-    return {**schema, "required": list(names)}
-
-
-def _fields(body: dict[str, Any]) -> dict[str, Any]:
-    """Body fields as dataclass fields (lists become tuples, intervals become rules)."""
-    out: dict[str, Any] = {}
-    for name, value in body.items():
-        if name in ("hours", "weekly"):
-            out[name] = weekly(value)
-        elif name == "exceptions":
-            out[name] = tuple(
-                DateException(
-                    inputs.day(e["start_date"], "start_date"),
-                    inputs.day(e["end_date"], "end_date"),
-                    tuple((clock(i["start"]), clock(i["end"])) for i in e.get("intervals", [])),
-                    reason=e.get("reason", ""),
-                )
-                for e in value
-            )
-        elif name == "kind":
-            out[name] = ResourceKind(value)
-        elif name == "pricing":
-            out[name] = PricingStrategy(value)
-        elif name == "coverage_mode":
-            out[name] = CoverageMode(value)
-        elif name in ("centre", "base"):
-            out[name] = None if value is None else GeoPoint(value["lat"], value["lng"])
-        elif name == "polygon":
-            out[name] = geo.polygon_in(value)
-        elif isinstance(value, list):
-            out[name] = tuple(value)
-        elif isinstance(value, str) and name in ("name",):
-            out[name] = value.strip()
-        else:
-            out[name] = value
-    return out
 
 
 def _crud(
@@ -205,7 +90,7 @@ def _crud(
 
     async def create_item(call: Call) -> Response:
         def create() -> dict[str, Any]:
-            item = kind(business_id=call.business_id, **_fields(call.body))
+            item = kind(business_id=call.business_id, **fields(call.body))
             saved = saver(call.hub.uow(), item, by=INTEGRATION, now=call.hub.now())
             with call.hub.uow() as uow:
                 return render(saved, get_business(uow, call.business_id))
@@ -224,7 +109,7 @@ def _crud(
         def change() -> dict[str, Any]:
             with call.hub.uow() as uow:
                 found = _get(call, uow, call.path["id"])
-            item = dataclasses.replace(found, **_fields(call.body))
+            item = dataclasses.replace(found, **fields(call.body))
             saved = saver(call.hub.uow(), item, by=INTEGRATION, now=call.hub.now())
             with call.hub.uow() as uow:
                 return render(saved, get_business(uow, call.business_id))
@@ -259,7 +144,7 @@ def _crud(
         "POST",
         path,
         summary=f"Create a {noun}",
-        body=_required(schema_in, *required),
+        body=with_required(schema_in, *required),
         responses={201: out},
         errors=(409,),
     )(create_item)

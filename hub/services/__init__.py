@@ -11,6 +11,9 @@ that joins one the caller already holds open); and raises typed errors from
 - ``booking_create``: ``create_booking(uow, NewBooking(...), by=, now=, busy_sources=())``
 - ``booking_status``: ``confirm_booking``, ``start_booking``, ``complete_booking`` (writes the
   ServiceRecord), ``cancel_booking``, ``mark_no_show``, ``expire_due_bookings``
+  (``resource_choice``: which resource of several takes a booking)
+- ``payments``: deposit checkouts and paid reports; ``refunds``: refunds by policy and those
+  the provider reports; their ports in ``payment_ports``
 - ``booking_moves``: ``reschedule_booking``, ``reassign_booking``, ``edit_booking``
 - ``series``: ``create_series(uow, NewBooking, Weekly(every_weeks, count|until) |
   MonthlyByWeekday(week, …), …, all_or_nothing=, dry_run=)`` → ``SeriesResult`` (booked +

@@ -20,7 +20,6 @@ from hub.domain.booking import Booking, ChangedBy
 from hub.domain.errors import IllegalTransitionError, SlotTakenError, ValidationError
 from hub.domain.geo import GeoPoint
 from hub.domain.model import require_aware
-from hub.services.booking_create import choose_resource
 from hub.services.booking_status import change_booking, staff_only
 from hub.services.calendars import (
     build_calendars,
@@ -35,6 +34,7 @@ from hub.services.coverage import locate_visit
 from hub.services.customers import InviteeDetails, clean_invitees, merge_invitees
 from hub.services.events import record_booking_event
 from hub.services.ports import BusySource, TravelTimes, UnitOfWork
+from hub.services.resource_choice import choose_resource
 from hub.services.travel_times import STRAIGHT_LINE, travel_for
 
 
