@@ -92,7 +92,7 @@ def hub_server(folder: Path, n: int) -> tuple[Served, str, tuple[str, str]]:
     from hub.persistence.migrate import migrate
     from hub.persistence.models import BookingRow, CustomerRow
     from hub.persistence.uow import SqlDatabase
-    from hub.services import accounts, setup
+    from hub.services import accounts, resource_setup, setup
 
     url = f"sqlite:///{folder / 'hub.db'}"
     migrate(url)
@@ -101,7 +101,7 @@ def hub_server(folder: Path, n: int) -> tuple[Served, str, tuple[str, str]]:
     by = ChangedBy(Actor.OPERATOR, Channel.CLI)
     now = datetime.now(UTC)
     business = setup.create_business(uow, Business("bench", "Bench", timezone=TZ), by=by, now=now)
-    resource = setup.save_resource(uow, Resource(business.id, "Sala"), by=by, now=now)
+    resource = resource_setup.save_resource(uow, Resource(business.id, "Sala"), by=by, now=now)
     service = setup.save_service(
         uow, Service(business.id, "Turno", 30, resource_ids=(resource.id,)), by=by, now=now
     )

@@ -26,7 +26,7 @@ from booking_pages.web import PageError, Pages, read_form
 from hub.domain.booking import Booking, BookingStatus
 from hub.domain.errors import DomainError, NotFoundError
 from hub.domain.model import Block, Customer
-from hub.services import accounts, setup
+from hub.services import accounts, customer_setup, setup
 from hub.services.availability import get_booking, list_bookings
 from hub.services.bound import Services
 from hub.services.ports import UnitOfWork
@@ -137,7 +137,7 @@ def load_span(pages: Pages, staff: Staff, f: Filters, first: date, last: date) -
     for b in bookings:
         if b.customer_id not in customers:
             try:
-                customers[b.customer_id] = setup.get_customer(
+                customers[b.customer_id] = customer_setup.get_customer(
                     pages.hub.uow(), staff.business.id, b.customer_id
                 )
             except NotFoundError:
@@ -266,7 +266,9 @@ def routes(pages: Pages) -> list[Route]:
         def details() -> dict[str, Any]:
             uow = hub.uow()
             return {
-                "customer": setup.get_customer(uow, staff.business.id, booking.customer_id),
+                "customer": customer_setup.get_customer(
+                    uow, staff.business.id, booking.customer_id
+                ),
                 "service": setup.get_service(uow, staff.business.id, booking.service_id),
                 "resource": setup.get_resource(uow, staff.business.id, booking.resource_id),
                 "zone": (

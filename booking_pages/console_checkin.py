@@ -17,7 +17,7 @@ from booking_pages.console_auth import Staff, staff_only
 from booking_pages.web import PageError, Pages, read_form
 from hub.domain.booking import Booking
 from hub.domain.errors import DomainError, NotFoundError
-from hub.services import setup
+from hub.services import customer_setup, setup
 from hub.services.availability import get_booking_by_token
 
 
@@ -40,7 +40,7 @@ def routes(pages: Pages) -> list[Route]:
 
         def names() -> tuple[str, str]:
             uow = hub.uow()
-            customer = setup.get_customer(uow, staff.business.id, booking.customer_id)
+            customer = customer_setup.get_customer(uow, staff.business.id, booking.customer_id)
             service = setup.get_service(uow, staff.business.id, booking.service_id)
             return booking.client_of(customer).name, service.name
 

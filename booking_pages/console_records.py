@@ -23,7 +23,7 @@ from booking_pages.console_auth import Staff, staff_only
 from booking_pages.web import PageError, Pages
 from hub.domain.errors import DomainError, NotFoundError
 from hub.domain.model import ServiceRecord
-from hub.services import setup
+from hub.services import customer_setup, setup
 from hub.services.records import list_service_records
 
 CSV_FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -74,7 +74,9 @@ def routes(pages: Pages) -> list[Route]:
         for record in found:
             if record.customer_id not in customers:
                 try:
-                    who = setup.get_customer(hub.uow(), staff.business.id, record.customer_id)
+                    who = customer_setup.get_customer(
+                        hub.uow(), staff.business.id, record.customer_id
+                    )
                     customers[record.customer_id] = who.name
                 except NotFoundError:
                     customers[record.customer_id] = "?"

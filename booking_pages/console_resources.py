@@ -24,7 +24,7 @@ from booking_pages.console_auth import Staff, staff_only
 from booking_pages.web import PageError, Pages, read_form
 from hub.domain.errors import DomainError, NotFoundError, ValidationError
 from hub.domain.model import DateException, Resource, ResourceGroup, WeeklyInterval
-from hub.services import feeds, setup
+from hub.services import feeds, resource_setup, setup
 
 COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 MAX_CAPACITY = 1000
@@ -149,7 +149,7 @@ def routes(pages: Pages) -> list[Route]:
                 branch_ids=tuple(b.id for b in branches[:1]),
             )
             await run_in_threadpool(
-                setup.save_resource, hub.uow(), resource, by=staff.by, now=hub.now()
+                resource_setup.save_resource, hub.uow(), resource, by=staff.by, now=hub.now()
             )
         except DomainError as exc:
             return await refused(request, staff, exc)
@@ -166,7 +166,7 @@ def routes(pages: Pages) -> list[Route]:
                 color=parse_colour(form.get("color", ""), current.color),
             )
             await run_in_threadpool(
-                setup.save_resource, hub.uow(), changed, by=staff.by, now=hub.now()
+                resource_setup.save_resource, hub.uow(), changed, by=staff.by, now=hub.now()
             )
         except DomainError as exc:
             return await refused(request, staff, exc)
@@ -176,7 +176,7 @@ def routes(pages: Pages) -> list[Route]:
         await read_form(request)
         resource = await run_in_threadpool(resource_of, staff, request.path_params["id"])
         await run_in_threadpool(
-            lambda: setup.deactivate_resource(
+            lambda: resource_setup.deactivate_resource(
                 hub.uow(), staff.business.id, resource.id, by=staff.by, now=hub.now()
             )
         )
@@ -188,7 +188,7 @@ def routes(pages: Pages) -> list[Route]:
         try:
             weekly = [w for d in range(7) for w in parse_hours(form.get(f"day{d}", ""), d)]
             await run_in_threadpool(
-                lambda: setup.set_weekly_rules(
+                lambda: resource_setup.set_weekly_rules(
                     hub.uow(), staff.business.id, resource.id, weekly, by=staff.by, now=hub.now()
                 )
             )
@@ -202,7 +202,7 @@ def routes(pages: Pages) -> list[Route]:
         try:
             exception = parse_exception(form)
             await run_in_threadpool(
-                lambda: setup.add_exception(
+                lambda: resource_setup.add_exception(
                     hub.uow(), staff.business.id, resource.id, exception, by=staff.by, now=hub.now()
                 )
             )
@@ -215,7 +215,7 @@ def routes(pages: Pages) -> list[Route]:
         resource = await run_in_threadpool(resource_of, staff, request.path_params["id"])
         try:
             await run_in_threadpool(
-                lambda: setup.remove_exception(
+                lambda: resource_setup.remove_exception(
                     hub.uow(),
                     staff.business.id,
                     resource.id,
@@ -263,7 +263,9 @@ def routes(pages: Pages) -> list[Route]:
                 if found is None:
                     raise PageError(404, "error.not_found")
                 group = replace(found, name=name, resource_ids=members)
-            await run_in_threadpool(setup.save_group, hub.uow(), group, by=staff.by, now=hub.now())
+            await run_in_threadpool(
+                resource_setup.save_group, hub.uow(), group, by=staff.by, now=hub.now()
+            )
         except DomainError as exc:
             return await refused(request, staff, exc)
         return saved()

@@ -22,7 +22,7 @@ from booking_pages.console_branches import parse_coordinate
 from booking_pages.web import PageError, Pages, read_form
 from hub.domain.errors import DomainError, NotFoundError, ValidationError
 from hub.domain.geo import CoverageMode, GeoPoint, TravelModel, Zone
-from hub.services import setup, zones
+from hub.services import resource_setup, setup, zones
 
 MAX_POLYGON_TEXT = 20_000
 
@@ -221,7 +221,7 @@ def routes(pages: Pages) -> list[Route]:
                 raise ValidationError("give both latitude and longitude, or neither", field="lat")
             point = GeoPoint.maybe(lat, lng)
             await run_in_threadpool(
-                setup.save_resource,
+                resource_setup.save_resource,
                 hub.uow(),
                 replace(current, base=point),
                 by=staff.by,

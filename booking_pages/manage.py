@@ -37,7 +37,7 @@ from hub.domain.errors import (
     ValidationError,
 )
 from hub.domain.model import Branch, Business, Customer, Resource, Service
-from hub.services import setup
+from hub.services import customer_setup, setup
 from hub.services.availability import get_booking_by_token
 from hub.services.history import client_history
 
@@ -64,7 +64,9 @@ def load_ticket(pages: Pages, token: str) -> Ticket:
         service = setup.get_service(uow, business.id, booking.service_id)
         resource = setup.get_resource(uow, business.id, booking.resource_id)
         # The client as they booked: never the name or contact of a record their phone matched.
-        customer = booking.client_of(setup.get_customer(uow, business.id, booking.customer_id))
+        customer = booking.client_of(
+            customer_setup.get_customer(uow, business.id, booking.customer_id)
+        )
         branches = setup.list_branches(uow, business.id)
     except NotFoundError as exc:
         raise PageError(404, "error.no_booking") from exc

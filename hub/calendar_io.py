@@ -23,7 +23,7 @@ from hub.domain.model import Business, Resource
 from hub.ical.vcalendar import booking_ics, calendar_for
 from hub.ical.vevent import block_vevent, booking_vevent
 from hub.ical_parser import CalendarLimits, parse_calendar
-from hub.services import setup
+from hub.services import customer_setup, setup
 from hub.services.availability import get_booking_by_token
 from hub.services.blocks import NewBlock, import_blocks
 from hub.services.ports import UnitOfWork
@@ -49,7 +49,9 @@ def booking_download(uow: UnitOfWork, token: str, *, now: datetime) -> bytes:
         business = setup.find_business(uow, business_id=booking.business_id)
         service = setup.get_service(uow, business.id, booking.service_id)
         resource = setup.get_resource(uow, business.id, booking.resource_id)
-        customer = booking.client_of(setup.get_customer(uow, business.id, booking.customer_id))
+        customer = booking.client_of(
+            customer_setup.get_customer(uow, business.id, booking.customer_id)
+        )
         branches = setup.list_branches(uow, business.id)
     branch = next((b for b in branches if b.id == booking.branch_id), None)
     if branch is None and branches:

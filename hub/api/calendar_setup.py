@@ -19,7 +19,7 @@ from hub.api.schemas import DATE, DATE_TIME, ID, TEXT, array, integer, obj, outp
 from hub.api.setup_inputs import CLOCK, clock
 from hub.api.views import INTEGRATION
 from hub.domain.model import DateException, Resource, WeeklyInterval
-from hub.services import setup
+from hub.services import resource_setup, setup
 from hub.services.blocks import NewBlock, create_block, delete_block
 from hub.services.calendars import get_business
 
@@ -95,7 +95,7 @@ async def create_availability_rule(call: Call) -> Response:
 
     def add() -> dict[str, Any]:
         current = setup.get_resource(call.hub.uow(), call.business_id, body["resource_id"])
-        setup.set_weekly_rules(
+        resource_setup.set_weekly_rules(
             call.hub.uow(),
             call.business_id,
             current.id,
@@ -119,7 +119,7 @@ async def delete_availability_rule(call: Call) -> Response:
     def remove() -> None:
         owner, rule = _owner_of_rule(call)
         kept = [w for w in owner.weekly if w != rule]
-        setup.set_weekly_rules(
+        resource_setup.set_weekly_rules(
             call.hub.uow(), call.business_id, owner.id, kept, by=INTEGRATION, now=call.hub.now()
         )
 
@@ -186,7 +186,7 @@ async def create_exception(call: Call) -> Response:
     )
 
     def add() -> dict[str, Any]:
-        setup.add_exception(
+        resource_setup.add_exception(
             call.hub.uow(),
             call.business_id,
             body["resource_id"],
@@ -209,7 +209,7 @@ async def get_exception(call: Call) -> Response:
 async def delete_exception(call: Call) -> Response:
     def remove() -> None:
         owner, found = _owner_of_exception(call)
-        setup.remove_exception(
+        resource_setup.remove_exception(
             call.hub.uow(),
             call.business_id,
             owner.id,

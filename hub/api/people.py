@@ -14,7 +14,7 @@ from hub.api.registry import Call, Operations, Param
 from hub.api.render import API_KEY_SCHEMA, CUSTOMER_SCHEMA, STR, api_key, customer
 from hub.api.schemas import EMAIL, NAME, TEXT, array, integer, nullable, obj, output
 from hub.api.views import INTEGRATION
-from hub.services import accounts, setup
+from hub.services import accounts, customer_setup
 from hub.services.calendars import get_business
 from hub.services.customers import CustomerDetails
 
@@ -35,7 +35,7 @@ CUSTOMER_IN = obj(
 )
 async def list_customers(call: Call) -> Response:
     def read() -> dict[str, Any]:
-        found = setup.list_customers(
+        found = customer_setup.list_customers(
             call.hub.uow(),
             call.business_id,
             call.query.get("limit", 100),
@@ -63,7 +63,7 @@ async def create_customer(call: Call) -> Response:
 
     def add() -> dict[str, Any]:
         return customer(
-            setup.upsert_customer(
+            customer_setup.upsert_customer(
                 call.hub.uow(), call.business_id, details, by=INTEGRATION, now=call.hub.now()
             )
         )
@@ -73,7 +73,9 @@ async def create_customer(call: Call) -> Response:
 
 @ops.route("GET", "/customers/{id}", summary="One customer", responses={200: CUSTOMER_SCHEMA})
 async def get_customer(call: Call) -> Response:
-    found = await call.run(setup.get_customer, call.hub.uow(), call.business_id, call.path["id"])
+    found = await call.run(
+        customer_setup.get_customer, call.hub.uow(), call.business_id, call.path["id"]
+    )
     return JSONResponse(customer(found))
 
 
@@ -87,7 +89,7 @@ async def get_customer(call: Call) -> Response:
 )
 async def update_customer(call: Call) -> Response:
     def change() -> dict[str, Any]:
-        current = setup.get_customer(call.hub.uow(), call.business_id, call.path["id"])
+        current = customer_setup.get_customer(call.hub.uow(), call.business_id, call.path["id"])
         body = call.body
         details = CustomerDetails(
             name=body["name"].strip() if "name" in body else current.name,
@@ -96,7 +98,7 @@ async def update_customer(call: Call) -> Response:
             address=body.get("address", current.address),
         )
         return customer(
-            setup.update_customer(
+            customer_setup.update_customer(
                 call.hub.uow(),
                 call.business_id,
                 current.id,

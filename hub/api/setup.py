@@ -50,7 +50,7 @@ from hub.domain.model import (
     ResourceGroup,
     Service,
 )
-from hub.services import setup, zones
+from hub.services import resource_setup, setup, zones
 from hub.services.calendars import get_business
 
 ops = Operations("setup")
@@ -192,8 +192,8 @@ _crud(
     kind=Resource,
     lister=setup.list_resources,
     getter=lambda uow, b, i: uow.resources.get(b, i),
-    saver=setup.save_resource,
-    remover=setup.deactivate_resource,
+    saver=resource_setup.save_resource,
+    remover=resource_setup.deactivate_resource,
     render=_no_biz(resource),
 )
 _crud(
@@ -205,8 +205,8 @@ _crud(
     kind=ResourceGroup,
     lister=setup.list_groups,
     getter=lambda uow, b, i: uow.groups.get(b, i),
-    saver=setup.save_group,
-    remover=setup.delete_group,
+    saver=resource_setup.save_group,
+    remover=resource_setup.delete_group,
     render=_no_biz(group),
 )
 _crud(

@@ -30,7 +30,7 @@ from hub.domain.model import (
     Service,
 )
 from hub.domain.policies import BookingPolicy
-from hub.services import accounts, setup, zones
+from hub.services import accounts, resource_setup, setup, zones
 from hub.services.blocks import NewBlock, create_block
 from hub.services.booking_create import NewBooking
 from hub.services.customers import CustomerDetails
@@ -89,9 +89,9 @@ def seed_car_wash(hub: Hub, now: datetime, report: DemoReport) -> None:
         base=GeoPoint(-34.6100, -58.4230),  # from home, in Almagro
     )
     for resource in (juan, pedro):
-        setup.save_resource(hub.uow(), resource, by=SEEDER, now=now)
+        resource_setup.save_resource(hub.uow(), resource, by=SEEDER, now=now)
     washers = ResourceGroup(business.id, "lavadores", (juan.id, pedro.id))
-    setup.save_group(hub.uow(), washers, by=SEEDER, now=now)
+    resource_setup.save_group(hub.uow(), washers, by=SEEDER, now=now)
     full = Service(
         business.id,
         "Lavado completo",
@@ -116,7 +116,7 @@ def seed_car_wash(hub: Hub, now: datetime, report: DemoReport) -> None:
     today = now.astimezone(tz).date()
     holiday = next_weekday(today + timedelta(days=9), mon_sat)
     for resource in (juan, pedro):
-        setup.add_exception(
+        resource_setup.add_exception(
             hub.uow(),
             business.id,
             resource.id,

@@ -22,7 +22,7 @@ from hub.domain.model import (
     Resource,
     Service,
 )
-from hub.services import setup
+from hub.services import resource_setup
 from hub.services.booking_create import NewBooking
 from hub.services.customers import CustomerDetails
 
@@ -77,7 +77,7 @@ def seed_living_day(
     if hours is None:
         hours = (time(9), time(18))
         for resource in washers:
-            setup.add_exception(
+            resource_setup.add_exception(
                 hub.uow(),
                 business_id,
                 resource.id,

@@ -24,7 +24,7 @@ from hub.domain.model import (
     Service,
 )
 from hub.domain.policies import BookingPolicy
-from hub.services import accounts, setup
+from hub.services import accounts, resource_setup, setup
 from hub.services.blocks import NewBlock, create_block
 from hub.services.booking_create import NewBooking
 from hub.services.customers import CustomerDetails
@@ -61,7 +61,7 @@ def seed_office(hub: Hub, now: datetime, report: DemoReport) -> None:
         for name, c in (("Sala Ñandú", "#16a085"), ("Sala Roble", "#8e44ad"))
     ]
     for room in rooms:
-        setup.save_resource(hub.uow(), room, by=SEEDER, now=now)
+        resource_setup.save_resource(hub.uow(), room, by=SEEDER, now=now)
     meeting = Service(
         business.id,
         "Meeting",

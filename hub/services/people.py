@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from hub.domain.search import matches
-from hub.services import accounts, setup
+from hub.services import accounts, customer_setup
 from hub.services.account_ports import AccountsUnitOfWork
 from hub.services.ports import UnitOfWork
 
@@ -48,7 +48,7 @@ def search_people(
     ]
     if not customers:
         return found[:limit]
-    for who in setup.list_customers(uow, business_id, limit=CUSTOMER_SCAN):
+    for who in customer_setup.list_customers(uow, business_id, limit=CUSTOMER_SCAN):
         if len(found) >= limit:
             break
         if matches(needle, (who.name, who.phone, who.email)):

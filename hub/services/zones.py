@@ -1,7 +1,8 @@
 """Use cases of the map setup: a business's zones, its travel settings, a branch's coverage.
 
 Zones are archived, not deleted (bookings keep naming them). Where a visit is and whether it
-is covered is ``coverage``; a worker's base is part of the resource (``setup.save_resource``).
+is covered is ``coverage``; a worker's base is part of the resource
+(``resource_setup.save_resource``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from hub.domain.model import Branch
 from hub.domain.policies import BookingPolicy
 from hub.services.calendars import get_business
 from hub.services.ports import UnitOfWork
-from hub.services.setup import audit_setup
+from hub.services.setup_audit import audit_setup
 
 MAX_ZONES = 500
 

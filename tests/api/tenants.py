@@ -20,7 +20,7 @@ from hub.domain.model import (
     WeeklyInterval,
 )
 from hub.domain.policies import BookingPolicy
-from hub.services import accounts, setup
+from hub.services import accounts, resource_setup, setup
 
 if TYPE_CHECKING:
     from tests.api.conftest import LiveHub
@@ -94,7 +94,7 @@ def create_tenant(live: LiveHub, *, slug: str | None = None, timezone: str) -> T
         hub.uow(), Branch(business.id, "Centro", address="Av. Corrientes 1234"), by=SETUP, now=now
     )
     people = tuple(
-        setup.save_resource(
+        resource_setup.save_resource(
             hub.uow(),
             Resource(business.id, name, branch_ids=(branch.id,), weekly=OPEN_HOURS),
             by=SETUP,
@@ -102,7 +102,7 @@ def create_tenant(live: LiveHub, *, slug: str | None = None, timezone: str) -> T
         )
         for name in ("Juan", "María")
     )
-    group = setup.save_group(
+    group = resource_setup.save_group(
         hub.uow(),
         ResourceGroup(business.id, "Lavadores", tuple(r.id for r in people)),
         by=SETUP,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from hub.domain.geo import GeoPoint
-from hub.services import setup
+from hub.services import resource_setup, setup
 from tests.api.conftest import LiveHub
 from tests.api.tenants import SETUP, Tenant
 
@@ -107,7 +107,7 @@ def test_workers_can_be_required_back_at_their_base(live_hub: LiveHub) -> None:
         now=live_hub.now(),
     )
     for washer in tenant.resources:
-        setup.save_resource(
+        resource_setup.save_resource(
             live_hub.hub.uow(),
             replace(washer, base=GeoPoint(QUILMES["latitude"], QUILMES["longitude"])),
             by=SETUP,

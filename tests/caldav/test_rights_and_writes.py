@@ -11,7 +11,7 @@ from icalendar import Calendar
 
 from hub.domain.accounts import Role
 from hub.domain.model import Resource
-from hub.services import setup
+from hub.services import resource_setup
 from tests.api.tenants import SETUP, create_tenant
 from tests.caldav.conftest import DavWorld, Staff
 from tests.caldav.helpers import http, reread, vevent
@@ -78,7 +78,7 @@ def test_another_business_sees_nothing_of_this_one(dav: DavWorld) -> None:
 
 def test_non_ascii_names_round_trip(dav: DavWorld) -> None:
     t = dav.tenant
-    room = setup.save_resource(
+    room = resource_setup.save_resource(
         dav.live.hub.uow(), Resource(t.business.id, "Sala Ñandú"), by=SETUP, now=dav.live.now()
     )
     booking = dav.book(10)  # for "José Pérez"

@@ -14,7 +14,7 @@ import caldav
 import httpx
 
 from hub.domain.booking import Booking
-from hub.services import setup
+from hub.services import customer_setup, setup
 from hub.services.customers import CustomerDetails
 from tests.api.tenants import SETUP
 from tests.caldav.conftest import DavWorld
@@ -44,7 +44,7 @@ def test_renaming_a_customer_moves_the_sync_token_of_their_calendar_only(dav: Da
         other_token = other.get_objects_by_sync_token(
             load_objects=False, disable_fallback=True
         ).sync_token
-        setup.update_customer(
+        customer_setup.update_customer(
             hub.uow(),
             dav.tenant.business.id,
             first.customer_id,

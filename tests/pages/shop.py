@@ -13,7 +13,7 @@ from hub.domain.accounts import Role, User
 from hub.domain.booking import Actor, ChangedBy, Channel
 from hub.domain.model import Branch, Business, Resource, ResourceGroup, Service, WeeklyInterval
 from hub.domain.policies import BookingPolicy
-from hub.services import accounts, setup
+from hub.services import accounts, resource_setup, setup
 
 SETUP = ChangedBy(Actor.OPERATOR, Channel.CLI)
 OPEN_HOURS = tuple(WeeklyInterval(day, time(9), time(18)) for day in range(7))
@@ -79,7 +79,7 @@ def create_shop(
         now=now,
     )
     washers = tuple(
-        setup.save_resource(
+        resource_setup.save_resource(
             hub.uow(),
             Resource(business.id, name, branch_ids=(branch.id,), weekly=OPEN_HOURS),
             by=SETUP,
@@ -87,7 +87,7 @@ def create_shop(
         )
         for name in ("Juan", "María")
     )
-    group = setup.save_group(
+    group = resource_setup.save_group(
         hub.uow(),
         ResourceGroup(business.id, "Lavadores", tuple(r.id for r in washers)),
         by=SETUP,

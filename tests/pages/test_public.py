@@ -11,8 +11,8 @@ from booking_pages.catalogue import CLIENT, slot_code
 from hub.bootstrap import Hub
 from hub.services.availability import list_bookings
 from hub.services.booking_create import NewBooking, create_booking
+from hub.services.customer_setup import list_customers
 from hub.services.customers import CustomerDetails
-from hub.services.setup import list_customers
 from tests.pages.helpers import book, csrf_of, slot_codes, text_of
 from tests.pages.shop import Shop, create_shop
 

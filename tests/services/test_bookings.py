@@ -15,7 +15,8 @@ from hub.services.availability import AvailabilityQuery, find_availability, get_
 from hub.services.booking_create import NewBooking, create_booking
 from hub.services.booking_moves import edit_booking, reassign_booking
 from hub.services.customers import CustomerDetails, normalise_phone
-from hub.services.setup import save_service, set_weekly_rules
+from hub.services.resource_setup import set_weekly_rules
+from hub.services.setup import save_service
 from tests.services.conftest import CLIENT, NOW, OPERATOR, World, local
 
 JUANA = CustomerDetails("Juana", phone="011 15 2345-6789")

@@ -12,7 +12,8 @@ from hub.domain.model import Branch, DateException, WeeklyInterval
 from hub.services.availability import AvailabilityQuery, find_availability
 from hub.services.booking_create import NewBooking, create_booking
 from hub.services.customers import CustomerDetails
-from hub.services.setup import save_branch, save_resource
+from hub.services.resource_setup import save_resource
+from hub.services.setup import save_branch
 from tests.services.conftest import CLIENT, NOW, OPERATOR, World, local
 
 MORNINGS = tuple(WeeklyInterval(d, time(8), time(12)) for d in range(6))

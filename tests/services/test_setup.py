@@ -9,21 +9,17 @@ import pytest
 from hub.domain.errors import ConflictError, NotFoundError, SlotNotOfferedError, ValidationError
 from hub.domain.model import Branch, Business, DateException, Resource, ResourceGroup, Service
 from hub.services.booking_create import NewBooking, create_booking
+from hub.services.customer_setup import update_customer, upsert_customer
 from hub.services.customers import CustomerDetails
-from hub.services.setup import (
+from hub.services.resource_setup import (
     add_exception,
-    create_business,
     deactivate_resource,
     delete_group,
-    find_business,
-    list_resources,
     remove_exception,
     save_group,
     save_resource,
-    save_service,
-    update_customer,
-    upsert_customer,
 )
+from hub.services.setup import create_business, find_business, list_resources, save_service
 from tests.services.conftest import CLIENT, NOW, OPERATOR, World, local
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from hub.domain.accounts import User
 from hub.domain.booking import ChangedBy
 from hub.domain.model import Branch, Business, Resource, ResourceGroup, Service, WeeklyInterval
-from hub.services import setup
+from hub.services import resource_setup, setup
 from hub.services.ports import UnitOfWork
 
 TZ = "America/Argentina/Buenos_Aires"
@@ -67,10 +67,10 @@ class Setup:
         return setup.save_branch(self.uow(), branch, by=self.by, now=self.now)
 
     def resource(self, resource: Resource) -> Resource:
-        return setup.save_resource(self.uow(), resource, by=self.by, now=self.now)
+        return resource_setup.save_resource(self.uow(), resource, by=self.by, now=self.now)
 
     def group(self, group: ResourceGroup) -> ResourceGroup:
-        return setup.save_group(self.uow(), group, by=self.by, now=self.now)
+        return resource_setup.save_group(self.uow(), group, by=self.by, now=self.now)
 
     def service(self, service: Service, **options: Any) -> Service:
         return setup.save_service(self.uow(), service, by=self.by, now=self.now, **options)
