@@ -22,10 +22,11 @@ that joins one the caller already holds open); and raises typed errors from
 - ``availability``: ``find_availability(uow, AvailabilityQuery, by=, now=, busy_sources=)``
   (clients: notice, horizon, step; staff: any time), ``list_bookings``, ``get_booking``,
   ``get_booking_by_token``
-- ``setup``: businesses, branches, resources (``set_weekly_rules``, ``add_exception``,
-  ``remove_exception``, ``deactivate_resource``), groups, services, customers
-  (``upsert_customer``: found by E.164 phone or email, per business); ``save_service`` also
-  sets each resource's price for services priced per resource
+- ``setup``: businesses, branches, services (``save_service`` also sets each resource's
+  price for services priced per resource) and the reads of every setup entity;
+  ``resource_setup``: resources (``set_weekly_rules``, ``add_exception``,
+  ``remove_exception``, ``deactivate_resource``) and groups; ``customer_setup``: customers
+  (``upsert_customer``: found by E.164 phone or email, per business)
 - ``customer_directory``: customers found by name, phone or email (case and accents do not
   count) with their bookings count and last visit (``find_customers``), one customer's
   bookings (``customer_bookings``); both scoped to an employee's resources when asked
