@@ -42,7 +42,7 @@ from hub.domain.accounts import Role, User
 from hub.domain.booking import Actor, Booking, ChangedBy, Channel
 from hub.domain.model import Business, Resource, ResourceKind, Service, WeeklyInterval
 from hub.domain.policies import BookingPolicy
-from hub.services import accounts, setup
+from hub.services import accounts, resource_setup, setup
 from scheduler import reminders
 from scheduler.backoff import KeyedBackoff
 from scheduler.config import SchedulerConfig
@@ -281,7 +281,7 @@ def seed_office(
             now=now,
         )
         rooms = tuple(
-            setup.save_resource(
+            resource_setup.save_resource(
                 hub.uow(),
                 Resource(business.id, name, kind=ResourceKind.ROOM, weekly=OPEN),
                 by=SETUP,
