@@ -9,7 +9,6 @@ from caldav_server.render import parse_href
 from caldav_server.tables import ClientItemRow
 from caldav_server.writes.base import WriterBase, own_block
 from hub.domain.booking import Booking
-from hub.services.booking_status import cancel_booking
 
 
 class WriterDelete(WriterBase):
@@ -46,8 +45,8 @@ class WriterDelete(WriterBase):
         if booking is not None:
             booking_id = booking.id
             self._run(
-                lambda u: cancel_booking(
-                    u, business_id, booking_id, by=self.by, now=now, reason="deleted in calendar"
+                lambda u: self.core.cancel_booking(
+                    business_id, booking_id, by=self.by, reason="deleted in calendar", uow=u
                 )
             )
             return

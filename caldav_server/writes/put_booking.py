@@ -15,7 +15,6 @@ from hub.domain.booking import Booking
 from hub.domain.errors import DomainError
 from hub.ical.vevent import booking_vevent
 from hub.services.booking_moves import edit_booking
-from hub.services.booking_status import cancel_booking
 from hub.services.ports import UnitOfWork
 
 _NOTES_LABELS = ("Notes: ", "Notas: ")
@@ -33,13 +32,8 @@ class WriterPutBooking(WriterBase):
         business_id = found.business.id
         if event.status == "CANCELLED":
             self._run(
-                lambda uow: cancel_booking(
-                    uow,
-                    business_id,
-                    booking.id,
-                    by=self.by,
-                    now=now,
-                    reason="cancelled in calendar",
+                lambda uow: self.core.cancel_booking(
+                    business_id, booking.id, by=self.by, reason="cancelled in calendar", uow=uow
                 )
             )
             return

@@ -41,7 +41,6 @@ from hub.config import Settings
 from hub.domain.booking import Actor, ChangedBy, Channel, InviteeResponse
 from hub.domain.errors import DomainError
 from hub.persistence.uow import SqlDatabase
-from hub.services.booking_status import cancel_booking
 from hub.services.bound import Services
 from hub.services.events import record_audit
 from hub.services.ports import UnitOfWork
@@ -273,7 +272,7 @@ class GooglePull:
             # The business reads the reason on the booking: in its language.
             language = business.language.split("-")[0].lower()
             reason = DELETED_REASONS.get(language, DELETED_REASONS["en"])
-            cancel_booking(uow, conn.business_id, booking_id, by=staff, now=now, reason=reason)
+            self.core.cancel_booking(conn.business_id, booking_id, by=staff, reason=reason, uow=uow)
             report.cancelled += 1
             return
         answers = attendee_responses(event)
