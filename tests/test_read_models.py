@@ -34,14 +34,6 @@ ALLOWED: dict[str, frozenset[str] | None] = {
 KNOWN_EXCEPTIONS: dict[str, frozenset[str]] = {
     # The console's message log names each message's customer in one query.
     "booking_pages.console_messages": frozenset({"hub.persistence.models.CustomerRow"}),
-    # Notifications load a batch's bookings and customers in one query.
-    "connectors.notify.consumers": frozenset(
-        {
-            "hub.persistence.convert",
-            "hub.persistence.models.BookingRow",
-            "hub.persistence.models.CustomerRow",
-        }
-    ),
     # The outbox dispatcher reads and marks outbox rows.
     "scheduler.deliveries": frozenset(
         {"hub.persistence.convert", "hub.persistence.models.OutboxRow"}

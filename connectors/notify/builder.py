@@ -15,8 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TypeVar, cast
 
-from sqlalchemy import Table, select
-
+from connectors.notify.batch_read_model import bookings_and_customers
 from connectors.notify.context import MessageContext, MessageKind, Organizer, build_context
 from connectors.notify.kinds import (
     SUPERSEDED_WHEN_GONE,
@@ -34,13 +33,9 @@ from hub.config import Settings
 from hub.domain.accounts import User
 from hub.domain.booking import Booking, BookingStatus
 from hub.domain.model import Branch, Business, Customer, OutboxEvent, Resource, Service
-from hub.persistence import convert
-from hub.persistence.models import BookingRow, CustomerRow
 from hub.persistence.uow import SqlUnitOfWork
 
 T = TypeVar("T")
-_BOOKINGS = cast(Table, BookingRow.__table__)
-_CUSTOMERS = cast(Table, CustomerRow.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,20 +115,8 @@ class MessageBuilder:
         if len(todo) < 2:
             return
         booking_ids = {booking_id_of(e) for e in todo}
-        with self._uow() as uow:  # Core rows: no ORM objects for a read-only batch
-            bookings = {
-                row.id: convert.booking_from_row(row)
-                for row in uow.session.execute(
-                    select(_BOOKINGS).where(_BOOKINGS.c.id.in_(sorted(booking_ids)))
-                )
-            }
-            customer_ids = sorted({b.customer_id for b in bookings.values()})
-            customers = {
-                row.id: convert.customer_from_row(row)
-                for row in uow.session.execute(
-                    select(_CUSTOMERS).where(_CUSTOMERS.c.id.in_(customer_ids))
-                )
-            }
+        with self._uow() as uow:
+            bookings, customers = bookings_and_customers(uow, booking_ids)
         found: dict[str, Prepared | None] = {}
         for event in todo:
             current = bookings.get(booking_id_of(event))
